@@ -1,0 +1,110 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "contact-centre",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "RPCCore", targets: ["RPCCore"]),
+        .library(name: "RPCTransportTCP", targets: ["RPCTransportTCP"]),
+        .library(name: "CRMAPI", targets: ["CRMAPI"]),
+        .library(name: "RPCBenchmarkKit", targets: ["RPCBenchmarkKit"]),
+        .executable(name: "rpc-bench", targets: ["rpc-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+    ],
+    targets: [
+        // --- Wire: the only place that touches protobuf-c and C pointers ---
+        .systemLibrary(
+            name: "CProtobufC",
+            pkgConfig: "libprotobuf-c",
+            providers: [.apt(["libprotobuf-c-dev"])]
+        ),
+        // protoc-c output, written by scripts/generate-protos; never edited by hand.
+        .target(name: "CProtos", dependencies: ["CProtobufC"]),
+        .target(name: "Wire", dependencies: ["CProtos", "CProtobufC"]),
+
+        // --- RPC: a core that knows no sockets, and transports that plug into it ---
+        .target(
+            name: "RPCCore",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "RPCTransportTCP",
+            dependencies: [
+                "RPCCore", "Wire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "RPCTransportInProcess", dependencies: ["RPCCore"]),
+        // Generated service stubs over RPCCore, the wire codecs, and the built-in services.
+        .target(name: "CRMAPI", dependencies: ["RPCCore", "Wire"]),
+        .target(
+            name: "RPCTesting",
+            dependencies: ["RPCCore", "RPCTransportTCP", "RPCTransportInProcess", "CRMAPI"]
+        ),
+
+        // --- Benchmarks (executables that print figures; never timed tests) ---
+        .target(
+            name: "RPCBenchmarkKit",
+            dependencies: [
+                "RPCCore", "RPCTransportTCP", "CRMAPI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        .executableTarget(
+            name: "rpc-bench",
+            dependencies: [
+                "RPCBenchmarkKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // --- Tests mirror Sources ---
+        .testTarget(name: "WireTests", dependencies: ["Wire"]),
+        .testTarget(name: "RPCCoreTests", dependencies: ["RPCCore", "RPCTransportInProcess"]),
+        .testTarget(
+            name: "RPCTransportTCPTests",
+            dependencies: [
+                "RPCTransportTCP", "Wire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+            ]
+        ),
+        .testTarget(
+            name: "RPCIntegrationTests",
+            dependencies: [
+                "RPCTesting", "CRMAPI", "Wire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+    ]
+)
+
+// One settings list for every target.
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    target.swiftSettings = settings
+}

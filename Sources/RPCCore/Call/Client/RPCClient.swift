@@ -1,0 +1,58 @@
+/// Makes calls through a client transport: encodes the request, waits for the answer,
+/// decodes it, and turns a failure into a thrown `RPCError`.
+public struct RPCClient: Sendable {
+    public let transport: any ClientTransport
+    /// Sent with every call, under the call's own metadata (an operator's token, say).
+    public var defaultMetadata: Metadata
+    /// Used when a call's options name no timeout.
+    public var defaultTimeout: Duration?
+
+    public init(transport: any ClientTransport, defaultMetadata: Metadata = [:], defaultTimeout: Duration? = nil) {
+        self.transport = transport
+        self.defaultMetadata = defaultMetadata
+        self.defaultTimeout = defaultTimeout
+    }
+
+    /// Makes one unary call. Throws `RPCError` only.
+    public func unary<Request, Response>(
+        request: Request,
+        descriptor: MethodDescriptor,
+        serializer: some MessageSerializer<Request>,
+        deserializer: some MessageDeserializer<Response>,
+        metadata: Metadata = [:],
+        options: CallOptions = .defaults
+    ) async throws -> Response {
+        let payload: [UInt8]
+        do {
+            payload = try serializer.serialize(request)
+        } catch {
+            throw RPCError(code: .internal, message: "Could not encode the request for \(descriptor): \(error)")
+        }
+        let response = try await unary(
+            RPCRequestParts(method: descriptor.fullName, metadata: merged(metadata), payload: payload),
+            options: options
+        )
+        do {
+            return try deserializer.deserialize(response)
+        } catch {
+            throw RPCError(code: .internal, message: "Could not decode the response of \(descriptor): \(error)")
+        }
+    }
+
+    /// Makes one call with an encoded request and returns the encoded response: for tools
+    /// that choose the method at run time (the load tester, the CLI's raw mode).
+    public func unary(_ request: RPCRequestParts, options: CallOptions = .defaults) async throws -> [UInt8] {
+        let deadline = (options.timeout ?? defaultTimeout).map { ContinuousClock.now + $0 }
+        let response = try await transport.unary(request, deadline: deadline)
+        return try response.result.get()
+    }
+
+    private func merged(_ metadata: Metadata) -> Metadata {
+        guard !defaultMetadata.isEmpty else { return metadata }
+        var result = metadata
+        for entry in defaultMetadata where result[entry.key] == nil {
+            result.add(entry.key, entry.value)
+        }
+        return result
+    }
+}

@@ -1,0 +1,65 @@
+/// Maps a method's full name to the code that decodes the request, runs the handler and
+/// encodes the response.
+public struct RPCRouter: Sendable {
+    /// A registered method, as the reflection service lists it.
+    public struct Method: Sendable, Hashable {
+        public var descriptor: MethodDescriptor
+        /// Full proto names of the messages, e.g. `crm.registry.v1.SearchByPhoneRequest`.
+        public var inputType: String
+        public var outputType: String
+    }
+
+    struct Route: Sendable {
+        var method: Method
+        var handle: @Sendable (_ payload: [UInt8], _ context: ServerContext) async -> RPCResponseParts
+    }
+
+    private(set) var routes: [String: Route] = [:]
+
+    public init() {}
+
+    /// Every registered method, sorted by full name.
+    public var methods: [Method] {
+        routes.values.map(\.method).sorted { $0.descriptor.fullName < $1.descriptor.fullName }
+    }
+
+    /// The names of the services with at least one method.
+    public var serviceNames: Set<String> { Set(routes.values.map(\.method.descriptor.service)) }
+
+    public mutating func register(_ service: any RegistrableRPCService) {
+        service.registerMethods(with: &self)
+    }
+
+    public mutating func registerHandler<Request, Response>(
+        forMethod descriptor: MethodDescriptor,
+        inputType: String,
+        outputType: String,
+        deserializer: some MessageDeserializer<Request>,
+        serializer: some MessageSerializer<Response>,
+        handler: @escaping @Sendable (Request, ServerContext) async throws -> Response
+    ) {
+        precondition(routes[descriptor.fullName] == nil, "\(descriptor) is registered twice")
+        let method = Method(descriptor: descriptor, inputType: inputType, outputType: outputType)
+        routes[descriptor.fullName] = Route(method: method) { payload, context in
+            let request: Request
+            do {
+                request = try deserializer.deserialize(payload)
+            } catch {
+                return .failure(RPCError(
+                    code: .invalidArgument,
+                    message: "The request is not a valid \(inputType): \(error)"
+                ))
+            }
+            do {
+                let response = try await handler(request, context)
+                return RPCResponseParts(result: .success(try serializer.serialize(response)))
+            } catch {
+                return .failure(RPCError.converting(error, context: context))
+            }
+        }
+    }
+
+    func route(for method: String) -> Route? {
+        routes[method]
+    }
+}

@@ -1,0 +1,57 @@
+public import Logging
+
+/// Writes one log line per finished call: method, status, duration, peer and request id.
+///
+/// Successful calls log at `successLevel` (debug by default, so a busy server's log is
+/// its failures); failures at `notice`, server faults (`unknown`, `internal`, `dataLoss`)
+/// at `error`.
+public struct LoggingInterceptor: ServerInterceptor {
+    public var logger: Logger
+    public var successLevel: Logger.Level
+
+    public init(logger: Logger, successLevel: Logger.Level = .debug) {
+        self.logger = logger
+        self.successLevel = successLevel
+    }
+
+    public func intercept(
+        request: RPCRequestParts,
+        context: ServerContext,
+        next: @Sendable (RPCRequestParts, ServerContext) async throws -> RPCResponseParts
+    ) async throws -> RPCResponseParts {
+        let start = ContinuousClock.now
+        let response: RPCResponseParts
+        do {
+            response = try await next(request, context)
+        } catch {
+            response = .failure(RPCError.converting(error, context: context))
+        }
+        let elapsed = ContinuousClock.now - start
+        var metadata: Logger.Metadata = [
+            "rpc.method": "\(context.descriptor.fullName)",
+            "rpc.duration_us": "\(elapsed.microseconds)",
+            "rpc.peer": "\(context.peer)",
+        ]
+        if let requestID = context.requestID { metadata["request-id"] = "\(requestID)" }
+        switch response.result {
+        case .success:
+            metadata["rpc.code"] = "OK"
+            logger.log(level: successLevel, "Call finished", metadata: metadata)
+        case .failure(let error):
+            metadata["rpc.code"] = "\(error.code)"
+            metadata["rpc.message"] = "\(error.message)"
+            let level: Logger.Level = Self.serverFaults.contains(error.code) ? .error : .notice
+            logger.log(level: level, "Call failed", metadata: metadata)
+        }
+        return response
+    }
+
+    private static let serverFaults: Set<StatusCode> = [.unknown, .internal, .dataLoss]
+}
+
+extension Duration {
+    var microseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000 + attoseconds / 1_000_000_000_000
+    }
+}

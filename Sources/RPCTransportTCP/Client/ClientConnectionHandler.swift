@@ -1,0 +1,173 @@
+import NIOCore
+import RPCCore
+import Wire
+
+/// One client connection's calls in flight: sends requests, matches answers by call id,
+/// gives up at deadlines (telling the server), and fails everything left when the
+/// connection drops.
+final class ClientConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = RPCV1.Frame
+    typealias OutboundOut = RPCV1.Frame
+
+    typealias Continuation = UnsafeContinuation<RPCResponseParts, any Error>
+
+    private struct Pending {
+        var continuation: Continuation
+        var timeout: Scheduled<Void>?
+    }
+
+    private let serverAddress: String
+    private let maximumFrameSize: Int
+    /// Tells the transport to stop giving this connection new calls.
+    private let retire: @Sendable () -> Void
+    private var pending: [UInt64: Pending] = [:]
+    /// Calls whose cancellation overtook their start (see `cancel`).
+    private var cancelledBeforeStart: Set<UInt64> = []
+    private var context: ChannelHandlerContext?
+    private var closed = false
+    private var draining = false
+    private var flushScheduled = false
+
+    init(serverAddress: String, maximumFrameSize: Int, retire: @escaping @Sendable () -> Void) {
+        self.serverAddress = serverAddress
+        self.maximumFrameSize = maximumFrameSize
+        self.retire = retire
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func start(id: UInt64, request: RPCRequestParts, deadline: ContinuousClock.Instant?, continuation: Continuation) {
+        if cancelledBeforeStart.remove(id) != nil {
+            continuation.resume(throwing: RPCError(code: .cancelled, message: "The call was cancelled"))
+            return
+        }
+        guard let context, !closed, !draining else {
+            continuation.resume(throwing: RPCError(code: .unavailable, message: "The connection to \(serverAddress) is closing"))
+            return
+        }
+        var timeoutMicros: UInt64 = 0
+        if let deadline {
+            let remaining = deadline - ContinuousClock.now
+            guard remaining > .zero else {
+                continuation.resume(throwing: Self.deadlineExceeded)
+                return
+            }
+            timeoutMicros = UInt64(max(1, remaining.microsecondsRoundedUp))
+        }
+        guard request.payload.count <= maximumFrameSize - 1024 else {
+            continuation.resume(throwing: RPCError(
+                code: .resourceExhausted,
+                message: "The request (\(request.payload.count) bytes) is larger than the frame limit of \(maximumFrameSize) bytes"
+            ))
+            return
+        }
+        var wire = RPCV1.Request()
+        wire.method = request.method
+        wire.metadata = request.metadata.wireEntries
+        wire.timeoutMicros = timeoutMicros
+        wire.payload = request.payload
+        let timeout = timeoutMicros > 0
+            ? context.eventLoop.scheduleTask(in: .microseconds(Int64(timeoutMicros))) { [self] in
+                self.giveUp(id: id, error: Self.deadlineExceeded)
+            }
+            : nil
+        pending[id] = Pending(continuation: continuation, timeout: timeout)
+        context.write(wrapOutboundOut(RPCV1.Frame(callID: id, kind: .request(wire))), promise: nil)
+        scheduleFlush(context)
+    }
+
+    /// The caller's Task was cancelled. The cancellation may run before the call's start
+    /// (both hop to this loop from different threads), so an unknown id is remembered.
+    func cancel(id: UInt64) {
+        if pending[id] == nil {
+            cancelledBeforeStart.insert(id)
+            return
+        }
+        giveUp(id: id, error: RPCError(code: .cancelled, message: "The call was cancelled"))
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        switch frame.kind {
+        case .response(let response):
+            // Unknown ids are answers to calls this side already gave up on.
+            guard let call = pending.removeValue(forKey: frame.callID) else { return }
+            call.timeout?.cancel()
+            call.continuation.resume(returning: RPCResponseParts(response))
+            closeIfDrained()
+        case .goAway:
+            draining = true
+            retire()
+            closeIfDrained()
+        case .request, .cancel, nil:
+            context.fireErrorCaught(MalformedFrameError(reason: "the server sent a frame only a client may send"))
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        closed = true
+        retire()
+        let calls = pending
+        pending.removeAll()
+        for call in calls.values {
+            call.timeout?.cancel()
+            call.continuation.resume(throwing: RPCError(
+                code: .unavailable,
+                message: "The connection to \(serverAddress) was lost before the answer came"
+            ))
+        }
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+
+    private func giveUp(id: UInt64, error: RPCError) {
+        guard let call = pending.removeValue(forKey: id) else { return }
+        call.timeout?.cancel()
+        call.continuation.resume(throwing: error)
+        if let context, !closed {
+            context.write(wrapOutboundOut(RPCV1.Frame(callID: id, kind: .cancel(RPCV1.Cancel()))), promise: nil)
+            scheduleFlush(context)
+        }
+        closeIfDrained()
+    }
+
+    private func scheduleFlush(_ context: ChannelHandlerContext) {
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        let this = NIOLoopBound(self, eventLoop: context.eventLoop)
+        context.eventLoop.execute {
+            let handler = this.value
+            handler.flushScheduled = false
+            handler.context?.flush()
+        }
+    }
+
+    private func closeIfDrained() {
+        guard draining, pending.isEmpty, let context else { return }
+        context.close(promise: nil)
+    }
+
+    private static let deadlineExceeded = RPCError(
+        code: .deadlineExceeded,
+        message: "The deadline passed before the answer came"
+    )
+}
+
+@available(*, unavailable)
+extension ClientConnectionHandler: Sendable {}
+
+extension Duration {
+    var microsecondsRoundedUp: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000 + (attoseconds + 999_999_999_999) / 1_000_000_000_000
+    }
+}

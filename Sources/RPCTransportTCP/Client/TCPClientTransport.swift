@@ -1,0 +1,226 @@
+public import NIOCore
+import NIOPosix
+public import RPCCore
+import Synchronization
+
+/// Calls one server over one TCP connection, opened on the first call and reused by every
+/// call after it, many in flight at once.
+///
+/// A server that cannot be reached answers `unavailable` at once; the connection is tried
+/// again after a backoff, and calls during the backoff fail fast rather than wait.
+/// A lost connection fails its calls in flight with `unavailable`; the next call reconnects.
+public final class TCPClientTransport: ClientTransport {
+    public struct Configuration: Sendable {
+        public var host: String
+        public var port: Int
+        public var connectTimeout: Duration
+        public var maximumFrameSize: Int
+        public var backoff: Backoff
+
+        public init(
+            host: String,
+            port: Int,
+            connectTimeout: Duration = .seconds(3),
+            maximumFrameSize: Int = 4 * 1024 * 1024,
+            backoff: Backoff = Backoff()
+        ) {
+            self.host = host
+            self.port = port
+            self.connectTimeout = connectTimeout
+            self.maximumFrameSize = maximumFrameSize
+            self.backoff = backoff
+        }
+    }
+
+    struct Connection: Sendable {
+        var channel: any Channel
+        var handler: NIOLoopBound<ClientConnectionHandler>
+    }
+
+    private enum State {
+        case idle(failures: Int)
+        case connecting(EventLoopFuture<Connection>, failures: Int)
+        case ready(Connection)
+        case backingOff(until: ContinuousClock.Instant, failures: Int, reason: String)
+        case closed
+    }
+
+    private enum Next {
+        case use(Connection)
+        case wait(EventLoopFuture<Connection>)
+        case connect(EventLoopPromise<Connection>)
+        case fail(RPCError)
+    }
+
+    public let configuration: Configuration
+    /// Tasks that make many calls can run here to skip a thread hop per call (the load
+    /// tester does); any other Task works too.
+    public let preferredExecutor: EventLoopTaskExecutor
+    private let eventLoop: any EventLoop
+    private let state = Mutex(State.idle(failures: 0))
+    private let nextCallID = Atomic<UInt64>(1)
+
+    public init(
+        _ configuration: Configuration,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) {
+        self.configuration = configuration
+        self.eventLoop = group.next()
+        self.preferredExecutor = EventLoopTaskExecutor(eventLoop)
+    }
+
+    public convenience init(host: String, port: Int) {
+        self.init(Configuration(host: host, port: port))
+    }
+
+    private var serverAddress: String { "\(configuration.host):\(configuration.port)" }
+
+    public func unary(_ request: RPCRequestParts, deadline: ContinuousClock.Instant?) async throws -> RPCResponseParts {
+        let connection = try await connection()
+        let id = nextCallID.wrappingAdd(1, ordering: .relaxed).oldValue
+        let eventLoop = connection.channel.eventLoop
+        return try await withTaskCancellationHandler {
+            try await withUnsafeThrowingContinuation { continuation in
+                if Task.isCancelled {
+                    continuation.resume(throwing: RPCError(code: .cancelled, message: "The call was cancelled"))
+                } else if eventLoop.inEventLoop {
+                    connection.handler.value.start(id: id, request: request, deadline: deadline, continuation: continuation)
+                } else {
+                    eventLoop.execute {
+                        connection.handler.value.start(id: id, request: request, deadline: deadline, continuation: continuation)
+                    }
+                }
+            }
+        } onCancel: {
+            eventLoop.execute { connection.handler.value.cancel(id: id) }
+        }
+    }
+
+    public func close() async {
+        let channel = state.withLock { state -> (any Channel)? in
+            defer { state = .closed }
+            if case .ready(let connection) = state { return connection.channel }
+            return nil
+        }
+        try? await channel?.close()
+    }
+
+    private func connection() async throws -> Connection {
+        let next = state.withLock { state -> Next in
+            switch state {
+            case .ready(let connection):
+                return .use(connection)
+            case .connecting(let future, _):
+                return .wait(future)
+            case .idle(let failures):
+                let promise = eventLoop.makePromise(of: Connection.self)
+                state = .connecting(promise.futureResult, failures: failures)
+                return .connect(promise)
+            case .backingOff(let until, let failures, let reason):
+                guard ContinuousClock.now >= until else {
+                    return .fail(RPCError(
+                        code: .unavailable,
+                        message: "The server at \(serverAddress) is unreachable (\(reason)); retrying in \(until - ContinuousClock.now)"
+                    ))
+                }
+                let promise = eventLoop.makePromise(of: Connection.self)
+                state = .connecting(promise.futureResult, failures: failures)
+                return .connect(promise)
+            case .closed:
+                return .fail(RPCError(code: .unavailable, message: "The client for \(serverAddress) is closed"))
+            }
+        }
+        switch next {
+        case .use(let connection):
+            return connection
+        case .fail(let error):
+            throw error
+        case .wait(let future):
+            return try await awaitConnection(future)
+        case .connect(let promise):
+            connect(promise)
+            return try await awaitConnection(promise.futureResult)
+        }
+    }
+
+    private func awaitConnection(_ future: EventLoopFuture<Connection>) async throws -> Connection {
+        do {
+            return try await future.get()
+        } catch {
+            throw RPCError(code: .unavailable, message: "Cannot connect to the server at \(serverAddress): \(Self.describe(error))")
+        }
+    }
+
+    private func connect(_ promise: EventLoopPromise<Connection>) {
+        let configuration = self.configuration
+        let serverAddress = self.serverAddress
+        ClientBootstrap(group: eventLoop)
+            .connectTimeout(.nanoseconds(Int64(configuration.connectTimeout.components.seconds) * 1_000_000_000
+                + configuration.connectTimeout.components.attoseconds / 1_000_000_000))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { [weak self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let handler = ClientConnectionHandler(
+                        serverAddress: serverAddress,
+                        maximumFrameSize: configuration.maximumFrameSize,
+                        retire: { [weak self, weak channel] in
+                            if let self, let channel { self.retire(channel) }
+                        }
+                    )
+                    try channel.pipeline.syncOperations.addFraming(maximumFrameSize: configuration.maximumFrameSize)
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
+            }
+            .connect(host: configuration.host, port: configuration.port)
+            .flatMap { channel in
+                channel.pipeline.context(handlerType: ClientConnectionHandler.self).map { context in
+                    Connection(
+                        channel: channel,
+                        handler: NIOLoopBound(context.handler as! ClientConnectionHandler, eventLoop: channel.eventLoop)
+                    )
+                }
+            }
+            .whenComplete { [weak self] result in
+                self?.connected(result)
+                promise.completeWith(result)
+            }
+    }
+
+    private func connected(_ result: Result<Connection, any Error>) {
+        state.withLock { state in
+            guard case .connecting(_, let failures) = state else {
+                // Closed while connecting: do not keep the new connection.
+                if case .success(let connection) = result { connection.channel.close(promise: nil) }
+                return
+            }
+            switch result {
+            case .success(let connection):
+                state = .ready(connection)
+            case .failure(let error):
+                let delay = configuration.backoff.jittered(configuration.backoff.delay(afterFailures: failures + 1))
+                state = .backingOff(until: .now + delay, failures: failures + 1, reason: Self.describe(error))
+            }
+        }
+    }
+
+    /// The connection closed or the server asked it to drain: later calls get a new one.
+    private func retire(_ channel: any Channel) {
+        state.withLock { state in
+            if case .ready(let connection) = state, connection.channel === channel {
+                state = .idle(failures: 0)
+            }
+        }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        switch error {
+        case let error as NIOConnectionError:
+            if let first = error.connectionErrors.first { return "\(first.error)" }
+            return "\(error)"
+        case ChannelError.connectTimeout(let timeout):
+            return "no answer within \(timeout)"
+        default:
+            return "\(error)"
+        }
+    }
+}

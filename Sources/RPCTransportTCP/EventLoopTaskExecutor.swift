@@ -1,0 +1,29 @@
+import NIOCore
+
+/// Runs a Task's jobs on one event loop, so a call's handler starts and resumes on the
+/// thread that read its frame and writes its answer: no thread hop per call.
+///
+/// Handlers must not block: blocking work belongs behind an `await` (GRDB's async
+/// accessors run on their own queues and resume here).
+public final class EventLoopTaskExecutor: TaskExecutor {
+    public let eventLoop: any EventLoop
+
+    public init(_ eventLoop: any EventLoop) {
+        self.eventLoop = eventLoop
+    }
+
+    public func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        eventLoop.execute {
+            job.runSynchronously(on: self.asUnownedTaskExecutor())
+        }
+    }
+}
+
+extension SocketAddress {
+    /// `127.0.0.1:51234`, for logs and `ServerContext.peer`.
+    var hostAndPort: String {
+        guard let ip = ipAddress, let port else { return description }
+        return protocol == .inet6 ? "[\(ip)]:\(port)" : "\(ip):\(port)"
+    }
+}

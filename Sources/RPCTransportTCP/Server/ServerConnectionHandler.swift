@@ -1,0 +1,188 @@
+import Logging
+import NIOCore
+import RPCCore
+import Wire
+
+/// Serves the calls of one connection: starts a Task per request on the connection's event
+/// loop, answers in whatever order they finish, cancels them at their deadlines, and
+/// flushes once per loop tick however many answers are ready.
+final class ServerConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = RPCV1.Frame
+    typealias OutboundOut = RPCV1.Frame
+
+    private struct Call {
+        var task: Task<Void, Never>
+        var timeout: Scheduled<Void>?
+    }
+
+    private let handler: any ServerCallHandler
+    private let maximumFrameSize: Int
+    private let logger: Logger
+    private var calls: [UInt64: Call] = [:]
+    private var context: ChannelHandlerContext?
+    private var executor: EventLoopTaskExecutor?
+    private var peer = "unknown"
+    private var draining = false
+    private var flushScheduled = false
+    /// While draining: the last write, so the connection closes only after it reaches the socket.
+    private var lastWrite: EventLoopFuture<Void>?
+
+    init(handler: any ServerCallHandler, maximumFrameSize: Int, logger: Logger) {
+        self.handler = handler
+        self.maximumFrameSize = maximumFrameSize
+        self.logger = logger
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        self.executor = EventLoopTaskExecutor(context.eventLoop)
+        self.peer = context.channel.remoteAddress?.hostAndPort ?? "unknown"
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        switch frame.kind {
+        case .request(let request):
+            startCall(id: frame.callID, request: request, context: context)
+        case .cancel:
+            if let call = calls.removeValue(forKey: frame.callID) {
+                call.timeout?.cancel()
+                call.task.cancel()
+                closeIfDrained()
+            }
+        case .response, .goAway, nil:
+            closeForProtocolViolation("a client sent a frame only a server may send", context: context)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        // The client is gone: nobody will read the answers.
+        for call in calls.values {
+            call.timeout?.cancel()
+            call.task.cancel()
+        }
+        calls.removeAll()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        let reason: String
+        switch error {
+        case is ByteToMessageDecoderError.PayloadTooLargeError:
+            reason = "frame larger than \(maximumFrameSize) bytes"
+        default:
+            reason = "\(error)"
+        }
+        logger.warning("Closing connection", metadata: ["peer": "\(peer)", "reason": "\(reason)"])
+        context.close(promise: nil)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? IdleStateHandler.IdleStateEvent, event == .read, calls.isEmpty {
+            logger.debug("Closing idle connection", metadata: ["peer": "\(peer)"])
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    /// A graceful stop: tell the client, answer what is in flight, refuse the rest, close.
+    func beginDraining() {
+        guard !draining, let context else { return }
+        draining = true
+        var goAway = RPCV1.GoAway()
+        goAway.reason = "server is shutting down"
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(RPCV1.Frame(callID: 0, kind: .goAway(goAway))), promise: promise)
+        lastWrite = promise.futureResult
+        closeIfDrained()
+    }
+
+    private func startCall(id: UInt64, request: RPCV1.Request, context: ChannelHandlerContext) {
+        guard id != 0, calls[id] == nil else {
+            closeForProtocolViolation("call id \(id) is zero or already in flight", context: context)
+            return
+        }
+        if draining {
+            send(id: id, RPCResponseParts.failure(RPCError(code: .unavailable, message: "The server is shutting down")))
+            return
+        }
+        let deadline = request.timeoutMicros > 0
+            ? ContinuousClock.now + .microseconds(Int64(clamping: request.timeoutMicros))
+            : nil
+        let parts = RPCRequestParts(method: request.method, metadata: Metadata(request.metadata), payload: request.payload)
+        let info = ServerCallInfo(deadline: deadline, peer: peer)
+        let handler = self.handler
+        let eventLoop = context.eventLoop
+        let this = NIOLoopBound(self, eventLoop: eventLoop)
+        let task = Task(executorPreference: executor) {
+            let response = await handler.handle(parts, info: info)
+            if eventLoop.inEventLoop {
+                this.value.finish(id: id, response)
+            } else {
+                eventLoop.execute { this.value.finish(id: id, response) }
+            }
+        }
+        let timeout = request.timeoutMicros > 0
+            ? eventLoop.scheduleTask(in: .microseconds(Int64(clamping: request.timeoutMicros))) { task.cancel() }
+            : nil
+        calls[id] = Call(task: task, timeout: timeout)
+    }
+
+    private func finish(id: UInt64, _ response: RPCResponseParts) {
+        // Absent when the client cancelled the call or went away: nobody waits for the answer.
+        guard let call = calls.removeValue(forKey: id) else { return }
+        call.timeout?.cancel()
+        send(id: id, response)
+        closeIfDrained()
+    }
+
+    private func send(id: UInt64, _ response: RPCResponseParts) {
+        guard let context else { return }
+        var wire = response.wireResponse
+        if wire.payload.count > maximumFrameSize - 64 {
+            wire = RPCResponseParts.failure(RPCError(
+                code: .resourceExhausted,
+                message: "The answer (\(wire.payload.count) bytes) is larger than the frame limit of \(maximumFrameSize) bytes"
+            )).wireResponse
+        }
+        let promise = draining ? context.eventLoop.makePromise(of: Void.self) : nil
+        context.write(wrapOutboundOut(RPCV1.Frame(callID: id, kind: .response(wire))), promise: promise)
+        if let promise { lastWrite = promise.futureResult }
+        scheduleFlush(context)
+    }
+
+    private func scheduleFlush(_ context: ChannelHandlerContext) {
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        let this = NIOLoopBound(self, eventLoop: context.eventLoop)
+        context.eventLoop.execute {
+            let handler = this.value
+            handler.flushScheduled = false
+            handler.context?.flush()
+        }
+    }
+
+    private func closeIfDrained() {
+        guard draining, calls.isEmpty, let context else { return }
+        context.flush()
+        let channel = context.channel
+        if let lastWrite {
+            lastWrite.whenComplete { _ in channel.close(promise: nil) }
+        } else {
+            channel.close(promise: nil)
+        }
+    }
+
+    private func closeForProtocolViolation(_ reason: String, context: ChannelHandlerContext) {
+        logger.warning("Closing connection: protocol violation", metadata: ["peer": "\(peer)", "reason": "\(reason)"])
+        context.close(promise: nil)
+    }
+}
+
+@available(*, unavailable)
+extension ServerConnectionHandler: Sendable {}

@@ -1,0 +1,194 @@
+public import Logging
+public import NIOCore
+import NIOExtras
+import NIOPosix
+public import RPCCore
+import Synchronization
+
+/// Serves calls over TCP: length-prefixed protobuf frames, many calls in flight per
+/// connection. See docs/PROTOCOL.md for the bytes.
+public final class TCPServerTransport: ServerTransport {
+    public struct Configuration: Sendable {
+        public var host: String
+        /// 0 picks a free port; `listeningAddress()` tells which.
+        public var port: Int
+        /// A frame larger than this closes its connection (with a logged reason).
+        public var maximumFrameSize: Int
+        /// A connection with no call in flight that sends nothing for this long is closed,
+        /// so clients that connect and go silent (or stop mid-frame) cannot pile up.
+        public var idleTimeout: Duration
+        /// Connections beyond this are closed as soon as they are accepted.
+        public var maximumConnections: Int
+
+        public init(
+            host: String = "127.0.0.1",
+            port: Int = 0,
+            maximumFrameSize: Int = 4 * 1024 * 1024,
+            idleTimeout: Duration = .seconds(120),
+            maximumConnections: Int = 1024
+        ) {
+            self.host = host
+            self.port = port
+            self.maximumFrameSize = maximumFrameSize
+            self.idleTimeout = idleTimeout
+            self.maximumConnections = maximumConnections
+        }
+    }
+
+    private struct State {
+        var serverChannel: (any Channel)?
+        var connections: [ObjectIdentifier: Connection] = [:]
+        var draining = false
+        var listenerClosed = false
+        var waitingForAddress: [CheckedContinuation<SocketAddress, any Error>] = []
+        var allClosed: CheckedContinuation<Void, Never>?
+    }
+
+    private struct Connection {
+        var channel: any Channel
+        var handler: NIOLoopBound<ServerConnectionHandler>
+    }
+
+    public let configuration: Configuration
+    private let group: any EventLoopGroup
+    private let logger: Logger
+    private let state = Mutex(State())
+
+    public init(
+        _ configuration: Configuration = Configuration(),
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = Logger(label: "rpc.tcp.server")
+    ) {
+        self.configuration = configuration
+        self.group = group
+        self.logger = logger
+    }
+
+    /// The address the server listens on, once it does.
+    public func listeningAddress() async throws -> SocketAddress {
+        try await withCheckedThrowingContinuation { continuation in
+            let address = state.withLock { state -> SocketAddress? in
+                if let address = state.serverChannel?.localAddress { return address }
+                state.waitingForAddress.append(continuation)
+                return nil
+            }
+            if let address { continuation.resume(returning: address) }
+        }
+    }
+
+    public func listen(_ handler: any ServerCallHandler) async throws {
+        let configuration = self.configuration
+        let logger = self.logger
+        let idleTimeout = TimeAmount.nanoseconds(Int64(configuration.idleTimeout.components.seconds) * 1_000_000_000
+            + configuration.idleTimeout.components.attoseconds / 1_000_000_000)
+        let serverChannel: any Channel
+        do {
+            serverChannel = try await ServerBootstrap(group: group)
+                .serverChannelOption(.backlog, value: 256)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelOption(.maxMessagesPerRead, value: 16)
+                .childChannelInitializer { [weak self] channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let connection = ServerConnectionHandler(
+                            handler: handler,
+                            maximumFrameSize: configuration.maximumFrameSize,
+                            logger: logger
+                        )
+                        let sync = channel.pipeline.syncOperations
+                        try sync.addHandler(IdleStateHandler(readTimeout: idleTimeout))
+                        try sync.addFraming(maximumFrameSize: configuration.maximumFrameSize)
+                        try sync.addHandler(connection)
+                        self?.accept(channel, handler: NIOLoopBound(connection, eventLoop: channel.eventLoop))
+                    }
+                }
+                .bind(host: configuration.host, port: configuration.port)
+                .get()
+        } catch {
+            failAddressWaiters(error)
+            throw error
+        }
+        let waiters = state.withLock { state in
+            state.serverChannel = serverChannel
+            defer { state.waitingForAddress = [] }
+            return state.waitingForAddress
+        }
+        let address = serverChannel.localAddress
+        logger.info("Listening", metadata: ["address": "\(address?.hostAndPort ?? "?")"])
+        for waiter in waiters {
+            if let address { waiter.resume(returning: address) } else { waiter.resume(throwing: ChannelError.ioOnClosedChannel) }
+        }
+        // If stop was asked before the listener existed, honour it now.
+        if state.withLock({ $0.draining }) { beginGracefulShutdown() }
+
+        await withTaskCancellationHandler {
+            try? await serverChannel.closeFuture.get()
+            state.withLock { $0.listenerClosed = true }
+            await withCheckedContinuation { continuation in
+                let done = state.withLock { state -> Bool in
+                    if state.connections.isEmpty { return true }
+                    state.allClosed = continuation
+                    return false
+                }
+                if done { continuation.resume() }
+            }
+        } onCancel: {
+            // The grace period is over (or nobody wants a graceful stop): close everything.
+            let channels = state.withLock { state in
+                state.draining = true
+                return [state.serverChannel].compactMap { $0 } + state.connections.values.map(\.channel)
+            }
+            for channel in channels { channel.close(promise: nil) }
+        }
+        logger.info("Stopped", metadata: ["address": "\(address?.hostAndPort ?? "?")"])
+    }
+
+    public func beginGracefulShutdown() {
+        let (listener, connections) = state.withLock { state in
+            state.draining = true
+            return (state.serverChannel, Array(state.connections.values))
+        }
+        listener?.close(promise: nil)
+        for connection in connections {
+            connection.channel.eventLoop.execute { connection.handler.value.beginDraining() }
+        }
+    }
+
+    private func accept(_ channel: any Channel, handler: NIOLoopBound<ServerConnectionHandler>) {
+        let id = ObjectIdentifier(channel)
+        let refusal: String? = state.withLock { state in
+            if state.draining { return "the server is shutting down" }
+            if state.connections.count >= configuration.maximumConnections {
+                return "the connection limit (\(configuration.maximumConnections)) is reached"
+            }
+            state.connections[id] = Connection(channel: channel, handler: handler)
+            return nil
+        }
+        if let refusal {
+            logger.warning("Refusing connection", metadata: [
+                "peer": "\(channel.remoteAddress?.hostAndPort ?? "?")", "reason": "\(refusal)",
+            ])
+            channel.close(promise: nil)
+            return
+        }
+        channel.closeFuture.whenComplete { [weak self] _ in self?.connectionClosed(id) }
+    }
+
+    private func connectionClosed(_ id: ObjectIdentifier) {
+        let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.connections[id] = nil
+            guard state.listenerClosed, state.connections.isEmpty else { return nil }
+            defer { state.allClosed = nil }
+            return state.allClosed
+        }
+        continuation?.resume()
+    }
+
+    private func failAddressWaiters(_ error: any Error) {
+        let waiters = state.withLock { state in
+            defer { state.waitingForAddress = [] }
+            return state.waitingForAddress
+        }
+        for waiter in waiters { waiter.resume(throwing: error) }
+    }
+}
