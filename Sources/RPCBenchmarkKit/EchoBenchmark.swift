@@ -1,0 +1,127 @@
+import Histogram
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// Unary echo over loopback in one process: the RPC beside the raw SwiftNIO echo.
+public enum EchoBenchmark {
+    public enum System: String, Sendable, CaseIterable, Codable {
+        /// This project's RPC over its TCP transport.
+        case rpc
+        /// A raw SwiftNIO length-prefixed echo: the ceiling.
+        case raw
+    }
+
+    public struct Settings: Sendable {
+        public var payloadSize: Int
+        public var warmup: Duration
+        public var duration: Duration
+
+        public init(payloadSize: Int = 64, warmup: Duration = .seconds(1), duration: Duration = .seconds(5)) {
+            self.payloadSize = payloadSize
+            self.warmup = warmup
+            self.duration = duration
+        }
+    }
+
+    public struct Result: Sendable, Codable {
+        public var system: System
+        public var concurrency: Int
+        public var calls: Int
+        public var errors: Int
+        public var seconds: Double
+        public var callsPerSecond: Double
+        public var p50Micros: Double
+        public var p90Micros: Double
+        public var p99Micros: Double
+        public var maxMicros: Double
+    }
+
+    /// Server and client each get one event-loop thread, as two processes on this 2-core
+    /// machine would; both systems run on the same layout.
+    public static func run(_ system: System, concurrency: Int, settings: Settings) async throws -> Result {
+        let serverGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let clientGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer {
+            try? serverGroup.syncShutdownGracefully()
+            try? clientGroup.syncShutdownGracefully()
+        }
+        switch system {
+        case .raw:
+            let server = try await RawEchoServer.start(group: serverGroup)
+            let client = try await RawEchoClient(port: server.localAddress?.port ?? 0, group: clientGroup)
+            let result = try await drive(client, system: system, concurrency: concurrency, settings: settings)
+            await client.close()
+            try? await server.close()
+            return result
+        case .rpc:
+            let (server, port, task) = try await RPCEchoServer.start(group: serverGroup)
+            let client = RPCEchoClient(port: port, group: clientGroup)
+            let result = try await drive(client, system: system, concurrency: concurrency, settings: settings)
+            await client.close()
+            server.beginGracefulShutdown()
+            _ = await task.result
+            return result
+        }
+    }
+
+    private static func drive(_ caller: some EchoCaller, system: System, concurrency: Int, settings: Settings) async throws -> Result {
+        let payload = (0..<settings.payloadSize).map { UInt8(truncatingIfNeeded: $0) }
+        let phase = Atomic<Int>(0) // 0 warm-up, 1 measuring, 2 stop
+        typealias Tally = (histogram: Histogram<UInt64>, calls: Int, errors: Int)
+
+        return try await withThrowingTaskGroup(of: Tally.self) { group in
+            for _ in 0..<concurrency {
+                group.addTask(executorPreference: caller.executor) {
+                    var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+                    var calls = 0
+                    var errors = 0
+                    while true {
+                        let current = phase.load(ordering: .relaxed)
+                        if current == 2 { break }
+                        let start = ContinuousClock.now
+                        do {
+                            try await caller.call(payload)
+                        } catch {
+                            errors += 1
+                        }
+                        if current == 1 {
+                            let elapsed = ContinuousClock.now - start
+                            let (seconds, attoseconds) = elapsed.components
+                            _ = histogram.record(UInt64(seconds * 1_000_000_000 + attoseconds / 1_000_000_000))
+                            calls += 1
+                        }
+                    }
+                    return (histogram, calls, errors)
+                }
+            }
+            try await Task.sleep(for: settings.warmup)
+            let start = ContinuousClock.now
+            phase.store(1, ordering: .relaxed)
+            try await Task.sleep(for: settings.duration)
+            phase.store(2, ordering: .relaxed)
+            let elapsed = ContinuousClock.now - start
+            var merged = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+            var calls = 0
+            var errors = 0
+            for try await tally in group {
+                merged.add(tally.histogram)
+                calls += tally.calls
+                errors += tally.errors
+            }
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            return Result(
+                system: system,
+                concurrency: concurrency,
+                calls: calls,
+                errors: errors,
+                seconds: seconds,
+                callsPerSecond: Double(calls) / seconds,
+                p50Micros: Double(merged.valueAtPercentile(50)) / 1000,
+                p90Micros: Double(merged.valueAtPercentile(90)) / 1000,
+                p99Micros: Double(merged.valueAtPercentile(99)) / 1000,
+                maxMicros: Double(merged.max) / 1000
+            )
+        }
+    }
+}

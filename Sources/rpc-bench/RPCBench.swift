@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import RPCBenchmarkKit
+
+/// Prints calls/s and latency of the RPC echo beside the raw SwiftNIO echo, and their ratio.
+@main
+struct RPCBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rpc-bench",
+        abstract: "Unary echo over loopback: this RPC beside a raw SwiftNIO length-prefixed echo (the ceiling)."
+    )
+
+    @Option(help: "Concurrent calls in flight, comma-separated.")
+    var concurrency: String = "1,64"
+
+    @Option(help: "Payload bytes per call.")
+    var payload: Int = 64
+
+    @Option(help: "Seconds of warm-up before each measurement.")
+    var warmup: Double = 1
+
+    @Option(help: "Seconds measured per system and concurrency.")
+    var duration: Double = 5
+
+    @Option(help: "Output: text or json.")
+    var format: String = "text"
+
+    func run() async throws {
+        let levels = concurrency.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !levels.isEmpty, levels.allSatisfy({ $0 > 0 }) else {
+            throw ValidationError("--concurrency takes positive numbers, e.g. 1,64")
+        }
+        let settings = EchoBenchmark.Settings(
+            payloadSize: payload,
+            warmup: .milliseconds(Int(warmup * 1000)),
+            duration: .milliseconds(Int(duration * 1000))
+        )
+        var results: [EchoBenchmark.Result] = []
+        for level in levels {
+            for system in [EchoBenchmark.System.raw, .rpc] {
+                results.append(try await EchoBenchmark.run(system, concurrency: level, settings: settings))
+            }
+        }
+        if format == "json" {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(results), as: UTF8.self))
+            return
+        }
+        print("Unary echo, \(payload)-byte payload, loopback, one connection; \(duration) s measured after \(warmup) s warm-up")
+        print(pad("system", 8) + pad("concurrent", 12) + pad("calls/s", 12) + pad("p50 µs", 10) + pad("p90 µs", 10) + pad("p99 µs", 10) + pad("max µs", 10) + "errors")
+        for result in results {
+            print(
+                pad(result.system.rawValue, 8) + pad("\(result.concurrency)", 12)
+                    + pad(String(format: "%.0f", result.callsPerSecond), 12)
+                    + pad(String(format: "%.0f", result.p50Micros), 10)
+                    + pad(String(format: "%.0f", result.p90Micros), 10)
+                    + pad(String(format: "%.0f", result.p99Micros), 10)
+                    + pad(String(format: "%.0f", result.maxMicros), 10)
+                    + "\(result.errors)"
+            )
+        }
+        for level in levels {
+            guard let raw = results.first(where: { $0.system == .raw && $0.concurrency == level }),
+                  let rpc = results.first(where: { $0.system == .rpc && $0.concurrency == level }) else { continue }
+            print(String(format: "RPC / raw at %d concurrent: %.0f %% of the raw echo's calls/s", level, 100 * rpc.callsPerSecond / raw.callsPerSecond))
+        }
+    }
+
+    private func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
+    }
+}

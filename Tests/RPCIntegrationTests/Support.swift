@@ -1,0 +1,162 @@
+import CRMAPI
+import NIOCore
+import NIOPosix
+import RPCCore
+import RPCTransportTCP
+import Synchronization
+import Wire
+
+/// Echo that first sleeps for the number of milliseconds in the payload's first byte, so
+/// calls finish out of order; counts handlers that ran to the end or were cancelled.
+struct DelayedEcho: RPCV1.Echo.ServiceProtocol {
+    final class Counts: Sendable {
+        let finished = Atomic<Int>(0)
+        let cancelled = Atomic<Int>(0)
+    }
+
+    let counts = Counts()
+
+    func echo(request: RPCV1.EchoMessage, context: ServerContext) async throws -> RPCV1.EchoMessage {
+        let delay = Int(request.payload.first ?? 0)
+        if delay > 0 {
+            do {
+                try await Task.sleep(for: .milliseconds(delay * (request.payload.count > 1 ? Int(request.payload[1]) + 1 : 1)))
+            } catch {
+                counts.cancelled.add(1, ordering: .relaxed)
+                throw error
+            }
+        }
+        counts.finished.add(1, ordering: .relaxed)
+        return request
+    }
+}
+
+func echoMessage(_ bytes: [UInt8]) -> RPCV1.EchoMessage {
+    var message = RPCV1.EchoMessage()
+    message.payload = bytes
+    return message
+}
+
+/// A running TCP server for tests that need to reach its socket directly.
+struct LiveServer: Sendable {
+    let server: RPCServer
+    let port: Int
+
+    func client(_ configure: (inout TCPClientTransport.Configuration) -> Void = { _ in }) -> RPCClient {
+        var configuration = TCPClientTransport.Configuration(host: "127.0.0.1", port: port)
+        configure(&configuration)
+        return RPCClient(transport: TCPClientTransport(configuration))
+    }
+}
+
+func withLiveServer<T: Sendable>(
+    services: [any RegistrableRPCService],
+    configuration: TCPServerTransport.Configuration = TCPServerTransport.Configuration(),
+    gracePeriod: Duration = .seconds(10),
+    body: (LiveServer) async throws -> T
+) async throws -> T {
+    let transport = TCPServerTransport(configuration)
+    let server = RPCServer(
+        transport: transport,
+        services: BuiltinServices.adding(to: services),
+        configuration: RPCServer.Configuration(gracePeriod: gracePeriod)
+    )
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await server.run() }
+        defer { group.cancelAll() }
+        let address = try await transport.listeningAddress()
+        return try await body(LiveServer(server: server, port: address.port!))
+    }
+}
+
+/// A socket that writes raw bytes, keeps what comes back, and tells whether the server closed it.
+final class RawConnection: Sendable {
+    let channel: any Channel
+    private let received: Received
+
+    final class Received: Sendable {
+        let bytes = Mutex<[UInt8]>([])
+    }
+
+    private final class Collector: ChannelInboundHandler, @unchecked Sendable {
+        typealias InboundIn = ByteBuffer
+        let received: Received
+        init(_ received: Received) { self.received = received }
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            let buffer = unwrapInboundIn(data)
+            received.bytes.withLock { $0 += buffer.readableBytesView }
+        }
+    }
+
+    init(port: Int) async throws {
+        let received = Received()
+        self.received = received
+        channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Collector(received)) }
+            }
+            .connect(host: "127.0.0.1", port: port)
+            .get()
+    }
+
+    /// The frames received so far, decoded.
+    func frames() throws -> [RPCV1.Frame] {
+        var bytes = received.bytes.withLock { $0 }[...]
+        var frames: [RPCV1.Frame] = []
+        while bytes.count >= 4 {
+            let length = bytes.prefix(4).reduce(0) { $0 << 8 | Int($1) }
+            guard bytes.count >= 4 + length else { break }
+            frames.append(try RPCV1.Frame(serializedBytes: bytes.dropFirst(4).prefix(length)))
+            bytes = bytes.dropFirst(4 + length)
+        }
+        return frames
+    }
+
+    /// Waits until `count` frames have arrived, for at most `limit`.
+    func waitForFrames(_ count: Int, within limit: Duration = .seconds(5)) async throws -> [RPCV1.Frame] {
+        let deadline = ContinuousClock.now + limit
+        while try frames().count < count, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return try frames()
+    }
+
+    func send(_ bytes: [UInt8]) async throws {
+        try await channel.writeAndFlush(ByteBuffer(bytes: bytes))
+    }
+
+    /// Whether the server closed the connection within `limit`.
+    func closedByServer(within limit: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if !channel.isActive { return true }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return !channel.isActive
+    }
+
+    func close() {
+        channel.close(promise: nil)
+    }
+}
+
+/// A request frame's bytes, as a client in another language would build them.
+func requestFrameBytes(callID: UInt64, method: String, payload: [UInt8]) -> [UInt8] {
+    var request = RPCV1.Request()
+    request.method = method
+    request.payload = payload
+    var frame = RPCV1.Frame()
+    frame.callID = callID
+    frame.kind = .request(request)
+    let body = frame.serializedBytes()
+    let length = UInt32(body.count)
+    return [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)] + body
+}
+
+extension RPCV1.EchoMessage {
+    static func with(payload: [UInt8]) -> Self {
+        var message = Self()
+        message.payload = payload
+        return message
+    }
+}

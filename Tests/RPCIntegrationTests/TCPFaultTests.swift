@@ -1,0 +1,145 @@
+import CRMAPI
+import RPCCore
+import RPCTransportTCP
+import Testing
+import Wire
+
+@Suite struct TCPFaultTests {
+    @Test func anOversizedFrameClosesOnlyThatConnection() async throws {
+        var configuration = TCPServerTransport.Configuration()
+        configuration.maximumFrameSize = 1024
+        try await withLiveServer(services: [EchoService()], configuration: configuration) { server in
+            let other = RPCV1.Echo.Client(wrapping: server.client())
+            _ = try await other.echo(echoMessage([1]))
+
+            let hostile = try await RawConnection(port: server.port)
+            try await hostile.send(requestFrameBytes(callID: 1, method: "crm.rpc.v1.Echo/Echo", payload: [UInt8](repeating: 7, count: 4096)))
+            #expect(await hostile.closedByServer(within: .seconds(5)))
+
+            let answer = try await other.echo(echoMessage([2]))
+            #expect(answer.payload == [2])
+        }
+    }
+
+    @Test func garbageBytesCloseOnlyThatConnection() async throws {
+        try await withLiveServer(services: [EchoService()]) { server in
+            let other = RPCV1.Echo.Client(wrapping: server.client())
+            var generator = SystemRandomNumberGenerator()
+            for round in 0..<20 {
+                let hostile = try await RawConnection(port: server.port)
+                // A plausible length, then bytes that are not a frame.
+                let body = (0..<64).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                try await hostile.send([0, 0, 0, 64] + body)
+                #expect(await hostile.closedByServer(within: .seconds(5)), "round \(round)")
+                let answer = try await other.echo(echoMessage([UInt8(round)]))
+                #expect(answer.payload == [UInt8(round)])
+            }
+        }
+    }
+
+    @Test func aFrameSplitIntoSingleBytesAndManyFramesInOneWriteAreServed() async throws {
+        try await withLiveServer(services: [EchoService()]) { server in
+            let raw = try await RawConnection(port: server.port)
+            defer { raw.close() }
+            let first = RPCV1.EchoMessage.with(payload: Array("по байту".utf8)).serializedBytes()
+            let frame = requestFrameBytes(callID: 1, method: "crm.rpc.v1.Echo/Echo", payload: first)
+            for byte in frame {
+                try await raw.send([byte])
+            }
+            var batch: [UInt8] = []
+            for id in 2...50 {
+                let payload = RPCV1.EchoMessage.with(payload: [UInt8(id)]).serializedBytes()
+                batch += requestFrameBytes(callID: UInt64(id), method: "crm.rpc.v1.Echo/Echo", payload: payload)
+            }
+            try await raw.send(batch)
+            let frames = try await raw.waitForFrames(50)
+            #expect(frames.count == 50)
+            var answers: [UInt64: [UInt8]] = [:]
+            for frame in frames {
+                if case .response(let response) = frame.kind { answers[frame.callID] = response.payload }
+            }
+            #expect(answers[1] == first)
+            for id in 2...50 {
+                let expected = RPCV1.EchoMessage.with(payload: [UInt8(id)]).serializedBytes()
+                #expect(answers[UInt64(id)] == expected)
+            }
+        }
+    }
+
+    @Test func aStoppedServerGivesUnavailableWithinTheDeadline() async throws {
+        // Learn a free port, then stop the server that held it.
+        let port = try await withLiveServer(services: [EchoService()]) { $0.port }
+        let echo = RPCV1.Echo.Client(wrapping: LiveServer.client(port: port))
+        let start = ContinuousClock.now
+        let error = try await #require(throws: RPCError.self) {
+            _ = try await echo.echo(echoMessage([1]), options: CallOptions(timeout: .seconds(2)))
+        }
+        #expect(error.code == .unavailable)
+        #expect(error.message.contains("127.0.0.1:\(port)"))
+        #expect(ContinuousClock.now - start < .seconds(2))
+    }
+
+    @Test func theClientReconnectsAfterTheServerComesBack() async throws {
+        let port = try await withLiveServer(services: [EchoService()]) { $0.port }
+        let rpc = LiveServer.client(port: port) { $0.backoff = Backoff(initial: .milliseconds(50), maximum: .milliseconds(100), jitter: 0) }
+        let echo = RPCV1.Echo.Client(wrapping: rpc)
+        await #expect(throws: RPCError.self) { _ = try await echo.echo(echoMessage([1])) }
+
+        var configuration = TCPServerTransport.Configuration()
+        configuration.port = port
+        try await withLiveServer(services: [EchoService()], configuration: configuration) { _ in
+            try await Task.sleep(for: .milliseconds(150))
+            let answer = try await echo.echo(echoMessage([3]))
+            #expect(answer.payload == [3])
+        }
+    }
+
+    @Test func gracefulStopDrainsCallsInFlight() async throws {
+        let service = DelayedEcho()
+        try await withLiveServer(services: [service]) { server in
+            let echo = RPCV1.Echo.Client(wrapping: server.client())
+            _ = try await echo.echo(echoMessage([0]))
+            let slow = Task { try await echo.echo(echoMessage([100, 2])) } // 300 ms
+            try await Task.sleep(for: .milliseconds(50))
+            server.server.beginGracefulShutdown()
+            let answer = try await slow.value
+            #expect(answer.payload == [100, 2])
+            #expect(service.counts.finished.load(ordering: .relaxed) == 2)
+            // The listener is closed: a new client cannot get in.
+            let late = RPCV1.Echo.Client(wrapping: server.client())
+            await #expect(throws: RPCError.self) { _ = try await late.echo(echoMessage([1])) }
+        }
+    }
+
+    @Test func aSilentConnectionIsClosedAfterTheIdleTimeout() async throws {
+        var configuration = TCPServerTransport.Configuration()
+        configuration.idleTimeout = .milliseconds(200)
+        try await withLiveServer(services: [EchoService()], configuration: configuration) { server in
+            let silent = try await RawConnection(port: server.port)
+            try await silent.send([0, 0, 0, 100, 1, 2]) // half a frame, then nothing
+            #expect(await silent.closedByServer(within: .seconds(3)))
+        }
+    }
+
+    @Test func connectionsBeyondTheLimitAreRefused() async throws {
+        var configuration = TCPServerTransport.Configuration()
+        configuration.maximumConnections = 2
+        try await withLiveServer(services: [EchoService()], configuration: configuration) { server in
+            let first = try await RawConnection(port: server.port)
+            let second = try await RawConnection(port: server.port)
+            let third = try await RawConnection(port: server.port)
+            #expect(await third.closedByServer(within: .seconds(3)))
+            #expect(first.channel.isActive && second.channel.isActive)
+            first.close()
+            second.close()
+        }
+    }
+}
+
+extension LiveServer {
+    static func client(port: Int, _ configure: (inout TCPClientTransport.Configuration) -> Void = { _ in }) -> RPCClient {
+        var configuration = TCPClientTransport.Configuration(host: "127.0.0.1", port: port)
+        configure(&configuration)
+        return RPCClient(transport: TCPClientTransport(configuration))
+    }
+}

@@ -1,0 +1,101 @@
+import NIOCore
+import NIOEmbedded
+@testable import RPCTransportTCP
+import Testing
+import Wire
+
+@Suite struct FramingTests {
+    private func makeChannel(maximumFrameSize: Int = 1024) throws -> EmbeddedChannel {
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addFraming(maximumFrameSize: maximumFrameSize)
+        return channel
+    }
+
+    private func frame(_ id: UInt64, method: String = "crm.rpc.v1.Echo/Echo", payload: [UInt8] = [1, 2, 3]) -> RPCV1.Frame {
+        var request = RPCV1.Request()
+        request.method = method
+        request.payload = payload
+        request.timeoutMicros = 1_500_000
+        return RPCV1.Frame(callID: id, kind: .request(request))
+    }
+
+    private func bytes(of frame: RPCV1.Frame) -> [UInt8] {
+        let body = frame.serializedBytes()
+        return withUnsafeBytes(of: UInt32(body.count).bigEndian, Array.init) + body
+    }
+
+    @Test func encoderWritesABigEndianLengthThenTheProtobuf() throws {
+        let channel = try makeChannel()
+        let sent = frame(7)
+        try channel.writeOutbound(sent)
+        let written = try #require(try channel.readOutbound(as: ByteBuffer.self))
+        #expect(Array(written.readableBytesView) == bytes(of: sent))
+        #expect(try channel.finish().isClean)
+    }
+
+    @Test func aFrameSplitIntoSingleBytesIsDecodedOnce() throws {
+        let channel = try makeChannel()
+        let sent = frame(1, payload: Array("Ждем Вас".utf8))
+        for byte in bytes(of: sent) {
+            try channel.writeInbound(ByteBuffer(bytes: [byte]))
+        }
+        #expect(try channel.readInbound(as: RPCV1.Frame.self) == sent)
+        #expect(try channel.readInbound(as: RPCV1.Frame.self) == nil)
+        #expect(try channel.finish().isClean)
+    }
+
+    @Test func manyFramesInOneReadAreAllDecodedInOrder() throws {
+        let channel = try makeChannel()
+        let sent = (1...100).map { frame(UInt64($0), payload: [UInt8($0)]) }
+        try channel.writeInbound(ByteBuffer(bytes: sent.flatMap(bytes(of:))))
+        var received: [RPCV1.Frame] = []
+        while let next = try channel.readInbound(as: RPCV1.Frame.self) { received.append(next) }
+        #expect(received == sent)
+        #expect(try channel.finish().isClean)
+    }
+
+    @Test func aPartialFrameWaitsForTheRest() throws {
+        let channel = try makeChannel()
+        let all = bytes(of: frame(3))
+        try channel.writeInbound(ByteBuffer(bytes: all.prefix(5)))
+        #expect(try channel.readInbound(as: RPCV1.Frame.self) == nil)
+        try channel.writeInbound(ByteBuffer(bytes: all.dropFirst(5)))
+        #expect(try channel.readInbound(as: RPCV1.Frame.self) == frame(3))
+        #expect(try channel.finish().isClean)
+    }
+
+    @Test func aFrameOverTheLimitIsAnError() throws {
+        let channel = try makeChannel(maximumFrameSize: 64)
+        let big = bytes(of: frame(1, payload: [UInt8](repeating: 9, count: 200)))
+        #expect(throws: ByteToMessageDecoderError.PayloadTooLargeError.self) {
+            try channel.writeInbound(ByteBuffer(bytes: big))
+        }
+        _ = try? channel.finish()
+    }
+
+    @Test func bytesThatAreNotAFrameAreAMalformedFrameError() throws {
+        let channel = try makeChannel()
+        // Field 1 declared as a length-delimited field running past the end.
+        #expect(throws: MalformedFrameError.self) {
+            try channel.writeInbound(ByteBuffer(bytes: [0, 0, 0, 3, 0x0A, 0x7F, 0x01]))
+        }
+        _ = try? channel.finish()
+    }
+}
+
+@Suite struct BackoffTests {
+    @Test func delaysGrowByTheMultiplierUpToTheMaximum() {
+        let backoff = Backoff(initial: .milliseconds(100), multiplier: 2, maximum: .milliseconds(500), jitter: 0)
+        #expect((1...5).map { backoff.delay(afterFailures: $0) } == [
+            .milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(500), .milliseconds(500),
+        ])
+    }
+
+    @Test func jitterStaysWithinItsBand() {
+        let backoff = Backoff(initial: .seconds(1), jitter: 0.2)
+        for _ in 0..<200 {
+            let delay = backoff.jittered(.seconds(1))
+            #expect(delay >= .milliseconds(800) && delay <= .milliseconds(1200))
+        }
+    }
+}
