@@ -55,7 +55,10 @@ let package = Package(
         .target(name: "CRMAPI", dependencies: ["RPCCore", "Wire"]),
         .target(
             name: "RPCTesting",
-            dependencies: ["RPCCore", "RPCTransportTCP", "RPCTransportInProcess", "CRMAPI"]
+            dependencies: [
+                "RPCCore", "RPCTransportTCP", "RPCTransportInProcess", "CRMAPI",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
 
         // --- Benchmarks (executables that print figures; never timed tests) ---

@@ -1,4 +1,5 @@
 import CRMAPI
+import NIOCore
 public import RPCCore
 import RPCTransportInProcess
 import RPCTransportTCP

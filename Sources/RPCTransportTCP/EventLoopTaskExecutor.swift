@@ -24,6 +24,6 @@ extension SocketAddress {
     /// `127.0.0.1:51234`, for logs and `ServerContext.peer`.
     var hostAndPort: String {
         guard let ip = ipAddress, let port else { return description }
-        return protocol == .inet6 ? "[\(ip)]:\(port)" : "\(ip):\(port)"
+        return self.protocol == .inet6 ? "[\(ip)]:\(port)" : "\(ip):\(port)"
     }
 }

@@ -88,6 +88,7 @@ import Testing
     @Test func gracefulStopFinishesCallsInFlightAndRefusesNewOnes() async throws {
         let probe = Probe()
         try await withInProcessServer(services: [TestService(probe: probe)]) { client, server in
+            _ = try await client.call(TestService.echo, "serving")
             async let slow = client.call(TestService.sleep, "200")
             try await Task.sleep(for: .milliseconds(50))
             server.beginGracefulShutdown()

@@ -10,6 +10,7 @@ import Wire
 /// calls finish out of order; counts handlers that ran to the end or were cancelled.
 struct DelayedEcho: RPCV1.Echo.ServiceProtocol {
     final class Counts: Sendable {
+        let started = Atomic<Int>(0)
         let finished = Atomic<Int>(0)
         let cancelled = Atomic<Int>(0)
     }
@@ -17,6 +18,7 @@ struct DelayedEcho: RPCV1.Echo.ServiceProtocol {
     let counts = Counts()
 
     func echo(request: RPCV1.EchoMessage, context: ServerContext) async throws -> RPCV1.EchoMessage {
+        counts.started.add(1, ordering: .relaxed)
         let delay = Int(request.payload.first ?? 0)
         if delay > 0 {
             do {
@@ -158,5 +160,15 @@ extension RPCV1.EchoMessage {
         var message = Self()
         message.payload = payload
         return message
+    }
+}
+
+extension DelayedEcho {
+    /// Waits until the server has started `count` calls: a call "in flight" must have reached it.
+    func waitUntilStarted(_ count: Int) async throws {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while counts.started.load(ordering: .relaxed) < count, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
     }
 }

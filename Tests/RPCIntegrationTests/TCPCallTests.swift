@@ -1,4 +1,6 @@
 import CRMAPI
+import NIOCore
+import Synchronization
 import RPCCore
 import RPCTesting
 import Testing
@@ -77,7 +79,7 @@ import Wire
         try await withLiveServer(services: [service]) { server in
             let echo = RPCV1.Echo.Client(wrapping: server.client())
             let call = Task { try await echo.echo(echoMessage([250, 10])) }
-            try await Task.sleep(for: .milliseconds(50))
+            try await service.waitUntilStarted(1)
             call.cancel()
             let result = await call.result
             #expect(throws: RPCError.self) { try result.get() }

@@ -1,4 +1,6 @@
 import CRMAPI
+import NIOCore
+import Synchronization
 import RPCCore
 import RPCTransportTCP
 import Testing
@@ -100,7 +102,7 @@ import Wire
             let echo = RPCV1.Echo.Client(wrapping: server.client())
             _ = try await echo.echo(echoMessage([0]))
             let slow = Task { try await echo.echo(echoMessage([100, 2])) } // 300 ms
-            try await Task.sleep(for: .milliseconds(50))
+            try await service.waitUntilStarted(2)
             server.server.beginGracefulShutdown()
             let answer = try await slow.value
             #expect(answer.payload == [100, 2])

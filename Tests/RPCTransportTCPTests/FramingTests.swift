@@ -67,8 +67,16 @@ import Wire
     @Test func aFrameOverTheLimitIsAnError() throws {
         let channel = try makeChannel(maximumFrameSize: 64)
         let big = bytes(of: frame(1, payload: [UInt8](repeating: 9, count: 200)))
-        #expect(throws: ByteToMessageDecoderError.PayloadTooLargeError.self) {
+        #expect(throws: FrameTooLargeError.self) {
             try channel.writeInbound(ByteBuffer(bytes: big))
+        }
+        _ = try? channel.finish()
+    }
+
+    @Test func aHostileLengthHeaderIsRefusedBeforeItsBytesArrive() throws {
+        let channel = try makeChannel(maximumFrameSize: 64)
+        #expect(throws: FrameTooLargeError.self) {
+            try channel.writeInbound(ByteBuffer(bytes: [0x7F, 0xFF, 0xFF, 0xFF]))
         }
         _ = try? channel.finish()
     }

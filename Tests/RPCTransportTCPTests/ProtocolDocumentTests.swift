@@ -44,7 +44,7 @@ import Wire
     @Test func refusalStartsWithTheStatusCode() throws {
         var violation = RPCV1.FieldViolation()
         violation.field = "phone"
-        violation.description_p = "not a Russian number"
+        violation.description = "not a Russian number"
         var status = RPCV1.Status()
         status.code = .invalidArgument
         status.message = "phone: not a Russian number"

@@ -72,9 +72,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         wire.metadata = request.metadata.wireEntries
         wire.timeoutMicros = timeoutMicros
         wire.payload = request.payload
+        let this = NIOLoopBound(self, eventLoop: context.eventLoop)
         let timeout = timeoutMicros > 0
-            ? context.eventLoop.scheduleTask(in: .microseconds(Int64(timeoutMicros))) { [self] in
-                self.giveUp(id: id, error: Self.deadlineExceeded)
+            ? context.eventLoop.scheduleTask(in: .microseconds(Int64(timeoutMicros))) {
+                this.value.giveUp(id: id, error: Self.deadlineExceeded)
             }
             : nil
         pending[id] = Pending(continuation: continuation, timeout: timeout)

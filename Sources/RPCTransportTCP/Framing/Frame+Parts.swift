@@ -22,7 +22,7 @@ extension RPCError {
         self.init(
             code: code,
             message: status.message,
-            fieldViolations: status.fieldViolations.map { FieldViolation(field: $0.field, description: $0.description_p) }
+            fieldViolations: status.fieldViolations.map { FieldViolation(field: $0.field, description: $0.description) }
         )
     }
 
@@ -33,7 +33,7 @@ extension RPCError {
         status.fieldViolations = fieldViolations.map { violation in
             var wire = RPCV1.FieldViolation()
             wire.field = violation.field
-            wire.description_p = violation.description
+            wire.description = violation.description
             return wire
         }
         return status

@@ -26,6 +26,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var flushScheduled = false
     /// While draining: the last write, so the connection closes only after it reaches the socket.
     private var lastWrite: EventLoopFuture<Void>?
+    private var lingerClose: Scheduled<Void>?
 
     init(handler: any ServerCallHandler, maximumFrameSize: Int, logger: Logger) {
         self.handler = handler
@@ -72,6 +73,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         let reason: String
         switch error {
+        case let error as FrameTooLargeError:
+            reason = error.description
         case is ByteToMessageDecoderError.PayloadTooLargeError:
             reason = "frame larger than \(maximumFrameSize) bytes"
         default:
@@ -109,6 +112,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         }
         if draining {
             send(id: id, RPCResponseParts.failure(RPCError(code: .unavailable, message: "The server is shutting down")))
+            closeIfDrained()
             return
         }
         let deadline = request.timeoutMicros > 0
@@ -167,16 +171,21 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         }
     }
 
+    /// Once nothing is in flight, waits `drainLinger` before closing: requests the client
+    /// sent before it read `go_away` are still on the wire, and deserve an explicit
+    /// `unavailable` rather than a dropped connection. A client closes sooner by itself.
     private func closeIfDrained() {
         guard draining, calls.isEmpty, let context else { return }
         context.flush()
+        lingerClose?.cancel()
         let channel = context.channel
-        if let lastWrite {
+        let lastWrite = self.lastWrite ?? context.eventLoop.makeSucceededVoidFuture()
+        lingerClose = context.eventLoop.scheduleTask(in: Self.drainLinger) {
             lastWrite.whenComplete { _ in channel.close(promise: nil) }
-        } else {
-            channel.close(promise: nil)
         }
     }
+
+    static let drainLinger = TimeAmount.milliseconds(500)
 
     private func closeForProtocolViolation(_ reason: String, context: ChannelHandlerContext) {
         logger.warning("Closing connection: protocol violation", metadata: ["peer": "\(peer)", "reason": "\(reason)"])

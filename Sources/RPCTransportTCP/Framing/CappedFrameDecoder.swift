@@ -1,0 +1,45 @@
+import NIOCore
+import NIOExtras
+
+/// nio-extras' 4-byte length-field decoder, refusing a frame as soon as its length header
+/// says it is over the limit: before its bytes are buffered, and even when a whole
+/// oversized frame arrives in one read (which `maximumBufferSize` alone lets through).
+struct CappedFrameDecoder: ByteToMessageDecoder {
+    typealias InboundOut = ByteBuffer
+
+    let maximumFrameSize: Int
+    private var framing = LengthFieldBasedFrameDecoder(lengthFieldBitLength: .fourBytes, lengthFieldEndianness: .big)
+    /// The inner decoder has consumed a header and waits for the body: the next bytes are
+    /// not a length.
+    private var midFrame = false
+
+    init(maximumFrameSize: Int) {
+        self.maximumFrameSize = maximumFrameSize
+    }
+
+    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        if !midFrame, buffer.readableBytes >= 4,
+           let length = buffer.getInteger(at: buffer.readerIndex, endianness: .big, as: UInt32.self),
+           Int(length) > maximumFrameSize {
+            throw FrameTooLargeError(length: Int(length), maximumFrameSize: maximumFrameSize)
+        }
+        let start = buffer.readerIndex
+        let state = try framing.decode(context: context, buffer: &buffer)
+        switch state {
+        case .continue: midFrame = false
+        case .needMoreData: if buffer.readerIndex != start { midFrame = true }
+        }
+        return state
+    }
+
+    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+        try decode(context: context, buffer: &buffer)
+    }
+}
+
+/// A frame whose length header exceeds the connection's limit.
+struct FrameTooLargeError: Error, CustomStringConvertible {
+    var length: Int
+    var maximumFrameSize: Int
+    var description: String { "frame of \(length) bytes is over the limit of \(maximumFrameSize) bytes" }
+}
