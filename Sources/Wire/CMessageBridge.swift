@@ -1,0 +1,77 @@
+internal import CProtobufC
+
+/// What a generated message knows about its protoc-c struct. Internal: nothing outside
+/// Wire sees C types.
+protocol CMessageBridge: WireMessage {
+    associatedtype CStruct
+    /// The address protobuf-c's own `*__init` stores, so unpack/free_unpacked agree on it
+    /// (an imported C `const` global's address cannot be taken from Swift directly).
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> { get }
+    /// A struct set up by the generated `*__init`.
+    static func cEmpty() -> CStruct
+    init(c: UnsafePointer<CStruct>)
+    /// Points the struct's fields at copies of this value's data, all owned by `arena`.
+    func fill(_ c: inout CStruct, in arena: inout WireArena)
+}
+
+extension CMessageBridge {
+    static func descriptorOfEmptyC() -> UnsafePointer<ProtobufCMessageDescriptor> {
+        var c = cEmpty()
+        return withUnsafePointer(to: &c) {
+            UnsafeRawPointer($0).assumingMemoryBound(to: ProtobufCMessage.self).pointee.descriptor
+        }
+    }
+}
+
+/// Stack scratch for the arena; big enough for a typical RPC frame's C tree.
+private let scratchBytes = 1024
+
+func wireEncode<M: CMessageBridge>(_ message: M) -> [UInt8] {
+    withUnsafeTemporaryAllocation(byteCount: scratchBytes, alignment: 16) { scratch in
+        var arena = WireArena(scratch: scratch)
+        var c = M.cEmpty()
+        message.fill(&c, in: &arena)
+        let bytes = withUnsafePointer(to: &c) { p -> [UInt8] in
+            let base = UnsafeRawPointer(p).assumingMemoryBound(to: ProtobufCMessage.self)
+            let size = protobuf_c_message_get_packed_size(base)
+            guard size > 0 else { return [] }
+            return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+                count = protobuf_c_message_pack(base, buffer.baseAddress!)
+            }
+        }
+        arena.release()
+        return bytes
+    }
+}
+
+func wireDecode<M: CMessageBridge, Bytes: Collection>(_ bytes: Bytes) throws(WireError) -> M
+where Bytes.Element == UInt8 {
+    if bytes.isEmpty { return M() }
+    let result =
+        bytes.withContiguousStorageIfAvailable { wireDecode(M.self, $0) }
+        ?? Array(bytes).withUnsafeBufferPointer { wireDecode(M.self, $0) }
+    return try result.get()
+}
+
+private func wireDecode<M: CMessageBridge>(_: M.Type, _ bytes: UnsafeBufferPointer<UInt8>) -> Result<M, WireError> {
+    withUnsafeTemporaryAllocation(byteCount: scratchBytes, alignment: 16) { scratch in
+        var arena = WireArena(scratch: scratch)
+        let result = withUnsafeMutablePointer(to: &arena) { arenaPointer -> Result<M, WireError> in
+            // Everything protobuf-c allocates lands in the arena; dropping the arena
+            // replaces protobuf_c_message_free_unpacked.
+            var allocator = ProtobufCAllocator(
+                alloc: { data, size in
+                    data!.assumingMemoryBound(to: WireArena.self).pointee.allocate(byteCount: size, alignment: 16)
+                },
+                free: { _, _ in },
+                allocator_data: UnsafeMutableRawPointer(arenaPointer)
+            )
+            guard let unpacked = protobuf_c_message_unpack(M.cDescriptor, &allocator, bytes.count, bytes.baseAddress) else {
+                return .failure(.malformed(M.protoMessageName, byteCount: bytes.count))
+            }
+            return .success(M(c: UnsafeRawPointer(unpacked).assumingMemoryBound(to: M.CStruct.self)))
+        }
+        arena.release()
+        return result
+    }
+}

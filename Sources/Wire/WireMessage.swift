@@ -1,0 +1,15 @@
+/// A message from the .proto files: a Swift value type that round-trips through
+/// libprotobuf-c. Every generated message conforms; nothing else should.
+public protocol WireMessage: Sendable, Hashable, Codable {
+    init()
+
+    /// Decodes protobuf bytes through libprotobuf-c. Zero-copy for contiguous collections
+    /// (Array, NIO's ByteBufferView) via `withContiguousStorageIfAvailable`; others are
+    /// copied into an array first. Empty input gives the default message.
+    init<Bytes: Collection>(serializedBytes: Bytes) throws(WireError) where Bytes.Element == UInt8
+
+    func serializedBytes() -> [UInt8]
+
+    /// The full proto name, e.g. "crm.registry.v1.SearchByPhoneRequest".
+    static var protoMessageName: String { get }
+}
