@@ -109,5 +109,8 @@ for target in package.targets where target.type != .system {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    // The RPC's hot path crosses modules (Wire → RPCCore → transport) through generics;
+    // without this they run unspecialized, looking up generic metadata on every call.
+    settings.append(.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)))
     target.swiftSettings = settings
 }

@@ -1,6 +1,7 @@
 import Histogram
 import NIOCore
 import NIOPosix
+import RPCCore
 import Synchronization
 
 /// Unary echo over loopback in one process: the RPC beside the raw SwiftNIO echo.
@@ -42,10 +43,16 @@ public enum EchoBenchmark {
     public static func run(_ system: System, concurrency: Int, settings: Settings) async throws -> Result {
         let serverGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let clientGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        defer {
-            try? serverGroup.syncShutdownGracefully()
-            try? clientGroup.syncShutdownGracefully()
-        }
+        let result = try await run(system, concurrency: concurrency, settings: settings, serverGroup: serverGroup, clientGroup: clientGroup)
+        try? await serverGroup.shutdownGracefully()
+        try? await clientGroup.shutdownGracefully()
+        return result
+    }
+
+    private static func run(
+        _ system: System, concurrency: Int, settings: Settings,
+        serverGroup: MultiThreadedEventLoopGroup, clientGroup: MultiThreadedEventLoopGroup
+    ) async throws -> Result {
         switch system {
         case .raw:
             let server = try await RawEchoServer.start(group: serverGroup)
@@ -67,7 +74,7 @@ public enum EchoBenchmark {
 
     private static func drive(_ caller: some EchoCaller, system: System, concurrency: Int, settings: Settings) async throws -> Result {
         let payload = (0..<settings.payloadSize).map { UInt8(truncatingIfNeeded: $0) }
-        let phase = Atomic<Int>(0) // 0 warm-up, 1 measuring, 2 stop
+        let phase = Phase()
         typealias Tally = (histogram: Histogram<UInt64>, calls: Int, errors: Int)
 
         return try await withThrowingTaskGroup(of: Tally.self) { group in
@@ -77,7 +84,7 @@ public enum EchoBenchmark {
                     var calls = 0
                     var errors = 0
                     while true {
-                        let current = phase.load(ordering: .relaxed)
+                        let current = phase.value.load(ordering: .relaxed)
                         if current == 2 { break }
                         let start = ContinuousClock.now
                         do {
@@ -97,9 +104,9 @@ public enum EchoBenchmark {
             }
             try await Task.sleep(for: settings.warmup)
             let start = ContinuousClock.now
-            phase.store(1, ordering: .relaxed)
+            phase.value.store(1, ordering: .relaxed)
             try await Task.sleep(for: settings.duration)
-            phase.store(2, ordering: .relaxed)
+            phase.value.store(2, ordering: .relaxed)
             let elapsed = ContinuousClock.now - start
             var merged = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
             var calls = 0
@@ -124,4 +131,9 @@ public enum EchoBenchmark {
             )
         }
     }
+}
+
+/// 0 warm-up, 1 measuring, 2 stop: read by every caller between calls.
+private final class Phase: Sendable {
+    let value = Atomic<Int>(0)
 }

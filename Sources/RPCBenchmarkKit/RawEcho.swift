@@ -60,9 +60,10 @@ final class RawEchoClient: EchoCaller {
             }
             .connect(host: "127.0.0.1", port: port)
             .get()
-        let handler = try await channel.pipeline.handler(type: Handler.self).get()
         self.channel = channel
-        self.handler = NIOLoopBound(handler, eventLoop: channel.eventLoop)
+        self.handler = try await channel.pipeline.context(handlerType: Handler.self).map { context in
+            NIOLoopBound(context.handler as! Handler, eventLoop: channel.eventLoop)
+        }.get()
         self.executor = EventLoopTaskExecutorShim(channel.eventLoop)
     }
 

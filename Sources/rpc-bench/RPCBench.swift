@@ -22,6 +22,9 @@ struct RPCBench: AsyncParsableCommand {
     @Option(help: "Seconds measured per system and concurrency.")
     var duration: Double = 5
 
+    @Option(help: "Systems to run, comma-separated: raw, rpc.")
+    var systems: String = "raw,rpc"
+
     @Option(help: "Output: text or json.")
     var format: String = "text"
 
@@ -35,9 +38,15 @@ struct RPCBench: AsyncParsableCommand {
             warmup: .milliseconds(Int(warmup * 1000)),
             duration: .milliseconds(Int(duration * 1000))
         )
+        let chosen = try systems.split(separator: ",").map { name in
+            guard let system = EchoBenchmark.System(rawValue: String(name)) else {
+                throw ValidationError("--systems takes raw and/or rpc")
+            }
+            return system
+        }
         var results: [EchoBenchmark.Result] = []
         for level in levels {
-            for system in [EchoBenchmark.System.raw, .rpc] {
+            for system in chosen {
                 results.append(try await EchoBenchmark.run(system, concurrency: level, settings: settings))
             }
         }

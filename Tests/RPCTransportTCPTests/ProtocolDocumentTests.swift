@@ -1,5 +1,4 @@
 import NIOCore
-import NIOEmbedded
 @testable import RPCTransportTCP
 import Testing
 import Wire
@@ -11,12 +10,7 @@ import Wire
     }
 
     private func encoded(_ frame: RPCV1.Frame) throws -> [UInt8] {
-        let channel = EmbeddedChannel()
-        try channel.pipeline.syncOperations.addFraming(maximumFrameSize: 1024)
-        try channel.writeOutbound(frame)
-        let buffer = try #require(try channel.readOutbound(as: ByteBuffer.self))
-        _ = try channel.finish()
-        return Array(buffer.readableBytesView)
+        Array(frame.lengthPrefixed(allocator: ByteBufferAllocator()).readableBytesView)
     }
 
     @Test func healthCheckRequest() throws {

@@ -6,8 +6,8 @@ import Wire
 /// gives up at deadlines (telling the server), and fails everything left when the
 /// connection drops.
 final class ClientConnectionHandler: ChannelInboundHandler {
-    typealias InboundIn = RPCV1.Frame
-    typealias OutboundOut = RPCV1.Frame
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     typealias Continuation = UnsafeContinuation<RPCResponseParts, any Error>
 
@@ -79,7 +79,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             }
             : nil
         pending[id] = Pending(continuation: continuation, timeout: timeout)
-        context.write(wrapOutboundOut(RPCV1.Frame(callID: id, kind: .request(wire))), promise: nil)
+        context.write(wrapOutboundOut(RPCV1.Frame(callID: id, kind: .request(wire)).lengthPrefixed(allocator: context.channel.allocator)), promise: nil)
         scheduleFlush(context)
     }
 
@@ -94,7 +94,13 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = unwrapInboundIn(data)
+        let frame: RPCV1.Frame
+        do {
+            frame = try RPCV1.Frame(body: unwrapInboundIn(data))
+        } catch {
+            errorCaught(context: context, error: error)
+            return
+        }
         switch frame.kind {
         case .response(let response):
             // Unknown ids are answers to calls this side already gave up on.
@@ -107,7 +113,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             retire()
             closeIfDrained()
         case .request, .cancel, nil:
-            context.fireErrorCaught(MalformedFrameError(reason: "the server sent a frame only a client may send"))
+            errorCaught(context: context, error: MalformedFrameError(reason: "the server sent a frame only a client may send"))
         }
     }
 
@@ -135,7 +141,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         call.timeout?.cancel()
         call.continuation.resume(throwing: error)
         if let context, !closed {
-            context.write(wrapOutboundOut(RPCV1.Frame(callID: id, kind: .cancel(RPCV1.Cancel()))), promise: nil)
+            context.write(wrapOutboundOut(RPCV1.Frame(callID: id, kind: .cancel(RPCV1.Cancel())).lengthPrefixed(allocator: context.channel.allocator)), promise: nil)
             scheduleFlush(context)
         }
         closeIfDrained()

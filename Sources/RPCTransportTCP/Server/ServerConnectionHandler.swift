@@ -7,11 +7,12 @@ import Wire
 /// loop, answers in whatever order they finish, cancels them at their deadlines, and
 /// flushes once per loop tick however many answers are ready.
 final class ServerConnectionHandler: ChannelInboundHandler {
-    typealias InboundIn = RPCV1.Frame
-    typealias OutboundOut = RPCV1.Frame
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     private struct Call {
-        var task: Task<Void, Never>
+        /// Nil while the task is being started (it may finish before `Task.immediate` returns).
+        var task: Task<Void, Never>?
         var timeout: Scheduled<Void>?
     }
 
@@ -45,14 +46,20 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = unwrapInboundIn(data)
+        let frame: RPCV1.Frame
+        do {
+            frame = try RPCV1.Frame(body: unwrapInboundIn(data))
+        } catch {
+            errorCaught(context: context, error: error)
+            return
+        }
         switch frame.kind {
         case .request(let request):
             startCall(id: frame.callID, request: request, context: context)
         case .cancel:
             if let call = calls.removeValue(forKey: frame.callID) {
                 call.timeout?.cancel()
-                call.task.cancel()
+                call.task?.cancel()
                 closeIfDrained()
             }
         case .response, .goAway, nil:
@@ -64,7 +71,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         // The client is gone: nobody will read the answers.
         for call in calls.values {
             call.timeout?.cancel()
-            call.task.cancel()
+            call.task?.cancel()
         }
         calls.removeAll()
         context.fireChannelInactive()
@@ -100,7 +107,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         var goAway = RPCV1.GoAway()
         goAway.reason = "server is shutting down"
         let promise = context.eventLoop.makePromise(of: Void.self)
-        context.writeAndFlush(wrapOutboundOut(RPCV1.Frame(callID: 0, kind: .goAway(goAway))), promise: promise)
+        context.writeAndFlush(wrapOutboundOut(RPCV1.Frame(callID: 0, kind: .goAway(goAway)).lengthPrefixed(allocator: context.channel.allocator)), promise: promise)
         lastWrite = promise.futureResult
         closeIfDrained()
     }
@@ -123,7 +130,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         let handler = self.handler
         let eventLoop = context.eventLoop
         let this = NIOLoopBound(self, eventLoop: eventLoop)
-        let task = Task(executorPreference: executor) {
+        // Runs at once on this loop until the handler first suspends: a handler that needs no
+        // I/O answers within this read, with no extra trip through the loop.
+        calls[id] = Call()
+        let task = Task.immediate(executorPreference: executor) {
             let response = await handler.handle(parts, info: info)
             if eventLoop.inEventLoop {
                 this.value.finish(id: id, response)
@@ -131,10 +141,14 @@ final class ServerConnectionHandler: ChannelInboundHandler {
                 eventLoop.execute { this.value.finish(id: id, response) }
             }
         }
-        let timeout = request.timeoutMicros > 0
-            ? eventLoop.scheduleTask(in: .microseconds(Int64(clamping: request.timeoutMicros))) { task.cancel() }
-            : nil
-        calls[id] = Call(task: task, timeout: timeout)
+        // Already answered: nothing to cancel later.
+        guard calls[id] != nil else { return }
+        calls[id]?.task = task
+        if request.timeoutMicros > 0 {
+            calls[id]?.timeout = eventLoop.scheduleTask(in: .microseconds(Int64(clamping: request.timeoutMicros))) {
+                task.cancel()
+            }
+        }
     }
 
     private func finish(id: UInt64, _ response: RPCResponseParts) {
@@ -155,7 +169,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             )).wireResponse
         }
         let promise = draining ? context.eventLoop.makePromise(of: Void.self) : nil
-        context.write(wrapOutboundOut(RPCV1.Frame(callID: id, kind: .response(wire))), promise: promise)
+        context.write(wrapOutboundOut(RPCV1.Frame(callID: id, kind: .response(wire)).lengthPrefixed(allocator: context.channel.allocator)), promise: promise)
         if let promise { lastWrite = promise.futureResult }
         scheduleFlush(context)
     }

@@ -1,0 +1,32 @@
+import NIOCore
+import Wire
+
+/// A frame's body to and from bytes. The connection handlers call these directly rather
+/// than through pipeline handlers: a decoded frame passed down a pipeline is boxed into an
+/// existential on every call, which the RPC's hot path cannot afford.
+extension RPCV1.Frame {
+    /// Decodes a frame body (the length prefix already removed).
+    init(body: ByteBuffer) throws(MalformedFrameError) {
+        do {
+            try self.init(serializedBytes: body.readableBytesView)
+        } catch {
+            throw MalformedFrameError(reason: "\(error)")
+        }
+    }
+
+    /// The frame as it goes on the wire: a 4-byte big-endian length, then the protobuf body,
+    /// in one buffer.
+    func lengthPrefixed(allocator: ByteBufferAllocator) -> ByteBuffer {
+        let body = serializedBytes()
+        var buffer = allocator.buffer(capacity: 4 + body.count)
+        buffer.writeInteger(UInt32(body.count), endianness: .big)
+        buffer.writeBytes(body)
+        return buffer
+    }
+}
+
+/// A frame whose bytes are not a valid `crm.rpc.v1.Frame`.
+struct MalformedFrameError: Error, CustomStringConvertible {
+    var reason: String
+    var description: String { "malformed frame: \(reason)" }
+}
