@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "CRMAPI", targets: ["CRMAPI"]),
         .library(name: "RPCBenchmarkKit", targets: ["RPCBenchmarkKit"]),
         .executable(name: "rpc-bench", targets: ["rpc-bench"]),
+        .executable(name: "crm", targets: ["crm"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -61,6 +62,20 @@ let package = Package(
             ]
         ),
 
+        // --- The operators' gateway: composes the services over RPC ---
+        .target(
+            name: "Gateway",
+            dependencies: ["RPCCore", "RPCTransportTCP", "CRMAPI", "Wire"]
+        ),
+        .executableTarget(
+            name: "crm",
+            dependencies: [
+                "Gateway", "RPCCore", "Wire", "CRMAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
+
         // --- Benchmarks (executables that print figures; never timed tests) ---
         .target(
             name: "RPCBenchmarkKit",
@@ -82,6 +97,7 @@ let package = Package(
 
         // --- Tests mirror Sources ---
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Wire", "RPCCore"]),
         .testTarget(name: "RPCCoreTests", dependencies: ["RPCCore", "RPCTransportInProcess"]),
         .testTarget(
             name: "RPCTransportTCPTests",

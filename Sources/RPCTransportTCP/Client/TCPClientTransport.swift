@@ -1,5 +1,8 @@
 public import NIOCore
 import NIOPosix
+#if canImport(Glibc)
+import Glibc
+#endif
 public import RPCCore
 import Synchronization
 
@@ -215,8 +218,10 @@ public final class TCPClientTransport: ClientTransport {
     private static func describe(_ error: any Error) -> String {
         switch error {
         case let error as NIOConnectionError:
-            if let first = error.connectionErrors.first { return "\(first.error)" }
+            if let first = error.connectionErrors.first { return describe(first.error) }
             return "\(error)"
+        case let error as IOError:
+            return String(cString: strerror(error.errnoCode)).lowercased()
         case ChannelError.connectTimeout(let timeout):
             return "no answer within \(timeout)"
         default:

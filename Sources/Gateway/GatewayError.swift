@@ -1,0 +1,38 @@
+public import RPCCore
+
+/// A failure as the operator reads it: one line (or a few), in Russian, never a stack trace.
+public struct GatewayError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    /// The RPC status behind it, when there was one.
+    public var code: StatusCode?
+
+    public init(_ message: String, code: StatusCode? = nil) {
+        self.message = message
+        self.code = code
+    }
+
+    /// Words for an RPC failure. Services already phrase rule refusals for operators; the
+    /// transport's failures are phrased here.
+    public init(_ error: RPCError, endpoint: ServiceEndpoints.Endpoint) {
+        let text: String
+        switch error.code {
+        case .unavailable:
+            text = "Сервис \(endpoint.service) (\(endpoint)) недоступен: \(error.message)"
+        case .deadlineExceeded:
+            text = "Сервис \(endpoint.service) (\(endpoint)) не ответил вовремя"
+        case .unauthenticated:
+            text = "Нужно войти в систему: crm login (\(error.message))"
+        case .permissionDenied:
+            text = "Недостаточно прав: \(error.message)"
+        default:
+            var lines = [error.message]
+            for violation in error.fieldViolations where !error.message.contains(violation.description) {
+                lines.append("  \(violation.field): \(violation.description)")
+            }
+            text = lines.joined(separator: "\n")
+        }
+        self.init(text, code: error.code)
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,97 @@
+public import RPCCore
+import RPCTransportTCP
+
+/// Where the three services listen. Flags win over environment variables
+/// (`CRM_REGISTRY`, `CRM_CONTACTS`, `CRM_SCHEDULING`), which win over the local defaults
+/// that `crm up` uses.
+public struct ServiceEndpoints: Sendable, Hashable {
+    public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
+        /// The service's name as operators and logs know it: registry, contacts, scheduling.
+        public var service: String
+        public var host: String
+        public var port: Int
+
+        public var description: String { "\(host):\(port)" }
+
+        /// Parses `host:port`.
+        public init?(service: String, address: String) {
+            guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
+                  (1...65535).contains(port) else { return nil }
+            let host = String(address[..<colon])
+            guard !host.isEmpty else { return nil }
+            self.init(service: service, host: host, port: port)
+        }
+
+        public init(service: String, host: String, port: Int) {
+            self.service = service
+            self.host = host
+            self.port = port
+        }
+    }
+
+    public var registry: Endpoint
+    public var contacts: Endpoint
+    public var scheduling: Endpoint
+
+    public static let defaultPorts = (registry: 7101, contacts: 7102, scheduling: 7103)
+
+    public static func local(host: String = "127.0.0.1") -> ServiceEndpoints {
+        ServiceEndpoints(
+            registry: Endpoint(service: "registry", host: host, port: defaultPorts.registry),
+            contacts: Endpoint(service: "contacts", host: host, port: defaultPorts.contacts),
+            scheduling: Endpoint(service: "scheduling", host: host, port: defaultPorts.scheduling)
+        )
+    }
+
+    /// The endpoints from flags (nil when not given) and the environment.
+    public static func resolve(
+        registry: String?, contacts: String?, scheduling: String?,
+        environment: [String: String]
+    ) throws(GatewayError) -> ServiceEndpoints {
+        var endpoints = local()
+        func pick(_ service: String, _ flag: String?, _ variable: String) throws(GatewayError) -> Endpoint? {
+            guard let address = flag ?? environment[variable] else { return nil }
+            guard let endpoint = Endpoint(service: service, address: address) else {
+                throw GatewayError("Адрес сервиса \(service) «\(address)» не в виде хост:порт")
+            }
+            return endpoint
+        }
+        if let endpoint = try pick("registry", registry, "CRM_REGISTRY") { endpoints.registry = endpoint }
+        if let endpoint = try pick("contacts", contacts, "CRM_CONTACTS") { endpoints.contacts = endpoint }
+        if let endpoint = try pick("scheduling", scheduling, "CRM_SCHEDULING") { endpoints.scheduling = endpoint }
+        return endpoints
+    }
+}
+
+extension ServiceEndpoints.Endpoint {
+    /// A client for this service; connections open on the first call.
+    public func client(metadata: Metadata = [:], timeout: Duration = .seconds(10)) -> ServiceClient {
+        ServiceClient(
+            endpoint: self,
+            rpc: RPCClient(
+                transport: TCPClientTransport(host: host, port: port),
+                defaultMetadata: metadata,
+                defaultTimeout: timeout
+            )
+        )
+    }
+}
+
+/// An RPC client that knows which service it talks to, so its failures can say so.
+public struct ServiceClient: Sendable {
+    public let endpoint: ServiceEndpoints.Endpoint
+    public let rpc: RPCClient
+
+    /// Runs one or more calls; an RPC failure becomes a `GatewayError` in the operator's words.
+    public func call<T>(_ body: (RPCClient) async throws -> T) async throws(GatewayError) -> T {
+        do {
+            return try await body(rpc)
+        } catch let error as RPCError {
+            throw GatewayError(error, endpoint: endpoint)
+        } catch let error as GatewayError {
+            throw error
+        } catch {
+            throw GatewayError("\(error)")
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import CRMAPI
+import Gateway
+import Wire
+
+struct Health: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Состояние сервисов.")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let endpoints = try global.endpoints()
+        var failed = false
+        for endpoint in [endpoints.registry, endpoints.contacts, endpoints.scheduling] {
+            let client = endpoint.client(timeout: .seconds(3))
+            do {
+                let answer = try await client.call { rpc in
+                    try await RPCV1.Health.Client(wrapping: rpc).check(RPCV1.HealthCheckRequest())
+                }
+                print("\(endpoint.service) (\(endpoint)): \(answer.status == .serving ? "работает" : "не готов")")
+                failed = failed || answer.status != .serving
+            } catch {
+                print("\(endpoint.service) (\(endpoint)): \(error)")
+                failed = true
+            }
+        }
+        if failed { throw ExitCode(1) }
+    }
+}
+
+struct Methods: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Методы, которые отвечает сервис (для отладки и нагрузочных тестов).")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "Сервис: registry, contacts или scheduling.")
+    var service: String
+
+    func run() async throws {
+        let endpoints = try global.endpoints()
+        guard let endpoint = [endpoints.registry, endpoints.contacts, endpoints.scheduling].first(where: { $0.service == service }) else {
+            throw ValidationError("Сервис: registry, contacts или scheduling")
+        }
+        let answer = try await endpoint.client().call { rpc in
+            try await RPCV1.Reflection.Client(wrapping: rpc).listMethods(RPCV1.ListMethodsRequest())
+        }
+        if global.json { return try Console.printJSON(answer) }
+        print(TextTable(headers: ["МЕТОД", "ЗАПРОС", "ОТВЕТ"], rows: answer.methods.map { [$0.name, $0.inputType, $0.outputType] }).render())
+    }
+}

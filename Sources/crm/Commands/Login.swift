@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import CRMAPI
+import Gateway
+import Wire
+
+struct Login: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Вход: логин, затем пароль из 10 цифр — последние 4 цифры вашего мобильного и 6-значный код из SMS."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Логин оператора.")
+    var login: String?
+
+    @Option(help: "Пароль из 10 цифр (без него спросит, если вы за терминалом).")
+    var password: String?
+
+    func run() async throws {
+        let registry = try global.endpoints().registry.client()
+        let auth = RegistryV1.Auth.Client(wrapping: registry.rpc)
+        let login = try self.login ?? Console.ask("Логин", flag: "--login")
+
+        let started = try await registry.call { _ in
+            try await auth.startLogin(RegistryV1.StartLoginRequest(login: login))
+        }
+        if !global.json {
+            print("Код отправлен в SMS на \(started.maskedMobile)")
+        }
+        let password = try self.password ?? Console.ask(
+            "Пароль (последние 4 цифры мобильного + код из SMS)", flag: "--password", secret: true
+        )
+        let completed = try await registry.call { _ in
+            try await auth.completeLogin(RegistryV1.CompleteLoginRequest(login: login, password: password))
+        }
+        let session = Session(
+            token: completed.sessionToken,
+            login: login,
+            fullName: Labels.fullName(completed.operator?.fullName),
+            role: completed.operator.map { Labels.role($0.role) } ?? "—",
+            expiresUnixMilliseconds: completed.expiresUnixMs
+        )
+        try SessionStore.standard().save(session)
+        if global.json {
+            try Console.printJSON(session.redacted)
+        } else {
+            print("Вы вошли: \(session.fullName), \(session.role)")
+        }
+    }
+}
+
+struct Logout: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Выход: забыть сохранённую сессию.")
+
+    func run() async throws {
+        SessionStore.standard().clear()
+        print("Сессия удалена")
+    }
+}
+
+struct WhoAmI: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "whoami", abstract: "Кто вошёл в систему.")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let session = try SessionStore.standard().require()
+        if global.json {
+            try Console.printJSON(session.redacted)
+        } else {
+            print("\(session.fullName) (\(session.login)), \(session.role)")
+        }
+    }
+}
+
+extension Session {
+    /// The session without its token, for printing.
+    var redacted: [String: String] {
+        ["login": login, "fullName": fullName, "role": role]
+    }
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import CRMAPI
+import Gateway
+import RPCCore
+import Wire
+
+struct Search: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Поиск клиента по телефону (в любом виде: (937) 288-80-99, 8 937 288 80 99 …) или по ФИО."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Телефон клиента.")
+    var phone: String?
+
+    @Option(help: "Фамилия (поиск по ФИО).")
+    var surname: String?
+
+    @Option(help: "Имя.")
+    var name: String?
+
+    @Option(help: "Отчество; не указывайте, если его нет.")
+    var patronymic: String?
+
+    @Option(help: "Дата рождения ДД.ММ.ГГГГ, уточняет поиск по ФИО.")
+    var birthDate: String?
+
+    func validate() throws {
+        if phone == nil, surname == nil {
+            throw ValidationError("Укажите --phone или --surname и --name")
+        }
+    }
+
+    func run() async throws {
+        let registry = try authorizedRegistry(global)
+        let client = RegistryV1.ClientRegistry.Client(wrapping: registry.rpc)
+        let cards: [RegistryV1.CardSummary]
+        if let phone {
+            let found = try await registry.call { _ in try await client.searchByPhone(RegistryV1.SearchByPhoneRequest(phone: phone)) }
+            if global.json { return try Console.printJSON(found) }
+            cards = found.cards
+            print("Телефон \(Labels.phone(found.normalizedPhone)): найдено карточек: \(cards.count)")
+        } else {
+            var request = RegistryV1.SearchByNameRequest()
+            request.fullName = TypesV1.FullName(surname: surname ?? "", name: name ?? "", patronymic: patronymic ?? "")
+            request.withoutPatronymic = patronymic == nil
+            if let birthDate { request.birthDate = try parseDate(birthDate, flag: "--birth-date") }
+            let found = try await registry.call { _ in try await client.searchByName(request) }
+            if global.json { return try Console.printJSON(found) }
+            cards = found.cards
+            print("Найдено карточек: \(cards.count)")
+        }
+        guard !cards.isEmpty else { return }
+        print(TextTable(
+            headers: ["ID CRM", "ТИП", "ФИО", "ДАТА РОЖДЕНИЯ", "РЕГИОН ПРОЖИВАНИЯ", "ГОРОД", "ТЕЛЕФОН", "ПАСПОРТ"],
+            rows: cards.map { card in
+                [
+                    "\(card.cardID)", Labels.cardType(card.type), Labels.fullName(card.fullName),
+                    Labels.date(card.birthDate), Labels.region(card.region), card.settlement,
+                    Labels.phone(card.phone), Labels.passport(card.passport),
+                ]
+            }
+        ).render())
+    }
+}
+
+/// A registry client carrying the saved session's token.
+func authorizedRegistry(_ global: GlobalOptions) throws -> ServiceClient {
+    let session = try SessionStore.standard().require()
+    var metadata = Metadata()
+    metadata.bearerToken = session.token
+    return try global.endpoints().registry.client(metadata: metadata)
+}
+
+/// `ДД.ММ.ГГГГ` or `ГГГГ-ММ-ДД`.
+func parseDate(_ text: String, flag: String) throws -> TypesV1.Date {
+    let parts = text.split(whereSeparator: { $0 == "." || $0 == "-" }).compactMap { Int32($0) }
+    guard parts.count == 3 else { throw GatewayError("\(flag): дата в виде ДД.ММ.ГГГГ") }
+    return text.contains("-")
+        ? TypesV1.Date(year: parts[0], month: parts[1], day: parts[2])
+        : TypesV1.Date(year: parts[2], month: parts[1], day: parts[0])
+}

@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import Gateway
+import UnixSignals
+
+struct Up: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Запустить сервисы отдельными процессами на 127.0.0.1 с базами SQLite в папке данных; Ctrl-C — остановить."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Папка данных: базы SQLite и журналы сервисов.")
+    var data: String = "data"
+
+    @Option(help: "Какие сервисы запустить, через запятую.")
+    var services: String = "registry,contacts,scheduling"
+
+    @Option(help: "Сколько демонстрационных клиентов загрузить в пустой registry.")
+    var seedClients: Int = 2000
+
+    func run() async throws {
+        let directory = URL(fileURLWithPath: data, isDirectory: true)
+        let supervisor = ServiceSupervisor(
+            dataDirectory: directory,
+            binDirectory: ServiceSupervisor.ownDirectory(),
+            authSecret: try AuthSecret.load(in: directory)
+        )
+        let plans = try servicePlans(global.endpoints(), names: services, seedClients: seedClients)
+        try await supervisor.start(plans) { print($0) }
+        print("Сервисы работают. Ctrl-C — остановить.")
+        for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) { break }
+        print("Останавливаю сервисы…")
+        supervisor.stop()
+        print("Сервисы остановлены")
+    }
+}
+
+/// What to start for each named service, with its own flags.
+func servicePlans(_ endpoints: ServiceEndpoints, names: String, seedClients: Int) throws -> [ServiceSupervisor.Plan] {
+    try names.split(separator: ",").map { name in
+        switch name {
+        case "registry":
+            return ServiceSupervisor.Plan(
+                service: "registry", endpoint: endpoints.registry,
+                extraArguments: ["--seed-clients", "\(seedClients)", "--scheduling", "\(endpoints.scheduling)"]
+            )
+        case "contacts":
+            return ServiceSupervisor.Plan(service: "contacts", endpoint: endpoints.contacts)
+        case "scheduling":
+            return ServiceSupervisor.Plan(service: "scheduling", endpoint: endpoints.scheduling)
+        default:
+            throw ValidationError("Нет сервиса «\(name)»: registry, contacts, scheduling")
+        }
+    }
+}
+
+/// The secret the services sign session tokens with: `$CRM_AUTH_SECRET`, else a random one
+/// kept in the data folder (0600) so restarts keep sessions valid.
+enum AuthSecret {
+    static func load(in directory: URL) throws -> String {
+        if let secret = ProcessInfo.processInfo.environment["CRM_AUTH_SECRET"], !secret.isEmpty { return secret }
+        let file = directory.appendingPathComponent("auth-secret")
+        if let data = FileManager.default.contents(atPath: file.path), let secret = String(data: data, encoding: .utf8), !secret.isEmpty {
+            return secret.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var generator = SystemRandomNumberGenerator()
+        let secret = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        _ = FileManager.default.createFile(atPath: file.path, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600])
+        return secret
+    }
+}
