@@ -38,6 +38,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -98,7 +99,13 @@ let package = Package(
         // --- Tests mirror Sources ---
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Wire", "RPCCore"]),
-        .testTarget(name: "RPCCoreTests", dependencies: ["RPCCore", "RPCTransportInProcess"]),
+        .testTarget(
+            name: "RPCCoreTests",
+            dependencies: [
+                "RPCCore", "RPCTransportInProcess",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
+        ),
         .testTarget(
             name: "RPCTransportTCPTests",
             dependencies: [

@@ -82,3 +82,25 @@ struct CapturingLogHandler: LogHandler {
         lines.append("\(event.level) \(event.message) \(text)")
     }
 }
+
+import MetricsTestKit
+
+@Suite struct MetricsInterceptorTests {
+    @Test func callsAreCountedByMethodAndCodeAndTimed() async throws {
+        let metrics = TestMetrics()
+        try await withInProcessServer(
+            services: [TestService(probe: Probe())],
+            interceptors: [MetricsInterceptor(factory: metrics)]
+        ) { client, _ in
+            _ = try await client.call(TestService.echo, "x")
+            _ = try await client.call(TestService.echo, "y")
+            _ = try? await client.call(TestService.fail, "rpc")
+        }
+        let ok = try metrics.expectCounter("rpc_server_calls_total", [("method", "test.v1.Test/Echo"), ("code", "OK")])
+        #expect(ok.totalValue == 2)
+        let refused = try metrics.expectCounter("rpc_server_calls_total", [("method", "test.v1.Test/Fail"), ("code", "INVALID_ARGUMENT")])
+        #expect(refused.totalValue == 1)
+        let timer = try metrics.expectTimer("rpc_server_call_duration_seconds", [("method", "test.v1.Test/Echo")])
+        #expect(timer.values.count == 2)
+    }
+}

@@ -1,3 +1,4 @@
+public import CoreMetrics
 import Metrics
 import Synchronization
 
@@ -13,12 +14,17 @@ public final class MetricsInterceptor: ServerInterceptor {
         var code: StatusCode
     }
 
+    private let factory: any MetricsFactory
     private let counters = Mutex<[Key: Counter]>([:])
     private let timers = Mutex<[String: Metrics.Timer]>([:])
-    private let inFlight = Gauge(label: "rpc_server_calls_in_flight")
+    private let inFlight: Gauge
     private let running = Atomic<Int>(0)
 
-    public init() {}
+    /// `factory`: where the metrics go; the process-wide one unless a test passes its own.
+    public init(factory: any MetricsFactory = MetricsSystem.factory) {
+        self.factory = factory
+        self.inFlight = Gauge(label: "rpc_server_calls_in_flight", factory: factory)
+    }
 
     public func intercept(
         request: RPCRequestParts,
@@ -50,7 +56,8 @@ public final class MetricsInterceptor: ServerInterceptor {
             if let counter = counters[key] { return counter }
             let counter = Counter(
                 label: "rpc_server_calls_total",
-                dimensions: [("method", key.method), ("code", "\(key.code)")]
+                dimensions: [("method", key.method), ("code", "\(key.code)")],
+                factory: factory
             )
             counters[key] = counter
             return counter
@@ -63,7 +70,8 @@ public final class MetricsInterceptor: ServerInterceptor {
             let timer = Metrics.Timer(
                 label: "rpc_server_call_duration_seconds",
                 dimensions: [("method", method)],
-                preferredDisplayUnit: .seconds
+                preferredDisplayUnit: .seconds,
+                factory: factory
             )
             timers[method] = timer
             return timer
