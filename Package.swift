@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "RPCBenchmarkKit", targets: ["RPCBenchmarkKit"]),
         .executable(name: "rpc-bench", targets: ["rpc-bench"]),
         .executable(name: "crm", targets: ["crm"]),
+        .executable(name: "crm-load", targets: ["crm-load"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -77,6 +78,22 @@ let package = Package(
             ]
         ),
 
+        // --- The load tester: drives one method of one service ---
+        .target(
+            name: "LoadTest",
+            dependencies: [
+                "RPCCore", "RPCTransportTCP", "Wire",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        .executableTarget(
+            name: "crm-load",
+            dependencies: [
+                "LoadTest", "Gateway", "CRMAPI", "RPCCore", "Wire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
         // --- Benchmarks (executables that print figures; never timed tests) ---
         .target(
             name: "RPCBenchmarkKit",
@@ -99,6 +116,14 @@ let package = Package(
         // --- Tests mirror Sources ---
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Wire", "RPCCore"]),
+        .testTarget(
+            name: "LoadTestTests",
+            dependencies: [
+                "LoadTest", "CRMAPI", "Wire", "RPCCore", "RPCTransportTCP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
         .testTarget(
             name: "RPCCoreTests",
             dependencies: [
