@@ -8,10 +8,17 @@ struct Health: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
+    @Argument(help: "Which services to check (registry, contacts, scheduling); all by default.")
+    var services: [String] = []
+
     func run() async throws {
         let endpoints = try global.endpoints()
         var failed = false
-        for endpoint in [endpoints.registry, endpoints.contacts, endpoints.scheduling] {
+        let all = [endpoints.registry, endpoints.contacts, endpoints.scheduling]
+        for name in services where !all.contains(where: { $0.service == name }) {
+            throw ValidationError("Нет сервиса «\(name)»: registry, contacts, scheduling")
+        }
+        for endpoint in all where services.isEmpty || services.contains(endpoint.service) {
             let client = endpoint.client(timeout: .seconds(3))
             do {
                 let answer = try await client.call { rpc in
