@@ -11,6 +11,8 @@ public enum EchoBenchmark {
         case rpc
         /// A raw SwiftNIO length-prefixed echo: the ceiling.
         case raw
+        /// grpc-swift-2 over HTTP/2 (only in the Benchmarks/ package, which builds gRPC).
+        case grpc
     }
 
     public struct Settings: Sendable {
@@ -61,6 +63,8 @@ public enum EchoBenchmark {
             await client.close()
             try? await server.close()
             return result
+        case .grpc:
+            throw BenchmarkError("gRPC runs only from the Benchmarks/ package (swift run -c release --package-path Benchmarks grpc-compare)")
         case .rpc:
             let (server, port, task) = try await RPCEchoServer.start(group: serverGroup)
             let client = RPCEchoClient(port: port, group: clientGroup)
@@ -72,7 +76,9 @@ public enum EchoBenchmark {
         }
     }
 
-    private static func drive(_ caller: some EchoCaller, system: System, concurrency: Int, settings: Settings) async throws -> Result {
+    /// The load loop every system is measured with: `concurrency` Tasks on the caller's
+    /// executor, each making one call after another; warm-up, then a measured window.
+    public static func drive(_ caller: some EchoCaller, system: System, concurrency: Int, settings: Settings) async throws -> Result {
         let payload = (0..<settings.payloadSize).map { UInt8(truncatingIfNeeded: $0) }
         let phase = Phase()
         typealias Tally = (histogram: Histogram<UInt64>, calls: Int, errors: Int)
@@ -136,4 +142,9 @@ public enum EchoBenchmark {
 /// 0 warm-up, 1 measuring, 2 stop: read by every caller between calls.
 private final class Phase: Sendable {
     let value = Atomic<Int>(0)
+}
+
+public struct BenchmarkError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }

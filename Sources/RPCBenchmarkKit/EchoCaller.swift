@@ -2,7 +2,7 @@ import NIOCore
 
 /// One connection's way of making an echo call, so the RPC and the raw echo are driven by
 /// the same load loop.
-protocol EchoCaller: Sendable {
+public protocol EchoCaller: Sendable {
     /// Callers run here: the client connection's event loop, so neither side pays a thread
     /// hop per call that the other does not.
     var executor: any TaskExecutor { get }
@@ -11,12 +11,12 @@ protocol EchoCaller: Sendable {
 }
 
 /// Runs a Task's jobs on an event loop (the raw client's copy of the RPC transport's executor).
-final class EventLoopTaskExecutorShim: TaskExecutor {
-    let eventLoop: any EventLoop
+public final class EventLoopTaskExecutorShim: TaskExecutor {
+    public let eventLoop: any EventLoop
 
-    init(_ eventLoop: any EventLoop) { self.eventLoop = eventLoop }
+    public init(_ eventLoop: any EventLoop) { self.eventLoop = eventLoop }
 
-    func enqueue(_ job: consuming ExecutorJob) {
+    public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         eventLoop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
