@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "RPCBenchmarkKit", targets: ["RPCBenchmarkKit"]),
         .executable(name: "rpc-bench", targets: ["rpc-bench"]),
         .executable(name: "crm", targets: ["crm"]),
+        .executable(name: "registry", targets: ["registry"]),
         .executable(name: "crm-load", targets: ["crm-load"]),
     ],
     dependencies: [
@@ -21,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // --- Wire: the only place that touches protobuf-c and C pointers ---
@@ -113,7 +116,46 @@ let package = Package(
             ]
         ),
 
+        // --- Auth: operator roles, the signed session token, the interceptor every service runs ---
+        .target(
+            name: "Auth",
+            dependencies: [
+                "RPCCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+
+        // --- The client registry: cards, edits with history, loans, operators and login ---
+        .target(
+            name: "ClientRegistry",
+            dependencies: [
+                "Auth", "RPCCore", "CRMAPI", "Wire",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "registry",
+            dependencies: [
+                "ClientRegistry", "Auth", "RPCCore", "RPCTransportTCP", "CRMAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "services/registry",
+            exclude: ["Dockerfile", "registry.env.example"]
+        ),
+
         // --- Tests mirror Sources ---
+        .testTarget(name: "AuthTests", dependencies: ["Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire"]),
+        .testTarget(
+            name: "ClientRegistryTests",
+            dependencies: [
+                "ClientRegistry", "Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Wire", "RPCCore"]),
         .testTarget(

@@ -1,0 +1,83 @@
+import Crypto
+import Foundation
+
+/// Issues and verifies session tokens: `v1.<payload>.<signature>`, both parts base64url
+/// without padding; the payload is the claims as compact JSON, the signature HMAC-SHA256
+/// over `v1.<payload>` with the secret every service shares.
+public struct SessionTokenSigner: Sendable {
+    public enum ConfigurationError: Error, CustomStringConvertible {
+        case secretTooShort(minimum: Int)
+        public var description: String {
+            switch self {
+            case .secretTooShort(let minimum): "The auth secret must be at least \(minimum) bytes"
+            }
+        }
+    }
+
+    public static let minimumSecretBytes = 16
+    private static let version = "v1"
+
+    /// The secret's bytes (SymmetricKey is not Sendable; a key is made per use).
+    private let secret: [UInt8]
+    private var key: SymmetricKey { SymmetricKey(data: secret) }
+    /// How long an issued token is valid.
+    public let lifetimeMs: Int64
+
+    public init(secret: String, lifetime: Duration = .seconds(12 * 3600)) throws {
+        let bytes = Array(secret.utf8)
+        guard bytes.count >= Self.minimumSecretBytes else {
+            throw ConfigurationError.secretTooShort(minimum: Self.minimumSecretBytes)
+        }
+        self.secret = bytes
+        let (seconds, attoseconds) = lifetime.components
+        self.lifetimeMs = seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+
+    /// Claims for `operator` issued at `nowMs`, expiring a lifetime later.
+    public func claims(operatorID: Int64, login: String, role: Role, fullName: String, nowMs: Int64) -> SessionClaims {
+        SessionClaims(
+            operatorID: operatorID, login: login, role: role, fullName: fullName,
+            issuedUnixMs: nowMs, expiresUnixMs: nowMs + lifetimeMs
+        )
+    }
+
+    public func sign(_ claims: SessionClaims) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        // Encoding a struct of strings and integers cannot fail.
+        let payload = Self.base64URL(try! encoder.encode(claims))
+        let signed = "\(Self.version).\(payload)"
+        let mac = HMAC<SHA256>.authenticationCode(for: Array(signed.utf8), using: key)
+        return "\(signed).\(Self.base64URL(Data(mac)))"
+    }
+
+    /// The claims of a genuine, unexpired token; `AuthError` otherwise.
+    public func verify(_ token: String, nowMs: Int64) throws(AuthError) -> SessionClaims {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == Self.version,
+              let payload = Self.data(base64URL: parts[1]),
+              let signature = Self.data(base64URL: parts[2])
+        else { throw .invalidToken }
+        let signed = "\(parts[0]).\(parts[1])"
+        guard HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: Array(signed.utf8), using: key) else {
+            throw .invalidToken
+        }
+        guard let claims = try? JSONDecoder().decode(SessionClaims.self, from: payload) else { throw .invalidToken }
+        guard nowMs < claims.expiresUnixMs else { throw .expiredToken }
+        return claims
+    }
+
+    static func base64URL(_ data: Data) -> String {
+        data.base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func data(base64URL text: Substring) -> Data? {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        guard !base64.contains("=") else { return nil }
+        while base64.count % 4 != 0 { base64.append("=") }
+        return Data(base64Encoded: base64)
+    }
+}

@@ -1,0 +1,127 @@
+@testable import ClientRegistry
+import Testing
+
+@Suite struct PhoneNumberTests {
+    @Test(arguments: [
+        ("(937) 288-80-99", "9372888099"),
+        ("+7 951-018-70-60", "9510187060"),
+        ("8 937 288 80 99", "9372888099"),
+        ("937,2888099", "9372888099"),
+        ("812 5893369", "8125893369"),
+        ("9372888099", "9372888099"),
+        ("79372888099", "9372888099"),
+        ("+7(937)288-80-99", "9372888099"),
+    ])
+    func normalises(typed: String, expected: String) {
+        #expect(PhoneNumber.normalize(typed) == expected)
+    }
+
+    @Test(arguments: ["", "12345", "937 288 80 9", "59372888099", "+7 937 288 80 99 1", "телефон", "+44 20 7946 0958 12"])
+    func refusesWhatCannotBeARussianNumber(typed: String) {
+        #expect(PhoneNumber.normalize(typed) == nil)
+        #expect(throws: RegistryError.invalidArgument(field: "phone", PhoneNumber.invalidMessage)) {
+            try PhoneNumber.normalize(typed, field: "phone")
+        }
+    }
+
+    @Test func masksTheMobile() {
+        #expect(PhoneNumber.masked("9510187060") == "+7 *** ***-**-60")
+    }
+}
+
+@Suite struct CardRulesTests {
+    @Test(arguments: CardKind.allCases)
+    func personalDataEditableOnlyOnTheFourTypes(kind: CardKind) {
+        let expected = [CardKind.internetApplicant, .interested, .recommendation, .onlineChat].contains(kind)
+        #expect(CardRules.personalDataEditable(kind) == expected)
+    }
+
+    @Test func ageOnTheServersDate() {
+        let birth = CalendarDate(year: 1985, month: 6, day: 15)!
+        #expect(birth.age(on: CalendarDate(year: 2025, month: 6, day: 14)!) == 39)
+        #expect(birth.age(on: CalendarDate(year: 2025, month: 6, day: 15)!) == 40)
+        // 2025-06-15 00:30 Moscow is still 2025-06-14 21:30 UTC.
+        let instant: Int64 = 1_749_936_600_000
+        #expect(CalendarDate.of(unixMs: instant, utcOffsetMinutes: 180) == CalendarDate(year: 2025, month: 6, day: 15))
+        #expect(CalendarDate.of(unixMs: instant, utcOffsetMinutes: 0) == CalendarDate(year: 2025, month: 6, day: 14))
+    }
+
+    @Test func calendarDatesAreReal() {
+        #expect(CalendarDate(year: 2024, month: 2, day: 29) != nil)
+        #expect(CalendarDate(year: 2023, month: 2, day: 29) == nil)
+        #expect(CalendarDate(year: 2023, month: 13, day: 1) == nil)
+        let date = CalendarDate(year: 1999, month: 12, day: 31)!
+        #expect(CalendarDate(daysSinceEpoch: date.daysSinceEpoch) == date)
+        #expect(date.adding(days: 1) == CalendarDate(year: 2000, month: 1, day: 1))
+    }
+}
+
+@Suite struct BureauRulesTests {
+    @Test func overdueDebtRejects() {
+        let (decision, rule) = BureauRules.decide(.init(hasOverdueDebt: true, rejectedWithin90Days: false, age: 40))
+        #expect(decision == .rejected)
+        #expect(rule == BureauRules.overdueRule)
+    }
+
+    @Test func recentRejectionRejects() {
+        let (decision, rule) = BureauRules.decide(.init(hasOverdueDebt: false, rejectedWithin90Days: true, age: 40))
+        #expect(decision == .rejected)
+        #expect(rule == BureauRules.recentRejectionRule)
+    }
+
+    @Test(arguments: [(17, BureauRules.Decision.rejected), (18, .approved), (75, .approved), (76, .rejected)])
+    func ageBounds(age: Int, expected: BureauRules.Decision) {
+        #expect(BureauRules.decide(.init(hasOverdueDebt: false, rejectedWithin90Days: false, age: age)).0 == expected)
+    }
+
+    @Test func passportShape() {
+        #expect(throws: Never.self) { try BureauRules.validatePassport(series: "0512", number: "123456") }
+        #expect(throws: RegistryError.self) { try BureauRules.validatePassport(series: "051", number: "123456") }
+        #expect(throws: RegistryError.self) { try BureauRules.validatePassport(series: "0512", number: "12345a") }
+    }
+}
+
+@Suite struct LoginRulesTests {
+    @Test func passwordIsLastFourOfMobilePlusCode() {
+        #expect(LoginRules.password(mobile: "9510187060", code: "123456") == "7060123456")
+        #expect(LoginRules.check(password: "7060123456", mobile: "9510187060", code: "123456", codeExpiresMs: 10, nowMs: 5) == .accepted)
+        #expect(LoginRules.check(password: "7060123457", mobile: "9510187060", code: "123456", codeExpiresMs: 10, nowMs: 5) == .rejected)
+    }
+
+    @Test func expiredOrMissingCodeIsRejected() {
+        #expect(LoginRules.check(password: "7060123456", mobile: "9510187060", code: "123456", codeExpiresMs: 10, nowMs: 10) == .rejected)
+        #expect(LoginRules.check(password: "7060123456", mobile: "9510187060", code: nil, codeExpiresMs: nil, nowMs: 5) == .rejected)
+    }
+
+    @Test func fifthWrongTryLocks() {
+        var tries = 0
+        for _ in 1...4 {
+            let result = LoginRules.afterWrongTry(failedTries: tries, nowMs: 100)
+            #expect(result.lockedUntilMs == nil)
+            tries = result.failedTries
+        }
+        let fifth = LoginRules.afterWrongTry(failedTries: tries, nowMs: 100)
+        #expect(fifth.lockedUntilMs == 100 + LoginRules.lockoutMs)
+    }
+
+    @Test func codesAreSixDigits() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<50 {
+            let code = LoginRules.newCode(using: &generator)
+            #expect(code.count == 6 && code.allSatisfy(\.isNumber))
+        }
+        #expect(LoginRules.isWellFormed(password: "1234567890"))
+        #expect(!LoginRules.isWellFormed(password: "123456789"))
+        #expect(!LoginRules.isWellFormed(password: "12345678a0"))
+    }
+}
+
+@Suite struct PagingTests {
+    @Test func tokens() throws {
+        #expect(try Paging.cursor("") == nil)
+        #expect(try Paging.cursor(Paging.Cursor(5, 9).token) == Paging.Cursor(5, 9))
+        #expect(throws: RegistryError.self) { try Paging.cursor("nonsense") }
+        #expect(try Paging.size(0) == 50)
+        #expect(try Paging.size(10_000) == 500)
+    }
+}
