@@ -11,12 +11,18 @@ import Testing
         ("9372888099", "9372888099"),
         ("79372888099", "9372888099"),
         ("+7(937)288-80-99", "9372888099"),
+        ("+7 495 123-45-67", "4951234567"),
+        ("8 (3452) 12-34-56", "3452123456"),
+        (" 8.937.288.80.99 ", "9372888099"),
     ])
     func normalises(typed: String, expected: String) {
         #expect(PhoneNumber.normalize(typed) == expected)
     }
 
-    @Test(arguments: ["", "12345", "937 288 80 9", "59372888099", "+7 937 288 80 99 1", "телефон", "+44 20 7946 0958 12"])
+    @Test(arguments: [
+        "", "12345", "937 288 80 9", "59372888099", "+7 937 288 80 99 1", "телефон", "+44 20 7946 0958 12",
+        "0123456789", "7012345678", "+8 937 288 80 99", "937 288 80 99 доб. 1", "9372888099a", "937/288/80/99",
+    ])
     func refusesWhatCannotBeARussianNumber(typed: String) {
         #expect(PhoneNumber.normalize(typed) == nil)
         #expect(throws: RegistryError.invalidArgument(field: "phone", PhoneNumber.invalidMessage)) {
