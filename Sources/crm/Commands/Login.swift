@@ -17,7 +17,22 @@ struct Login: AsyncParsableCommand {
     @Option(help: "Пароль из 10 цифр (без него спросит, если вы за терминалом).")
     var password: String?
 
+    @Option(help: "Только для разработки: файл SMS-шлюза разработки, из которого взять код (вместе с --mobile).")
+    var smsFile: String?
+
+    @Option(help: "Ваш мобильный (10 цифр) — с --sms-file.")
+    var mobile: String?
+
     func run() async throws {
+        if let smsFile {
+            guard let login, let mobile else { throw ValidationError("С --sms-file укажите --login и --mobile") }
+            let session = try await OperatorLogin.login(
+                login, mobile: mobile, registry: global.endpoints().registry, smsFile: URL(fileURLWithPath: smsFile)
+            )
+            try SessionStore.standard().save(session)
+            print("Вы вошли: \(session.fullName), \(session.role)")
+            return
+        }
         let registry = try global.endpoints().registry.client()
         let auth = RegistryV1.Auth.Client(wrapping: registry.rpc)
         let login = try self.login ?? Console.ask("Логин", flag: "--login")
