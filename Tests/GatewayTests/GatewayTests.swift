@@ -68,3 +68,18 @@ import Testing
         #expect(narrow.contains("…"))
     }
 }
+
+@testable import Gateway
+
+@Suite struct OperatorLoginTests {
+    @Test func theNewestCodeForThatMobileIsRead() {
+        let file = """
+        {"phone":"9161234567","login":"vcc.ivanova","text":"Код для входа в CRM: 111111"}
+        {"phone":"9161234570","login":"office.smirnova","text":"Код для входа в CRM: 222222"}
+        {"phone":"9161234567","login":"vcc.ivanova","text":"Код для входа в CRM: 333333"}
+        """
+        #expect(OperatorLogin.latestCode(to: "9161234567", in: file) == "333333")
+        #expect(OperatorLogin.latestCode(to: "9161234570", in: file) == "222222")
+        #expect(OperatorLogin.latestCode(to: "9000000000", in: file) == nil)
+    }
+}
