@@ -1,6 +1,11 @@
 import Auth
 import CRMAPI
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 public import GRDB
 public import RPCCore
 import Wire
@@ -62,4 +67,60 @@ public struct SchedulingLoginCodeSender: LoginCodeSender {
             options: CallOptions(timeout: .seconds(5))
         )
     }
+}
+
+/// The development SMS "phone": appends one JSON line per code to a file, which the demo
+/// and `crm login --sms-file` read:
+/// `{"phone":"9161234567","login":"vcc.ivanova","text":"Код для входа в CRM: 123456","createdUnixMs":…}`.
+/// Each line goes out in one `write(2)` on a descriptor opened with O_APPEND, so lines from
+/// concurrent logins never interleave. Retries of one code append it again (harmless: the
+/// reader takes the newest line for the phone).
+public struct FileLoginCodeSender: LoginCodeSender {
+    public let path: String
+    private let nowMs: @Sendable () -> Int64
+
+    public init(path: String, nowMs: @escaping @Sendable () -> Int64 = { SystemClockMs.now() }) {
+        self.path = path
+        self.nowMs = nowMs
+    }
+
+    public static func text(code: String) -> String { "Код для входа в CRM: \(code)" }
+
+    public static func line(phone: String, login: String, code: String, createdMs: Int64) -> String {
+        "{\"phone\":\(jsonString(phone)),\"login\":\(jsonString(login)),\"text\":\(jsonString(text(code: code))),"
+            + "\"createdUnixMs\":\(createdMs)}\n"
+    }
+
+    static func jsonString(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    public func sendLoginCode(login: String, phone: String, code: String, idempotencyKey: String) async throws {
+        let bytes = Array(Self.line(phone: phone, login: login, code: code, createdMs: nowMs()).utf8)
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        guard descriptor >= 0 else { throw FileLoginCodeSenderError(path: path, errno: errno) }
+        defer { close(descriptor) }
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        guard written == bytes.count else { throw FileLoginCodeSenderError(path: path, errno: errno) }
+    }
+}
+
+public struct FileLoginCodeSenderError: Error, CustomStringConvertible {
+    public var path: String
+    public var errno: Int32
+    public var description: String { "не удалось записать SMS в \(path): \(String(cString: strerror(errno)))" }
 }

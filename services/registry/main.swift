@@ -18,17 +18,30 @@ struct RegistryCommand: AsyncParsableCommand {
     @Option var port = 7101
     @Option(help: "SQLite database file (WAL).") var database = "registry.sqlite"
     @Option(help: "Token secret (or env CRM_AUTH_SECRET).") var authSecret: String?
-    @Option(help: "Scheduling service HOST:PORT for login codes; without it codes go to the local outbox table.")
+    @Option(help: "Scheduling service HOST:PORT for login codes; without it codes go to --sms-file or else the local outbox table.")
     var scheduling: String?
     @Option(help: "Create an ADMINISTRATOR account LOGIN:MOBILE if it does not exist.") var bootstrapAdmin: String?
+    @Option(help: "On a registry with no cards, load the demo anchors and N random cards first.") var seedClients: Int?
+    @Option(help: "Seed of the demo data (the same seed and day give the same data).") var demoSeed: UInt64 = 1
+    @Flag(help: "Load the demo data (anchors and --seed-clients N) and exit.") var seedOnly = false
+    @Option(help: "Without --scheduling: append login codes as JSON lines to this file (the development SMS phone).")
+    var smsFile: String?
 
     func run() async throws {
         let logger = Logger(label: "registry")
+        let store = try RegistryStore.open(path: database)
+        if seedClients != nil || seedOnly {
+            let today = CalendarDate.of(unixMs: SystemClockMs.now(), utcOffsetMinutes: 180)
+            _ = try DemoData.seedOnStart(store.writer, clients: seedClients ?? 0, seed: demoSeed, today: today) { print($0) }
+            if seedOnly {
+                print("seed: database \(database): \(DemoData.databaseBytes(path: database) / 1_048_576) MiB")
+                return
+            }
+        }
         guard let secret = authSecret ?? ProcessInfo.processInfo.environment["CRM_AUTH_SECRET"] else {
             throw ValidationError("--auth-secret or CRM_AUTH_SECRET is required")
         }
         let signer = try SessionTokenSigner(secret: secret)
-        let store = try RegistryStore.open(path: database)
         let environment = RegistryEnvironment(store: store)
         if let bootstrapAdmin {
             let parts = bootstrapAdmin.split(separator: ":").map(String.init)
@@ -43,6 +56,8 @@ struct RegistryCommand: AsyncParsableCommand {
             guard address.count == 2, let schedulingPort = Int(address[1]) else { throw ValidationError("--scheduling takes HOST:PORT") }
             let transport = TCPClientTransport(host: String(address[0]), port: schedulingPort)
             codeSender = SchedulingLoginCodeSender(client: RPCClient(transport: transport), signer: signer)
+        } else if let smsFile {
+            codeSender = FileLoginCodeSender(path: smsFile)
         } else {
             codeSender = DatabaseLoginCodeOutbox(writer: store.writer)
         }
