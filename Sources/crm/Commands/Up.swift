@@ -26,7 +26,10 @@ struct Up: AsyncParsableCommand {
             binDirectory: ServiceSupervisor.ownDirectory(),
             authSecret: try AuthSecret.load(in: directory)
         )
-        let plans = try servicePlans(global.endpoints(), names: services, seedClients: seedClients)
+        let plans = try servicePlans(
+            global.endpoints(), names: services, seedClients: seedClients,
+            smsFile: directory.appendingPathComponent("sms.jsonl").path
+        )
         try await supervisor.start(plans) { print($0) }
         print("Сервисы работают. Ctrl-C — остановить.")
         for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) { break }
@@ -37,13 +40,19 @@ struct Up: AsyncParsableCommand {
 }
 
 /// What to start for each named service, with its own flags.
-func servicePlans(_ endpoints: ServiceEndpoints, names: String, seedClients: Int) throws -> [ServiceSupervisor.Plan] {
-    try names.split(separator: ",").map { name in
+/// Login codes go through the scheduling service's SMS outbox when it runs, else to the
+/// development SMS file.
+func servicePlans(_ endpoints: ServiceEndpoints, names: String, seedClients: Int, smsFile: String) throws -> [ServiceSupervisor.Plan] {
+    let names = names.split(separator: ",").map(String.init)
+    return try names.map { name in
         switch name {
         case "registry":
+            let codes = names.contains("scheduling")
+                ? ["--scheduling", "\(endpoints.scheduling)"]
+                : ["--sms-file", smsFile]
             return ServiceSupervisor.Plan(
                 service: "registry", endpoint: endpoints.registry,
-                extraArguments: ["--seed-clients", "\(seedClients)", "--scheduling", "\(endpoints.scheduling)"]
+                extraArguments: ["--seed-clients", "\(seedClients)"] + codes
             )
         case "contacts":
             return ServiceSupervisor.Plan(service: "contacts", endpoint: endpoints.contacts)
