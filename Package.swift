@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "crm", targets: ["crm"]),
         .executable(name: "registry", targets: ["registry"]),
         .executable(name: "crm-load", targets: ["crm-load"]),
+        .executable(name: "scheduling", targets: ["scheduling"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -147,6 +148,29 @@ let package = Package(
             exclude: ["Dockerfile", "registry.env.example"]
         ),
 
+        // --- Scheduling: offices, visit calendars, SMS templates and the durable SMS outbox ---
+        .target(
+            name: "Scheduling",
+            dependencies: [
+                "Auth", "RPCCore", "CRMAPI", "Wire",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "scheduling",
+            dependencies: [
+                "Scheduling", "Auth", "RPCCore", "RPCTransportTCP", "CRMAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "services/scheduling",
+            exclude: ["Dockerfile", "scheduling.env.example"]
+        ),
+
         // --- Tests mirror Sources ---
         .testTarget(name: "AuthTests", dependencies: ["Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire"]),
         .testTarget(
@@ -154,6 +178,14 @@ let package = Package(
             dependencies: [
                 "ClientRegistry", "Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .testTarget(
+            name: "SchedulingTests",
+            dependencies: [
+                "Scheduling", "Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),

@@ -1,0 +1,173 @@
+import Foundation
+import GRDB
+public import Logging
+public import ServiceLifecycle
+
+/// Delivers the outbox: polls due messages from the database (no in-memory queue that a
+/// second replica would miss), leases them so two workers never hand off the same row,
+/// hands each to the provider, and records sent/delivered, or retries with exponential
+/// backoff until `maxAttempts`, then fails with the provider's reason.
+///
+/// Delivery is at least once: a crash between the provider's acceptance and the state
+/// update re-sends the row once its lease runs out. A message is only ever one row, and a
+/// repeated acceptance (same idempotency key) never makes a second one.
+public final class OutboxWorker: Service, Sendable {
+    public struct Configuration: Sendable {
+        public var pollInterval: Duration = .milliseconds(500)
+        public var leaseMs: Int64 = 30_000
+        public var batchSize = 32
+        public var maxAttempts = 8
+        public var baseBackoffMs: Int64 = 2_000
+        public var maxBackoffMs: Int64 = 300_000
+        public init() {}
+    }
+
+    let store: SchedulingStore
+    let provider: any SmsProvider
+    let nowMs: @Sendable () -> Int64
+    let configuration: Configuration
+    let logger: Logger
+    /// Tells this worker's leases apart from another replica's.
+    public let owner: String
+    let doorbell = Doorbell()
+
+    public init(
+        store: SchedulingStore, provider: any SmsProvider, configuration: Configuration = Configuration(),
+        nowMs: @escaping @Sendable () -> Int64, logger: Logger = Logger(label: "scheduling.outbox"),
+        owner: String = "worker-" + UUID().uuidString.prefix(8).lowercased()
+    ) {
+        self.store = store
+        self.provider = provider
+        self.configuration = configuration
+        self.nowMs = nowMs
+        self.logger = logger
+        self.owner = owner
+    }
+
+    /// Wakes the worker now (a message was just accepted) instead of at the next poll.
+    public func notify() {
+        Task { await doorbell.ring() }
+    }
+
+    /// The delay before attempt `attempts + 1`: base × 2^(attempts-1), capped.
+    public static func backoffMs(afterAttempts attempts: Int, base: Int64, cap: Int64) -> Int64 {
+        let exponent = min(max(attempts - 1, 0), 20)
+        return min(cap, base << Int64(exponent))
+    }
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                let handled: Int
+                do {
+                    handled = try await self.runOnce()
+                } catch is CancellationError {
+                    return
+                } catch {
+                    self.logger.error("outbox poll failed", metadata: ["error": "\(error)"])
+                    handled = 0
+                }
+                if handled == 0 {
+                    await self.doorbell.wait(upTo: self.configuration.pollInterval)
+                }
+            }
+        }
+    }
+
+    /// Claims and hands off one batch of due messages; returns how many it handled.
+    @discardableResult
+    public func runOnce() async throws -> Int {
+        let now = nowMs()
+        // One claim token per batch: rows of another batch (or replica) are never picked up.
+        let owner = "\(self.owner)/\(UUID().uuidString.prefix(8))"
+        let configuration = self.configuration
+        let claimed = try await store.write { db in
+            try SchedulingStore.claimDue(db, owner: owner, nowMs: now, leaseMs: configuration.leaseMs, limit: configuration.batchSize)
+        }
+        for sms in claimed {
+            await handOff(sms, claim: owner)
+        }
+        return claimed.count
+    }
+
+    func handOff(_ sms: SmsRecord, claim owner: String) async {
+        let outgoing = OutgoingSms(id: sms.id, phone: sms.phone, text: sms.text, login: sms.login)
+        let result: Result<SmsHandOff, SmsProviderError>
+        do {
+            result = .success(try await provider.send(outgoing))
+        } catch let error as SmsProviderError {
+            result = .failure(error)
+        } catch {
+            result = .failure(.temporary("\(error)"))
+        }
+        let store = self.store
+        let now = nowMs()
+        let configuration = self.configuration
+        // Recorded in a task of its own: a shutdown must not roll back the record of a hand-off.
+        let recorded = Task {
+            try await store.write { db in
+                switch result {
+                case .success(let handOff):
+                    try SchedulingStore.markHandedOff(db, id: sms.id, owner: owner, delivered: handOff == .delivered, nowMs: now)
+                case .failure(.permanent(let reason)):
+                    try SchedulingStore.markAttemptFailed(db, id: sms.id, owner: owner, reason: reason, nextAttemptMs: nil)
+                case .failure(.temporary(let reason)):
+                    let attempts = sms.attempts + 1
+                    let next = attempts >= configuration.maxAttempts
+                        ? nil
+                        : now + OutboxWorker.backoffMs(afterAttempts: attempts, base: configuration.baseBackoffMs, cap: configuration.maxBackoffMs)
+                    try SchedulingStore.markAttemptFailed(db, id: sms.id, owner: owner, reason: reason, nextAttemptMs: next)
+                }
+            }
+        }
+        do {
+            try await recorded.value
+        } catch {
+            logger.error("outbox state not recorded", metadata: ["sms": "\(sms.id)", "error": "\(error)"])
+        }
+        if case .failure(let error) = result {
+            logger.warning("sms hand-off failed", metadata: ["sms": "\(sms.id)", "reason": "\(error)"])
+        }
+    }
+}
+
+/// A one-slot wake-up: `ring()` ends the current (or next) `wait`.
+actor Doorbell {
+    private var rung = false
+    private var waiter: CheckedContinuation<Void, Never>?
+
+    func ring() {
+        if let waiter {
+            self.waiter = nil
+            waiter.resume()
+        } else {
+            rung = true
+        }
+    }
+
+    /// Returns when rung, after `timeout`, or when the task is cancelled.
+    func wait(upTo timeout: Duration) async {
+        if rung {
+            rung = false
+            return
+        }
+        let timer = Task { [weak self] in
+            try? await Task.sleep(for: timeout)
+            await self?.ring()
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                if rung {
+                    rung = false
+                    continuation.resume()
+                } else {
+                    waiter = continuation
+                }
+            }
+        } onCancel: {
+            Task { await self.ring() }
+        }
+        rung = false
+        timer.cancel()
+    }
+}

@@ -1,0 +1,146 @@
+public import Auth
+import CRMAPI
+import Foundation
+import GRDB
+public import RPCCore
+public import Wire
+
+/// What the scheduling services share: the store, the clock, the production calendar, and
+/// a way to wake the outbox worker when a message is accepted.
+public struct SchedulingEnvironment: Sendable {
+    public let store: SchedulingStore
+    /// Wall-clock milliseconds (UTC); tests fix it.
+    public let nowMs: @Sendable () -> Int64
+    public let calendar: ProductionCalendar
+    /// "file" or "kannel".
+    public let providerName: String
+    let wakeOutbox: @Sendable () -> Void
+
+    public init(
+        store: SchedulingStore, nowMs: @escaping @Sendable () -> Int64 = { SystemClockMs.now() },
+        calendar: ProductionCalendar = .russia, providerName: String = "file", wakeOutbox: @escaping @Sendable () -> Void = {}
+    ) {
+        self.store = store
+        self.nowMs = nowMs
+        self.calendar = calendar
+        self.providerName = providerName
+        self.wakeOutbox = wakeOutbox
+    }
+
+    /// Runs `body` in one transaction. With an idempotency key, a repeat of the same request
+    /// (same operator and method) returns the first answer and a different request is
+    /// refused; `required` makes the key mandatory.
+    func idempotentWrite<Request: WireMessage, Response: WireMessage>(
+        _ request: Request, context: ServerContext, by claims: SessionClaims, required: Bool,
+        _ body: @escaping @Sendable (Database, Int64) throws -> Response
+    ) async throws -> Response {
+        let key = context.metadata.idempotencyKey.flatMap { $0.isEmpty ? nil : $0 }
+        if required && key == nil {
+            throw SchedulingError.invalidArgument(field: "idempotency-key", SchedulingError.missingKeyMessage)
+        }
+        let scope = key.map {
+            IdempotencyScope(operatorLogin: claims.login, method: context.descriptor.fullName, key: $0, request: request.serializedBytes())
+        }
+        let now = nowMs()
+        return try await store.write { db in
+            if let scope, let stored = try db.storedResponse(for: scope) {
+                return try Response(serializedBytes: stored)
+            }
+            let response = try body(db, now)
+            if let scope { try db.storeResponse(response.serializedBytes(), for: scope, nowMs: now) }
+            return response
+        }
+    }
+}
+
+/// Who may call what (docs/API.md, crm.scheduling.v1).
+enum Access {
+    static let crm2 = Role.crm2
+    static let crm2AndCollector = Role.crm2.union([.collector])
+    static let any = Set(Role.allCases)
+
+    static let crm2Rule = "Доступно только сотрудникам контакт-центра (CRM2)"
+    static let crm2AndCollectorRule = "Доступно сотрудникам контакт-центра (CRM2) и взыскания"
+    static let marketingRule = "Информационные SMS отправляют сотрудники контакт-центра (CRM2)"
+    static let collectionRule = "SMS о задолженности отправляют только специалисты взыскания"
+    static let systemRule = "Коды входа отправляет только система"
+}
+
+// MARK: - Wire mapping
+
+extension LocalDate {
+    init(_ date: TypesV1.Date?, field: String) throws(SchedulingError) {
+        guard let date, let value = LocalDate(year: Int(date.year), month: Int(date.month), day: Int(date.day)) else {
+            throw .invalidArgument(field: field, "Неверная дата")
+        }
+        self = value
+    }
+
+    var wire: TypesV1.Date { TypesV1.Date(year: Int32(year), month: Int32(month), day: Int32(day)) }
+}
+
+extension Region {
+    var wire: TypesV1.RegionRef { TypesV1.RegionRef(code: code, name: name, moscowOffsetHours: Int32(moscowOffsetHours)) }
+}
+
+func timeOfDay(_ minute: Int) -> TypesV1.TimeOfDay { TypesV1.TimeOfDay(hour: Int32(minute / 60), minute: Int32(minute % 60)) }
+
+extension OfficeDetails {
+    var wire: SchedulingV1.Office {
+        SchedulingV1.Office(
+            officeID: record.id, region: region.wire, settlementID: record.settlementId, settlementName: settlementName,
+            name: record.name, address: record.address, kind: record.kind == 2 ? .mpp : .office, hoursText: record.hoursText,
+            openingHours: hours.map { SchedulingV1.OpeningHours(weekday: Int32($0.weekday), opens: timeOfDay($0.opens), closes: timeOfDay($0.closes)) },
+            metroStations: record.metroStations, landmarks: record.landmarkList,
+            slotMinutes: Int32(record.slotMinutes), slotCapacity: Int32(record.slotCapacity)
+        )
+    }
+}
+
+extension BookingRecord {
+    func wire(utcOffsetMinutes: Int) -> SchedulingV1.Booking {
+        SchedulingV1.Booking(
+            bookingID: id, officeID: officeId,
+            at: TypesV1.LocalDateTime(date: LocalDate(iso: date)?.wire, time: timeOfDay(startMinute), utcOffsetMinutes: Int32(utcOffsetMinutes)),
+            cardID: cardId, clientName: TypesV1.FullName(surname: surname, name: name, patronymic: patronymic),
+            state: state == .active ? .active : .cancelled,
+            bookedBy: TypesV1.OperatorRef(login: bookedByLogin, fullName: bookedByName),
+            createdUnixMs: createdMs, visitSmsID: visitSmsId ?? ""
+        )
+    }
+}
+
+extension SmsKind {
+    var wire: SchedulingV1.SmsCategory {
+        switch self {
+        case .marketing: .marketing
+        case .collection: .collection
+        case .visit: .visit
+        case .loginCode: .loginCode
+        }
+    }
+}
+
+extension SmsStateCode {
+    var wire: TypesV1.SmsState {
+        switch self {
+        case .queued: .queued
+        case .sent: .sent
+        case .delivered: .delivered
+        case .failed: .failed
+        case .cancelled: .cancelled
+        }
+    }
+}
+
+extension SmsRecord {
+    var wire: SchedulingV1.SmsMessage {
+        SchedulingV1.SmsMessage(
+            smsID: id, cardID: cardId, contractNumber: contractNumber, phone: phone, templateID: templateId,
+            templateName: templateName, text: text, category: category.wire, state: state.wire,
+            failureReason: state == .failed || state == .cancelled ? failureReason : "", acceptedUnixMs: acceptedMs,
+            scheduledForUnixMs: dueMs, sentUnixMs: sentMs, deliveredUnixMs: deliveredMs, attempts: Int32(attempts),
+            sentBy: TypesV1.OperatorRef(login: sentByLogin, fullName: sentByName), bookingID: bookingId
+        )
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import GRDB
+
+/// The outbox as counted by `GetOutboxStatus`.
+public struct OutboxCounts: Sendable, Hashable {
+    public var queued: Int
+    public var scheduled: Int
+    public var awaitingReport: Int
+    public var failedLast24h: Int
+    public var oldestDueAgeMs: Int64
+}
+
+extension SchedulingStore {
+    static func insertSms(_ db: Database, _ sms: SmsRecord) throws {
+        try sms.insert(db)
+    }
+
+    static func sms(_ db: Database, id: String) throws -> SmsRecord? {
+        try SmsRecord.fetchOne(db, key: id)
+    }
+
+    /// The due moments of a debtor's collection messages that count against the caps.
+    static func collectionDueTimes(_ db: Database, contract: String) throws -> [Int64] {
+        try Int64.fetchAll(
+            db, sql: "SELECT due_ms FROM sms WHERE contract_number = ? AND category = 2 AND state IN (1, 2, 3)",
+            arguments: [contract]
+        )
+    }
+
+    /// A card's messages, newest first; the cursor is (accepted_ms, rowid) of the last row.
+    static func smsOfCard(_ db: Database, card: Int64, after cursor: (Int64, Int64)?, limit: Int) throws -> [(SmsRecord, Int64)] {
+        var sql = "SELECT *, rowid AS row_id FROM sms WHERE card_id = ?"
+        var arguments: StatementArguments = [card]
+        if let cursor {
+            sql += " AND (accepted_ms < ? OR (accepted_ms = ? AND rowid < ?))"
+            arguments += [cursor.0, cursor.0, cursor.1]
+        }
+        sql += " ORDER BY accepted_ms DESC, rowid DESC LIMIT ?"
+        arguments += [limit]
+        return try Row.fetchAll(db, sql: sql, arguments: arguments).map { (try SmsRecord(row: $0), $0["row_id"]) }
+    }
+
+    static func cancelQueuedSms(_ db: Database, id: String, reason: String) throws {
+        try db.execute(
+            sql: "UPDATE sms SET state = 5, failure_reason = ?, lease_owner = NULL WHERE id = ? AND state = 1",
+            arguments: [reason, id]
+        )
+    }
+
+    /// Leases up to `limit` due messages to `owner` until `now + leaseMs`, in one write:
+    /// another worker (or replica) sees them leased and skips them until the lease runs out.
+    static func claimDue(_ db: Database, owner: String, nowMs: Int64, leaseMs: Int64, limit: Int) throws -> [SmsRecord] {
+        try db.execute(
+            sql: """
+                UPDATE sms SET lease_owner = ?, lease_until_ms = ?
+                WHERE id IN (SELECT id FROM sms WHERE state = 1 AND next_attempt_ms <= ? AND lease_until_ms <= ?
+                             ORDER BY next_attempt_ms LIMIT ?)
+                """,
+            arguments: [owner, nowMs + leaseMs, nowMs, nowMs, limit]
+        )
+        return try SmsRecord.fetchAll(
+            db, sql: "SELECT * FROM sms WHERE state = 1 AND lease_owner = ? AND lease_until_ms = ? ORDER BY next_attempt_ms",
+            arguments: [owner, nowMs + leaseMs]
+        )
+    }
+
+    /// The provider took the message: sent (or delivered, for a provider that knows at once).
+    static func markHandedOff(_ db: Database, id: String, owner: String, delivered: Bool, nowMs: Int64) throws {
+        try db.execute(
+            sql: """
+                UPDATE sms SET state = ?, sent_ms = ?, delivered_ms = ?, attempts = attempts + 1,
+                               lease_owner = NULL, lease_until_ms = 0
+                WHERE id = ? AND state = 1 AND lease_owner = ?
+                """,
+            arguments: [delivered ? SmsStateCode.delivered.rawValue : SmsStateCode.sent.rawValue, nowMs, delivered ? nowMs : 0, id, owner]
+        )
+    }
+
+    /// A failed hand-off: try again at `nextAttemptMs`, or fail for good with `reason`.
+    static func markAttemptFailed(_ db: Database, id: String, owner: String, reason: String, nextAttemptMs: Int64?) throws {
+        if let nextAttemptMs {
+            try db.execute(
+                sql: """
+                    UPDATE sms SET attempts = attempts + 1, next_attempt_ms = ?, failure_reason = ?, lease_owner = NULL, lease_until_ms = 0
+                    WHERE id = ? AND state = 1 AND lease_owner = ?
+                    """,
+                arguments: [nextAttemptMs, reason, id, owner]
+            )
+        } else {
+            try db.execute(
+                sql: """
+                    UPDATE sms SET state = 4, attempts = attempts + 1, failure_reason = ?, lease_owner = NULL, lease_until_ms = 0
+                    WHERE id = ? AND state = 1 AND lease_owner = ?
+                    """,
+                arguments: [reason, id, owner]
+            )
+        }
+    }
+
+    /// A delivery report: delivered, or failed with the gateway's reason. A report never
+    /// moves a delivered or failed message back. Returns whether the message exists.
+    @discardableResult
+    static func applyReport(_ db: Database, id: String, delivered: Bool, reason: String, nowMs: Int64) throws -> Bool {
+        if delivered {
+            try db.execute(
+                sql: "UPDATE sms SET state = 3, delivered_ms = ? WHERE id = ? AND state IN (1, 2)",
+                arguments: [nowMs, id]
+            )
+        } else {
+            try db.execute(
+                sql: "UPDATE sms SET state = 4, failure_reason = ? WHERE id = ? AND state IN (1, 2)",
+                arguments: [reason, id]
+            )
+        }
+        return try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sms WHERE id = ?)", arguments: [id]) ?? false
+    }
+
+    static func outboxCounts(_ db: Database, nowMs: Int64) throws -> OutboxCounts {
+        let row = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT
+                  (SELECT COUNT(*) FROM sms WHERE state = 1 AND next_attempt_ms <= ?) AS queued,
+                  (SELECT COUNT(*) FROM sms WHERE state = 1 AND next_attempt_ms > ?) AS scheduled,
+                  (SELECT COUNT(*) FROM sms WHERE state = 2) AS awaiting,
+                  (SELECT COUNT(*) FROM sms WHERE state = 4 AND accepted_ms > ?) AS failed,
+                  (SELECT MIN(due_ms) FROM sms WHERE state = 1 AND next_attempt_ms <= ?) AS oldest
+                """,
+            arguments: [nowMs, nowMs, nowMs - 86_400_000, nowMs]
+        )!
+        let oldest: Int64? = row["oldest"]
+        return OutboxCounts(
+            queued: row["queued"], scheduled: row["scheduled"], awaitingReport: row["awaiting"], failedLast24h: row["failed"],
+            oldestDueAgeMs: oldest.map { max(0, nowMs - $0) } ?? 0
+        )
+    }
+}
