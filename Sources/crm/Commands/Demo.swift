@@ -17,16 +17,21 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("crm-demo-\(UUID().uuidString.prefix(8))")
         let smsFile = directory.appendingPathComponent("sms.jsonl")
-        guard let registryPort = FreePort.find() else { throw GatewayError("Нет свободного порта на 127.0.0.1") }
+        guard let registryPort = FreePort.find(), let schedulingPort = FreePort.find(), registryPort != schedulingPort else {
+            throw GatewayError("Нет свободного порта на 127.0.0.1")
+        }
         let registry = ServiceEndpoints.Endpoint(service: "registry", host: "127.0.0.1", port: registryPort)
+        let scheduling = ServiceEndpoints.Endpoint(service: "scheduling", host: "127.0.0.1", port: schedulingPort)
         let supervisor = ServiceSupervisor(
             dataDirectory: directory, binDirectory: ServiceSupervisor.ownDirectory(),
             authSecret: (0..<4).map { _ in UUID().uuidString }.joined()
         )
         print("Демонстрация: сервисы в \(directory.path)")
+        // Login codes travel registry → scheduling's SMS outbox → the development SMS file.
         try await supervisor.start([
+            .init(service: "scheduling", endpoint: scheduling, extraArguments: ["--sms-file", smsFile.path]),
             .init(service: "registry", endpoint: registry, extraArguments: [
-                "--seed-clients", "\(seedClients)", "--sms-file", smsFile.path,
+                "--seed-clients", "\(seedClients)", "--scheduling", "\(scheduling)",
             ]),
         ]) { print("  " + $0) }
 

@@ -13,8 +13,8 @@ struct Up: AsyncParsableCommand {
     @Option(help: "Папка данных: базы SQLite и журналы сервисов.")
     var data: String = "data"
 
-    @Option(help: "Какие сервисы запустить, через запятую.")
-    var services: String = "registry,contacts,scheduling"
+    @Option(help: "Какие сервисы запустить, через запятую (contacts ещё не готов).")
+    var services: String = "registry,scheduling"
 
     @Option(help: "Сколько демонстрационных клиентов загрузить в пустой registry.")
     var seedClients: Int = 2000
@@ -57,7 +57,7 @@ func servicePlans(_ endpoints: ServiceEndpoints, names: String, seedClients: Int
         case "contacts":
             return ServiceSupervisor.Plan(service: "contacts", endpoint: endpoints.contacts)
         case "scheduling":
-            return ServiceSupervisor.Plan(service: "scheduling", endpoint: endpoints.scheduling)
+            return ServiceSupervisor.Plan(service: "scheduling", endpoint: endpoints.scheduling, extraArguments: ["--sms-file", smsFile])
         default:
             throw ValidationError("Нет сервиса «\(name)»: registry, contacts, scheduling")
         }
