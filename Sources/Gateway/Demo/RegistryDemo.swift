@@ -11,7 +11,9 @@ struct RegistryDemo {
     let registry: ServiceEndpoints.Endpoint
     let smsFile: URL
 
-    func perform() async {
+    /// Returns the operator's session when the login worked, for the parts that follow.
+    @discardableResult
+    func perform() async -> Session? {
         var operatorSession: Session?
         await run.step("Вход оператора \(DemoScenario.vcc.login): логин, SMS с кодом, пароль из 10 цифр") {
             let session = try await OperatorLogin.login(
@@ -21,7 +23,7 @@ struct RegistryDemo {
             run.expect(session.role == "Специалист Virtual CC", "роль \(session.role)")
             operatorSession = session
         }
-        guard let session = operatorSession else { return }
+        guard let session = operatorSession else { return nil }
         let client = RegistryV1.ClientRegistry.Client(wrapping: registry.client(metadata: bearer(session)).rpc)
         let call = registry.client(metadata: bearer(session))
 
@@ -61,7 +63,7 @@ struct RegistryDemo {
             run.expect(refusal?.code == .invalidArgument, "код \(String(describing: refusal?.code))")
         }
 
-        guard let clientCard, let internetCard else { return }
+        guard let clientCard, let internetCard else { return session }
         await run.step("Карточка клиента: личные данные и вкладки") {
             let card = try await call.call { _ in try await client.getCard(.init(cardID: clientCard.cardID)) }.card
             guard let card else { return run.fail("карточка \(clientCard.cardID) не найдена") }
@@ -199,6 +201,7 @@ struct RegistryDemo {
             run.say("\(Labels.phone(DemoScenario.paidUpPhone)): найдено договоров с долгом: \(none.count)")
             run.expect(none.isEmpty, "найден договор без долга")
         }
+        return session
     }
 
     private func bearer(_ session: Session) -> Metadata {

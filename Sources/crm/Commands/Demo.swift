@@ -35,7 +35,7 @@ struct DemoCommand: AsyncParsableCommand {
             ]),
         ]) { print("  " + $0) }
 
-        let run = await Demo.perform(registry: registry, smsFile: smsFile)
+        let run = await Demo.perform(registry: registry, scheduling: scheduling, smsFile: smsFile)
         supervisor.stop()
         print(run.summary)
         if keep {
