@@ -28,10 +28,17 @@ struct SchedulingDemo {
             guard let (region, office) = chosen else { return run.fail("ни в одном регионе нет офисов") }
             run.say("Регионы с офисами: \(regions.count); выбран \(Labels.region(region))")
             run.say("Офис: \(office.name), \(office.settlementName), \(office.address)")
-            let date = Self.nextWorkingDay()
-            let calendar = try await call.call { _ in try await offices.getOfficeCalendar(.init(officeID: office.officeID, date: date)) }
-            guard let slot = calendar.slots.first(where: { !$0.past && $0.freePlaces == $0.capacity }), let start = slot.start else {
-                return run.fail("нет свободного времени на \(Labels.date(date))")
+            // The first day from the day after tomorrow with an empty slot: holidays have none.
+            var found: (TypesV1.Date, SchedulingV1.GetOfficeCalendarResponse, SchedulingV1.CalendarSlot)?
+            for offset in 2..<16 where found == nil {
+                let day = Self.day(after: offset)
+                let calendar = try await call.call { _ in try await offices.getOfficeCalendar(.init(officeID: office.officeID, date: day)) }
+                if let slot = calendar.slots.first(where: { !$0.past && $0.freePlaces == $0.capacity && $0.start != nil }) {
+                    found = (day, calendar, slot)
+                }
+            }
+            guard let (date, calendar, slot) = found, let start = slot.start else {
+                return run.fail("две недели без свободного времени в офисе \(office.name)")
             }
             let time = String(format: "%02d:%02d", start.hour, start.minute)
             run.say("Календарь на \(Labels.date(date)): \(calendar.slots.count) интервалов; выбираем \(time), свободно \(slot.freePlaces) из \(slot.capacity)")
@@ -84,12 +91,11 @@ struct SchedulingDemo {
         }
     }
 
-    /// A weekday at least two days ahead (offices keep working hours on weekdays).
-    static func nextWorkingDay() -> TypesV1.Date {
+    /// The Moscow date `days` from today.
+    static func day(after days: Int) -> TypesV1.Date {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "Europe/Moscow")!
-        var day = calendar.date(byAdding: .day, value: 2, to: Date())!
-        while calendar.isDateInWeekend(day) { day = calendar.date(byAdding: .day, value: 1, to: day)! }
+        let day = calendar.date(byAdding: .day, value: days, to: Date())!
         let parts = calendar.dateComponents([.year, .month, .day], from: day)
         return TypesV1.Date(year: Int32(parts.year!), month: Int32(parts.month!), day: Int32(parts.day!))
     }
