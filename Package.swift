@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "registry", targets: ["registry"]),
         .executable(name: "crm-load", targets: ["crm-load"]),
         .executable(name: "scheduling", targets: ["scheduling"]),
+        .executable(name: "contacts", targets: ["contacts"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -171,6 +172,28 @@ let package = Package(
             exclude: ["Dockerfile", "scheduling.env.example"]
         ),
 
+        // --- Contacts: campaigns and scripts, call results and their rules, history, call lists, collection ---
+        .target(
+            name: "ContactOutcome",
+            dependencies: [
+                "Auth", "RPCCore", "CRMAPI", "Wire",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "contacts",
+            dependencies: [
+                "ContactOutcome", "Auth", "RPCCore", "RPCTransportTCP", "CRMAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "services/contacts",
+            exclude: ["Dockerfile", "contacts.env.example"]
+        ),
+
         // --- Tests mirror Sources ---
         .testTarget(name: "AuthTests", dependencies: ["Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire"]),
         .testTarget(
@@ -186,6 +209,13 @@ let package = Package(
                 "Scheduling", "Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "ContactOutcomeTests",
+            dependencies: [
+                "ContactOutcome", "Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),

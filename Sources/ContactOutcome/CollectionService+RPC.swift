@@ -1,0 +1,110 @@
+import Auth
+import CRMAPI
+import Foundation
+import GRDB
+public import RPCCore
+public import Wire
+
+/// `crm.contacts.v1.Collection`: the collector's work list, the debtor portfolio, and the
+/// 230-ФЗ check of creditor-initiated contacts.
+public struct CollectionService: ContactsV1.Collection.ServiceProtocol {
+    public let environment: ContactsEnvironment
+    var store: ContactsStore { environment.store }
+    public static let maxUpsert = 1_000
+
+    public init(environment: ContactsEnvironment) {
+        self.environment = environment
+    }
+
+    public func getWorkList(request: ContactsV1.GetWorkListRequest, context: ServerContext) async throws -> ContactsV1.GetWorkListResponse {
+        let claims = try context.requireRole([.collector], rule: Access.collectorRule)
+        let size = try Paging.size(request.pageSize)
+        let offset = Int(try Paging.cursor(request.pageToken)?.0 ?? 0)
+        let now = environment.nowMs()
+        let calendar = environment.calendar
+        let (candidates, calls) = try await store.read { db in
+            (
+                try ContactsStore.workListCandidates(
+                    db, collector: claims.login, procedure: request.procedure, newOnly: request.newOnly, contract: request.contractNumber
+                ),
+                try ContactsStore.recentCalls(db, collector: claims.login, nowMs: now)
+            )
+        }
+        let offered = candidates.filter { row in
+            guard row.onWorkList(nowMs: now) else { return false }
+            guard row.isOutgoing else { return true }
+            let counts = Law230.counts(calls: calls[row.contractNumber] ?? [], meetings: [], nowMs: now, utcOffsetMinutes: row.utcOffset)
+            return Law230.refusal(channel: .call, ban: row.contactBan, counts: counts, nowMs: now, utcOffsetMinutes: row.utcOffset, calendar) == nil
+        }
+        let page = offered.dropFirst(offset).prefix(size)
+        return ContactsV1.GetWorkListResponse(
+            activeCount: Int32(offered.count), newCount: Int32(offered.filter(\.isNew).count),
+            rows: page.map {
+                ContactsV1.WorkListRow(
+                    processKey: $0.processKey, contractNumber: $0.contractNumber, borrower: $0.borrower, procedure: $0.procedure,
+                    priority: $0.priority, plannedStart: $0.plannedStart?.wire, isNew: $0.isNew
+                )
+            },
+            nextPageToken: offset + size < offered.count ? Paging.token(Int64(offset + size), 0) : ""
+        )
+    }
+
+    public func upsertPortfolio(request: ContactsV1.UpsertPortfolioRequest, context: ServerContext) async throws -> ContactsV1.UpsertPortfolioResponse {
+        try context.requireRole([.system], rule: Access.systemRule)
+        guard request.contracts.count <= Self.maxUpsert else {
+            throw ContactsError.invalidArgument(field: "contracts", "Не более \(Self.maxUpsert) договоров за раз")
+        }
+        if let index = request.contracts.firstIndex(where: { $0.contractNumber.isEmpty }) {
+            throw ContactsError.invalidArgument(field: "contracts[\(index)].contract_number", "Не указан номер договора")
+        }
+        if let index = request.contracts.firstIndex(where: { $0.debtKopecks < 0 }) {
+            throw ContactsError.invalidArgument(field: "contracts[\(index)].debt_kopecks", "Задолженность не может быть отрицательной")
+        }
+        return try await store.write { db in try ContactsStore.upsertPortfolio(db, request.contracts) }
+    }
+
+    public func recordContactAttempt(
+        request: ContactsV1.RecordContactAttemptRequest, context: ServerContext
+    ) async throws -> ContactsV1.RecordContactAttemptResponse {
+        let claims = try context.requireRole([.collector], rule: Access.collectorRule)
+        guard request.channel == .call || request.channel == .meeting else {
+            throw ContactsError.invalidArgument(field: "channel", "Укажите способ взаимодействия: звонок или встреча")
+        }
+        let phone = request.channel == .call && !request.phone.isEmpty ? try PhoneNumber.normalize(request.phone, field: "phone") : ""
+        let now = environment.nowMs()
+        let calendar = environment.calendar
+        return try await store.write { db in
+            guard let row = try ContactsStore.portfolio(db, contract: request.contractNumber) else {
+                throw ContactsError.notFound(field: "contract_number", "Договор \(request.contractNumber) не найден")
+            }
+            var counts = try ContactsStore.contactCounts(db, contract: row.contractNumber, nowMs: now, utcOffset: row.utcOffset)
+            if let limit = Law230.refusal(
+                channel: request.channel, ban: row.contactBan, counts: counts, nowMs: now, utcOffsetMinutes: row.utcOffset, calendar
+            ) {
+                if request.dryRun { return ContactsV1.RecordContactAttemptResponse(allowed: false, refusedBy: limit, counts: counts) }
+                throw ContactsError.failedPrecondition(Law230.message(limit))
+            }
+            if request.dryRun { return ContactsV1.RecordContactAttemptResponse(allowed: true, counts: counts) }
+            try db.execute(
+                sql: "INSERT INTO contact_attempt (contract_number, channel, at_ms) VALUES (?, ?, ?)",
+                arguments: [row.contractNumber, request.channel.rawValue, now]
+            )
+            try db.execute(sql: "UPDATE portfolio SET is_new = 0 WHERE contract_number = ?", arguments: [row.contractNumber])
+            let entryID = UUID().uuidString.lowercased()
+            try ContactsStore.insertEntry(db, ContactsV1.HistoryEntry(
+                entryID: entryID, occurredUnixMs: now, action: request.channel == .call ? .outgoingCall : .unspecified,
+                actionLabel: request.channel == .call ? "Исходящий звонок" : "Личная встреча", resultLabel: "Контакт учтен",
+                cardID: row.cardID, contractNumber: row.contractNumber, operator: claims.operatorRef,
+                details: .collection(ContactsV1.CollectionContactDetails(channel: request.channel, phone: phone))
+            ))
+            if request.channel == .call {
+                counts.callsToday += 1
+                counts.callsThisWeek += 1
+                counts.callsThisMonth += 1
+            } else {
+                counts.meetingsThisWeek += 1
+            }
+            return ContactsV1.RecordContactAttemptResponse(allowed: true, counts: counts, entryID: entryID)
+        }
+    }
+}

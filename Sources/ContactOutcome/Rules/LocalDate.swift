@@ -1,0 +1,136 @@
+import Foundation
+import Wire
+
+/// A calendar date without a zone (a callback day, a local day of a debtor). Stored as
+/// `YYYY-MM-DD`, so text order is date order.
+public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var year: Int
+    public var month: Int
+    public var day: Int
+
+    /// Nil when not a real date of the Gregorian calendar.
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1...9999).contains(year), (1...12).contains(month),
+              (1...LocalDate.daysIn(month: month, year: year)).contains(day) else { return nil }
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    public init?(iso text: String) {
+        let parts = text.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3 else { return nil }
+        self.init(year: parts[0], month: parts[1], day: parts[2])
+    }
+
+    public var description: String {
+        "\(Self.pad(year, 4))-\(Self.pad(month, 2))-\(Self.pad(day, 2))"
+    }
+
+    /// «25.10.2017»
+    public var russian: String { "\(Self.pad(day, 2)).\(Self.pad(month, 2)).\(Self.pad(year, 4))" }
+
+    static func pad(_ value: Int, _ width: Int) -> String {
+        let text = String(value)
+        return String(repeating: "0", count: max(0, width - text.count)) + text
+    }
+
+    public static func < (a: LocalDate, b: LocalDate) -> Bool { (a.year, a.month, a.day) < (b.year, b.month, b.day) }
+
+    static func isLeap(_ year: Int) -> Bool { (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: isLeap(year) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// Days since 1970-01-01 (Howard Hinnant's days-from-civil).
+    public var daysSinceEpoch: Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+
+    public init(daysSinceEpoch days: Int) {
+        let z = days + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        self.year = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        self.month = m
+        self.day = d
+    }
+
+    public func adding(days: Int) -> LocalDate { LocalDate(daysSinceEpoch: daysSinceEpoch + days) }
+
+    /// 1 = Monday ... 7 = Sunday (1970-01-01 was a Thursday).
+    public var weekday: Int {
+        let days = daysSinceEpoch
+        return ((days + 3) % 7 + 7) % 7 + 1
+    }
+
+    /// The local date of an instant at a UTC offset.
+    public static func of(unixMs: Int64, utcOffsetMinutes: Int) -> LocalDate {
+        let localMs = unixMs + Int64(utcOffsetMinutes) * 60_000
+        let days = Int((localMs >= 0 ? localMs : localMs - 86_399_999) / 86_400_000)
+        return LocalDate(daysSinceEpoch: days)
+    }
+
+    /// Minutes since local midnight of an instant at a UTC offset.
+    public static func minuteOfDay(unixMs: Int64, utcOffsetMinutes: Int) -> Int {
+        let localMs = unixMs + Int64(utcOffsetMinutes) * 60_000
+        let inDay = ((localMs % 86_400_000) + 86_400_000) % 86_400_000
+        return Int(inDay / 60_000)
+    }
+
+    /// The instant of `minute` (since local midnight) on this date at a UTC offset.
+    public func unixMs(atMinute minute: Int, utcOffsetMinutes: Int) -> Int64 {
+        Int64(daysSinceEpoch) * 86_400_000 + Int64(minute - utcOffsetMinutes) * 60_000
+    }
+}
+
+/// «09:30» from minutes since midnight.
+public func clockText(_ minute: Int) -> String {
+    "\(LocalDate.pad(minute / 60, 2)):\(LocalDate.pad(minute % 60, 2))"
+}
+
+
+extension LocalDate {
+    /// A wire date; nil (with the field named by the caller) when it is not a real date.
+    init?(_ wire: TypesV1.Date?) {
+        guard let wire else { return nil }
+        self.init(year: Int(wire.year), month: Int(wire.month), day: Int(wire.day))
+    }
+
+    var wire: TypesV1.Date { TypesV1.Date(year: Int32(year), month: Int32(month), day: Int32(day)) }
+}
+
+/// Milliseconds in a day, and in an hour.
+let dayMs: Int64 = 86_400_000
+let hourMs: Int64 = 3_600_000
+
+/// The UTC offset of a region from its Moscow offset: Москва = 180, «Мск. +7ч.» = 600.
+func utcOffsetMinutes(moscowOffsetHours: Int32) -> Int { 180 + 60 * Int(moscowOffsetHours) }
+
+extension TypesV1.LocalDateTime {
+    /// A local date-time of an instant at a UTC offset, to the minute.
+    static func of(unixMs: Int64, utcOffsetMinutes offset: Int) -> TypesV1.LocalDateTime {
+        let date = LocalDate.of(unixMs: unixMs, utcOffsetMinutes: offset)
+        let minute = LocalDate.minuteOfDay(unixMs: unixMs, utcOffsetMinutes: offset)
+        return TypesV1.LocalDateTime(
+            date: date.wire, time: TypesV1.TimeOfDay(hour: Int32(minute / 60), minute: Int32(minute % 60)),
+            utcOffsetMinutes: Int32(offset)
+        )
+    }
+}

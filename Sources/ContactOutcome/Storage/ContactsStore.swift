@@ -1,0 +1,48 @@
+public import GRDB
+import Foundation
+
+/// The contacts database: one writer (a WAL `DatabasePool` in production, an in-memory
+/// `DatabaseQueue` in tests), migrated on open. Sessions, drafts, leases and idempotency
+/// keys all live here, so a second replica over the same file sees everything. Each named
+/// write is one transaction: a refused rule leaves nothing behind.
+public struct ContactsStore: Sendable {
+    public let writer: any DatabaseWriter
+
+    public init(_ writer: any DatabaseWriter) throws {
+        self.writer = writer
+        try ContactsMigrations.migrator.migrate(writer)
+    }
+
+    /// How hard a commit is pushed to the disk (SQLite `PRAGMA synchronous` in WAL mode).
+    public enum Durability: String, Sendable, CaseIterable {
+        /// Every commit is fsynced: a saved result survives a power loss.
+        case full = "FULL"
+        /// Commits survive a process crash; a power loss may lose the last ones (fsync at checkpoints).
+        case normal = "NORMAL"
+    }
+
+    /// The production store: a file in WAL mode, waiting up to 5 s for a busy writer (another
+    /// replica); GRDB opens write transactions IMMEDIATE, so replicas' writes never interleave.
+    public static func open(path: String, durability: Durability = .full) throws -> ContactsStore {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(durability.rawValue)")
+        }
+        return try ContactsStore(DatabasePool(path: path, configuration: configuration))
+    }
+
+    /// A fresh store in memory, for tests.
+    public static func inMemory() throws -> ContactsStore {
+        try ContactsStore(DatabaseQueue())
+    }
+
+    public func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
+        try await writer.read(body)
+    }
+
+    /// One transaction; a throw rolls everything back.
+    public func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
+        try await writer.write(body)
+    }
+}

@@ -1,0 +1,132 @@
+import GRDB
+
+/// The contacts schema. Shipped migrations are never edited; a change is a new migration.
+enum ContactsMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: sessions, history, idempotency, call lists") { db in
+            try db.execute(sql: """
+                CREATE TABLE call_session (
+                    session_id TEXT PRIMARY KEY,
+                    card_id INTEGER NOT NULL CHECK (card_id > 0),
+                    campaign_id TEXT NOT NULL,
+                    direction INTEGER NOT NULL,
+                    card_type INTEGER NOT NULL,
+                    client_utc_offset INTEGER NOT NULL,
+                    operator_login TEXT NOT NULL,
+                    operator_name TEXT NOT NULL,
+                    operator_role TEXT NOT NULL,
+                    lease_id TEXT,
+                    current_block_id TEXT,
+                    script_path TEXT NOT NULL DEFAULT '',
+                    objection_attempts INTEGER NOT NULL DEFAULT 0 CHECK (objection_attempts >= 0),
+                    draft BLOB,
+                    draft_kind INTEGER,
+                    opened_ms INTEGER NOT NULL,
+                    state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'saved', 'exited')),
+                    entry_id TEXT
+                );
+                CREATE TABLE history_entry (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    entry_id TEXT NOT NULL UNIQUE,
+                    card_id INTEGER NOT NULL DEFAULT 0,
+                    contract_number TEXT NOT NULL DEFAULT '',
+                    occurred_ms INTEGER NOT NULL,
+                    action INTEGER NOT NULL,
+                    result_kind INTEGER NOT NULL DEFAULT 0,
+                    source_key TEXT UNIQUE,
+                    sms_state INTEGER,
+                    entry BLOB NOT NULL
+                );
+                CREATE INDEX history_by_card ON history_entry (card_id, occurred_ms DESC, seq DESC);
+                CREATE INDEX history_by_contract ON history_entry (contract_number, occurred_ms DESC, seq DESC);
+                CREATE INDEX history_by_result ON history_entry (card_id, result_kind, occurred_ms);
+                CREATE TABLE idempotency (
+                    operator_login TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    method TEXT NOT NULL,
+                    request BLOB NOT NULL,
+                    response BLOB NOT NULL,
+                    created_ms INTEGER NOT NULL,
+                    PRIMARY KEY (operator_login, key)
+                );
+                CREATE TABLE do_not_disturb (
+                    card_id INTEGER PRIMARY KEY,
+                    since_ms INTEGER NOT NULL,
+                    entry_id TEXT NOT NULL
+                );
+                CREATE TABLE call_list (
+                    campaign_id TEXT NOT NULL,
+                    card_id INTEGER NOT NULL CHECK (card_id > 0),
+                    region_code TEXT NOT NULL DEFAULT '',
+                    moscow_offset INTEGER NOT NULL DEFAULT 0,
+                    status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'done')),
+                    due_ms INTEGER NOT NULL,
+                    due_reason INTEGER NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+                    hold_login TEXT,
+                    lease_id TEXT UNIQUE,
+                    lease_login TEXT,
+                    lease_expires_ms INTEGER,
+                    lease_in_session INTEGER NOT NULL DEFAULT 0,
+                    added_ms INTEGER NOT NULL,
+                    PRIMARY KEY (campaign_id, card_id),
+                    CHECK ((lease_id IS NULL) = (lease_login IS NULL))
+                );
+                CREATE INDEX call_list_due ON call_list (campaign_id, status, due_ms);
+                """)
+        }
+        migrator.registerMigration("v2: debtor portfolio, contact attempts, incoming calls, refinancing processes") { db in
+            try db.execute(sql: """
+                CREATE TABLE portfolio (
+                    contract_number TEXT PRIMARY KEY,
+                    card_id INTEGER NOT NULL DEFAULT 0,
+                    surname TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    patronymic TEXT NOT NULL,
+                    region_code TEXT NOT NULL DEFAULT '',
+                    moscow_offset INTEGER NOT NULL DEFAULT 0,
+                    collector_login TEXT NOT NULL,
+                    procedure INTEGER NOT NULL,
+                    priority INTEGER NOT NULL,
+                    planned_start TEXT NOT NULL,
+                    debt_kopecks INTEGER NOT NULL CHECK (debt_kopecks >= 0),
+                    overdue_kopecks INTEGER NOT NULL DEFAULT 0,
+                    overdue_days INTEGER NOT NULL DEFAULT 0,
+                    last_payment TEXT,
+                    contact_ban INTEGER NOT NULL DEFAULT 0,
+                    hidden_until TEXT,
+                    promise_made_on TEXT,
+                    campaign_ended INTEGER NOT NULL DEFAULT 0,
+                    is_new INTEGER NOT NULL DEFAULT 1,
+                    process_key TEXT NOT NULL UNIQUE
+                );
+                CREATE INDEX portfolio_work_list ON portfolio (collector_login, priority DESC, planned_start, contract_number);
+                CREATE TABLE contact_attempt (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    contract_number TEXT NOT NULL REFERENCES portfolio (contract_number),
+                    channel INTEGER NOT NULL,
+                    at_ms INTEGER NOT NULL
+                );
+                CREATE INDEX contact_attempt_by_contract ON contact_attempt (contract_number, channel, at_ms);
+                CREATE TABLE refinancing_process (
+                    process_key TEXT PRIMARY KEY,
+                    contract_number TEXT NOT NULL REFERENCES portfolio (contract_number),
+                    collector_login TEXT NOT NULL,
+                    planned_start TEXT NOT NULL,
+                    is_new INTEGER NOT NULL DEFAULT 1,
+                    created_ms INTEGER NOT NULL
+                );
+                CREATE INDEX refinancing_by_collector ON refinancing_process (collector_login);
+                CREATE TABLE incoming_call (
+                    process_key TEXT PRIMARY KEY,
+                    collector_login TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('open', 'finished', 'cancelled')),
+                    updated_ms INTEGER NOT NULL
+                );
+                """)
+        }
+        return migrator
+    }
+}
