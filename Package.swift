@@ -118,6 +118,9 @@ let package = Package(
             ]
         ),
 
+        // --- Domain facts every service shares (one rule, not three copies) ---
+        .target(name: "CRMDomain"),
+
         // --- Auth: operator roles, the signed session token, the interceptor every service runs ---
         .target(
             name: "Auth",
@@ -131,7 +134,7 @@ let package = Package(
         .target(
             name: "ClientRegistry",
             dependencies: [
-                "Auth", "RPCCore", "CRMAPI", "Wire",
+                "Auth", "CRMDomain", "RPCCore", "CRMAPI", "Wire",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -153,7 +156,7 @@ let package = Package(
         .target(
             name: "Scheduling",
             dependencies: [
-                "Auth", "RPCCore", "CRMAPI", "Wire",
+                "Auth", "CRMDomain", "RPCCore", "CRMAPI", "Wire",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -176,7 +179,7 @@ let package = Package(
         .target(
             name: "ContactOutcome",
             dependencies: [
-                "Auth", "RPCCore", "CRMAPI", "Wire",
+                "Auth", "CRMDomain", "RPCCore", "CRMAPI", "Wire",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,0 +1,16 @@
+@testable import ContactOutcome
+import Testing
+
+/// Contacts uses the one phone rule every service shares: what the registry refuses is
+/// refused here too.
+@Suite struct ContactsPhoneNumberTests {
+    @Test(arguments: [("8 937 288 80 99", "9372888099"), ("812 5893369", "8125893369"), ("+7 495 123-45-67", "4951234567")])
+    func acceptsWhatTheRegistryAccepts(typed: String, expected: String) throws {
+        #expect(try PhoneNumber.normalize(typed, field: "phone") == expected)
+    }
+
+    @Test(arguments: ["0123456789", "7012345678", "9372888099a", "+8 937 288 80 99", "12345"])
+    func refusesWhatTheRegistryRefuses(typed: String) {
+        #expect(throws: ContactsError.self) { try PhoneNumber.normalize(typed, field: "phone") }
+    }
+}
