@@ -72,7 +72,7 @@ let package = Package(
         // --- The operators' gateway: composes the services over RPC ---
         .target(
             name: "Gateway",
-            dependencies: ["RPCCore", "RPCTransportTCP", "CRMAPI", "Wire"]
+            dependencies: ["Auth", "RPCCore", "RPCTransportTCP", "CRMAPI", "Wire"]
         ),
         .executableTarget(
             name: "crm",
@@ -222,7 +222,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Wire", "RPCCore"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Wire", "RPCCore", "CRMAPI"]),
         .testTarget(
             name: "LoadTestTests",
             dependencies: [

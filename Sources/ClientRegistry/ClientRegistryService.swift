@@ -56,6 +56,9 @@ enum Access {
     static let crm2AndCollector = Role.crm2.union([.collector])
     static let collector: Set<Role> = [.collector]
     static let office: Set<Role> = [.office]
+    /// Loaders (the debtor-portfolio and call-list feeds) read loans and select cards.
+    static let collectorAndLoaders: Set<Role> = [.collector, .system]
+    static let crm2AndLoaders = Role.crm2.union([.system])
 
     static let crm2Rule = "Доступно только сотрудникам контакт-центра (CRM2)"
     static let crm2AndCollectorRule = "Доступно сотрудникам контакт-центра (CRM2) и взыскания"
@@ -401,7 +404,7 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
     }
 
     public func getLoan(request: RegistryV1.GetLoanRequest, context: ServerContext) async throws -> RegistryV1.GetLoanResponse {
-        try context.requireRole(Access.collector, rule: Access.collectorRule)
+        try context.requireRole(Access.collectorAndLoaders, rule: Access.collectorRule)
         let loan = try await store.read { db -> RegistryV1.Loan in
             let loan = try db.requireLoan(request.contractNumber)
             let card = try db.requireCard(loan.cardId)
@@ -492,7 +495,7 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
     }
 
     public func listCardsForCallList(request: RegistryV1.ListCardsForCallListRequest, context: ServerContext) async throws -> RegistryV1.ListCardsForCallListResponse {
-        try context.requireRole(Access.crm2, rule: Access.crm2Rule)
+        try context.requireRole(Access.crm2AndLoaders, rule: Access.crm2Rule)
         guard !(request.types.isEmpty && request.regionCodes.isEmpty && request.cardIDs.isEmpty) else {
             throw RegistryError.invalidArgument(field: "types", "Укажите типы карточек, регионы или номера карточек")
         }

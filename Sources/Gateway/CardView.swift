@@ -76,7 +76,7 @@ public enum CardView {
         ).render()
     }
 
-    static func dateTime(_ unixMilliseconds: Int64) -> String {
+    public static func dateTime(_ unixMilliseconds: Int64) -> String {
         let formatter = DateFormatter()
         formatter.dateFormat = "dd.MM.yyyy HH:mm"
         formatter.timeZone = TimeZone(identifier: "Europe/Moscow")

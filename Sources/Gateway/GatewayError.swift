@@ -5,6 +5,9 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// The RPC status behind it, when there was one.
     public var code: StatusCode?
+    /// The request may or may not have been carried out (a deadline passed or the
+    /// connection broke after it was sent): only a retry with the same idempotency key tells.
+    public var outcomeUnknown = false
 
     public init(_ message: String, code: StatusCode? = nil) {
         self.message = message
@@ -32,6 +35,8 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible {
             text = lines.joined(separator: "\n")
         }
         self.init(text, code: error.code)
+        outcomeUnknown = error.code == .deadlineExceeded || error.code == .cancelled
+            || (error.code == .unavailable && !error.message.hasPrefix("Cannot connect"))
     }
 
     public var description: String { message }

@@ -35,6 +35,12 @@ public struct ServiceEndpoints: Sendable, Hashable {
 
     public static let defaultPorts = (registry: 7101, contacts: 7102, scheduling: 7103)
 
+    public init(registry: Endpoint, contacts: Endpoint, scheduling: Endpoint) {
+        self.registry = registry
+        self.contacts = contacts
+        self.scheduling = scheduling
+    }
+
     public static func local(host: String = "127.0.0.1") -> ServiceEndpoints {
         ServiceEndpoints(
             registry: Endpoint(service: "registry", host: host, port: defaultPorts.registry),

@@ -17,10 +17,75 @@ enum Console {
         return answer
     }
 
+    /// The flag's value, else the operator's answer at the terminal.
+    static func value(_ given: String?, _ question: String, flag: String) throws -> String {
+        if let given { return given }
+        return try ask(question, flag: flag)
+    }
+
+    /// A choice from a closed list: the flag's value, else a numbered menu at the terminal.
+    static func pick<T>(_ given: String?, _ choices: Choices<T>, flag: String) throws -> T {
+        if let given { return try choices.pick(given, flag: flag) }
+        guard isInteractive else { throw GatewayError("Не хватает значения: укажите \(flag) (\(choices.what))") }
+        FileHandle.standardError.write(Data("\(choices.what):\n\(choices.menu)\n".utf8))
+        return try choices.pick(ask("Номер или название", flag: flag), flag: flag)
+    }
+
+    /// One of `items`, by the flag's value (its key, its label or its number in the list), else
+    /// chosen at the terminal; a single item is taken without asking.
+    static func pick<T>(
+        _ given: String?, _ items: [T], what: String, flag: String, key: (T) -> String, label: (T) -> String
+    ) throws -> T {
+        guard !items.isEmpty else { throw GatewayError("\(what): выбирать не из чего") }
+        func find(_ text: String) throws -> T {
+            let wanted = text.lowercased()
+            if let item = items.first(where: { key($0).lowercased() == wanted || label($0).lowercased() == wanted }) { return item }
+            if let number = Int(wanted), items.indices.contains(number - 1) { return items[number - 1] }
+            let partial = items.filter { label($0).lowercased().contains(wanted) }
+            if partial.count == 1 { return partial[0] }
+            throw GatewayError("\(flag): «\(text)» не найдено среди вариантов «\(what)»: " + items.prefix(10).map { "\(key($0)) («\(label($0))»)" }.joined(separator: ", "))
+        }
+        if let given { return try find(given) }
+        if items.count == 1 { return items[0] }
+        guard isInteractive else { throw GatewayError("Не хватает значения: укажите \(flag) (\(what))") }
+        let menu = items.enumerated().map { "  \($0.offset + 1). \(label($0.element))" }.joined(separator: "\n")
+        FileHandle.standardError.write(Data("\(what):\n\(menu)\n".utf8))
+        return try find(ask("Номер", flag: flag))
+    }
+
+    static func confirm(_ question: String, default answer: Bool) -> Bool {
+        guard isInteractive else { return answer }
+        FileHandle.standardError.write(Data("\(question) [\(answer ? "Д/н" : "д/Н")]: ".utf8))
+        guard let line = readLine(strippingNewline: true)?.lowercased(), !line.isEmpty else { return answer }
+        return line.hasPrefix("д") || line.hasPrefix("y")
+    }
+
     static func printJSON(_ message: some Encodable) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         print(String(decoding: try encoder.encode(message), as: UTF8.self))
+    }
+}
+
+/// A spinner on stderr for work that takes more than a second; only at a terminal.
+enum Progress {
+    static func run<T>(_ title: String, _ body: () async throws -> T) async rethrows -> T {
+        guard isatty(STDERR_FILENO) == 1 else { return try await body() }
+        let spinner = Task {
+            try await Task.sleep(for: .seconds(1))
+            let frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
+            var index = 0
+            while !Task.isCancelled {
+                FileHandle.standardError.write(Data("\r\(frames[index % frames.count]) \(title)…".utf8))
+                index += 1
+                try await Task.sleep(for: .milliseconds(120))
+            }
+        }
+        defer {
+            spinner.cancel()
+            FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        }
+        return try await body()
     }
 }
 

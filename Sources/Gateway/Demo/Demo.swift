@@ -3,11 +3,11 @@ import Foundation
 /// The whole operator workflow against running services.
 public enum Demo {
     /// Runs every part whose service is given; returns the record of the steps.
-    public static func perform(registry: ServiceEndpoints.Endpoint, scheduling: ServiceEndpoints.Endpoint?, smsFile: URL) async -> DemoRun {
+    public static func perform(endpoints: ServiceEndpoints, smsFile: URL) async -> DemoRun {
         let run = DemoRun()
-        let session = await RegistryDemo(run: run, registry: registry, smsFile: smsFile).perform()
-        if let scheduling, let session {
-            await SchedulingDemo(run: run, scheduling: scheduling, session: session, smsFile: smsFile).perform()
+        let session = await RegistryDemo(run: run, registry: endpoints.registry, smsFile: smsFile).perform()
+        if let session {
+            await SchedulingDemo(run: run, scheduling: endpoints.scheduling, session: session, smsFile: smsFile).perform()
         }
         return run
     }

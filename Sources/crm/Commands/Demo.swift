@@ -17,25 +17,38 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("crm-demo-\(UUID().uuidString.prefix(8))")
         let smsFile = directory.appendingPathComponent("sms.jsonl")
-        guard let registryPort = FreePort.find(), let schedulingPort = FreePort.find(), registryPort != schedulingPort else {
+        let ports = (0..<3).compactMap { _ in FreePort.find() }
+        guard Set(ports).count == 3 else {
             throw GatewayError("Нет свободного порта на 127.0.0.1")
         }
-        let registry = ServiceEndpoints.Endpoint(service: "registry", host: "127.0.0.1", port: registryPort)
-        let scheduling = ServiceEndpoints.Endpoint(service: "scheduling", host: "127.0.0.1", port: schedulingPort)
+        let registry = ServiceEndpoints.Endpoint(service: "registry", host: "127.0.0.1", port: ports[0])
+        let scheduling = ServiceEndpoints.Endpoint(service: "scheduling", host: "127.0.0.1", port: ports[1])
+        let contacts = ServiceEndpoints.Endpoint(service: "contacts", host: "127.0.0.1", port: ports[2])
+        let secret = (0..<4).map { _ in UUID().uuidString }.joined()
         let supervisor = ServiceSupervisor(
-            dataDirectory: directory, binDirectory: ServiceSupervisor.ownDirectory(),
-            authSecret: (0..<4).map { _ in UUID().uuidString }.joined()
+            dataDirectory: directory, binDirectory: ServiceSupervisor.ownDirectory(), authSecret: secret
         )
         print("Демонстрация: сервисы в \(directory.path)")
         // Login codes travel registry → scheduling's SMS outbox → the development SMS file.
         try await supervisor.start([
             .init(service: "scheduling", endpoint: scheduling, extraArguments: ["--sms-file", smsFile.path]),
+            .init(service: "contacts", endpoint: contacts, extraArguments: ["--durability", "normal"]),
             .init(service: "registry", endpoint: registry, extraArguments: [
                 "--seed-clients", "\(seedClients)", "--scheduling", "\(scheduling)",
             ]),
         ]) { print("  " + $0) }
 
-        let run = await Demo.perform(registry: registry, scheduling: scheduling, smsFile: smsFile)
+        let endpoints = ServiceEndpoints(registry: registry, contacts: contacts, scheduling: scheduling)
+        do {
+            let feed = try ContactsFeed(endpoints: endpoints, authSecret: secret)
+            let contracts = try await feed.loadPortfolio(ContactsFeed.demoPortfolio)
+            let listed = try await feed.loadCallLists(ContactsFeed.demoCallLists)
+            print("  contacts: договоров в портфеле взыскания: \(contracts), клиентов в списках обзвона: \(listed)")
+        } catch {
+            supervisor.stop()
+            throw error
+        }
+        let run = await Demo.perform(endpoints: endpoints, smsFile: smsFile)
         supervisor.stop()
         print(run.summary)
         if keep {

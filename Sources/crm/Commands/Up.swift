@@ -13,24 +13,38 @@ struct Up: AsyncParsableCommand {
     @Option(help: "Папка данных: базы SQLite и журналы сервисов.")
     var data: String = "data"
 
-    @Option(help: "Какие сервисы запустить, через запятую (contacts ещё не готов).")
-    var services: String = "registry,scheduling"
+    @Option(help: "Какие сервисы запустить, через запятую.")
+    var services: String = "scheduling,contacts,registry"
 
     @Option(help: "Сколько демонстрационных клиентов загрузить в пустой registry.")
     var seedClients: Int = 2000
 
     func run() async throws {
         let directory = URL(fileURLWithPath: data, isDirectory: true)
+        let secret = try AuthSecret.load(in: directory)
         let supervisor = ServiceSupervisor(
             dataDirectory: directory,
             binDirectory: ServiceSupervisor.ownDirectory(),
-            authSecret: try AuthSecret.load(in: directory)
+            authSecret: secret
         )
+        let freshContacts = !FileManager.default.fileExists(atPath: directory.appendingPathComponent("contacts.sqlite").path)
         let plans = try servicePlans(
             global.endpoints(), names: services, seedClients: seedClients,
             smsFile: directory.appendingPathComponent("sms.jsonl").path
         )
         try await supervisor.start(plans) { print($0) }
+        let names = Set(plans.map(\.service))
+        if freshContacts, names.isSuperset(of: ["registry", "contacts"]) {
+            do {
+                let feed = try ContactsFeed(endpoints: global.endpoints(), authSecret: secret)
+                let contracts = try await feed.loadPortfolio(ContactsFeed.demoPortfolio)
+                let listed = try await feed.loadCallLists(ContactsFeed.demoCallLists)
+                print("contacts: загружено договоров в портфель: \(contracts), клиентов в списки обзвона: \(listed)")
+            } catch {
+                supervisor.stop()
+                throw error
+            }
+        }
         print("Сервисы работают. Ctrl-C — остановить.")
         for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) { break }
         print("Останавливаю сервисы…")
