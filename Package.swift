@@ -221,6 +221,22 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // Faults and bad input (issue 9): every method's auth, hostile text, dead services.
+        .testTarget(
+            name: "SecurityTests",
+            dependencies: [
+                "ClientRegistry", "ContactOutcome", "Scheduling", "Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .testTarget(
+            name: "ProcessFaultTests",
+            dependencies: [
+                "Auth", "RPCCore", "RPCTransportTCP", "CRMAPI", "Wire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Wire", "RPCCore", "CRMAPI"]),
         .testTarget(
@@ -269,4 +285,22 @@ for target in package.targets where target.type != .system {
     // without this they run unspecialized, looking up generic metadata on every call.
     settings.append(.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)))
     target.swiftSettings = settings
+}
+
+// Fuzz targets (libFuzzer): only with CRM_FUZZ set, built by scripts/fuzz with
+// `--sanitize fuzzer --sanitize address` in their own scratch path; libFuzzer supplies `main`,
+// so a plain `swift build` must not see them.
+if Context.environment["CRM_FUZZ"] != nil {
+    package.targets += [
+        .executableTarget(
+            name: "fuzz-frames",
+            dependencies: [
+                "RPCTransportTCP", "RPCCore", "Wire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            path: "Fuzz/fuzz-frames"
+        ),
+        .executableTarget(name: "fuzz-messages", dependencies: ["CRMAPI", "Wire"], path: "Fuzz/fuzz-messages"),
+    ]
 }

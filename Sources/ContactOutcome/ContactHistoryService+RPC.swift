@@ -17,6 +17,8 @@ public struct ContactHistoryService: ContactsV1.ContactHistory.ServiceProtocol {
     public func listContactHistory(
         request: ContactsV1.ListContactHistoryRequest, context: ServerContext
     ) async throws -> ContactsV1.ListContactHistoryResponse {
+        // A role that may read no history is refused before any field is looked at.
+        try context.requireRole(Role.crm2.union([.collector]), rule: Access.crm2AndCollectorRule)
         let byCard = request.cardID != 0
         let byContract = !request.contractNumber.isEmpty
         guard byCard != byContract else {

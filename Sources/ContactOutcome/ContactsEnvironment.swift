@@ -29,6 +29,7 @@ public struct ContactsEnvironment: Sendable {
 enum Access {
     static let crm2Rule = "Доступно только сотрудникам контакт-центра (CRM2)"
     static let collectorRule = "Доступно только специалистам выездного взыскания"
+    static let crm2AndCollectorRule = "Доступно сотрудникам контакт-центра (CRM2) и взыскания"
     static let systemRule = "Доступно только системным учетным записям"
 }
 

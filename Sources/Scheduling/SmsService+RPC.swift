@@ -32,6 +32,8 @@ public struct SmsService: SchedulingV1.Sms.ServiceProtocol {
     }
 
     public func scheduleSms(request: SchedulingV1.ScheduleSmsRequest, context: ServerContext) async throws -> SchedulingV1.ScheduleSmsResponse {
+        // A role that may send no template is refused before any field is looked at.
+        try context.requireRole(Access.crm2AndCollector, rule: Access.crm2AndCollectorRule)
         guard request.sendAtUnixMs > environment.nowMs() else {
             throw SchedulingError.invalidArgument(field: "send_at_unix_ms", "Время отправки уже прошло")
         }
@@ -47,7 +49,7 @@ public struct SmsService: SchedulingV1.Sms.ServiceProtocol {
         regionCode: String, contract: String, sendAt: Int64?,
         respond: @escaping @Sendable (SmsRecord, Bool) -> Response
     ) async throws -> Response {
-        let claims = try context.authenticatedOperator()
+        let claims = try context.requireRole(Access.crm2AndCollector, rule: Access.crm2AndCollectorRule)
         guard let template = SmsTemplates.byID[templateID] else { throw SchedulingError.notFound(field: "template_id", "Шаблон SMS не найден") }
         switch template.kind {
         case .marketing: try context.requireRole(Access.crm2, rule: Access.marketingRule)

@@ -1,0 +1,181 @@
+import Auth
+import CRMAPI
+import Foundation
+import NIOCore
+import NIOPosix
+import RPCCore
+import RPCTransportTCP
+import Synchronization
+import Testing
+import Wire
+
+/// The secret the tests hand every service they start (the services verify tokens with it).
+let sharedSecret = "process-fault-tests-secret-0123456789"
+let signer = try! SessionTokenSigner(secret: sharedSecret, lifetime: .seconds(3600))
+
+func metadata(_ role: Role, login: String = "faults", key: String? = nil) -> Metadata {
+    var metadata = Metadata()
+    metadata.bearerToken = signer.sign(signer.claims(operatorID: 7, login: login, role: role, fullName: "Сбоев Тест Тестович", nowMs: SystemClockMs.now()))
+    if let key { metadata.idempotencyKey = key }
+    return metadata
+}
+
+/// A service executable started as its own process (the built product beside the test
+/// bundle in .build/debug), on a fixed port and database, that a test can SIGKILL and start
+/// again on the same port and database.
+final class ServiceProcess: @unchecked Sendable {
+    let service: String
+    let port: Int
+    let directory: URL
+    let extraArguments: [String]
+    private var process: Process?
+    private(set) var starts = 0
+
+    var database: String { directory.appendingPathComponent("\(service).sqlite").path }
+
+    init(_ service: String, extraArguments: [String] = []) throws {
+        self.service = service
+        self.port = try freePort()
+        directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("crm-faults-\(service)-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        self.extraArguments = extraArguments
+    }
+
+    /// The folder of the built executables: the test bundle sits beside them.
+    static let binDirectory: URL = {
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.isExecutableFile(atPath: url.appendingPathComponent("registry").path) { return url }
+        }
+        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/debug")
+    }()
+
+    func start() async throws {
+        let binary = Self.binDirectory.appendingPathComponent(service)
+        try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build the services first: swift build (looked in \(binary.path))")
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["--host", "127.0.0.1", "--port", "\(port)", "--database", database] + extraArguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["CRM_AUTH_SECRET"] = sharedSecret
+        process.environment = environment
+        let log = directory.appendingPathComponent("\(service).log")
+        if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
+        let handle = try FileHandle(forWritingTo: log)
+        handle.seekToEndOfFile()
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        self.process = process
+        starts += 1
+        try await waitUntilServing()
+    }
+
+    private func waitUntilServing() async throws {
+        let transport = TCPClientTransport(TCPClientTransport.Configuration(
+            host: "127.0.0.1", port: port, backoff: Backoff(initial: .milliseconds(50), maximum: .milliseconds(100), jitter: 0)
+        ))
+        defer { Task { await transport.close() } }
+        let health = RPCV1.Health.Client(wrapping: RPCClient(transport: transport))
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            guard process?.isRunning == true else {
+                Issue.record("\(service) exited at start: \(log())")
+                throw CancellationError()
+            }
+            if let answer = try? await health.check(RPCV1.HealthCheckRequest(), options: CallOptions(timeout: .seconds(2))), answer.status == .serving {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("\(service) did not answer its health check in 60 s")
+        throw CancellationError()
+    }
+
+    /// SIGKILL: no graceful stop, no flush, no chance to finish anything.
+    func kill9() {
+        guard let process, process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL)
+    }
+
+    /// SIGTERM and wait; then the folder goes.
+    func stop() {
+        if let process, process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    func log() -> String {
+        (try? String(contentsOf: directory.appendingPathComponent("\(service).log"), encoding: .utf8)) ?? ""
+    }
+
+    func client() -> RPCClient {
+        RPCClient(transport: TCPClientTransport(host: "127.0.0.1", port: port), defaultTimeout: .seconds(20))
+    }
+}
+
+/// A port nobody listens on right now (the kernel's choice for port 0).
+func freePort() throws -> Int {
+    let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+        .bind(host: "127.0.0.1", port: 0).wait()
+    defer { try? channel.close().wait() }
+    return channel.localAddress!.port!
+}
+
+/// What the writers were told: answered (acknowledged) writes by key, and the writes whose
+/// outcome is unknown because the process died under them.
+final class Ledger<Request: Sendable, Response: Sendable & Equatable>: Sendable {
+    private struct State {
+        var acknowledged: [String: (request: Request, response: Response)] = [:]
+        var unknown: [String: Request] = [:]
+    }
+    private let state = Mutex(State())
+
+    func acknowledge(_ key: String, _ request: Request, _ response: Response) {
+        state.withLock { $0.acknowledged[key] = (request, response) }
+    }
+
+    func lost(_ key: String, _ request: Request) {
+        state.withLock { $0.unknown[key] = request }
+    }
+
+    var acknowledgedCount: Int { state.withLock { $0.acknowledged.count } }
+    var acknowledged: [String: (request: Request, response: Response)] { state.withLock { $0.acknowledged } }
+    var unknown: [String: Request] { state.withLock { $0.unknown } }
+}
+
+/// Runs `writers` concurrent loops of `write(writer, index)` until each fails (the kill),
+/// SIGKILLs the process once `killAfter` writes were acknowledged, and returns when every
+/// writer has stopped.
+func streamAndKill<Request: Sendable, Response: Sendable & Equatable>(
+    _ service: ServiceProcess, ledger: Ledger<Request, Response>, writers: Int, killAfter: Int,
+    write: @escaping @Sendable (_ writer: Int, _ index: Int) async throws -> Void
+) async throws {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for writer in 0..<writers {
+            group.addTask {
+                var index = 0
+                while true {
+                    do {
+                        try await write(writer, index)
+                    } catch {
+                        return
+                    }
+                    index += 1
+                }
+            }
+        }
+        let deadline = ContinuousClock.now + .seconds(120)
+        while ledger.acknowledgedCount < killAfter, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        service.kill9()
+        try await group.waitForAll()
+    }
+}
