@@ -46,6 +46,12 @@ public struct FileSmsProvider: SmsProvider {
     }
 
     public func send(_ sms: OutgoingSms) async throws -> SmsHandOff {
+        // The file is the phone: a message already in it was sent, whatever the outbox
+        // managed to record before a crash. Only such messages pay for the read.
+        if sms.mayHaveBeenSent, let sent = try? String(contentsOfFile: path, encoding: .utf8),
+           sent.contains("\"smsId\":\(Self.jsonString(sms.id)),") {
+            return .delivered
+        }
         let bytes = Array(Self.line(sms, createdMs: nowMs()).utf8)
         let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         guard descriptor >= 0 else { throw SmsProviderError.temporary("не удалось открыть \(path): \(String(cString: strerror(errno)))") }

@@ -8,9 +8,10 @@ public import ServiceLifecycle
 /// hands each to the provider, and records sent/delivered, or retries with exponential
 /// backoff until `maxAttempts`, then fails with the provider's reason.
 ///
-/// Delivery is at least once: a crash between the provider's acceptance and the state
-/// update re-sends the row once its lease runs out. A message is only ever one row, and a
-/// repeated acceptance (same idempotency key) never makes a second one.
+/// A crash between the provider's acceptance and the state update leaves the row leased;
+/// once the lease runs out it is handed off again, marked `mayHaveBeenSent`, and a provider
+/// that can tell (the file provider) does not send it twice. A message is only ever one row,
+/// and a repeated acceptance (same idempotency key) never makes a second one.
 public final class OutboxWorker: Service, Sendable {
     public struct Configuration: Sendable {
         public var pollInterval: Duration = .milliseconds(500)
@@ -84,14 +85,14 @@ public final class OutboxWorker: Service, Sendable {
         let claimed = try await store.write { db in
             try SchedulingStore.claimDue(db, owner: owner, nowMs: now, leaseMs: configuration.leaseMs, limit: configuration.batchSize)
         }
-        for sms in claimed {
-            await handOff(sms, claim: owner)
+        for (sms, earlierClaim) in claimed {
+            await handOff(sms, claim: owner, mayHaveBeenSent: earlierClaim)
         }
         return claimed.count
     }
 
-    func handOff(_ sms: SmsRecord, claim owner: String) async {
-        let outgoing = OutgoingSms(id: sms.id, phone: sms.phone, text: sms.text, login: sms.login)
+    func handOff(_ sms: SmsRecord, claim owner: String, mayHaveBeenSent: Bool = false) async {
+        let outgoing = OutgoingSms(id: sms.id, phone: sms.phone, text: sms.text, login: sms.login, mayHaveBeenSent: mayHaveBeenSent)
         let result: Result<SmsHandOff, SmsProviderError>
         do {
             result = .success(try await provider.send(outgoing))

@@ -9,6 +9,9 @@ public struct OutgoingSms: Sendable, Hashable {
     public var text: String
     /// For login codes.
     public var login: String
+    /// An earlier hand-off of this message may have reached the provider: its worker died
+    /// before recording the outcome. A provider that can look sends it only if it did not.
+    public var mayHaveBeenSent = false
 }
 
 /// What a provider knows right after taking a message.

@@ -49,7 +49,14 @@ extension SchedulingStore {
 
     /// Leases up to `limit` due messages to `owner` until `now + leaseMs`, in one write:
     /// another worker (or replica) sees them leased and skips them until the lease runs out.
-    static func claimDue(_ db: Database, owner: String, nowMs: Int64, leaseMs: Int64, limit: Int) throws -> [SmsRecord] {
+    /// Leases up to `limit` due messages to `owner`. `earlierClaim` marks a row still
+    /// carrying a lapsed claim: the worker that held it died between the provider and the
+    /// record of the outcome, so the message may already have gone.
+    static func claimDue(_ db: Database, owner: String, nowMs: Int64, leaseMs: Int64, limit: Int) throws -> [(sms: SmsRecord, earlierClaim: Bool)] {
+        let lapsed = Set(try String.fetchAll(
+            db, sql: "SELECT id FROM sms WHERE state = 1 AND next_attempt_ms <= ? AND lease_until_ms <= ? AND lease_owner IS NOT NULL",
+            arguments: [nowMs, nowMs]
+        ))
         try db.execute(
             sql: """
                 UPDATE sms SET lease_owner = ?, lease_until_ms = ?
@@ -61,7 +68,7 @@ extension SchedulingStore {
         return try SmsRecord.fetchAll(
             db, sql: "SELECT * FROM sms WHERE state = 1 AND lease_owner = ? AND lease_until_ms = ? ORDER BY next_attempt_ms",
             arguments: [owner, nowMs + leaseMs]
-        )
+        ).map { ($0, lapsed.contains($0.id)) }
     }
 
     /// The provider took the message: sent (or delivered, for a provider that knows at once).
