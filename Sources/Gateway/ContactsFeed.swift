@@ -40,11 +40,12 @@ public struct ContactsFeed: Sendable {
     }
 
     /// The demo's anchors (Sources/ClientRegistry/DemoData/DemoAnchors.swift): the overdue
-    /// contracts of «client» and «bureau-refusal» on collector.volkov's list. The repaid
-    /// Z600531987510 is loaded too: with debt 0 it must stay off the list.
+    /// contracts of «client» (outgoing work, offered only in the debtor's legal hours) and
+    /// «bureau-refusal» (an incoming-call task, offered at any hour) on collector.volkov's
+    /// list. The repaid Z600531987510 is loaded too: with debt 0 it must stay off the list.
     public static let demoPortfolio = [
         PortfolioItem(contractNumber: "Z600531987509", collectorLogin: "collector.volkov", procedure: .portfolio, priority: 100),
-        PortfolioItem(contractNumber: "Z600531987511", collectorLogin: "collector.volkov", procedure: .portfolioThirdParties, priority: 10),
+        PortfolioItem(contractNumber: "Z600531987511", collectorLogin: "collector.volkov", procedure: .incomingCall, priority: 10),
         PortfolioItem(contractNumber: "Z600531987510", collectorLogin: "collector.volkov", procedure: .portfolio, priority: 1),
     ]
 

@@ -8,6 +8,8 @@ public enum Demo {
         let session = await RegistryDemo(run: run, registry: endpoints.registry, smsFile: smsFile).perform()
         if let session {
             await SchedulingDemo(run: run, scheduling: endpoints.scheduling, session: session, smsFile: smsFile).perform()
+            await CallsDemo(run: run, endpoints: endpoints, session: session, smsFile: smsFile).perform()
+            await CollectionDemo(run: run, endpoints: endpoints, smsFile: smsFile).perform()
         }
         return run
     }

@@ -1,0 +1,196 @@
+import ArgumentParser
+import CRMAPI
+import Foundation
+import Gateway
+import Wire
+
+/// The collector (ВИВА-ЗАЙМЫ): the work list and the incoming-call process.
+struct Collect: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Взыскание: список задач и входящий звонок должника или 3-го лица.",
+        subcommands: [WorkList.self, Incoming.self],
+        defaultSubcommand: WorkList.self
+    )
+
+    struct WorkList: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "Список задач: активных и новых, строки по приоритету.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Flag(help: "Только новые задачи.")
+        var newOnly = false
+
+        @Option(help: "Только этот договор.")
+        var contract: String?
+
+        func run() async throws {
+            let auth = try Authorized(global)
+            let collection = ContactsV1.Collection.Client(wrapping: auth.contacts.rpc)
+            let list = try await auth.contacts.call { _ in
+                try await collection.getWorkList(.init(newOnly: newOnly, contractNumber: contract ?? "", pageSize: 100))
+            }
+            if global.json { return try Console.printJSON(list) }
+            print(IncomingCallView.workList(list))
+        }
+    }
+
+    struct Incoming: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Входящий звонок: телефон → идентификация → клиент или 3-е лицо → результат → «Завершить».",
+            discussion: "За терминалом на каждом шаге можно ответить «назад» или «отмена». В скрипте: --back-at ФРЕЙМ, --cancel-at ФРЕЙМ."
+        )
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(help: "Номер телефона звонящего (фрейм 100).")
+        var phone: String?
+
+        @Option(help: "Фамилия — поиск по ФИО, если по номеру ничего не найдено.")
+        var surname: String?
+
+        @Option(help: "Имя.")
+        var name: String?
+
+        @Option(help: "Отчество (без него — «Без отчества»).")
+        var patronymic: String?
+
+        @Option(help: "Дата рождения ДД.ММ.ГГГГ для поиска по ФИО.")
+        var birthDate: String?
+
+        @Option(help: "Договор из найденных (номер или номер строки).")
+        var contract: String?
+
+        @Option(help: "Кто звонит: client или third-party (фрейм 800).")
+        var caller: String?
+
+        @Option(help: "Результат: ready-to-pay, refinancing, call-back, refusal (клиент) или info-will-be-passed, refused-communication, problem-client (3-е лицо).")
+        var result: String?
+
+        @Option(help: "Дата платежа или перезвона: ДД.ММ.ГГГГ или +N.")
+        var date: String?
+
+        @Option(help: "Время платежа или перезвона ЧЧ:ММ (необязательно).")
+        var time: String?
+
+        @Option(help: "Причина отказа в оплате: problem-client, bankruptcy, client-refusal.")
+        var reason: String?
+
+        @Option(help: "Комментарий (обязателен в разговоре с 3-м лицом).")
+        var comment: String?
+
+        @Option(help: "Вернуться назад, дойдя до этого фрейма (один раз на каждое указание).")
+        var backAt: [Int32] = []
+
+        @Option(help: "Отменить звонок на этом фрейме: ничего не сохраняется.")
+        var cancelAt: Int32?
+
+        enum Move { case back, cancel }
+
+        func run() async throws {
+            let auth = try Authorized(global)
+            let call = IncomingCall(registry: auth.registry, contacts: auth.contacts)
+            var step = try await call.start()
+            var pendingBacks = backAt
+            var callerPhone = ""
+            var byPhone = true
+            print("Принять звонок: процесс \(step.processKey)")
+            print(IncomingCallView.render(step))
+            while !step.finished {
+                if step.frame.rawValue == cancelAt {
+                    try await call.cancel(step)
+                    print("Звонок отменён: ничего не сохранено")
+                    return
+                }
+                if let index = pendingBacks.firstIndex(of: step.frame.rawValue) {
+                    pendingBacks.remove(at: index)
+                    step = try await call.back(step)
+                    print("← Вернуться назад")
+                    print(IncomingCallView.render(step))
+                    continue
+                }
+                do {
+                    let next: ContactsV1.IncomingCallStep
+                    switch step.frame {
+                    case .phoneEntry:
+                        callerPhone = try Console.value(phone, "Номер телефона", flag: "--phone")
+                        next = try await call.submit(step, .phoneEntry(.init(phone: callerPhone)))
+                    case .identification:
+                        var matches = try await call.identify(phone: callerPhone)
+                        byPhone = true
+                        if matches.isEmpty {
+                            print("По номеру \(callerPhone) договоров с задолженностью не найдено: поиск по ФИО")
+                            guard surname != nil || Console.isInteractive else {
+                                throw GatewayError("Договор с задолженностью по номеру не найден; для поиска по ФИО укажите --surname и --name")
+                            }
+                            let fullName = TypesV1.FullName(
+                                surname: try Console.value(surname, "Фамилия", flag: "--surname"),
+                                name: try Console.value(name, "Имя", flag: "--name"), patronymic: patronymic ?? ""
+                            )
+                            let birth = try birthDate.map { try SchedulingDates.parseDate($0, flag: "--birth-date") }
+                            matches = try await call.identify(name: fullName, withoutPatronymic: patronymic == nil, birthDate: birth)
+                            byPhone = false
+                        }
+                        guard !matches.isEmpty else { throw GatewayError("Договор с задолженностью не найден: звонок не по взысканию") }
+                        print(IncomingCallView.matches(matches))
+                        let match = try Console.pick(contract, matches, what: "Договор", flag: "--contract", key: \.contractNumber, label: \.contractNumber)
+                        next = try await call.submit(step, IncomingCall.identification(match, byPhone: byPhone))
+                    case .whoCalled:
+                        next = try await call.submit(step, .whoCalled(.init(caller: try Console.pick(caller, CollectionChoices.caller, flag: "--caller"))))
+                    case .client:
+                        if let loan = try await call.loan(for: step), !global.json {
+                            print("  Займ: \(loan.general?.productName ?? "—"), платёж \(Labels.money(kopecks: loan.paymentStatus?.nextDueKopecks ?? 0)) до \(Labels.date(loan.paymentStatus?.nextDueDate)); офис: \(loan.office?.address ?? "—")")
+                        }
+                        next = try await call.submit(step, .clientResult(.init(result: try Console.pick(result, CollectionChoices.clientResult, flag: "--result"))))
+                    case .readyToPay:
+                        let (day, clock) = try dateTime(question: "Дата платежа")
+                        next = try await call.submit(step, .readyToPay(.init(paymentDate: day, paymentTime: clock)))
+                    case .callBack:
+                        let (day, clock) = try dateTime(question: "Дата звонка")
+                        next = try await call.submit(step, .callBack(.init(callbackDate: day, callbackTime: clock)))
+                    case .refusal:
+                        next = try await call.submit(step, .refusal(.init(reason: try Console.pick(reason, CollectionChoices.refusalReason, flag: "--reason"))))
+                    case .refinancing:
+                        next = try await call.submit(step, .refinancing(.init()))
+                    case .thirdParty:
+                        let outcome = try Console.pick(result, CollectionChoices.thirdPartyResult, flag: "--result")
+                        next = try await call.submit(step, .thirdParty(.init(result: outcome, comment: try Console.value(comment, "Комментарий", flag: "--comment"))))
+                    case .finish:
+                        next = try await call.submit(step, .finish(.init()), finishKey: step.processKey + "-finish")
+                    default:
+                        throw GatewayError("Неожиданный фрейм \(step.frame.rawValue)")
+                    }
+                    step = next
+                    print(IncomingCallView.render(step))
+                } catch let error as GatewayError where Console.isInteractive && error.code != nil {
+                    FileHandle.standardError.write(Data("\(error.message)\n".utf8))
+                    switch askMove() {
+                    case .back?: step = try await call.back(step); print(IncomingCallView.render(step))
+                    case .cancel?: try await call.cancel(step); print("Звонок отменён: ничего не сохранено"); return
+                    case nil: continue
+                    }
+                } catch {
+                    // A script cannot answer again: end the process so nothing half-done stays open.
+                    try? await call.cancel(step)
+                    throw error
+                }
+            }
+            print("Звонок сохранён в истории коммуникаций")
+        }
+
+        func dateTime(question: String) throws -> (TypesV1.Date, TypesV1.TimeOfDay?) {
+            let day = try SchedulingDates.parseDate(Console.value(date, "\(question) (ДД.ММ.ГГГГ или +N)", flag: "--date"), flag: "--date")
+            let clock = try time.map { try SchedulingDates.parseTime($0, flag: "--time") }
+            return (day, clock)
+        }
+
+        /// At a terminal, after a refusal: try again, go back or cancel.
+        func askMove() -> Move? {
+            FileHandle.standardError.write(Data("Enter — ввести заново, «назад» — вернуться, «отмена» — отменить звонок: ".utf8))
+            switch readLine()?.lowercased() {
+            case "назад"?: return .back
+            case "отмена"?: return .cancel
+            default: return nil
+            }
+        }
+    }
+}
