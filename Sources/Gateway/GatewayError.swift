@@ -19,14 +19,19 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible {
     public init(_ error: RPCError, endpoint: ServiceEndpoints.Endpoint) {
         let text: String
         switch error.code {
+        case .unavailable where error.message.hasPrefix("Cannot connect"):
+            text = "Сервис \(endpoint.service) (\(endpoint)) недоступен: не удаётся подключиться"
         case .unavailable:
-            text = "Сервис \(endpoint.service) (\(endpoint)) недоступен: \(error.message)"
+            text = "Сервис \(endpoint.service) (\(endpoint)) недоступен: соединение прервано (\(error.message))"
         case .deadlineExceeded:
             text = "Сервис \(endpoint.service) (\(endpoint)) не ответил вовремя"
         case .unauthenticated:
             text = "Нужно войти в систему: crm login (\(error.message))"
         case .permissionDenied:
             text = "Недостаточно прав: \(error.message)"
+        case .aborted:
+            // A stale version: someone saved the card after this operator read it.
+            text = "\(error.message). Откройте карточку заново (crm card) и повторите изменение"
         default:
             var lines = [error.message]
             for violation in error.fieldViolations where !error.message.contains(violation.description) {

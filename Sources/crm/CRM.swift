@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Gateway
 
 /// The operators' command line: every workflow of the contact centre, composed from the
@@ -8,8 +9,26 @@ struct CRM: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crm",
         abstract: "Контакт-центр: клиенты, звонки, визиты и SMS из командной строки.",
-        subcommands: [Up.self, DemoCommand.self, Health.self, Methods.self, Login.self, Logout.self, WhoAmI.self, Search.self, Card.self, Call.self, Collect.self]
+        subcommands: [Up.self, DemoCommand.self, Health.self, Methods.self, Login.self, Logout.self, WhoAmI.self, Search.self, Card.self, Call.self, Collect.self, Sms.self, Bki.self, Edit.self, Recommend.self]
     )
+
+    /// An operator's error is one line in their words on stderr and exit code 1; never a
+    /// stack trace.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as GatewayError {
+            FileHandle.standardError.write(Data((error.message + "\n").utf8))
+            Foundation.exit(1)
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// Where the services are and how to print: shared by every command.

@@ -6,11 +6,13 @@ import Wire
 
 struct Card: AsyncParsableCommand {
     enum Tab: String, ExpressibleByArgument, CaseIterable {
-        case personal, products, closed, halva, linked, changes
+        case personal, sms, history, products, halva, closed, linked, changes
 
         var title: String {
             switch self {
             case .personal: "Личные данные"
+            case .sms: "SMS-сообщения клиенту"
+            case .history: "История последних контактов"
             case .products: "Текущие продукты"
             case .closed: "История оформленных продуктов"
             case .halva: "Транзакции по Халве"
@@ -59,6 +61,20 @@ struct Card: AsyncParsableCommand {
             if global.json { return try Console.printJSON(answer) }
             print(tab.title)
             print(CardView.summaries(answer.cards))
+        case .history:
+            let auth = try Authorized(global)
+            let history = ContactsV1.ContactHistory.Client(wrapping: auth.contacts.rpc)
+            let answer = try await auth.contacts.call { _ in try await history.listContactHistory(.init(cardID: id, pageSize: 30)) }
+            if global.json { return try Console.printJSON(answer) }
+            print(tab.title)
+            print(HistoryView.entries(answer.entries))
+        case .sms:
+            let auth = try Authorized(global)
+            let sms = SchedulingV1.Sms.Client(wrapping: auth.scheduling.rpc)
+            let answer = try await auth.scheduling.call { _ in try await sms.listClientSms(.init(cardID: id, pageSize: 30)) }
+            if global.json { return try Console.printJSON(answer) }
+            print(tab.title)
+            print(HistoryView.sms(answer.messages))
         case .changes:
             let answer = try await registry.call { _ in
                 try await client.listContactChanges(RegistryV1.ListContactChangesRequest(cardID: id, pageSize: 20))

@@ -96,17 +96,17 @@ struct Collect: AsyncParsableCommand {
             print("Принять звонок: процесс \(step.processKey)")
             print(IncomingCallView.render(step))
             while !step.finished {
-                if step.frame.rawValue == cancelAt {
-                    try await call.cancel(step)
-                    print("Звонок отменён: ничего не сохранено")
-                    return
-                }
                 if let index = pendingBacks.firstIndex(of: step.frame.rawValue) {
                     pendingBacks.remove(at: index)
                     step = try await call.back(step)
                     print("← Вернуться назад")
                     print(IncomingCallView.render(step))
                     continue
+                }
+                if step.frame.rawValue == cancelAt {
+                    try await call.cancel(step)
+                    print("Звонок отменён: ничего не сохранено")
+                    return
                 }
                 do {
                     let next: ContactsV1.IncomingCallStep

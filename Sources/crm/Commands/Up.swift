@@ -46,6 +46,7 @@ struct Up: AsyncParsableCommand {
             }
         }
         print("Сервисы работают. Ctrl-C — остановить.")
+        fflush(nil)
         for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) { break }
         print("Останавливаю сервисы…")
         supervisor.stop()

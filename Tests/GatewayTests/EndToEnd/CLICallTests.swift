@@ -1,0 +1,141 @@
+import Foundation
+import Gateway
+import Testing
+
+/// `crm` as an operator runs it (a subprocess, stdin not a terminal) against the three real
+/// services: every call result of DOMAIN.md §3 and the rule refusals in operator words.
+@Suite(.serialized) struct CLICallTests {
+    func expectSaved(_ run: ServicesHarness.Run, _ words: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(run.status == 0, "stderr: \(run.stderr)", sourceLocation: sourceLocation)
+        #expect(run.stdout.contains("Результат сохранён: \(words)"), "stdout: \(run.stdout)", sourceLocation: sourceLocation)
+    }
+
+    func expectRefused(_ run: ServicesHarness.Run, _ words: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(run.status != 0, sourceLocation: sourceLocation)
+        #expect(run.stderr.contains(words), "stderr: \(run.stderr)", sourceLocation: sourceLocation)
+        #expect(!run.stderr.contains("Fatal error") && !run.stderr.contains("Stack dump"), sourceLocation: sourceLocation)
+        #expect(!run.stdout.contains("Результат сохранён"), sourceLocation: sourceLocation)
+    }
+
+    @Test func everyResultKindThroughTheCommandLine() async throws {
+        try await ServicesHarness.with { h in
+            try h.crmLogin("vcc.ivanova")
+            try h.crmLogin("sales.petrov")
+            try h.crmLogin("smb.sidorov")
+            func vcc(_ arguments: [String]) throws -> ServicesHarness.Run { try h.crm(arguments, as: "vcc.ivanova") }
+
+            // Не дозвонились: the rule, then with a reason.
+            expectRefused(try vcc(["call", "2", "--campaign", "internet_calls", "--result", "not-reached"]),
+                          "Для результата \"Не дозвонились\" нужно указать причину")
+            expectSaved(try vcc(["call", "2", "--campaign", "internet_calls", "--result", "not-reached", "--reason", "Не отвечает", "--answer", "1"]),
+                        "Не дозвонились; повторный звонок")
+            expectSaved(try vcc(["call", "2", "--campaign", "ОБЗВОН INTERNET", "--result", "call-dropped"]), "Звонок сорвался")
+            let callback = try vcc(["call", "2", "--campaign", "internet_calls", "--result", "callback", "--reason", "client-request", "--date", "+2", "--time", "15:30"])
+            expectSaved(callback, "Перезвонить")
+            #expect(callback.stdout.contains("15:30") && callback.stdout.contains(Labels.date(SchedulingDates.day(after: 2))))
+            expectSaved(try vcc(["call", "2", "--campaign", "internet_calls", "--result", "thinking"]), "Подумаю")
+            expectSaved(try vcc(["call", "3", "--campaign", "announcement_marking", "--result", "non-target", "--reason", "age"]), "Нецелевой")
+            expectRefused(try vcc(["call", "3", "--campaign", "announcement_marking", "--result", "refused", "--reason", "high_rate"]),
+                          "2 попытки работы с возражениями")
+            expectSaved(try vcc(["call", "3", "--campaign", "announcement_marking", "--result", "refused", "--reason", "high_rate",
+                                 "--objection", "expensive", "--objection", "Мне нужно подумать"]), "Отказался (НЕТ)")
+            expectRefused(try vcc(["call", "6", "--campaign", "rcp", "--result", "consultation"]), "14 дней")
+
+            // Согласился: office search, calendar, time, product, the visit SMS by the rule.
+            let agreed = try vcc(["call", "6", "--campaign", "rcp", "--result", "agreed", "--region", "16", "--office-search", "Баумана",
+                                  "--visit-date", "+3", "--visit-time", "11:00", "--product", "Кредитный:ДК под залог недвижимости"])
+            expectSaved(agreed, "Согласился (ДА)")
+            #expect(agreed.stdout.contains("Мини-офис №203") && agreed.stdout.contains("Запись в офис:"))
+            #expect(agreed.stdout.contains("SMS о визите на +7 (917) 234-56-78") && agreed.stdout.contains("уйдёт"))
+            let noDefaultUntick = try vcc(["call", "6", "--campaign", "rcp", "--result", "agreed", "--region", "16", "--office-search", "Баумана",
+                                           "--visit-date", "+3", "--visit-time", "12:00", "--product", "dk_realty_pledge", "--no-sms"])
+            expectRefused(noDefaultUntick, "снять отметку можно только у клиента без мобильного")
+            expectRefused(try vcc(["call", "6", "--campaign", "rcp", "--result", "agreed", "--region", "16"]), "--visit-date")
+            expectSaved(try vcc(["call", "6", "--campaign", "rcp", "--result", "consultation"]), "Консультация")
+
+            expectRefused(try vcc(["call", "6", "--campaign", "rcp", "--result", "changed-visit-date"]), "Изменил дату прихода")
+            expectSaved(try h.crm(["call", "6", "--campaign", "rcp", "--result", "changed-visit-date"], as: "sales.petrov"), "Изменил дату прихода")
+            expectRefused(try vcc(["call", "3", "--campaign", "rcp", "--result", "client-visit", "--date", "+2", "--time", "15:00"]), "МСБ")
+            expectSaved(try h.crm(["call", "3", "--campaign", "rcp", "--result", "client-visit", "--date", "+2", "--time", "15:00"], as: "smb.sidorov"),
+                        "Выезд к клиенту")
+
+            // Халва, each delivery way; outside a Halva campaign refused.
+            let mpp = ["--result", "halva", "--delivery", "mpp", "--region", "77", "--office", "msk-mpp", "--visit-date", "+4", "--visit-time", "11:00",
+                       "--employees", "40", "--address", "ул. Бахрушина, д. 32"]
+            expectRefused(try vcc(["call", "1", "--campaign", "rcp"] + mpp), "Халв")
+            expectSaved(try vcc(["call", "1", "--campaign", "rcg_halva_activation"] + mpp), "Халва")
+            expectSaved(try vcc(["call", "1", "--campaign", "rcg_halva_activation", "--result", "halva", "--delivery", "fc", "--region", "77",
+                                 "--office", "msk-tverskoy", "--visit-date", "+4", "--visit-time", "12:00", "--place", "cafe", "--address", "Тверская, 18"]), "Халва")
+            let pickup = try vcc(["call", "1", "--campaign", "rcg_halva_activation", "--result", "halva", "--delivery", "self-pickup", "--region", "77",
+                                  "--office", "msk-mini160", "--visit-date", "+4", "--visit-time", "14:00"])
+            expectSaved(pickup, "Халва")
+            #expect(pickup.stdout.contains("Запись в офис:"))
+
+            expectRefused(try vcc(["call", "3", "--campaign", "announcement_marking", "--result", "do-not-disturb", "--reason", "no-business"]), "МСБ")
+            let dnd = try vcc(["call", "3", "--campaign", "announcement_marking", "--result", "do-not-disturb", "--reason", "refused-to-talk"])
+            expectSaved(dnd, "Не беспокоить; клиенту больше не звонят ни по одной кампании")
+
+            // The card's history (contacts) and SMS (scheduling) tabs show what was done.
+            let history = try vcc(["card", "6", "--tab", "history"])
+            #expect(history.status == 0 && history.stdout.contains("Согласился (ДА)") && history.stdout.contains("Консультация"))
+            let sms = try vcc(["card", "6", "--tab", "sms"])
+            #expect(sms.status == 0 && sms.stdout.contains("Ждем Вас"), "stdout: \(sms.stdout)")
+        }
+    }
+
+    @Test func scriptsGetErrorsNamingTheMissingFlagAndADownServiceIsOneLine() async throws {
+        try await ServicesHarness.with { h in
+            try h.crmLogin("vcc.ivanova")
+            let noCampaign = try h.crm(["call", "2", "--result", "call-dropped"], as: "vcc.ivanova")
+            #expect(noCampaign.status != 0 && noCampaign.stderr.contains("--campaign"))
+            let noResult = try h.crm(["call", "2", "--campaign", "internet_calls"], as: "vcc.ivanova")
+            #expect(noResult.status != 0 && noResult.stderr.contains("--result"))
+            // Every service but the one stopped answers: the error names it and its address, in one line.
+            let down = try h.crm(["call", "--contacts", "127.0.0.1:1", "2", "--campaign", "internet_calls", "--result", "call-dropped"], as: "vcc.ivanova")
+            #expect(down.status != 0)
+            #expect(down.stderr.trimmingCharacters(in: .whitespacesAndNewlines) == "Сервис contacts (127.0.0.1:1) недоступен: не удаётся подключиться")
+            let registryDown = try h.crm(["search", "--registry", "127.0.0.1:1", "--phone", "9372888099"], as: "vcc.ivanova")
+            #expect(registryDown.stderr.trimmingCharacters(in: .whitespacesAndNewlines) == "Сервис registry (127.0.0.1:1) недоступен: не удаётся подключиться")
+        }
+    }
+
+    @Test func cardEditsSmsBureauAndRecommendation() async throws {
+        try await ServicesHarness.with { h in
+            try h.crmLogin("vcc.ivanova")
+            try h.crmLogin("office.smirnova")
+            func vcc(_ arguments: [String]) throws -> ServicesHarness.Run { try h.crm(arguments, as: "vcc.ivanova") }
+            let refused = try vcc(["edit", "personal", "1", "--surname", "Смирнов-Петров"])
+            #expect(refused.status != 0 && refused.stderr.contains("Личные данные можно менять только"))
+            let edited = try vcc(["edit", "personal", "2", "--patronymic", "Викторович (испр.)", "--comment", "уточнил клиент"])
+            #expect(edited.status == 0 && edited.stdout.contains("Викторович (испр.)"), "\(edited.stderr)")
+            // An operator who read the card before that edit: ABORTED in operator words.
+            let stale = try vcc(["edit", "personal", "2", "--surname", "Смирнофф", "--expected-version", "1"])
+            #expect(stale.status != 0 && stale.stderr.contains("Карточку изменил другой сотрудник") && stale.stderr.contains("crm card"), "\(stale.stderr)")
+            let added = try vcc(["edit", "add-contact", "2", "--kind", "contact", "--value", "+7 (916) 555-12-34"])
+            #expect(added.status == 0, "\(added.stderr)")
+            let struck = try vcc(["edit", "strike-contact", "2", "--entry", "contact", "--reason", "not-in-use"])
+            #expect(struck.status == 0 && struck.stdout.contains("вычеркнут: Не используется"), "\(struck.stderr)")
+            let changes = try vcc(["card", "2", "--tab", "changes"])
+            #expect(changes.stdout.contains("Не используется"))
+
+            let sms = try vcc(["sms", "send", "1", "--template", "Ссылка на МП"])
+            #expect(sms.status == 0 && sms.stdout.contains("Скачайте мобильное приложение Халва"), "\(sms.stderr)")
+
+            let bureau = try vcc(["bki", "1"])
+            #expect(bureau.status == 0 && bureau.stdout.contains("ОТКАЗ"), "\(bureau.stderr)")
+            let again = try vcc(["bki", "1"])
+            #expect(again.stdout.contains("Взято решение"))
+            let history = try vcc(["card", "1", "--tab", "history"])
+            #expect(history.stdout.contains("Решение БКИ") || history.stdout.contains("Решение: Отказ"), "\(history.stdout)")
+
+            let recommendArgs = ["recommend", "1", "--surname", "Смирнова", "--name", "Татьяна", "--patronymic", "Алексеевна",
+                                 "--birth-date", "20.05.1988", "--mobile", "+7 917 100-20-30"]
+            let denied = try vcc(recommendArgs)
+            #expect(denied.status != 0 && denied.stderr.contains("сотрудникам офиса"))
+            let created = try h.crm(recommendArgs, as: "office.smirnova")
+            #expect(created.status == 0 && created.stdout.contains("Рекомендация"), "\(created.stderr)")
+            let repeated = try h.crm(recommendArgs, as: "office.smirnova")
+            #expect(repeated.stdout == created.stdout, "the same recommendation twice made two cards")
+        }
+    }
+}
