@@ -28,7 +28,7 @@ enum Console {
         if let given { return try choices.pick(given, flag: flag) }
         guard isInteractive else { throw GatewayError("Не хватает значения: укажите \(flag) (\(choices.what))") }
         FileHandle.standardError.write(Data("\(choices.what):\n\(choices.menu)\n".utf8))
-        return try choices.pick(ask("Номер или название", flag: flag), flag: flag)
+        return try retrying { try choices.pick(ask("Номер или название", flag: flag), flag: flag) }
     }
 
     /// One of `items`, by the flag's value (its key, its label or its number in the list), else
@@ -50,7 +50,17 @@ enum Console {
         guard isInteractive else { throw GatewayError("Не хватает значения: укажите \(flag) (\(what))") }
         let menu = items.enumerated().map { "  \($0.offset + 1). \(label($0.element))" }.joined(separator: "\n")
         FileHandle.standardError.write(Data("\(what):\n\(menu)\n".utf8))
-        return try find(ask("Номер", flag: flag))
+        return try retrying { try find(ask("Номер", flag: flag)) }
+    }
+
+    /// At a terminal a wrong answer is asked again (three tries), not the end of the command.
+    static func retrying<T>(_ body: () throws -> T) throws -> T {
+        for _ in 0..<2 {
+            do { return try body() } catch let error as GatewayError where error.message != "Ввод отменён" {
+                FileHandle.standardError.write(Data("\(error.message)\n".utf8))
+            }
+        }
+        return try body()
     }
 
     static func confirm(_ question: String, default answer: Bool) -> Bool {

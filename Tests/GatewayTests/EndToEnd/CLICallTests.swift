@@ -86,6 +86,9 @@ import Testing
     @Test func scriptsGetErrorsNamingTheMissingFlagAndADownServiceIsOneLine() async throws {
         try await ServicesHarness.with { h in
             try h.crmLogin("vcc.ivanova")
+            // The next client due on a campaign's list, leased to this operator.
+            let next = try h.crm(["call", "--next", "--campaign", "internet_calls", "--result", "call-dropped"], as: "vcc.ivanova")
+            #expect(next.status == 0 && next.stdout.contains("Из списка кампании: карточка") && next.stdout.contains("повторный звонок"), "\(next.stderr)")
             let noCampaign = try h.crm(["call", "2", "--result", "call-dropped"], as: "vcc.ivanova")
             #expect(noCampaign.status != 0 && noCampaign.stderr.contains("--campaign"))
             let noResult = try h.crm(["call", "2", "--campaign", "internet_calls"], as: "vcc.ivanova")
