@@ -12,9 +12,10 @@ public enum OperatorLogin {
     ) async throws(GatewayError) -> Session {
         let client = registry.client()
         let auth = RegistryV1.Auth.Client(wrapping: client.rpc)
-        let sentAt = Date()
+        // Only an SMS written after this request counts: an earlier login's code is spent.
+        let offset = (try? FileManager.default.attributesOfItem(atPath: smsFile.path)[.size] as? NSNumber)?.intValue ?? 0
         _ = try await client.call { _ in try await auth.startLogin(RegistryV1.StartLoginRequest(login: login)) }
-        let code = try await waitForCode(to: mobile, in: smsFile, after: sentAt)
+        let code = try await waitForCode(to: mobile, in: smsFile, after: offset)
         let completed = try await client.call { _ in
             try await auth.completeLogin(RegistryV1.CompleteLoginRequest(login: login, password: String(mobile.suffix(4)) + code))
         }
@@ -27,11 +28,11 @@ public enum OperatorLogin {
     }
 
     /// The newest 6-digit code sent to `mobile`, waiting up to 15 s for the SMS to arrive.
-    static func waitForCode(to mobile: String, in file: URL, after: Date) async throws(GatewayError) -> String {
+    static func waitForCode(to mobile: String, in file: URL, after offset: Int) async throws(GatewayError) -> String {
         let deadline = ContinuousClock.now + .seconds(15)
         while ContinuousClock.now < deadline {
-            if let text = try? String(contentsOf: file, encoding: .utf8),
-               let code = latestCode(to: mobile, in: text) {
+            if let data = FileManager.default.contents(atPath: file.path), data.count > offset,
+               let code = latestCode(to: mobile, in: String(decoding: data.dropFirst(offset), as: UTF8.self)) {
                 return code
             }
             try? await Task.sleep(for: .milliseconds(100))
