@@ -1,5 +1,6 @@
 public import RPCCore
 import RPCTransportTCP
+import Synchronization
 
 /// Where the three services listen. Flags win over environment variables
 /// (`CRM_REGISTRY`, `CRM_CONTACTS`, `CRM_SCHEDULING`), which win over the local defaults
@@ -88,8 +89,25 @@ public struct ServiceClient: Sendable {
     public let endpoint: ServiceEndpoints.Endpoint
     public let rpc: RPCClient
 
+    /// Shown while a call has waited more than a second (the CLI draws a spinner on a
+    /// terminal); returns what hides it again. Set once at start-up.
+    public static var slowCall: (@Sendable (ServiceEndpoints.Endpoint) -> @Sendable () -> Void)? {
+        get { slowCallHook.withLock { $0 } }
+        set { slowCallHook.withLock { $0 = newValue } }
+    }
+    private static let slowCallHook = Mutex<(@Sendable (ServiceEndpoints.Endpoint) -> @Sendable () -> Void)?>(nil)
+
     /// Runs one or more calls; an RPC failure becomes a `GatewayError` in the operator's words.
     public func call<T>(_ body: (RPCClient) async throws -> T) async throws(GatewayError) -> T {
+        let notice = SlowCallNotice()
+        if let slow = Self.slowCall {
+            let endpoint = endpoint
+            notice.timer = Task { [notice] in
+                guard (try? await Task.sleep(for: .seconds(1))) != nil else { return }
+                notice.show { slow(endpoint) }
+            }
+        }
+        defer { notice.hide() }
         do {
             return try await body(rpc)
         } catch let error as RPCError {
@@ -98,6 +116,38 @@ public struct ServiceClient: Sendable {
             throw error
         } catch {
             throw GatewayError("\(error)")
+        }
+    }
+}
+
+/// The slow-call notice of one call: shown by its timer unless the call ended first, and
+/// hidden synchronously when the call ends, so nothing is drawn over what follows.
+final class SlowCallNotice: Sendable {
+    private struct State {
+        var ended = false
+        var hide: (@Sendable () -> Void)?
+        var timer: Task<Void, Never>?
+    }
+    private let state = Mutex(State())
+
+    var timer: Task<Void, Never>? {
+        get { state.withLock { $0.timer } }
+        set { state.withLock { $0.timer = newValue } }
+    }
+
+    func show(_ start: () -> @Sendable () -> Void) {
+        state.withLock { state in
+            guard !state.ended else { return }
+            state.hide = start()
+        }
+    }
+
+    func hide() {
+        state.withLock { state in
+            state.ended = true
+            state.timer?.cancel()
+            state.hide?()
+            state.hide = nil
         }
     }
 }

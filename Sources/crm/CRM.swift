@@ -15,6 +15,7 @@ struct CRM: AsyncParsableCommand {
     /// An operator's error is one line in their words on stderr and exit code 1; never a
     /// stack trace.
     static func main() async {
+        Progress.installForServiceCalls()
         do {
             var command = try parseAsRoot()
             if var asynchronous = command as? any AsyncParsableCommand {

@@ -1,5 +1,6 @@
 import Foundation
 import Gateway
+import Synchronization
 import Wire
 
 /// Prompts only when a person is at the terminal; scripts get an error naming the flag.
@@ -79,23 +80,32 @@ enum Console {
 
 /// A spinner on stderr for work that takes more than a second; only at a terminal.
 enum Progress {
-    static func run<T>(_ title: String, _ body: () async throws -> T) async rethrows -> T {
-        guard isatty(STDERR_FILENO) == 1 else { return try await body() }
-        let spinner = Task {
-            try await Task.sleep(for: .seconds(1))
-            let frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
-            var index = 0
-            while !Task.isCancelled {
-                FileHandle.standardError.write(Data("\r\(frames[index % frames.count]) \(title)…".utf8))
-                index += 1
-                try await Task.sleep(for: .milliseconds(120))
+    /// Every service call that waits more than a second shows which service it waits for.
+    static func installForServiceCalls() {
+        guard isatty(STDERR_FILENO) == 1 else { return }
+        ServiceClient.slowCall = { endpoint in
+            // The lock keeps a last frame from being drawn after the line was cleared.
+            let stopped = Mutex(false)
+            let spinner = Task {
+                let frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
+                var index = 0
+                while !Task.isCancelled {
+                    stopped.withLock { stopped in
+                        guard !stopped else { return }
+                        FileHandle.standardError.write(Data("\r\(frames[index % frames.count]) ждём ответа сервиса \(endpoint.service) (\(endpoint))…".utf8))
+                    }
+                    index += 1
+                    try? await Task.sleep(for: .milliseconds(120))
+                }
+            }
+            return {
+                spinner.cancel()
+                stopped.withLock { stopped in
+                    stopped = true
+                    FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+                }
             }
         }
-        defer {
-            spinner.cancel()
-            FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
-        }
-        return try await body()
     }
 }
 

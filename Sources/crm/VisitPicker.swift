@@ -23,7 +23,7 @@ struct VisitPicker {
 
     /// The office (of `kind`, any when unspecified) in the client's region unless told otherwise.
     func office(_ flags: Flags, card: RegistryV1.Card, kind: SchedulingV1.OfficeKind) async throws -> (TypesV1.RegionRef, SchedulingV1.Settlement, SchedulingV1.Office) {
-        let regions = try await Progress.run("Регионы") { try await scheduling.call { _ in try await offices.listRegions(.init()) }.regions }
+        let regions = try await scheduling.call { _ in try await offices.listRegions(.init()) }.regions
         let region = try Console.pick(
             flags.region ?? card.region?.code, regions, what: "Регион", flag: "--region", key: \.code, label: \.name
         )

@@ -145,9 +145,7 @@ struct Call: AsyncParsableCommand {
             say: { if !json { print($0) } }
         )
         let answers = ScriptAnswers(given: answer)
-        let outcome = try await Progress.run("Сохраняю результат") {
-            try await composer.perform(plan, walk: { block async throws(GatewayError) in try await answers.next(for: block) })
-        }
+        let outcome = try await composer.perform(plan, walk: { block async throws(GatewayError) in try await answers.next(for: block) })
         if json {
             return try Console.printJSON(CallSummary(outcome))
         }

@@ -101,8 +101,8 @@ struct Bki: AsyncParsableCommand {
             number: try number ?? card.passport.map(\.number).flatMap { $0.isEmpty ? nil : $0 } ?? Console.ask("Номер паспорта", flag: "--number")
         )
         let birth = try birthDate.map { try SchedulingDates.parseDate($0, flag: "--birth-date") } ?? card.birthDate
-        let decision = try await Progress.run("Запрос в БКИ") {
-            try await auth.registry.call { _ in try await registry.requestBureauDecision(.init(cardID: cardID, passport: passport, birthDate: birth)) }
+        let decision = try await auth.registry.call { _ in
+            try await registry.requestBureauDecision(.init(cardID: cardID, passport: passport, birthDate: birth))
         }
         // The decision goes into the contact history (tab 3), once per decision.
         let history = ContactsV1.ContactHistory.Client(wrapping: auth.contacts.rpc)
