@@ -95,8 +95,33 @@ struct Call: AsyncParsableCommand {
     @Option(help: "Доставка ФК: место (workplace, shopping-centre, cafe).")
     var place: String?
 
+    @Flag(help: "«Выйти без сохранения результата»: звонок (и скрипт) без результата; ничего не записывается, клиент из списка возвращается.")
+    var discard = false
+
     func validate() throws {
         if cardID == nil && !next { throw ValidationError("Укажите ID CRM карточки или --next") }
+        if discard && result != nil { throw ValidationError("--discard и --result вместе не указываются") }
+    }
+
+    /// Opens the call, walks the script as told, and leaves without a result.
+    func exitWithoutSaving(card: RegistryV1.Card, campaign: ContactsV1.Campaign, leaseID: String, auth: Authorized) async throws {
+        let backend = RPCCallBackend(contacts: auth.contacts, scheduling: auth.scheduling)
+        let session = try await backend.openSession(.init(
+            cardID: card.cardID, campaignID: campaign.campaignID, direction: incoming ? .incoming : .outgoing,
+            cardType: card.type, clientRegion: card.region, leaseID: leaseID
+        ))
+        let answers = ScriptAnswers(given: answer)
+        if var block = session.currentBlock {
+            while true {
+                print("[\(block.title)] \(block.text)")
+                guard let chosen = try await answers.next(for: block) else { break }
+                print("  → \(chosen.label)")
+                guard let next = try await backend.nextBlock(.init(sessionID: session.sessionID, blockID: block.blockID, answerID: chosen.answerID)) else { break }
+                block = next
+            }
+        }
+        try await backend.exitWithoutSaving(sessionID: session.sessionID)
+        print("Выход без сохранения результата: ничего не записано")
     }
 
     func run() async throws {
@@ -127,6 +152,9 @@ struct Call: AsyncParsableCommand {
             print("Звонок: \(Labels.fullName(card.fullName)) (ID CRM \(card.cardID), \(Labels.cardType(card.type)), \(Labels.region(card.region)))")
         }
 
+        if discard {
+            return try await exitWithoutSaving(card: card, campaign: chosenCampaign, leaseID: leaseID, auth: auth)
+        }
         let kind = try Console.pick(result, ResultChoices.kinds, flag: "--result")
         let planResult = try await resolveResult(kind, card: card, campaign: chosenCampaign, auth: auth)
         let script = try await auth.contacts.call { _ in try await campaigns.getScript(.init(campaignID: chosenCampaign.campaignID)) }.script

@@ -89,6 +89,11 @@ import Testing
             // The next client due on a campaign's list, leased to this operator.
             let next = try h.crm(["call", "--next", "--campaign", "internet_calls", "--result", "call-dropped"], as: "vcc.ivanova")
             #expect(next.status == 0 && next.stdout.contains("Из списка кампании: карточка") && next.stdout.contains("повторный звонок"), "\(next.stderr)")
+            // «Выйти без сохранения результата»: nothing in the history.
+            let discarded = try h.crm(["call", "4", "--campaign", "rcp", "--discard", "--answer", "1"], as: "vcc.ivanova")
+            #expect(discarded.status == 0 && discarded.stdout.contains("ничего не записано"), "\(discarded.stderr)")
+            let untouched = try h.crm(["card", "4", "--tab", "history"], as: "vcc.ivanova")
+            #expect(untouched.stdout.contains("Контактов не было"), "\(untouched.stdout)")
             let noCampaign = try h.crm(["call", "2", "--result", "call-dropped"], as: "vcc.ivanova")
             #expect(noCampaign.status != 0 && noCampaign.stderr.contains("--campaign"))
             let noResult = try h.crm(["call", "2", "--campaign", "internet_calls"], as: "vcc.ivanova")
@@ -99,6 +104,21 @@ import Testing
             #expect(down.stderr.trimmingCharacters(in: .whitespacesAndNewlines) == "Сервис contacts (127.0.0.1:1) недоступен: не удаётся подключиться")
             let registryDown = try h.crm(["search", "--registry", "127.0.0.1:1", "--phone", "9372888099"], as: "vcc.ivanova")
             #expect(registryDown.stderr.trimmingCharacters(in: .whitespacesAndNewlines) == "Сервис registry (127.0.0.1:1) недоступен: не удаётся подключиться")
+        }
+    }
+
+    /// At a terminal the missing choices are asked for (a pseudo-terminal through script(1)).
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
+    func aTerminalIsAskedWhatTheFlagsDoNotSay() async throws {
+        try await ServicesHarness.with { h in
+            try h.crmLogin("vcc.ivanova")
+            // Campaign 2 (ОБЗВОН INTERNET), result 1 (Не дозвонились), a wrong reason asked again, then 2 (Не отвечает);
+            // the script's first block is answered with 0 (no script).
+            let answers = "2\n1\nнет такой\n2\n0\n"
+            let run = try h.crmAtTerminal(["call", "2"], as: "vcc.ivanova", input: answers)
+            #expect(run.stdout.contains("Кампания:") && run.stdout.contains("Результат звонка:"), "\(run.stdout)")
+            #expect(run.stdout.contains("нет варианта «нет такой»"))
+            #expect(run.stdout.contains("Результат сохранён: Не дозвонились"), "\(run.stdout)")
         }
     }
 

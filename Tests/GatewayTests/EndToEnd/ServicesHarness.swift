@@ -107,6 +107,32 @@ final class ServicesHarness: @unchecked Sendable {
         return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
 
+    /// `crm <arguments>` at a pseudo-terminal (script(1)), with `input` typed in; stdout and
+    /// stderr arrive together, as on a screen.
+    func crmAtTerminal(_ arguments: [String], as login: String, input: String) throws -> Run {
+        let command = ([bin.appendingPathComponent("crm").path] + arguments).map { "'\($0)'" }.joined(separator: " ")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        process.arguments = ["-qec", command, "/dev/null"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["CRM_REGISTRY"] = "\(endpoints.registry)"
+        environment["CRM_CONTACTS"] = "\(endpoints.contacts)"
+        environment["CRM_SCHEDULING"] = "\(endpoints.scheduling)"
+        environment["CRM_SESSION_FILE"] = directory.appendingPathComponent("sessions/\(login).json").path
+        environment["COLUMNS"] = "200"
+        process.environment = environment
+        let out = Pipe(), stdin = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        process.standardInput = stdin
+        try process.run()
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        try? stdin.fileHandleForWriting.close()
+        return Run(status: process.terminationStatus, stdout: String(decoding: output, as: UTF8.self), stderr: "")
+    }
+
     /// Logs `login` in through the CLI (the code from the development SMS file).
     func crmLogin(_ login: String) throws {
         let run = try crm(["login", "--login", login, "--mobile", Self.mobiles[login]!, "--sms-file", smsFile.path], as: login)
