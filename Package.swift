@@ -232,7 +232,7 @@ let package = Package(
         .testTarget(
             name: "ProcessFaultTests",
             dependencies: [
-                "Auth", "RPCCore", "RPCTransportTCP", "CRMAPI", "Wire",
+                "Auth", "Gateway", "RPCCore", "RPCTransportTCP", "CRMAPI", "Wire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

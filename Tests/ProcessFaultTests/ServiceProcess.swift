@@ -101,9 +101,24 @@ final class ServiceProcess: @unchecked Sendable {
         #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL)
     }
 
+    /// Sends a signal; for SIGSTOP, returns once the kernel shows the process stopped.
+    func signal(_ number: Int32) async throws {
+        guard let process, process.isRunning else { return }
+        kill(process.processIdentifier, number)
+        guard number == SIGSTOP else { return }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline {
+            let stat = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8)) ?? ""
+            // The state is the field after the command name in parentheses.
+            if let close = stat.lastIndex(of: ")"), stat[close...].dropFirst(2).first == "T" { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
     /// SIGTERM and wait; then the folder goes.
     func stop() {
         if let process, process.isRunning {
+            kill(process.processIdentifier, SIGCONT)
             process.terminate()
             process.waitUntilExit()
         }

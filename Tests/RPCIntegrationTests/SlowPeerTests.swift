@@ -1,0 +1,74 @@
+import CRMAPI
+import NIOCore
+import RPCCore
+import RPCTransportTCP
+import Testing
+import Wire
+
+/// Clients that connect and say nothing, or stop in the middle of a frame, over real TCP:
+/// they cannot take the server from a well-behaved client for longer than the idle timeout.
+@Suite struct SlowPeerTests {
+    @Test func silentAndHalfFrameConnectionsDoNotStarveAWellBehavedClient() async throws {
+        var configuration = TCPServerTransport.Configuration()
+        configuration.maximumConnections = 40
+        configuration.idleTimeout = .seconds(3)
+        try await withLiveServer(services: [EchoService()], configuration: configuration) { server in
+            // A client that was already connected when the flood began.
+            let early = RPCV1.Echo.Client(wrapping: server.client())
+            _ = try await early.echo(echoMessage([0]))
+
+            // The flood: silent connections, half a length header, a header promising a
+            // frame that never comes, a frame cut short. More than the limit allows.
+            let halves: [[UInt8]] = [[], [0, 0], [0, 0, 0, 200], [0, 0, 0, 50, 10, 1, 2], [0, 0x3F, 0xFF, 0xFF]]
+            var hostile: [RawConnection] = []
+            for index in 0..<60 {
+                let connection = try await RawConnection(port: server.port)
+                let bytes = halves[index % halves.count]
+                if !bytes.isEmpty { try? await connection.send(bytes) }
+                hostile.append(connection)
+            }
+            defer { for connection in hostile { connection.close() } }
+
+            // The server keeps answering the connected client while the flood sits there.
+            for round in 1...20 {
+                let answer = try await early.echo(echoMessage([UInt8(round)]))
+                #expect(answer.payload == [UInt8(round)])
+            }
+            // The limit held: the connections beyond it were closed at once.
+            var open = hostile.count
+            let settled = ContinuousClock.now + .seconds(1)
+            while ContinuousClock.now < settled {
+                open = hostile.filter { $0.channel.isActive }.count
+                if open <= configuration.maximumConnections - 1 { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(open <= configuration.maximumConnections - 1)
+
+            // Within the idle timeout (and some slack for a loaded machine) every hostile
+            // connection is gone, and a newcomer gets in.
+            var closed = 0
+            for connection in hostile where await connection.closedByServer(within: .seconds(10)) { closed += 1 }
+            #expect(closed == hostile.count)
+            let late = RPCV1.Echo.Client(wrapping: server.client())
+            #expect(try await late.echo(echoMessage([99])).payload == [99])
+            // The early client kept calling, so it was never idle-closed.
+            #expect(try await early.echo(echoMessage([100])).payload == [100])
+            print("slow peers: \(hostile.count) hostile connections against a limit of \(configuration.maximumConnections): \(hostile.count - open) refused at once, all closed after the \(configuration.idleTimeout) idle timeout; the connected client answered throughout")
+        }
+    }
+
+    @Test func aTrickleOfBytesCannotHoldACallSlotForever() async throws {
+        // A peer that keeps the connection "busy" byte by byte still only holds its own
+        // connection: the frame limit caps what the server buffers for it.
+        var configuration = TCPServerTransport.Configuration()
+        configuration.maximumFrameSize = 1024
+        try await withLiveServer(services: [EchoService()], configuration: configuration) { server in
+            let trickle = try await RawConnection(port: server.port)
+            defer { trickle.close() }
+            try await trickle.send([0, 0, 0x10, 0x00]) // 4096 bytes promised: over the limit
+            #expect(await trickle.closedByServer(within: .seconds(5)))
+            let echo = RPCV1.Echo.Client(wrapping: server.client())
+            #expect(try await echo.echo(echoMessage([1])).payload == [1])
+        }
+    }
+}
