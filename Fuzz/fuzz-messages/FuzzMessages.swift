@@ -27,8 +27,12 @@ public func fuzzMessages(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     return 0
 }
 
-func roundTrip<M: WireMessage>(_: M.Type, _ bytes: [UInt8]) {
-    guard let message = try? M(serializedBytes: bytes) else { return }
+func roundTrip(_ type: any WireMessage.Type, _ bytes: [UInt8]) {
+    guard let message = try? type.init(serializedBytes: bytes) else { return }
+    checkRoundTrip(message)
+}
+
+func checkRoundTrip<M: WireMessage>(_ message: M) {
     let encoded = message.serializedBytes()
     let again: M
     do {
