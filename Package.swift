@@ -288,8 +288,8 @@ for target in package.targets where target.type != .system {
 }
 
 // Fuzz targets (libFuzzer): only with CRM_FUZZ set, built by scripts/fuzz with
-// `--sanitize fuzzer --sanitize address` in their own scratch path; libFuzzer supplies `main`,
-// so a plain `swift build` must not see them.
+// libFuzzer and AddressSanitizer in their own scratch path; libFuzzer supplies `main`, so a
+// plain `swift build` must not see them.
 if Context.environment["CRM_FUZZ"] != nil {
     package.targets += [
         .executableTarget(
