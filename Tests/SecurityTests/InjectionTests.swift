@@ -94,6 +94,57 @@ struct InjectionTests {
         }
     }
 
+    @Test func registryEditsKeepHostileTextAsText() async throws {
+        let services = try AllServices()
+        try await services.run { client in
+            let registry = RegistryV1.ClientRegistry.Client(wrapping: client)
+            let vcc = services.metadata(.vcc)
+            let card = try await newCard(registry, services, surname: "Правкин", name: "Пётр", patronymic: "Ильич", settlement: "г. Москва", phone: "9163330000")
+            var edits = 0
+            for text in hostileTexts {
+                var current = try await registry.getCard(RegistryV1.GetCardRequest(cardID: card), metadata: vcc).card!
+                var update = RegistryV1.UpdatePersonalDataRequest()
+                update.cardID = card
+                update.expectedVersion = current.version
+                update.fullName = TypesV1.FullName(surname: text, name: text, patronymic: text)
+                update.regionCode = "77"
+                update.settlement = text
+                update.comment = text
+                current = try await registry.updatePersonalData(update, metadata: vcc).card!
+                #expect(current.fullName == TypesV1.FullName(surname: text, name: text, patronymic: text) && current.settlement == text, "«\(text)»")
+
+                // A hostile e-mail or phone is refused naming the field, nothing written.
+                var add = RegistryV1.AddContactDataRequest()
+                add.cardID = card
+                add.expectedVersion = current.version
+                add.contact = RegistryV1.NewContactData(kind: .workPhone, value: text)
+                add.comment = text
+                let refused = await rpcError { _ = try await registry.addContactData(add, metadata: vcc) }
+                #expect(refused?.code == .invalidArgument, "work phone «\(text)»: \(String(describing: refused))")
+
+                // A real change with a hostile comment: the comment is kept as typed.
+                let mobile = try #require(current.contacts.first { $0.kind == .mobilePhone && !$0.struckOut })
+                var change = RegistryV1.ChangeContactDataRequest()
+                change.cardID = card
+                change.expectedVersion = current.version
+                change.entryID = mobile.id
+                change.newValue = mobile.value == "9163330000" ? "9163330001" : "9163330000"
+                change.comment = text
+                _ = try await registry.changeContactData(change, metadata: vcc)
+                edits += 1
+            }
+            var list = RegistryV1.ListContactChangesRequest()
+            list.cardID = card
+            list.pageSize = 500
+            let changes = try await registry.listContactChanges(list, metadata: vcc).changes
+            for text in hostileTexts {
+                #expect(changes.contains { $0.newValue == text }, "tab 8 lost «\(text)»")
+                #expect(changes.contains { $0.comment == text && $0.newValue.hasPrefix("916333") }, "change comment «\(text)»")
+            }
+            print("security: \(edits) personal-data edits and contact changes with hostile text: kept verbatim in the card and tab 8; hostile phones refused")
+        }
+    }
+
     @Test func officeSearchEscapesFTS5Syntax() async throws {
         let services = try AllServices()
         try await services.run { client in
