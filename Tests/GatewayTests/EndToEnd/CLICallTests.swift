@@ -30,6 +30,7 @@ import Testing
             expectSaved(try vcc(["call", "2", "--campaign", "internet_calls", "--result", "not-reached", "--reason", "Не отвечает", "--answer", "1"]),
                         "Не дозвонились; повторный звонок")
             expectSaved(try vcc(["call", "2", "--campaign", "ОБЗВОН INTERNET", "--result", "call-dropped"]), "Звонок сорвался")
+            expectSaved(try vcc(["call", "2", "--incoming", "--campaign", "internet_calls", "--result", "thinking", "--date", "+5"]), "Подумаю")
             let callback = try vcc(["call", "2", "--campaign", "internet_calls", "--result", "callback", "--reason", "client-request", "--date", "+2", "--time", "15:30"])
             expectSaved(callback, "Перезвонить")
             #expect(callback.stdout.contains("15:30") && callback.stdout.contains(Labels.date(SchedulingDates.day(after: 2))))
@@ -78,6 +79,8 @@ import Testing
             // The card's history (contacts) and SMS (scheduling) tabs show what was done.
             let history = try vcc(["card", "6", "--tab", "history"])
             #expect(history.status == 0 && history.stdout.contains("Согласился (ДА)") && history.stdout.contains("Консультация"))
+            let incoming = try vcc(["card", "2", "--tab", "history"])
+            #expect(incoming.stdout.contains("Входящий звонок") && incoming.stdout.contains("Исходящий звонок"), "\(incoming.stdout)")
             let sms = try vcc(["card", "6", "--tab", "sms"])
             #expect(sms.status == 0 && sms.stdout.contains("Ждем Вас"), "stdout: \(sms.stdout)")
         }

@@ -48,6 +48,11 @@ import Testing
             let after = try collector(["collect"])
             #expect(!after.stdout.contains("Z600531987511"))
 
+            // An unknown number: identification by full name.
+            let byName = try collector(["collect", "incoming", "--phone", "9990001122", "--surname", "Смирнов", "--name", "Алексей",
+                                        "--patronymic", "Викторович", "--caller", "client", "--result", "call-back", "--date", "+1"])
+            #expect(byName.status == 0 && byName.stdout.contains("поиск по ФИО") && byName.stdout.contains("Z600531987509"), "\(byName.stderr)")
+
             // A contract without debt: not found by number nor by name.
             let paid = try collector(["collect", "incoming", "--phone", "9031112233", "--surname", "Орлов", "--name", "Игорь", "--patronymic", "Павлович"])
             #expect(paid.status != 0 && paid.stderr.contains("не найден"), "\(paid.stderr)")
