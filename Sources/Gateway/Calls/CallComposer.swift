@@ -22,6 +22,21 @@ public struct CallComposer: Sendable {
     /// Chooses the answer for a script block (nil stops the walk).
     public typealias ScriptWalker = @Sendable (ContactsV1.ScriptBlock) async throws(GatewayError) -> ContactsV1.ScriptAnswer?
 
+    /// What the operator does with the draft shown (defaults applied) before it is saved.
+    public enum Review: Sendable {
+        case save
+        /// The client changed their mind; the operator confirmed «Вы хотите изменить ранее
+        /// выбранный результат?».
+        case change(ContactsV1.CallResult)
+        /// «Выйти без сохранения результата».
+        case discard
+    }
+
+    public typealias Reviewer = @Sendable (ContactsV1.CallResult) async throws(GatewayError) -> Review
+
+    /// Thrown when the operator left the call without a result: nothing was recorded.
+    public static let discarded = GatewayError("Выход без сохранения результата: ничего не записано")
+
     let backend: any CallBackend
     let pending: PendingCalls
     let operatorLogin: String
@@ -34,7 +49,9 @@ public struct CallComposer: Sendable {
         self.say = say
     }
 
-    public func perform(_ plan: CallPlan, walk: ScriptWalker? = nil) async throws(GatewayError) -> Outcome {
+    /// `review` is offered the draft of a result that needs no booking (a booked visit is
+    /// saved as chosen, so no booking waits on a changed mind).
+    public func perform(_ plan: CallPlan, walk: ScriptWalker? = nil, review: Reviewer? = nil) async throws(GatewayError) -> Outcome {
         let fingerprint = plan.fingerprint(operator: operatorLogin)
         var entry = pending.entry(fingerprint) ?? .init(key: UUID().uuidString.lowercased(), sessionID: nil, bookingID: nil)
         let resumed = entry.sessionID != nil
@@ -92,9 +109,23 @@ public struct CallComposer: Sendable {
         let result = plan.result.wire(bookingID: booking?.bookingID ?? "")
         var draft: ContactsV1.CallResult?
         let saved: ContactsV1.SaveCallResultResponse
-        do {
-            do {
-                draft = try await backend.setDraft(.init(sessionID: sessionID, result: result, confirmChange: true)).draft
+        do throws(GatewayError) {
+            do throws(GatewayError) {
+                draft = try await backend.setDraft(.init(sessionID: sessionID, result: result, confirmChange: false)).draft
+                while booking == nil, let review, let shown = draft {
+                    switch try await review(shown) {
+                    case .save:
+                        break
+                    case .change(let changed):
+                        draft = try await backend.setDraft(.init(sessionID: sessionID, result: changed, confirmChange: true)).draft
+                        continue
+                    case .discard:
+                        try? await backend.exitWithoutSaving(sessionID: sessionID)
+                        pending.remove(fingerprint)
+                        throw Self.discarded
+                    }
+                    break
+                }
             } catch where resumed && error.code == .failedPrecondition {
                 // The earlier run may have saved already; the save below returns its answer.
             }

@@ -102,6 +102,24 @@ struct CallsDemo {
             run.expect(outcome.saved.kind == .thinking && outcome.saved.callListEffect == .returnsAt, "эффект \(outcome.saved.callListEffect)")
         }
 
+        await run.step("Клиент передумал: смена выбранного результата требует подтверждения «Вы хотите изменить ранее выбранный результат?»") {
+            let backend = RPCCallBackend(contacts: contacts, scheduling: scheduling)
+            let call = try await backend.openSession(.init(cardID: internet.id, campaignID: "internet_calls", direction: .incoming,
+                                                           cardType: internet.type, clientRegion: internet.region))
+            let thinking = ContactsV1.CallResult(firstLevel: .reached(.init(result: .thinking(.init()))))
+            let callback = ContactsV1.CallResult(firstLevel: .reached(.init(result: .callback(.init(reason: .clientRequest)))))
+            _ = try await backend.setDraft(.init(sessionID: call.sessionID, result: thinking))
+            run.say("Выбрано: Подумаю")
+            let unconfirmed = await run.expectRefusal("смена без подтверждения") {
+                try await backend.setDraft(.init(sessionID: call.sessionID, result: callback))
+            }
+            run.expect(unconfirmed?.message.contains("Вы хотите изменить ранее выбранный результат?") == true, "нет вопроса о смене")
+            _ = try await backend.setDraft(.init(sessionID: call.sessionID, result: callback, confirmChange: true))
+            let saved = try await backend.save(.init(sessionID: call.sessionID), key: "demo-changed-mind")
+            run.say("Подтверждено; сохранено: \(ResultChoices.kindLabel(saved.kind))")
+            run.expect(saved.kind == .callback, "сохранён \(saved.kind)")
+        }
+
         await run.step("Нецелевой, причина «возраст»; «клиент-вкладчик» вне кампании «Оценка заемщика» — отказ") {
             await refusal("клиент-вкладчик в чужой кампании", plan(interested, "announcement_marking", reached(.nonTarget(.init(reason: .depositor)))),
                           contains: "Оценка заемщика")

@@ -173,7 +173,19 @@ struct Call: AsyncParsableCommand {
             say: { if !json { print($0) } }
         )
         let answers = ScriptAnswers(given: answer)
-        let outcome = try await composer.perform(plan, walk: { block async throws(GatewayError) in try await answers.next(for: block) })
+        let reviewer = CallReviewer(command: self, card: card, campaign: chosenCampaign, auth: auth)
+        var review: CallComposer.Reviewer?
+        if Console.isInteractive && !json {
+            review = { draft async throws(GatewayError) in try await reviewer.review(draft) }
+        }
+        let outcome: CallComposer.Outcome
+        do {
+            outcome = try await composer.perform(plan, walk: { block async throws(GatewayError) in try await answers.next(for: block) }, review: review)
+        } catch {
+            guard error.message == CallComposer.discarded.message else { throw error }
+            print(error.message)
+            return
+        }
         if json {
             return try Console.printJSON(CallSummary(outcome))
         }
@@ -267,6 +279,29 @@ struct Call: AsyncParsableCommand {
         }
     }
 
+    /// At a terminal: the draft with the server's defaults, then save, change (confirmed) or leave.
+    func review(_ draft: ContactsV1.CallResult, card: RegistryV1.Card, campaign: ContactsV1.Campaign, auth: Authorized) async throws -> CallComposer.Review {
+        print("Результат: \(CallResultView.describe(draft))")
+        FileHandle.standardError.write(Data("Enter — сохранить результат звонка, «и» — изменить результат, «в» — выйти без сохранения: ".utf8))
+        switch readLine()?.lowercased() {
+        case "в"?:
+            return .discard
+        case "и"?:
+            guard Console.confirm("Вы хотите изменить ранее выбранный результат?", default: false) else { return .save }
+            var fresh = self
+            fresh.reason = nil
+            fresh.date = nil
+            fresh.time = nil
+            let kind = try Console.pick(nil, ResultChoices.kinds, flag: "--result")
+            guard case .plain(let changed) = try await fresh.resolveResult(kind, card: card, campaign: campaign, auth: auth) else {
+                throw GatewayError("Визит записывается отдельным звонком: выйдите без сохранения и начните звонок заново")
+            }
+            return .change(changed)
+        default:
+            return .save
+        }
+    }
+
     var visitFlags: VisitPicker.Flags {
         VisitPicker.Flags(region: region, settlement: settlement, officeSearch: officeSearch, office: office, date: visitDate, time: visitTime)
     }
@@ -316,6 +351,24 @@ struct Call: AsyncParsableCommand {
             throw GatewayError("В карточке нет мобильного: укажите номер для SMS (--sms-phone)")
         }
         return CallPlan.VisitSms(send: send, phone: phone)
+    }
+}
+
+/// The terminal's review of a draft, for the composer (which may run it on any task).
+struct CallReviewer: @unchecked Sendable {
+    let command: Call
+    let card: RegistryV1.Card
+    let campaign: ContactsV1.Campaign
+    let auth: Authorized
+
+    func review(_ draft: ContactsV1.CallResult) async throws(GatewayError) -> CallComposer.Review {
+        do {
+            return try await command.review(draft, card: card, campaign: campaign, auth: auth)
+        } catch let error as GatewayError {
+            throw error
+        } catch {
+            throw GatewayError("\(error)")
+        }
     }
 }
 

@@ -111,17 +111,23 @@ import Testing
     }
 
     /// At a terminal the missing choices are asked for (a pseudo-terminal through script(1)).
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script") && FileManager.default.isExecutableFile(atPath: "/usr/bin/timeout")))
     func aTerminalIsAskedWhatTheFlagsDoNotSay() async throws {
         try await ServicesHarness.with { h in
             try h.crmLogin("vcc.ivanova")
             // Campaign 2 (ОБЗВОН INTERNET), result 1 (Не дозвонились), a wrong reason asked again, then 2 (Не отвечает);
-            // the script's first block is answered with 0 (no script).
-            let answers = "2\n1\nнет такой\n2\n0\n"
+            // the script's first block is answered with 0 (no script); Enter saves.
+            let answers = "2\n1\nнет такой\n2\n0\n\n"
             let run = try h.crmAtTerminal(["call", "2"], as: "vcc.ivanova", input: answers)
             #expect(run.stdout.contains("Кампания:") && run.stdout.contains("Результат звонка:"), "\(run.stdout)")
             #expect(run.stdout.contains("нет варианта «нет такой»"))
             #expect(run.stdout.contains("Результат сохранён: Не дозвонились"), "\(run.stdout)")
+            // The client changes their mind before the save: «и», confirmed «д», then Звонок сорвался.
+            let changed = try h.crmAtTerminal(["call", "2", "--campaign", "internet_calls"], as: "vcc.ivanova", input: "1\n2\n0\nи\nд\n2\n\n")
+            #expect(changed.stdout.contains("Вы хотите изменить ранее выбранный результат?"), "\(changed.stdout)")
+            #expect(changed.stdout.contains("Результат сохранён: Звонок сорвался"), "\(changed.stdout)")
+            let left = try h.crmAtTerminal(["call", "2", "--campaign", "internet_calls", "--result", "thinking"], as: "vcc.ivanova", input: "0\nв\n")
+            #expect(left.stdout.contains("Выход без сохранения результата") && !left.stdout.contains("Результат сохранён"), "\(left.stdout)")
         }
     }
 

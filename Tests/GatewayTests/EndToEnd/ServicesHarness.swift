@@ -112,8 +112,9 @@ final class ServicesHarness: @unchecked Sendable {
     func crmAtTerminal(_ arguments: [String], as login: String, input: String) throws -> Run {
         let command = ([bin.appendingPathComponent("crm").path] + arguments).map { "'\($0)'" }.joined(separator: " ")
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-        process.arguments = ["-qec", command, "/dev/null"]
+        // A prompt the input does not answer would wait forever: 30 s is the limit.
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+        process.arguments = ["30", "/usr/bin/script", "-qec", command, "/dev/null"]
         var environment = ProcessInfo.processInfo.environment
         environment["CRM_REGISTRY"] = "\(endpoints.registry)"
         environment["CRM_CONTACTS"] = "\(endpoints.contacts)"
@@ -127,9 +128,9 @@ final class ServicesHarness: @unchecked Sendable {
         process.standardInput = stdin
         try process.run()
         stdin.fileHandleForWriting.write(Data(input.utf8))
+        try? stdin.fileHandleForWriting.close()
         let output = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        try? stdin.fileHandleForWriting.close()
         return Run(status: process.terminationStatus, stdout: String(decoding: output, as: UTF8.self), stderr: "")
     }
 
