@@ -100,3 +100,27 @@ import Wire
         #expect(client.contains("Задолженность: 100,00 ₽"))
     }
 }
+
+import RPCCore
+
+@Suite struct GatewayErrorTests {
+    static let contacts = ServiceEndpoints.Endpoint(service: "contacts", host: "10.0.0.5", port: 7102)
+
+    /// Whether a failed call may have been carried out decides between cancelling a booking
+    /// and asking for a retry with the same key.
+    @Test func onlyALostAnswerLeavesTheOutcomeUnknown() {
+        #expect(!GatewayError(RPCError(code: .unavailable, message: "Cannot connect to the server at 10.0.0.5:7102: refused"), endpoint: Self.contacts).outcomeUnknown)
+        #expect(GatewayError(RPCError(code: .unavailable, message: "The connection to 10.0.0.5:7102 is closing"), endpoint: Self.contacts).outcomeUnknown)
+        #expect(GatewayError(RPCError(code: .deadlineExceeded, message: "deadline"), endpoint: Self.contacts).outcomeUnknown)
+        #expect(!GatewayError(RPCError(code: .invalidArgument, message: "Для результата \"Не дозвонились\" нужно указать причину"), endpoint: Self.contacts).outcomeUnknown)
+    }
+
+    @Test func failuresReadAsOperatorWords() {
+        let down = GatewayError(RPCError(code: .unavailable, message: "Cannot connect to the server at 10.0.0.5:7102: refused"), endpoint: Self.contacts)
+        #expect(down.message == "Сервис contacts (10.0.0.5:7102) недоступен: не удаётся подключиться")
+        let stale = GatewayError(RPCError(code: .aborted, message: "Карточку изменил другой сотрудник, обновите её"), endpoint: Self.contacts)
+        #expect(stale.message.hasPrefix("Карточку изменил другой сотрудник") && stale.message.contains("crm card"))
+        let rule = GatewayError(RPCError(code: .invalidArgument, message: "Для результата \"Не дозвонились\" нужно указать причину"), endpoint: Self.contacts)
+        #expect(rule.message == "Для результата \"Не дозвонились\" нужно указать причину")
+    }
+}
