@@ -8,7 +8,7 @@ import Wire
 struct Collect: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Взыскание: список задач и входящий звонок должника или 3-го лица.",
-        subcommands: [WorkList.self, Incoming.self],
+        subcommands: [WorkList.self, Incoming.self, Outgoing.self],
         defaultSubcommand: WorkList.self
     )
 
@@ -31,6 +31,54 @@ struct Collect: AsyncParsableCommand {
             }
             if global.json { return try Console.printJSON(list) }
             print(IncomingCallView.workList(list))
+        }
+    }
+
+    struct Outgoing: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Исходящий звонок или встреча с должником по договору: проверка 230-ФЗ по его местному времени, запись в историю коммуникаций."
+        )
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "Номер договора.")
+        var contract: String
+
+        @Option(help: "Номер, по которому звоните.")
+        var phone: String?
+
+        @Flag(help: "Личная встреча вместо звонка.")
+        var meeting = false
+
+        @Flag(help: "Только проверить, можно ли сейчас: ничего не записывается.")
+        var check = false
+
+        func run() async throws {
+            let auth = try Authorized(global)
+            let collection = ContactsV1.Collection.Client(wrapping: auth.contacts.rpc)
+            let number = meeting ? "" : try Console.value(phone, "Номер телефона", flag: "--phone")
+            let answer = try await auth.contacts.call { _ in
+                try await collection.recordContactAttempt(.init(contractNumber: contract, channel: meeting ? .meeting : .call, phone: number, dryRun: check))
+            }
+            if global.json { return try Console.printJSON(answer) }
+            let counts = answer.counts.map { "звонков сегодня \($0.callsToday), за неделю \($0.callsThisWeek), за месяц \($0.callsThisMonth); встреч за неделю \($0.meetingsThisWeek)" } ?? ""
+            if check {
+                print(answer.allowed ? "Сейчас можно (\(counts))" : "Сейчас нельзя: \(Self.rule(answer.refusedBy)) (\(counts))")
+                if !answer.allowed { throw ExitCode(1) }
+            } else {
+                print("\(meeting ? "Встреча" : "Звонок") записан в историю коммуникаций договора \(contract): \(counts)")
+            }
+        }
+
+        static func rule(_ limit: ContactsV1.ContactLimit) -> String {
+            switch limit {
+            case .localHours: "230-ФЗ: рабочие дни 08:00–22:00, выходные и праздники 09:00–20:00 по местному времени должника"
+            case .callsPerDay: "230-ФЗ: не более 1 звонка в сутки"
+            case .callsPerWeek: "230-ФЗ: не более 2 звонков в неделю"
+            case .callsPerMonth: "230-ФЗ: не более 8 звонков в месяц"
+            case .meetingsPerWeek: "230-ФЗ: не более 1 встречи в неделю"
+            case .contactBan: "230-ФЗ: непосредственное взаимодействие запрещено (банкротство, недееспособность, стационар, инвалидность I группы, несовершеннолетний)"
+            default: "—"
+            }
         }
     }
 

@@ -53,6 +53,17 @@ import Testing
                                         "--patronymic", "Викторович", "--caller", "client", "--result", "call-back", "--date", "+1"])
             #expect(byName.status == 0 && byName.stdout.contains("поиск по ФИО") && byName.stdout.contains("Z600531987509"), "\(byName.stderr)")
 
+            // An outgoing call under 230-ФЗ: allowed now or refused by the local hours; a second
+            // one the same day refused by the daily cap.
+            let first = try collector(["collect", "outgoing", "Z600531987509", "--phone", "9372888099"])
+            if first.status == 0 {
+                #expect(first.stdout.contains("записан в историю коммуникаций"))
+                let second = try collector(["collect", "outgoing", "Z600531987509", "--phone", "9372888099"])
+                #expect(second.status != 0 && second.stderr.contains("не более 1 звонка"), "\(second.stderr)")
+            } else {
+                #expect(first.stderr.contains("по его местному времени"), "\(first.stderr)")
+            }
+
             // A contract without debt: not found by number nor by name.
             let paid = try collector(["collect", "incoming", "--phone", "9031112233", "--surname", "Орлов", "--name", "Игорь", "--patronymic", "Павлович"])
             #expect(paid.status != 0 && paid.stderr.contains("не найден"), "\(paid.stderr)")
