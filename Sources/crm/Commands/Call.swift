@@ -144,7 +144,7 @@ struct Call: AsyncParsableCommand {
             }
             leaseID = lease.leaseID
             id = lease.cardID
-            print("Из списка кампании: карточка \(id), попытка \(lease.attempt)")
+            if !global.json { print("Из списка кампании: карточка \(id), попытка \(lease.attempt)") }
         }
         let cardAnswer = try await auth.registry.call { _ in try await registry.getCard(.init(cardID: id)) }
         guard let card = cardAnswer.card else { throw GatewayError("Карточка \(id) не найдена") }

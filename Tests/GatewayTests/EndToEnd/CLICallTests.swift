@@ -92,6 +92,11 @@ import Testing
             // The next client due on a campaign's list, leased to this operator.
             let next = try h.crm(["call", "--next", "--campaign", "internet_calls", "--result", "call-dropped"], as: "vcc.ivanova")
             #expect(next.status == 0 && next.stdout.contains("Из списка кампании: карточка") && next.stdout.contains("повторный звонок"), "\(next.stderr)")
+            // --json: only the answer, for scripts.
+            let json = try h.crm(["call", "2", "--campaign", "internet_calls", "--result", "call-dropped", "--json"], as: "vcc.ivanova")
+            let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+            #expect(object?["kind"] as? String == "CALL_RESULT_KIND_CALL_DROPPED", "\(json.stdout)")
+
             // «Выйти без сохранения результата»: nothing in the history.
             let discarded = try h.crm(["call", "4", "--campaign", "rcp", "--discard", "--answer", "1"], as: "vcc.ivanova")
             #expect(discarded.status == 0 && discarded.stdout.contains("ничего не записано"), "\(discarded.stderr)")
