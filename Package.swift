@@ -87,14 +87,14 @@ let package = Package(
         .target(
             name: "LoadTest",
             dependencies: [
-                "RPCCore", "RPCTransportTCP", "Wire",
+                "RPCCore", "RPCTransportTCP", "Wire", "CRMAPI", "Auth",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         .executableTarget(
             name: "crm-load",
             dependencies: [
-                "LoadTest", "Gateway", "CRMAPI", "RPCCore", "Wire",
+                "LoadTest", "Gateway", "CRMAPI", "RPCCore", "RPCTransportTCP", "Wire", "Auth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -242,7 +242,7 @@ let package = Package(
         .testTarget(
             name: "LoadTestTests",
             dependencies: [
-                "LoadTest", "CRMAPI", "Wire", "RPCCore", "RPCTransportTCP",
+                "LoadTest", "CRMAPI", "Wire", "RPCCore", "RPCTransportTCP", "Gateway", "Auth",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]

@@ -25,11 +25,14 @@ public struct LoadRunner: Sendable {
         public var rate: Double?
         public var warmup: Duration
         public var timeout: Duration?
+        /// A scenario's iteration, run instead of the single `method` call with `bodies`.
+        public var iteration: LoadScenario.Iteration?
 
         public init(
             host: String, port: Int, method: String, bodies: [[UInt8]], metadata: Metadata = [:],
             concurrency: Int = 16, connections: Int = 1, duration: Duration? = .seconds(10), total: Int? = nil,
-            rate: Double? = nil, warmup: Duration = .zero, timeout: Duration? = .seconds(5)
+            rate: Double? = nil, warmup: Duration = .zero, timeout: Duration? = .seconds(5),
+            iteration: LoadScenario.Iteration? = nil
         ) {
             self.host = host
             self.port = port
@@ -43,6 +46,7 @@ public struct LoadRunner: Sendable {
             self.rate = rate
             self.warmup = warmup
             self.timeout = timeout
+            self.iteration = iteration
         }
     }
 
@@ -64,7 +68,7 @@ public struct LoadRunner: Sendable {
     /// Runs the plan. Cancelling the calling Task (Ctrl-C) stops it and reports what ran.
     public func run(progress: @escaping @Sendable (Progress) -> Void = { _ in }) async throws -> LoadReport {
         let plan = self.plan
-        precondition(!plan.bodies.isEmpty && plan.concurrency > 0 && plan.connections > 0)
+        precondition((!plan.bodies.isEmpty || plan.iteration != nil) && plan.concurrency > 0 && plan.connections > 0)
         let transports = (0..<plan.connections).map { _ in TCPClientTransport(host: plan.host, port: plan.port) }
         defer { for transport in transports { Task { await transport.close() } } }
         let state = RunState(recordingFrom: plan.warmup == .zero)
@@ -112,16 +116,22 @@ public struct LoadRunner: Sendable {
             } else {
                 due = .now
             }
-            let body = plan.bodies[bodyIndex % plan.bodies.count]
+            let body = plan.bodies.isEmpty ? [] : plan.bodies[bodyIndex % plan.bodies.count]
             bodyIndex += plan.concurrency
             var failure: String?
             do {
-                _ = try await client.unary(
-                    RPCRequestParts(method: plan.method, metadata: plan.metadata, payload: body),
-                    options: CallOptions(timeout: plan.timeout)
-                )
+                if let iteration = plan.iteration {
+                    try await iteration(client, plan.metadata, ticket)
+                } else {
+                    _ = try await client.unary(
+                        RPCRequestParts(method: plan.method, metadata: plan.metadata, payload: body),
+                        options: CallOptions(timeout: plan.timeout)
+                    )
+                }
             } catch let error as RPCError {
                 failure = "\(error.code)"
+            } catch let error as LoadTestError {
+                failure = error.description
             } catch {
                 failure = "\(error)"
             }

@@ -1,9 +1,11 @@
 import ArgumentParser
+import Auth
 import CRMAPI
 import Foundation
 import Gateway
 import LoadTest
 import RPCCore
+import RPCTransportTCP
 import Wire
 
 /// Load-tests one service: one method, closed or open loop, with a summary people read and
@@ -13,7 +15,7 @@ struct CRMLoad: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crm-load",
         abstract: "Load-test one method of one service over this project's RPC.",
-        subcommands: [Run.self, List.self],
+        subcommands: [Run.self, List.self, Scenarios.self],
         defaultSubcommand: Run.self
     )
 }
@@ -46,13 +48,27 @@ struct List: AsyncParsableCommand {
     }
 }
 
+struct Scenarios: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the named scenarios of each service's main calls (run one with --scenario).")
+
+    func run() async throws {
+        for scenario in LoadScenario.all {
+            print("\(scenario.name)  [\(scenario.service), role \(scenario.role.rawValue)]")
+            print("    \(scenario.summary)")
+        }
+    }
+}
+
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run load against one method.")
 
     @OptionGroup var target: Target
 
     @Option(help: "The method, package.Service/Method (see `crm-load list`).")
-    var call: String
+    var call: String?
+
+    @Option(help: "A named scenario instead of --call (see `crm-load scenarios`).")
+    var scenario: String?
 
     @Option(help: "Calls in flight at once.")
     var concurrency: Int = 16
@@ -90,6 +106,27 @@ struct Run: AsyncParsableCommand {
     @Flag(help: "Use the session of `crm login` (its saved token).")
     var session = false
 
+    @Option(help: "Mint a session token from the services' shared secret (or env CRM_AUTH_SECRET with --mint-token), for a service tested alone.")
+    var authSecret: String?
+
+    @Flag(help: "Mint the token from env CRM_AUTH_SECRET.")
+    var mintToken = false
+
+    @Option(help: "The role of a minted token (default: the scenario's, else VCC).")
+    var role: String?
+
+    @Option(help: "Log in first as this operator (two-stage login through --registry, the code read from --sms-file).")
+    var login: String?
+
+    @Option(help: "The operator's mobile, for --login.")
+    var mobile: String?
+
+    @Option(help: "The registry, HOST:PORT, for --login (default: --target).")
+    var registry: String?
+
+    @Option(help: "The development SMS file the code arrives in, for --login.")
+    var smsFile: String?
+
     @Option(help: "text, json or csv.")
     var format: String = "text"
 
@@ -101,26 +138,74 @@ struct Run: AsyncParsableCommand {
         guard duration == nil || total == nil else { throw ValidationError("Give --duration or --total, not both") }
         guard ["text", "json", "csv"].contains(format) else { throw ValidationError("--format is text, json or csv") }
         if let rps, rps <= 0 { throw ValidationError("--rps must be positive") }
+        guard (call == nil) != (scenario == nil) else { throw ValidationError("Give --call METHOD or --scenario NAME (one of them)") }
+        if login != nil, mobile == nil || smsFile == nil { throw ValidationError("--login needs --mobile and --sms-file") }
+    }
+
+    /// The session token: given, saved by `crm login`, minted from the secret, or logged in.
+    func sessionToken(defaultRole: Role) async throws -> String? {
+        if let token { return token }
+        if session { return try SessionStore.standard().require().token }
+        if let secret = authSecret ?? (mintToken ? ProcessInfo.processInfo.environment["CRM_AUTH_SECRET"] : nil) {
+            let chosen: Role
+            if let role {
+                guard let parsed = Role(rawValue: role.uppercased()) else {
+                    throw ValidationError("--role: one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                chosen = parsed
+            } else {
+                chosen = defaultRole
+            }
+            let signer = try SessionTokenSigner(secret: secret, lifetime: .seconds(24 * 3600))
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            return signer.sign(signer.claims(operatorID: 0, login: "load.test", role: chosen, fullName: "Нагрузочный тест", nowMs: now))
+        }
+        if let login, let mobile, let smsFile {
+            guard let endpoint = ServiceEndpoints.Endpoint(service: "registry", address: registry ?? target.target) else {
+                throw ValidationError("--registry is HOST:PORT")
+            }
+            return try await OperatorLogin.login(login, mobile: mobile, registry: endpoint, smsFile: URL(fileURLWithPath: smsFile)).token
+        }
+        return nil
     }
 
     func run() async throws {
         let endpoint = try target.endpoint()
-        guard let entry = APICatalog.method(named: call) else {
-            throw ValidationError("Unknown method \(call); `crm-load list --target \(target.target)` shows what the server answers")
-        }
         let conditions = try failIf.map { try FailCondition(parsing: $0) }
-        let template = try dataFile.map { try String(contentsOfFile: $0, encoding: .utf8) } ?? data ?? "{}"
-        let rows = try csv.map { RequestTemplate.csvRows(try String(contentsOfFile: $0, encoding: .utf8)) } ?? []
-        let bodies = try RequestTemplate(text: template).render(as: entry.input, count: max(rows.count, 1024), rows: rows)
+        let chosenScenario = try scenario.map { name in
+            guard let found = LoadScenario.named(name) else {
+                throw ValidationError("Unknown scenario \(name); `crm-load scenarios` lists them")
+            }
+            return found
+        }
         var metadata = Metadata()
-        if let token { metadata.bearerToken = token }
-        if session { metadata.bearerToken = try SessionStore.standard().require().token }
+        if let token = try await sessionToken(defaultRole: chosenScenario?.role ?? .vcc) { metadata.bearerToken = token }
+
+        let method: String
+        var bodies: [[UInt8]] = []
+        var iteration: LoadScenario.Iteration?
+        if let chosenScenario {
+            method = chosenScenario.name
+            let prepareClient = RPCClient(transport: TCPClientTransport(host: endpoint.host, port: endpoint.port))
+            FileHandle.standardError.write(Data("preparing \(chosenScenario.name)…\n".utf8))
+            iteration = try await chosenScenario.prepare(prepareClient, metadata)
+        } else {
+            let call = call ?? ""
+            guard let entry = APICatalog.method(named: call) else {
+                throw ValidationError("Unknown method \(call); `crm-load list --target \(target.target)` shows what the server answers")
+            }
+            method = call
+            let template = try dataFile.map { try String(contentsOfFile: $0, encoding: .utf8) } ?? data ?? "{}"
+            let rows = try csv.map { RequestTemplate.csvRows(try String(contentsOfFile: $0, encoding: .utf8)) } ?? []
+            bodies = try RequestTemplate(text: template).render(as: entry.input, count: max(rows.count, 1024), rows: rows)
+        }
 
         let plan = LoadRunner.Plan(
-            host: endpoint.host, port: endpoint.port, method: call, bodies: bodies, metadata: metadata,
+            host: endpoint.host, port: endpoint.port, method: method, bodies: bodies, metadata: metadata,
             concurrency: concurrency, connections: connections,
             duration: total == nil ? .milliseconds(Int((duration ?? 10) * 1000)) : nil, total: total,
-            rate: rps, warmup: .milliseconds(Int(warmup * 1000)), timeout: .milliseconds(timeoutMs)
+            rate: rps, warmup: .milliseconds(Int(warmup * 1000)), timeout: .milliseconds(timeoutMs),
+            iteration: iteration
         )
         let runner = LoadRunner(plan)
         // Ctrl-C stops the run and still prints what ran.

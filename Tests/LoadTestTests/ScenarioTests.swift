@@ -1,0 +1,120 @@
+import Auth
+import Foundation
+import Gateway
+import LoadTest
+import RPCCore
+import RPCTransportTCP
+import Testing
+
+/// Every named scenario against the three real services (processes on ephemeral ports, fed
+/// like `crm demo`): a scenario whose calls fail measures nothing, so each must run clean.
+@Suite("Load scenarios", .serialized)
+struct ScenarioTests {
+    final class Services: @unchecked Sendable {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("crm-load-\(UUID().uuidString.prefix(8))")
+        let secret = (0..<4).map { _ in UUID().uuidString }.joined()
+        var endpoints: ServiceEndpoints!
+        var supervisor: ServiceSupervisor!
+
+        func start() async throws {
+            var ports: [Int] = []
+            while ports.count < 3, let port = FreePort.find() { if !ports.contains(port) { ports.append(port) } }
+            endpoints = ServiceEndpoints(
+                registry: .init(service: "registry", host: "127.0.0.1", port: ports[0]),
+                contacts: .init(service: "contacts", host: "127.0.0.1", port: ports[1]),
+                scheduling: .init(service: "scheduling", host: "127.0.0.1", port: ports[2])
+            )
+            supervisor = ServiceSupervisor(dataDirectory: directory, binDirectory: ServiceSupervisor.ownDirectory(), authSecret: secret)
+            try await supervisor.start([
+                .init(service: "scheduling", endpoint: endpoints.scheduling, extraArguments: ["--sms-file", directory.appendingPathComponent("sms.jsonl").path]),
+                .init(service: "contacts", endpoint: endpoints.contacts, extraArguments: ["--durability", "normal"]),
+                .init(service: "registry", endpoint: endpoints.registry, extraArguments: ["--seed-clients", "50", "--scheduling", "\(endpoints.scheduling)"]),
+            ]) { _ in }
+            let feed = try ContactsFeed(endpoints: endpoints, authSecret: secret)
+            try await feed.loadPortfolio(ContactsFeed.demoPortfolio)
+        }
+
+        func stop() {
+            supervisor?.stop()
+            try? FileManager.default.removeItem(at: directory)
+        }
+
+        func endpoint(_ service: String) -> ServiceEndpoints.Endpoint {
+            switch service {
+            case "registry": endpoints.registry
+            case "contacts": endpoints.contacts
+            default: endpoints.scheduling
+            }
+        }
+
+        func token(_ role: Role) throws -> Metadata {
+            let signer = try SessionTokenSigner(secret: secret)
+            var metadata = Metadata()
+            metadata.bearerToken = signer.sign(signer.claims(operatorID: 0, login: "load.test", role: role, fullName: "Нагрузочный тест", nowMs: Int64(Date().timeIntervalSince1970 * 1000)))
+            return metadata
+        }
+    }
+
+    @Test("each scenario prepares from the service's own data and runs without an error")
+    func everyScenarioRunsClean() async throws {
+        let services = Services()
+        try await services.start()
+        defer { services.stop() }
+        #expect(Set(LoadScenario.all.map(\.service)) == ["registry", "contacts", "scheduling"])
+        for scenario in LoadScenario.all {
+            let endpoint = services.endpoint(scenario.service)
+            let metadata = try services.token(scenario.role)
+            let iteration = try await scenario.prepare(RPCClient(transport: TCPClientTransport(host: endpoint.host, port: endpoint.port)), metadata)
+            let report = try await LoadRunner(.init(
+                host: endpoint.host, port: endpoint.port, method: scenario.name, bodies: [], metadata: metadata,
+                concurrency: 4, duration: nil, total: 40, iteration: iteration
+            )).run()
+            #expect(report.calls == 40, "\(scenario.name)")
+            #expect(report.errorsByCode.isEmpty, "\(scenario.name): \(report.errorsByCode)")
+        }
+    }
+
+    @Test("a scenario run with the wrong role reports PERMISSION_DENIED for every call, not success")
+    func wrongRoleIsCounted() async throws {
+        let services = Services()
+        try await services.start()
+        defer { services.stop() }
+        let scenario = try #require(LoadScenario.named("contacts.work-list"))
+        let endpoint = services.endpoint(scenario.service)
+        let metadata = try services.token(.vcc)
+        let iteration = try await scenario.prepare(RPCClient(transport: TCPClientTransport(host: endpoint.host, port: endpoint.port)), metadata)
+        let report = try await LoadRunner(.init(
+            host: endpoint.host, port: endpoint.port, method: scenario.name, bodies: [], metadata: metadata,
+            concurrency: 2, duration: nil, total: 10, iteration: iteration
+        )).run()
+        #expect(report.errorsByCode == ["PERMISSION_DENIED": 10])
+    }
+
+    /// `crm-load` as a user runs it: a token minted from the secret, or a real two-stage login.
+    @Test("crm-load runs a scenario with a minted token and after logging in, exit 0 and no errors")
+    func commandLine() async throws {
+        let services = Services()
+        try await services.start()
+        defer { services.stop() }
+        let registry = "\(services.endpoints.registry.host):\(services.endpoints.registry.port)"
+        let common = ["run", "--target", registry, "--scenario", "registry.search-by-phone", "--total", "20", "--concurrency", "2", "--warmup", "0", "--format", "json"]
+        for extra in [
+            ["--auth-secret", services.secret],
+            ["--login", "vcc.ivanova", "--mobile", "9161234567", "--sms-file", services.directory.appendingPathComponent("sms.jsonl").path],
+        ] {
+            let process = Process()
+            process.executableURL = ServiceSupervisor.ownDirectory().appendingPathComponent("crm-load")
+            process.arguments = common + extra
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "\(extra.first ?? "")")
+            let report = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+            #expect(report?["calls"] as? Int == 20, "\(String(decoding: data, as: UTF8.self))")
+            #expect((report?["errorsByCode"] as? [String: Any])?.isEmpty == true, "\(String(decoding: data, as: UTF8.self))")
+        }
+    }
+}
