@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "CRMAPI", targets: ["CRMAPI"]),
         .library(name: "RPCBenchmarkKit", targets: ["RPCBenchmarkKit"]),
         .executable(name: "rpc-bench", targets: ["rpc-bench"]),
+        .executable(name: "registry-bench", targets: ["registry-bench"]),
         .executable(name: "crm", targets: ["crm"]),
         .executable(name: "registry", targets: ["registry"]),
         .executable(name: "crm-load", targets: ["crm-load"]),
@@ -108,6 +109,14 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        .executableTarget(
+            name: "registry-bench",
+            dependencies: [
+                "LoadTest", "ClientRegistry", "Auth", "CRMAPI", "RPCCore", "RPCTransportInProcess",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(

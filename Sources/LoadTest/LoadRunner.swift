@@ -27,6 +27,9 @@ public struct LoadRunner: Sendable {
         public var timeout: Duration?
         /// A scenario's iteration, run instead of the single `method` call with `bodies`.
         public var iteration: LoadScenario.Iteration?
+        /// Makes each connection's transport; nil is TCP to `host:port`. A benchmark passes
+        /// an in-process transport to measure a service without sockets.
+        public var makeTransport: (@Sendable () -> any ClientTransport)?
 
         public init(
             host: String, port: Int, method: String, bodies: [[UInt8]], metadata: Metadata = [:],
@@ -69,7 +72,9 @@ public struct LoadRunner: Sendable {
     public func run(progress: @escaping @Sendable (Progress) -> Void = { _ in }) async throws -> LoadReport {
         let plan = self.plan
         precondition((!plan.bodies.isEmpty || plan.iteration != nil) && plan.concurrency > 0 && plan.connections > 0)
-        let transports = (0..<plan.connections).map { _ in TCPClientTransport(host: plan.host, port: plan.port) }
+        let transports: [any ClientTransport] = (0..<plan.connections).map { _ in
+            plan.makeTransport?() ?? TCPClientTransport(host: plan.host, port: plan.port)
+        }
         defer { for transport in transports { Task { await transport.close() } } }
         let state = RunState(recordingFrom: plan.warmup == .zero)
         let start = ContinuousClock.now
@@ -78,7 +83,8 @@ public struct LoadRunner: Sendable {
         let merged: Tally = await withTaskGroup(of: Tally.self) { group in
             for worker in 0..<plan.concurrency {
                 let transport = transports[worker % transports.count]
-                group.addTask(executorPreference: transport.preferredExecutor) {
+                // TCP callers run on their connection's event loop: no thread hop per call.
+                group.addTask(executorPreference: (transport as? TCPClientTransport)?.preferredExecutor) {
                     await Self.work(worker: worker, plan: plan, client: RPCClient(transport: transport), state: state, start: measuredStart)
                 }
             }
