@@ -43,11 +43,11 @@ enum SchedulingScenarios {
     /// Each iteration takes a different free place (offices × days × slots × 5 places).
     static let bookSlot = LoadScenario(
         name: "scheduling.book-slot", service: "scheduling",
-        summary: "BookVisit, each iteration a different free place over every office's next 30 days (no contention)",
+        summary: "BookVisit, each iteration a different free place over every office's next 90 days (no contention)",
         role: .vcc
     ) { rpc, metadata in
-        let places = try await freePlaces(rpc, metadata, days: 30, limit: 2_000_000)
-        guard !places.isEmpty else { throw LoadTestError("No free places in the next 30 days") }
+        let places = try await freePlaces(rpc, metadata, days: 90, limit: 2_000_000)
+        guard !places.isEmpty else { throw LoadTestError("No free places in the next 90 days") }
         let run = UUID().uuidString.prefix(8).lowercased()
         return { rpc, metadata, iteration in
             guard iteration < places.count else { throw LoadTestError("All \(places.count) free places are booked") }
