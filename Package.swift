@@ -139,6 +139,19 @@ let package = Package(
             ]
         ),
 
+        // --- What every service executable shares for operations: flags from env, logs, metrics, backup ---
+        .target(
+            name: "ServiceKit",
+            dependencies: [
+                "RPCCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
         // --- The client registry: cards, edits with history, loans, operators and login ---
         .target(
             name: "ClientRegistry",
@@ -151,7 +164,7 @@ let package = Package(
         .executableTarget(
             name: "registry",
             dependencies: [
-                "ClientRegistry", "Auth", "RPCCore", "RPCTransportTCP", "CRMAPI",
+                "ClientRegistry", "ServiceKit", "Auth", "RPCCore", "RPCTransportTCP", "CRMAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -174,7 +187,7 @@ let package = Package(
         .executableTarget(
             name: "scheduling",
             dependencies: [
-                "Scheduling", "Auth", "RPCCore", "RPCTransportTCP", "CRMAPI",
+                "Scheduling", "ServiceKit", "Auth", "RPCCore", "RPCTransportTCP", "CRMAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -196,7 +209,7 @@ let package = Package(
         .executableTarget(
             name: "contacts",
             dependencies: [
-                "ContactOutcome", "Auth", "RPCCore", "RPCTransportTCP", "CRMAPI",
+                "ContactOutcome", "ServiceKit", "Auth", "RPCCore", "RPCTransportTCP", "CRMAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -242,6 +255,17 @@ let package = Package(
             name: "ProcessFaultTests",
             dependencies: [
                 "Auth", "Gateway", "RPCCore", "RPCTransportTCP", "CRMAPI", "Wire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        // Operations (issue 9): flags from env, log lines, request ids across services, backup, SIGTERM.
+        .testTarget(
+            name: "OperationsTests",
+            dependencies: [
+                "ServiceKit", "Auth", "RPCCore", "RPCTesting", "RPCTransportTCP", "RPCTransportInProcess", "CRMAPI", "Wire",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

@@ -6,6 +6,7 @@ import Foundation
 import Logging
 import RPCCore
 import RPCTransportTCP
+import ServiceKit
 import ServiceLifecycle
 import UnixSignals
 
@@ -15,15 +16,22 @@ import UnixSignals
 struct ContactsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "contacts")
 
+    /// Every flag also from its `CRM_*` environment variable (`--auth-secret` ← `CRM_AUTH_SECRET`).
+    static func main() async { await mainWithEnvironment() }
+
+    @OptionGroup var operations: ServiceOptions
+
     @Option var host = "127.0.0.1"
     @Option var port = 7102
     @Option(help: "SQLite database file (WAL).") var database = "contacts.sqlite"
-    @Option(help: "Token secret (or env CRM_AUTH_SECRET).") var authSecret: String?
+    @Option(help: "Token secret shared by every service (env CRM_AUTH_SECRET).") var authSecret: String?
     @Option(help: "Commit durability: full (fsync every save) or normal (survives a process crash only).")
     var durability = "full"
     @Option(help: "A production calendar file replacing the shipped one (`YYYY-MM-DD off|work` lines).") var productionCalendar: String?
 
     func run() async throws {
+        if try operations.backupIfAsked(database: database) { return }
+        let operationServices = try operations.bootstrap()
         let logger = Logger(label: "contacts")
         guard let secret = authSecret ?? ProcessInfo.processInfo.environment["CRM_AUTH_SECRET"] else {
             throw ValidationError("--auth-secret or CRM_AUTH_SECRET is required")
@@ -41,6 +49,6 @@ struct ContactsCommand: AsyncParsableCommand {
             logger: logger
         )
         logger.info("contacts listening", metadata: ["host": "\(host)", "port": "\(port)", "database": "\(database)"])
-        try await ServiceGroup(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
+        try await ServiceGroup(services: [server] + operationServices, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
     }
 }

@@ -6,6 +6,7 @@ import Foundation
 import Logging
 import RPCCore
 import RPCTransportTCP
+import ServiceKit
 import ServiceLifecycle
 import UnixSignals
 
@@ -14,10 +15,15 @@ import UnixSignals
 struct RegistryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "registry")
 
+    /// Every flag also from its `CRM_*` environment variable (`--auth-secret` ← `CRM_AUTH_SECRET`).
+    static func main() async { await mainWithEnvironment() }
+
+    @OptionGroup var operations: ServiceOptions
+
     @Option var host = "127.0.0.1"
     @Option var port = 7101
     @Option(help: "SQLite database file (WAL).") var database = "registry.sqlite"
-    @Option(help: "Token secret (or env CRM_AUTH_SECRET).") var authSecret: String?
+    @Option(help: "Token secret shared by every service (env CRM_AUTH_SECRET).") var authSecret: String?
     @Option(help: "Scheduling service HOST:PORT for login codes; without it codes go to --sms-file or else the local outbox table.")
     var scheduling: String?
     @Option(help: "Create an ADMINISTRATOR account LOGIN:MOBILE if it does not exist.") var bootstrapAdmin: String?
@@ -28,6 +34,8 @@ struct RegistryCommand: AsyncParsableCommand {
     var smsFile: String?
 
     func run() async throws {
+        if try operations.backupIfAsked(database: database) { return }
+        let operationServices = try operations.bootstrap()
         let logger = Logger(label: "registry")
         let store = try RegistryStore.open(path: database)
         if seedClients != nil || seedOnly {
@@ -73,7 +81,7 @@ struct RegistryCommand: AsyncParsableCommand {
             logger: logger
         )
         logger.info("registry listening", metadata: ["host": "\(host)", "port": "\(port)", "database": "\(database)"])
-        let group = ServiceGroup(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        let group = ServiceGroup(services: [server] + operationServices, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }
 }

@@ -6,6 +6,7 @@ import Logging
 import RPCCore
 import RPCTransportTCP
 import Scheduling
+import ServiceKit
 import ServiceLifecycle
 import UnixSignals
 
@@ -15,15 +16,22 @@ import UnixSignals
 struct SchedulingCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "scheduling")
 
+    /// Every flag also from its `CRM_*` environment variable (`--auth-secret` ← `CRM_AUTH_SECRET`).
+    static func main() async { await mainWithEnvironment() }
+
+    @OptionGroup var operations: ServiceOptions
+
     @Option var host = "127.0.0.1"
     @Option var port = 7103
     @Option(help: "SQLite database file (WAL).") var database = "scheduling.sqlite"
-    @Option(help: "Token secret (or env CRM_AUTH_SECRET).") var authSecret: String?
+    @Option(help: "Token secret shared by every service (env CRM_AUTH_SECRET).") var authSecret: String?
     @Option(help: "SMS provider: file (JSON lines, the development phone).") var smsProvider = "file"
     @Option(help: "The file provider's file (default: sms.jsonl next to the database).") var smsFile: String?
     @Option(help: "A production calendar file replacing the built-in one (`YYYY-MM-DD off|work` lines).") var productionCalendar: String?
 
     func run() async throws {
+        if try operations.backupIfAsked(database: database) { return }
+        let operationServices = try operations.bootstrap()
         let logger = Logger(label: "scheduling")
         guard let secret = authSecret ?? ProcessInfo.processInfo.environment["CRM_AUTH_SECRET"] else {
             throw ValidationError("--auth-secret or CRM_AUTH_SECRET is required")
@@ -44,7 +52,7 @@ struct SchedulingCommand: AsyncParsableCommand {
         )
         logger.info("scheduling listening", metadata: ["host": "\(host)", "port": "\(port)", "database": "\(database)", "sms": "\(smsProvider) \(file)"])
         // Dependency order: the worker outlives the server on shutdown (reverse order).
-        let group = ServiceGroup(services: [worker, server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        let group = ServiceGroup(services: [worker, server] + operationServices, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }
 }

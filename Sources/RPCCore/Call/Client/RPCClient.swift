@@ -47,9 +47,12 @@ public struct RPCClient: Sendable {
         return try response.result.get()
     }
 
+    /// The call's metadata over the defaults, with a request id: the caller's own, else the
+    /// one of the call this code is serving (`RequestID.current`), else a new one.
     private func merged(_ metadata: Metadata) -> Metadata {
-        guard !defaultMetadata.isEmpty else { return metadata }
         var result = metadata
+        if result.requestID == nil { result.requestID = RequestID.current ?? RequestID.generate() }
+        guard !defaultMetadata.isEmpty else { return result }
         for entry in defaultMetadata where result[entry.key] == nil {
             result.add(entry.key, entry.value)
         }

@@ -75,7 +75,17 @@ public final class RPCServer: Service, ServerCallHandler {
         stopSignal.continuation.finish()
     }
 
+    /// Serves one call with its request id (the caller's, or a new one) as `RequestID.current`,
+    /// so the logs and the calls this one makes to peers carry it.
     public func handle(_ request: RPCRequestParts, info: ServerCallInfo) async -> RPCResponseParts {
+        var request = request
+        if request.metadata.requestID == nil { request.metadata.requestID = RequestID.generate() }
+        return await RequestID.$current.withValue(request.metadata.requestID) {
+            await handleWithRequestID(request, info: info)
+        }
+    }
+
+    private func handleWithRequestID(_ request: RPCRequestParts, info: ServerCallInfo) async -> RPCResponseParts {
         guard let route = router.route(for: request.method) else {
             return .failure(RPCError(code: .unimplemented, message: "This server has no method \(request.method)"))
         }

@@ -1,0 +1,59 @@
+public import ArgumentParser
+public import Logging
+public import ServiceLifecycle
+
+/// The operations flags every service shares (`@OptionGroup var operations: ServiceOptions`):
+/// how it logs and where it serves its metrics.
+public struct ServiceOptions: ParsableArguments {
+    @Option(help: "Log line format: logfmt or json (one line per event on stderr).")
+    public var logFormat = "logfmt"
+    @Option(help: "Lowest level logged: trace, debug, info, notice, warning, error or critical.")
+    public var logLevel = "info"
+    @Option(help: ArgumentHelp(
+        "Copy the live database to FILE (VACUUM INTO, checked; FILE must not exist) and exit; the running service keeps serving.",
+        valueName: "FILE"
+    ))
+    public var backupTo: String?
+
+    public init() {}
+
+    public func validate() throws {
+        guard LogFormat(rawValue: logFormat) != nil else { throw ValidationError("--log-format: logfmt or json") }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level: trace, debug, info, notice, warning, error or critical")
+        }
+    }
+
+    /// With `--backup-to FILE`: copies `database` there, prints what it did and returns true
+    /// (the command then exits instead of serving). See `SQLiteBackup`.
+    public func backupIfAsked(database: String) throws -> Bool {
+        guard let backupTo else { return false }
+        let summary = try SQLiteBackup.backup(database: database, to: backupTo)
+        print("backup: \(database) → \(summary.path), \(summary.bytes) bytes, integrity \(summary.integrity)")
+        return true
+    }
+
+    /// Installs the log handler and the metrics backend for the whole process (once, before
+    /// anything logs), and returns the services to run beside the RPC server.
+    public func bootstrap() throws -> [any Service] {
+        let format = LogFormat(rawValue: logFormat) ?? .logfmt
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in StructuredLogHandler(label: label, format: format, level: level) }
+        return []
+    }
+}
+
+/// A `HOST:PORT` flag value.
+public struct HostPort: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+
+    public init(parsing text: String, flag: String) throws {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port),
+              colon != text.startIndex else {
+            throw ValidationError("\(flag) takes HOST:PORT, got «\(text)»")
+        }
+        self.host = String(text[..<colon])
+        self.port = port
+    }
+}

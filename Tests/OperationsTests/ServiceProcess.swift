@@ -1,0 +1,180 @@
+import Auth
+import CRMAPI
+import Foundation
+import NIOCore
+import NIOPosix
+import RPCCore
+import RPCTransportTCP
+import Testing
+import Wire
+
+let sharedSecret = "operations-tests-secret-0123456789"
+let signer = try! SessionTokenSigner(secret: sharedSecret, lifetime: .seconds(3600))
+
+func metadata(_ role: Role, key: String? = nil) -> Metadata {
+    var metadata = Metadata()
+    metadata.bearerToken = signer.sign(signer.claims(operatorID: 7, login: "ops", role: role, fullName: "Опсов Тест Тестович", nowMs: SystemClockMs.now()))
+    if let key { metadata.idempotencyKey = key }
+    return metadata
+}
+
+/// The built service executables (the test bundle sits beside them in .build/debug).
+let binDirectory: URL = {
+    var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    while url.path != "/" {
+        url.deleteLastPathComponent()
+        if FileManager.default.isExecutableFile(atPath: url.appendingPathComponent("registry").path) { return url }
+    }
+    return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/debug")
+}()
+
+/// A temporary folder that goes when the test ends.
+func temporaryFolder(_ name: String) throws -> URL {
+    let url = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("crm-ops-\(name)-\(UUID().uuidString.prefix(8))")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+/// A service executable run as its own process, configured by `CRM_*` environment
+/// variables only (as in a container), on a free port.
+final class ServiceProcess: @unchecked Sendable {
+    let service: String
+    let port: Int
+    let database: String
+    let log: URL
+    let process = Process()
+
+    init(_ service: String, database: String, environment extra: [String: String] = [:]) throws {
+        self.service = service
+        self.database = database
+        port = try freePort()
+        log = URL(fileURLWithPath: database + ".\(port).log")
+        let binary = binDirectory.appendingPathComponent(service)
+        try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build the services first: swift build (looked in \(binary.path))")
+        process.executableURL = binary
+        process.arguments = []
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CRM_") }
+        environment["CRM_AUTH_SECRET"] = sharedSecret
+        environment["CRM_HOST"] = "127.0.0.1"
+        environment["CRM_PORT"] = "\(port)"
+        environment["CRM_DATABASE"] = database
+        environment.merge(extra) { _, new in new }
+        process.environment = environment
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+    }
+
+    func start() async throws {
+        try process.run()
+        let transport = TCPClientTransport(TCPClientTransport.Configuration(
+            host: "127.0.0.1", port: port, backoff: Backoff(initial: .milliseconds(50), maximum: .milliseconds(100), jitter: 0)
+        ))
+        defer { Task { await transport.close() } }
+        let health = RPCV1.Health.Client(wrapping: RPCClient(transport: transport))
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            guard process.isRunning else {
+                Issue.record("\(service) exited at start: \(logText())")
+                throw CancellationError()
+            }
+            if let answer = try? await health.check(RPCV1.HealthCheckRequest(), options: CallOptions(timeout: .seconds(2))), answer.status == .serving {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("\(service) did not answer its health check in 60 s")
+        throw CancellationError()
+    }
+
+    /// SIGTERM, then wait for the exit.
+    func terminate() async {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGTERM)
+        await waitForExit()
+    }
+
+    func waitForExit() async {
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+    }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    func logText() -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+
+    func client() -> RPCClient {
+        RPCClient(transport: TCPClientTransport(host: "127.0.0.1", port: port), defaultTimeout: .seconds(20))
+    }
+}
+
+/// Runs a service executable's one-shot subcommand (such as `backup`) and returns its exit
+/// status and output.
+func runTool(_ service: String, _ arguments: [String], environment extra: [String: String]) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = binDirectory.appendingPathComponent(service)
+    process.arguments = arguments
+    var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CRM_") }
+    environment.merge(extra) { _, new in new }
+    process.environment = environment
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return (process.terminationStatus, output)
+}
+
+func freePort() throws -> Int {
+    let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+        .bind(host: "127.0.0.1", port: 0).wait()
+    defer { try? channel.close().wait() }
+    return channel.localAddress!.port!
+}
+
+/// A card to write comments on, and the comments on it.
+struct Comments {
+    let client: RegistryV1.ClientRegistry.Client
+
+    init(_ client: RPCClient) { self.client = RegistryV1.ClientRegistry.Client(wrapping: client) }
+
+    func createCard() async throws -> Int64 {
+        var request = RegistryV1.CreateCardRequest()
+        request.fullName = TypesV1.FullName(surname: "Опсов", name: "Пётр", patronymic: "Ильич")
+        request.regionCode = "77"
+        var mobile = RegistryV1.NewContactData()
+        mobile.kind = .mobilePhone
+        mobile.value = "9161239999"
+        request.contacts = [mobile]
+        return try await client.createCard(request, metadata: metadata(.vcc, key: "card")).card!.cardID
+    }
+
+    func add(_ text: String, card: Int64) async throws {
+        var request = RegistryV1.AddClientCommentRequest()
+        request.cardID = card
+        request.text = text
+        _ = try await client.addClientComment(request, metadata: metadata(.vcc, key: text))
+    }
+
+    func all(card: Int64) async throws -> [String] {
+        var texts: [String] = []
+        var page = ""
+        repeat {
+            var list = RegistryV1.ListClientCommentsRequest()
+            list.cardID = card
+            list.pageSize = 500
+            list.pageToken = page
+            let answer = try await client.listClientComments(list, metadata: metadata(.vcc))
+            texts += answer.comments.map(\.text)
+            page = answer.nextPageToken
+        } while !page.isEmpty
+        return texts
+    }
+}
