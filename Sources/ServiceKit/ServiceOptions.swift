@@ -14,6 +14,8 @@ public struct ServiceOptions: ParsableArguments {
         valueName: "FILE"
     ))
     public var backupTo: String?
+    @Option(help: "Serve Prometheus metrics on HOST:PORT (GET /metrics); none when absent.")
+    public var metricsListen: String?
 
     public init() {}
 
@@ -22,6 +24,7 @@ public struct ServiceOptions: ParsableArguments {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level: trace, debug, info, notice, warning, error or critical")
         }
+        if let metricsListen { _ = try HostPort(parsing: metricsListen, flag: "--metrics-listen") }
     }
 
     /// With `--backup-to FILE`: copies `database` there, prints what it did and returns true
@@ -34,12 +37,13 @@ public struct ServiceOptions: ParsableArguments {
     }
 
     /// Installs the log handler and the metrics backend for the whole process (once, before
-    /// anything logs), and returns the services to run beside the RPC server.
+    /// anything logs), and returns the services to run beside the RPC server: the metrics
+    /// endpoint when `--metrics-listen` is set.
     public func bootstrap() throws -> [any Service] {
         let format = LogFormat(rawValue: logFormat) ?? .logfmt
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in StructuredLogHandler(label: label, format: format, level: level) }
-        return []
+        return MetricsExport.bootstrap(listen: try metricsListen.map { try HostPort(parsing: $0, flag: "--metrics-listen") })
     }
 }
 

@@ -52,7 +52,7 @@ struct SchedulingCommand: AsyncParsableCommand {
         )
         logger.info("scheduling listening", metadata: ["host": "\(host)", "port": "\(port)", "database": "\(database)", "sms": "\(smsProvider) \(file)"])
         // Dependency order: the worker outlives the server on shutdown (reverse order).
-        let group = ServiceGroup(services: [worker, server] + operationServices, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        let group = ServiceGroup(services: [worker, server] + operationServices + [OutboxMetrics(store: store, nowMs: { SystemClockMs.now() }, logger: logger)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }
 }

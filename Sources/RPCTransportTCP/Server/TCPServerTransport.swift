@@ -1,5 +1,6 @@
 public import Logging
 public import NIOCore
+import CoreMetrics
 import NIOExtras
 import NIOPosix
 public import RPCCore
@@ -53,6 +54,10 @@ public final class TCPServerTransport: ServerTransport {
     private let group: any EventLoopGroup
     private let logger: Logger
     private let state = Mutex(State())
+    /// `rpc_server_connections`: open connections; `rpc_server_connections_refused_total`:
+    /// those closed at accept (limit reached or shutting down).
+    private let connectionsGauge = Gauge(label: "rpc_server_connections")
+    private let refusedCounter = Counter(label: "rpc_server_connections_refused_total")
 
     public init(
         _ configuration: Configuration = Configuration(),
@@ -162,9 +167,11 @@ public final class TCPServerTransport: ServerTransport {
                 return "the connection limit (\(configuration.maximumConnections)) is reached"
             }
             state.connections[id] = Connection(channel: channel, handler: handler)
+            connectionsGauge.record(state.connections.count)
             return nil
         }
         if let refusal {
+            refusedCounter.increment()
             logger.warning("Refusing connection", metadata: [
                 "peer": "\(channel.remoteAddress?.hostAndPort ?? "?")", "reason": "\(refusal)",
             ])
@@ -177,6 +184,7 @@ public final class TCPServerTransport: ServerTransport {
     private func connectionClosed(_ id: ObjectIdentifier) {
         let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
             state.connections[id] = nil
+            connectionsGauge.record(state.connections.count)
             guard state.listenerClosed, state.connections.isEmpty else { return nil }
             defer { state.allClosed = nil }
             return state.allClosed

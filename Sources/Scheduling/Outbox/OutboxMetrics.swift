@@ -1,0 +1,43 @@
+import Logging
+import Metrics
+public import ServiceLifecycle
+
+/// Samples the SMS outbox into gauges for Prometheus, every `interval`, from the database
+/// (the outbox's only state), so any replica reports the same depth:
+/// `sms_outbox_depth{state="queued"|"scheduled"|"awaiting_report"}`,
+/// `sms_outbox_failed_last_24h`, `sms_outbox_oldest_due_age_seconds`.
+public struct OutboxMetrics: Service {
+    let store: SchedulingStore
+    let interval: Duration
+    let nowMs: @Sendable () -> Int64
+    let logger: Logger
+
+    public init(store: SchedulingStore, interval: Duration = .seconds(5), nowMs: @escaping @Sendable () -> Int64, logger: Logger) {
+        self.store = store
+        self.interval = interval
+        self.nowMs = nowMs
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let queued = Gauge(label: "sms_outbox_depth", dimensions: [("state", "queued")])
+        let scheduled = Gauge(label: "sms_outbox_depth", dimensions: [("state", "scheduled")])
+        let awaiting = Gauge(label: "sms_outbox_depth", dimensions: [("state", "awaiting_report")])
+        let failed = Gauge(label: "sms_outbox_failed_last_24h")
+        let oldest = Gauge(label: "sms_outbox_oldest_due_age_seconds")
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let now = nowMs()
+            do {
+                let counts = try await store.read { db in try SchedulingStore.outboxCounts(db, nowMs: now) }
+                queued.record(counts.queued)
+                scheduled.record(counts.scheduled)
+                awaiting.record(counts.awaitingReport)
+                failed.record(counts.failedLast24h)
+                oldest.record(Double(counts.oldestDueAgeMs) / 1000)
+            } catch {
+                logger.warning("Could not sample the outbox", metadata: ["error": "\(error)"])
+            }
+            _ = try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        }
+    }
+}
