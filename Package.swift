@@ -342,5 +342,10 @@ if Context.environment["CRM_FUZZ"] != nil {
             path: "Fuzz/fuzz-frames"
         ),
         .executableTarget(name: "fuzz-messages", dependencies: ["CRMAPI", "Wire"], path: "Fuzz/fuzz-messages"),
+        .executableTarget(
+            name: "fuzz-handlers",
+            dependencies: ["ClientRegistry", "ContactOutcome", "Scheduling", "Auth", "CRMAPI", "RPCCore", "RPCTransportInProcess", "Wire"],
+            path: "Fuzz/fuzz-handlers"
+        ),
     ]
 }

@@ -67,3 +67,15 @@ for index in range(0, 256, 7):
     name = list(messages)[index % len(messages)]
     with open(f"{out}/{index:03d}-{name}", "wb") as f:
         f.write(bytes([index]) + messages[name])
+
+# fuzz-handlers: first byte picks the method (catalog order, Echo left out), the second the
+# role (Role.allCases order: 0 VCC, 6 COLLECTOR, 8 SYSTEM), the rest is the request.
+out = "Fuzz/corpus/fuzz-handlers"
+os.makedirs(out, exist_ok=True)
+for method in range(0, 80):
+    for role in (0, 6, 8):
+        with open(f"{out}/{method:02d}-{role}", "wb") as f:
+            f.write(bytes([method, role]))
+for name, payload in messages.items():
+    with open(f"{out}/search-{name}", "wb") as f:
+        f.write(bytes([44, 0]) + payload)
