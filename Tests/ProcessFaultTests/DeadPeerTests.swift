@@ -18,18 +18,20 @@ struct DeadPeerTests {
         defer { registry.stop() }
         try await registry.start()
         let endpoint = ServiceEndpoints.Endpoint(service: "registry", host: "127.0.0.1", port: registry.port)
-        let connected = endpoint.client(timeout: .seconds(10))
+        // A call timeout far longer than "fast", so failing fast and waiting it out differ
+        // even on a loaded machine.
+        let connected = endpoint.client(timeout: .seconds(30))
         #expect(try await health(connected).status == .serving)
         registry.kill9()
 
-        for (what, client) in [("a connected client", connected), ("a new client", endpoint.client(timeout: .seconds(10)))] {
+        for (what, client) in [("a connected client", connected), ("a new client", endpoint.client(timeout: .seconds(30)))] {
             let start = ContinuousClock.now
             let error = try await #require(throws: GatewayError.self) { _ = try await health(client) }
             let took = ContinuousClock.now - start
-            print("dead peer: \(what) got \(error.code.map { "\($0)" } ?? "?") after \(took) (call timeout 10 s)")
+            print("dead peer: \(what) got \(error.code.map { "\($0)" } ?? "?") after \(took) (call timeout 30 s)")
             #expect(error.code == .unavailable, "\(what): \(error.message)")
             #expect(error.message.contains("registry (127.0.0.1:\(registry.port)) недоступен"))
-            #expect(took < .seconds(5), "\(what) waited \(took)")
+            #expect(took < .seconds(10), "\(what) waited \(took)")
         }
     }
 
@@ -48,7 +50,8 @@ struct DeadPeerTests {
         let took = ContinuousClock.now - start
         print("frozen peer: \(error.code.map { "\($0)" } ?? "?") after \(took) (call timeout 2 s)")
         #expect(error.code == .deadlineExceeded)
-        #expect(took < .seconds(6))
+        // Ends near its 2 s deadline; the bound only says "did not hang" on a loaded machine.
+        #expect(took < .seconds(20))
 
         try await registry.signal(SIGCONT)
         #expect(try await health(endpoint.client(timeout: .seconds(10))).status == .serving)
