@@ -194,3 +194,7 @@ func streamAndKill<Request: Sendable, Response: Sendable & Equatable>(
         try await group.waitForAll()
     }
 }
+
+/// Every suite that starts service processes, one at a time: together they would load the
+/// machine enough to upset the timing of other tests running beside them.
+@Suite(.serialized) enum ProcessFaults {}
