@@ -141,11 +141,11 @@ extension ProcessFaults {
                     if saved.count > 1 { doubleOutcomes += 1 }
                     if saved.isEmpty { missingOutcomes += 1 }
                     if let booking = bookings.first, !saved.contains(booking.bookingID) { orphanBookings += 1 }
-                    if let named = saved.first, !bookings.contains(where: { $0.bookingID == named }) { mismatched += 1 }
+                    if saved.contains(where: { named in !bookings.contains { $0.bookingID == named } }) { mismatched += 1 }
                     if bookings.count == 1, saved.count == 1, saved[0] == bookings[0].bookingID { complete += 1 }
                 }
             }
-            print("kill -9 \(killed) during book → save: commands \(plans) (\(tally.done.load(ordering: .relaxed)) before the kill, \(cutOff.count) cut off and run again), complete \(complete), bookings without outcome \(orphanBookings), outcomes without booking \(mismatched), double bookings \(doubleBookings), double outcomes \(doubleOutcomes), missing outcomes \(missingOutcomes)")
+            print("kill -9 \(killed) during book → save: commands \(plans) (\(tally.done.load(ordering: .relaxed)) before the kill, \(cutOff.count) cut off and run again), complete \(complete), bookings without outcome \(orphanBookings), outcomes naming no active booking \(mismatched), double bookings \(doubleBookings), double outcomes \(doubleOutcomes), missing outcomes \(missingOutcomes)")
             for failure in cutOff { print("  cut off: op\(failure.index) #\(failure.number): \(failure.message.split(separator: "\n").first ?? "")") }
             #expect(complete == plans)
             #expect(orphanBookings == 0 && mismatched == 0 && doubleBookings == 0 && doubleOutcomes == 0 && missingOutcomes == 0)

@@ -174,6 +174,9 @@ public struct CallComposer: Sendable {
     static let retryAdvice = "\nПовторите ту же команду: ни запись, ни результат не задвоятся."
 
     /// The save is idempotent by its key, so an answer lost on the way is asked for again.
+    /// Once an attempt's outcome is unknown, so is the whole save, whatever the retries say:
+    /// a retry refused at connect (the service died after recording the first attempt) does
+    /// not mean nothing was saved, and must not cancel the booking of a saved result.
     func saveWithRetry(sessionID: String, key: String) async throws(GatewayError) -> ContactsV1.SaveCallResultResponse {
         var attempt = 0
         while true {
@@ -182,6 +185,10 @@ public struct CallComposer: Sendable {
             } catch where error.outcomeUnknown && attempt < 2 {
                 attempt += 1
                 try? await Task.sleep(for: .milliseconds(500))
+            } catch {
+                var error = error
+                if attempt > 0 { error.outcomeUnknown = true }
+                throw error
             }
         }
     }
