@@ -1,3 +1,4 @@
+import Auth
 import CRMAPI
 import Foundation
 import RPCCore
@@ -67,13 +68,64 @@ struct SigtermTests {
         #expect(registry.logText().contains("Graceful stop"))
     }
 
-    @Test func schedulingStopsItsOutboxWorkerAndExitsCleanly() async throws {
+    /// SIGTERM while login-code SMS stream in: every SMS the service acknowledged is handed
+    /// to the provider exactly once — before the stop, or by the restarted service (a message
+    /// the worker was cut off in is handed off again after its lease, and the file provider
+    /// does not write it twice).
+    @Test func schedulingStopsMidStreamAndLosesOrDoublesNoSms() async throws {
         let folder = try temporaryFolder("sigterm-scheduling")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let scheduling = try ServiceProcess("scheduling", database: folder.appendingPathComponent("scheduling.sqlite").path)
+        let database = folder.appendingPathComponent("scheduling.sqlite").path
+        let smsFile = folder.appendingPathComponent("sms.jsonl").path
+        let scheduling = try ServiceProcess("scheduling", database: database, environment: ["CRM_SMS_FILE": smsFile])
         defer { scheduling.stop() }
         try await scheduling.start()
-        await scheduling.terminate()
-        #expect(scheduling.process.terminationReason == .exit && scheduling.process.terminationStatus == 0, "\(scheduling.logText())")
+
+        let outcomes = Outcomes()
+        let writers = 4
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<writers {
+                let sms = SchedulingV1.Sms.Client(wrapping: scheduling.client())
+                group.addTask {
+                    for index in 0... {
+                        let request = SchedulingV1.SendLoginCodeRequest(login: "ops\(writer)", phone: "916\(writer)\(String(format: "%06d", index))", code: "123456")
+                        do {
+                            let answer = try await sms.sendLoginCode(request, metadata: metadata(.system, key: "code-\(writer)-\(index)"))
+                            outcomes.acknowledged.withLock { _ = $0.insert(answer.smsID) }
+                        } catch let error as RPCError {
+                            outcomes.failures.withLock { $0.append(error.code) }
+                            return
+                        }
+                    }
+                }
+            }
+            while outcomes.acknowledged.withLock({ $0.count }) < 60 { try await Task.sleep(for: .milliseconds(5)) }
+            await scheduling.terminate()
+            try await group.waitForAll()
+        }
+        let exit = (scheduling.process.terminationReason, scheduling.process.terminationStatus)
+        let sentBeforeStop = sentIDs(smsFile).count
+
+        let restarted = try ServiceProcess("scheduling", database: database, environment: ["CRM_SMS_FILE": smsFile])
+        defer { restarted.stop() }
+        try await restarted.start()
+        let ids = outcomes.acknowledged.withLock { $0 }
+        let deadline = ContinuousClock.now + .seconds(90)  // a cut-off hand-off waits out its 30 s lease
+        while !ids.isSubset(of: Set(sentIDs(smsFile))), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(200)) }
+        let sent = sentIDs(smsFile)
+        let counts = Dictionary(sent.map { ($0, 1) }, uniquingKeysWith: +)
+        print("SIGTERM scheduling: \(ids.count) SMS acknowledged, \(sentBeforeStop) handed off before the stop, \(sent.count) lines in all, \(counts.values.filter { $0 > 1 }.count) sent twice, writers stopped by \(outcomes.failures.withLock { $0 }.map { "\($0)" }.sorted()), exit \(exit)")
+        #expect(exit.0 == .exit && exit.1 == 0, "\(scheduling.logText())")
+        #expect(outcomes.failures.withLock { $0 }.allSatisfy { $0 == .unavailable })
+        #expect(ids.allSatisfy { counts[$0] == 1 }, "an acknowledged SMS was lost or sent twice")
+        #expect(Set(sent) == ids, "an SMS was sent that no caller was told about")
+    }
+
+    func sentIDs(_ path: String) -> [String] {
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap { line in
+            guard let range = line.range(of: #""smsId":""#) else { return nil }
+            return String(line[range.upperBound...].prefix { $0 != "\"" })
+        }
     }
 }
