@@ -22,30 +22,21 @@ public struct CollectionService: ContactsV1.Collection.ServiceProtocol {
         let offset = Int(try Paging.cursor(request.pageToken)?.0 ?? 0)
         let now = environment.nowMs()
         let calendar = environment.calendar
-        let (candidates, calls) = try await store.read { db in
-            (
-                try ContactsStore.workListCandidates(
-                    db, collector: claims.login, procedure: request.procedure, newOnly: request.newOnly, contract: request.contractNumber
-                ),
-                try ContactsStore.recentCalls(db, collector: claims.login, nowMs: now)
+        let list = try await store.read { db in
+            try ContactsStore.workList(
+                db, collector: claims.login, procedure: request.procedure, newOnly: request.newOnly, contract: request.contractNumber,
+                nowMs: now, calendar: calendar, offset: offset, limit: size
             )
         }
-        let offered = candidates.filter { row in
-            guard row.onWorkList(nowMs: now) else { return false }
-            guard row.isOutgoing else { return true }
-            let counts = Law230.counts(calls: calls[row.contractNumber] ?? [], meetings: [], nowMs: now, utcOffsetMinutes: row.utcOffset)
-            return Law230.refusal(channel: .call, ban: row.contactBan, counts: counts, nowMs: now, utcOffsetMinutes: row.utcOffset, calendar) == nil
-        }
-        let page = offered.dropFirst(offset).prefix(size)
         return ContactsV1.GetWorkListResponse(
-            activeCount: Int32(offered.count), newCount: Int32(offered.filter(\.isNew).count),
-            rows: page.map {
+            activeCount: Int32(list.active), newCount: Int32(list.new),
+            rows: list.rows.map {
                 ContactsV1.WorkListRow(
                     processKey: $0.processKey, contractNumber: $0.contractNumber, borrower: $0.borrower, procedure: $0.procedure,
                     priority: $0.priority, plannedStart: $0.plannedStart?.wire, isNew: $0.isNew
                 )
             },
-            nextPageToken: offset + size < offered.count ? Paging.token(Int64(offset + size), 0) : ""
+            nextPageToken: offset + size < list.active ? Paging.token(Int64(offset + size), 0) : ""
         )
     }
 
@@ -60,7 +51,8 @@ public struct CollectionService: ContactsV1.Collection.ServiceProtocol {
         if let index = request.contracts.firstIndex(where: { $0.debtKopecks < 0 }) {
             throw ContactsError.invalidArgument(field: "contracts[\(index)].debt_kopecks", "Задолженность не может быть отрицательной")
         }
-        return try await store.write { db in try ContactsStore.upsertPortfolio(db, request.contracts) }
+        let now = environment.nowMs()
+        return try await store.write { db in try ContactsStore.upsertPortfolio(db, request.contracts, nowMs: now) }
     }
 
     public func recordContactAttempt(
@@ -90,6 +82,7 @@ public struct CollectionService: ContactsV1.Collection.ServiceProtocol {
                 arguments: [row.contractNumber, request.channel.rawValue, now]
             )
             try db.execute(sql: "UPDATE portfolio SET is_new = 0 WHERE contract_number = ?", arguments: [row.contractNumber])
+            if request.channel == .call { try ContactsStore.refreshNextCall(db, contract: row.contractNumber, nowMs: now) }
             let entryID = UUID().uuidString.lowercased()
             try ContactsStore.insertEntry(db, ContactsV1.HistoryEntry(
                 entryID: entryID, occurredUnixMs: now, action: request.channel == .call ? .outgoingCall : .unspecified,

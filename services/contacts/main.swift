@@ -29,19 +29,30 @@ struct ContactsCommand: AsyncParsableCommand {
     var durability = "full"
     @Option(help: "A production calendar file replacing the shipped one (`YYYY-MM-DD off|work` lines).") var productionCalendar: String?
 
+    @Option(help: "Benchmark data: seed N debtor contracts with a year of calls into a fresh database.") var seedBenchContracts = 0
+    @Option(help: "Benchmark data: collectors the contracts are dealt to (the first is collector.volkov).") var seedBenchCollectors = 20
+    @Option(help: "Seed of the benchmark data (the same seed gives the same rows).") var seedBenchSeed: UInt64 = 1
+    @Flag(help: "Seed the benchmark data and exit.") var seedOnly = false
+
     func run() async throws {
         if try operations.backupIfAsked(database: database) { return }
         let operationServices = try operations.bootstrap()
         let logger = Logger(label: "contacts")
-        guard let secret = authSecret ?? ProcessInfo.processInfo.environment["CRM_AUTH_SECRET"] else {
-            throw ValidationError("--auth-secret or CRM_AUTH_SECRET is required")
-        }
-        let signer = try SessionTokenSigner(secret: secret)
         let calendar = try productionCalendar.map { try ProductionCalendar(parsing: String(contentsOfFile: $0, encoding: .utf8)) } ?? .shipped
         guard let durability = ContactsStore.Durability(rawValue: durability.uppercased()) else {
             throw ValidationError("--durability: full or normal")
         }
-        let environment = ContactsEnvironment(store: try ContactsStore.open(path: database, durability: durability), calendar: calendar)
+        let store = try ContactsStore.open(path: database, durability: durability)
+        if seedBenchContracts > 0 {
+            let plan = BenchData.Plan(contracts: seedBenchContracts, collectors: seedBenchCollectors, seed: seedBenchSeed)
+            try BenchData.seed(store.writer, plan, nowMs: Int64(Date().timeIntervalSince1970 * 1000)) { print($0) }
+        }
+        if seedOnly { return }
+        guard let secret = authSecret ?? ProcessInfo.processInfo.environment["CRM_AUTH_SECRET"] else {
+            throw ValidationError("--auth-secret or CRM_AUTH_SECRET is required")
+        }
+        let signer = try SessionTokenSigner(secret: secret)
+        let environment = ContactsEnvironment(store: store, calendar: calendar)
         let server = RPCServer(
             transport: TCPServerTransport(TCPServerTransport.Configuration(host: host, port: port)),
             services: BuiltinServices.adding(to: ContactsServices.all(environment)),

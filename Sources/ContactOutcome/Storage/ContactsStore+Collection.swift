@@ -66,7 +66,7 @@ extension ContactsStore {
     }
 
     /// Upserts contracts by number; what the incoming calls set (hidden until, promise, ended) stays.
-    static func upsertPortfolio(_ db: Database, _ contracts: [ContactsV1.PortfolioContract]) throws -> ContactsV1.UpsertPortfolioResponse {
+    static func upsertPortfolio(_ db: Database, _ contracts: [ContactsV1.PortfolioContract], nowMs: Int64) throws -> ContactsV1.UpsertPortfolioResponse {
         var response = ContactsV1.UpsertPortfolioResponse()
         for c in contracts {
             let exists = try portfolio(db, contract: c.contractNumber) != nil
@@ -84,6 +84,8 @@ extension ContactsStore {
                     sql: "UPDATE portfolio SET \(values.map { "\($0.0) = ?" }.joined(separator: ", ")) WHERE contract_number = ?",
                     arguments: StatementArguments(values.map(\.1) + [c.contractNumber])
                 )
+                // The debtor's time zone may have changed: the call caps count in local days.
+                try refreshNextCall(db, contract: c.contractNumber, nowMs: nowMs)
                 response.updated += 1
             } else {
                 try db.execute(
@@ -107,55 +109,6 @@ extension ContactsStore {
         return Law230.counts(calls: calls, meetings: meetings, nowMs: nowMs, utcOffsetMinutes: utcOffset)
     }
 
-    /// A collector's candidate rows in work-list order (priority desc, planned start, contract).
-    static func workListCandidates(
-        _ db: Database, collector: String, procedure: ContactsV1.CollectionProcedure, newOnly: Bool, contract: String
-    ) throws -> [PortfolioRow] {
-        var sql = "SELECT * FROM portfolio WHERE collector_login = ? AND debt_kopecks > 0 AND contact_ban = 0 AND campaign_ended = 0"
-        var arguments: StatementArguments = [collector]
-        if procedure != .unspecified {
-            sql += " AND procedure = ?"
-            arguments += [procedure.rawValue]
-        }
-        if newOnly { sql += " AND is_new = 1" }
-        if !contract.isEmpty {
-            sql += " AND contract_number = ?"
-            arguments += [contract]
-        }
-        var rows: [PortfolioRow] = []
-        if procedure == .unspecified || procedure != .refinancingByPhone {
-            rows = try PortfolioRow.fetchAll(db, sql: sql, arguments: arguments)
-        }
-        if procedure == .unspecified || procedure == .refinancingByPhone {
-            // «Рефинансирование по телефону» sub-processes started from incoming calls: their own rows.
-            var sub = """
-                SELECT p.*, r.process_key AS r_key, r.planned_start AS r_start, r.is_new AS r_new
-                FROM refinancing_process r JOIN portfolio p ON p.contract_number = r.contract_number
-                WHERE r.collector_login = ? AND p.debt_kopecks > 0 AND p.contact_ban = 0 AND p.campaign_ended = 0
-                """
-            var subArguments: StatementArguments = [collector]
-            if newOnly { sub += " AND r.is_new = 1" }
-            if !contract.isEmpty {
-                sub += " AND p.contract_number = ?"
-                subArguments += [contract]
-            }
-            for row in try Row.fetchAll(db, sql: sub, arguments: subArguments) {
-                var process = try PortfolioRow(row: row)
-                process.procedure = .refinancingByPhone
-                process.processKey = row["r_key"]
-                process.plannedStart = (row["r_start"] as String?).flatMap(LocalDate.init(iso:))
-                process.isNew = row["r_new"]
-                process.hiddenUntil = nil
-                process.promiseMadeOn = nil
-                rows.append(process)
-            }
-        }
-        return rows.sorted {
-            ($1.priority, $0.plannedStart?.description ?? "", $0.contractNumber, $0.processKey)
-                < ($0.priority, $1.plannedStart?.description ?? "", $1.contractNumber, $1.processKey)
-        }
-    }
-
     static func startRefinancing(_ db: Database, processKey: String, contract: String, collector: String, today: LocalDate, nowMs: Int64) throws {
         try db.execute(
             sql: """
@@ -166,14 +119,4 @@ extension ContactsStore {
         )
     }
 
-    /// Call instants of the last 32 days per contract of a collector (for the 230-ФЗ filter).
-    static func recentCalls(_ db: Database, collector: String, nowMs: Int64) throws -> [String: [Int64]] {
-        let rows = try Row.fetchAll(db, sql: """
-            SELECT a.contract_number, a.at_ms FROM contact_attempt a JOIN portfolio p ON p.contract_number = a.contract_number
-            WHERE p.collector_login = ? AND a.channel = ? AND a.at_ms >= ?
-            """, arguments: [collector, ContactsV1.ContactChannel.call.rawValue, nowMs - 32 * dayMs])
-        var calls: [String: [Int64]] = [:]
-        for row in rows { calls[row["contract_number"], default: []].append(row["at_ms"]) }
-        return calls
-    }
 }

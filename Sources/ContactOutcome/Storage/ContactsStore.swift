@@ -4,12 +4,14 @@ import Foundation
 /// The contacts database: one writer (a WAL `DatabasePool` in production, an in-memory
 /// `DatabaseQueue` in tests), migrated on open. Sessions, drafts, leases and idempotency
 /// keys all live here, so a second replica over the same file sees everything. Each named
-/// write is one transaction: a refused rule leaves nothing behind.
+/// write is atomic (its own savepoint in a group commit): a refused rule leaves nothing behind.
 public struct ContactsStore: Sendable {
     public let writer: any DatabaseWriter
+    private let groupCommit: GroupCommit
 
     public init(_ writer: any DatabaseWriter) throws {
         self.writer = writer
+        self.groupCommit = GroupCommit(writer: writer)
         try ContactsMigrations.migrator.migrate(writer)
     }
 
@@ -41,8 +43,9 @@ public struct ContactsStore: Sendable {
         try await writer.read(body)
     }
 
-    /// One transaction; a throw rolls everything back.
-    public func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
-        try await writer.write(body)
+    /// One atomic write, on disk (per `Durability`) before it returns; a throw rolls back
+    /// everything it wrote. Concurrent writes share a commit (`GroupCommit`).
+    public func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await groupCommit.write(body)
     }
 }

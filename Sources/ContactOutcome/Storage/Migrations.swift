@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The contacts schema. Shipped migrations are never edited; a change is a new migration.
@@ -126,6 +127,16 @@ enum ContactsMigrations {
                     updated_ms INTEGER NOT NULL
                 );
                 """)
+        }
+        migrator.registerMigration("v3: when the call caps next allow a call, per contract (the work list filters in SQL)") { db in
+            try db.execute(sql: """
+                ALTER TABLE portfolio ADD COLUMN next_call_ms INTEGER NOT NULL DEFAULT 0;
+                CREATE INDEX refinancing_work_list ON refinancing_process (collector_login, contract_number);
+                """)
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            for contract in try String.fetchAll(db, sql: "SELECT DISTINCT contract_number FROM contact_attempt") {
+                try ContactsStore.refreshNextCall(db, contract: contract, nowMs: now)
+            }
         }
         return migrator
     }
