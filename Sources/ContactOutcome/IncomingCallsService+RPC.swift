@@ -50,6 +50,9 @@ public struct IncomingCallsService: ContactsV1.IncomingCalls.ServiceProtocol {
                 newProcessKey: { "РТ-" + UUID().uuidString.lowercased() }, contractHasDebt: { hasDebt[$0] ?? false }
             )
             if next.status == .finished { try Self.finish(db, next, row, claims, now) }
+            if state.refinancingOf != nil {
+                try db.execute(sql: "UPDATE refinancing_process SET is_new = 0 WHERE process_key = ?", arguments: [state.processKey])
+            }
             try Self.save(db, next, login: claims.login, nowMs: now, insert: false)
             let shownRow = try next.contractNumber.flatMap { try ContactsStore.portfolio(db, contract: $0) }
             let response = ContactsV1.SubmitIncomingCallFrameResponse(step: Self.step(next, row: shownRow, nowMs: now))
@@ -77,6 +80,7 @@ public struct IncomingCallsService: ContactsV1.IncomingCalls.ServiceProtocol {
         try await store.write { db in
             let next = try IncomingCallMachine.cancel(try Self.load(db, request.processKey, claims))
             try Self.save(db, next, login: claims.login, nowMs: now, insert: false)
+
         }
         return ContactsV1.CancelIncomingCallResponse()
     }
@@ -132,14 +136,20 @@ public struct IncomingCallsService: ContactsV1.IncomingCalls.ServiceProtocol {
                 arguments: [state.hiddenUntil, state.promiseMadeOn, state.campaignEnded, contract]
             )
         }
-        if client, ContactsV1.ClientCallResult(rawValue: state.clientResult) == .refinancing, let key = state.refinancingProcessKey {
+        let subprocess = state.refinancingOf != nil
+        // A sub-process leaves the work list once its own process ends (finished or cancelled).
+        if !subprocess, client, ContactsV1.ClientCallResult(rawValue: state.clientResult) == .refinancing, let key = state.refinancingProcessKey {
+            // «Рефинансирование по телефону» becomes its own process, waiting at its phone entry
+            // (GetIncomingCall with its key), and a task on the collector's work list until it ends.
             let today = row?.today(nowMs: now) ?? LocalDate.of(unixMs: now, utcOffsetMinutes: 180)
             try ContactsStore.startRefinancing(db, processKey: key, contract: contract, collector: claims.login, today: today, nowMs: now)
+            try save(db, IncomingCallState(processKey: key, refinancingOf: contract), login: claims.login, nowMs: now, insert: true)
         }
         func time(_ minute: Int?) -> TypesV1.TimeOfDay? { minute.map { TypesV1.TimeOfDay(hour: Int32($0 / 60), minute: Int32($0 % 60)) } }
         try ContactsStore.insertEntry(db, ContactsV1.HistoryEntry(
-            entryID: UUID().uuidString.lowercased(), occurredUnixMs: now, action: .incomingCall, actionLabel: "Входящий звонок",
-            resultLabel: client ? "Идентифицирован клиент" : "Идентифицировано 3-е лицо", cardID: row?.cardID ?? state.cardID,
+            entryID: UUID().uuidString.lowercased(), occurredUnixMs: now, action: .incomingCall,
+            actionLabel: subprocess ? "Рефинансирование по телефону" : "Входящий звонок",
+            resultLabel: subprocess ? "Рефинансирование оформлено" : client ? "Идентифицирован клиент" : "Идентифицировано 3-е лицо", cardID: row?.cardID ?? state.cardID,
             contractNumber: contract, comment: state.comment, operator: claims.operatorRef,
             details: .collection(ContactsV1.CollectionContactDetails(
                 processKey: state.processKey, channel: .call, phone: state.phone ?? "", caller: ContactsV1.Caller(rawValue: state.caller),

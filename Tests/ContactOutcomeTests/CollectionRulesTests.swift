@@ -146,6 +146,29 @@ struct IncomingCallMachineTests {
         #expect(state.status == .finished)
     }
 
+    @Test("«Рефинансирование по телефону»: phone entry, identification of its own contract only, 1400, finish")
+    func refinancingSubprocess() throws {
+        func submit(_ state: IncomingCallState, _ frame: ContactsV1.IncomingCallFrame, _ input: In) throws(ContactsError) -> IncomingCallState {
+            try IncomingCallMachine.submit(state, frame: frame, input: input, today: tuesday, newProcessKey: { "new" }, contractHasDebt: { _ in true })
+        }
+        var state = IncomingCallState(processKey: "РТ-1", refinancingOf: "Z600531987509")
+        state = try submit(state, .phoneEntry, .phoneEntry(.init(phone: "8 937 288 80 99")))
+        #expect(state.currentFrame == .identification)
+        #expect(throws: ContactsError.failedPrecondition("Рефинансирование оформляется по договору Z600531987509", field: "input.identification.contract_number")) {
+            try submit(state, .identification, .identification(.init(contractNumber: "Z181736393601")))
+        }
+        state = try submit(state, .identification, .identification(.init(method: .byFullName, contractNumber: "Z600531987509")))
+        #expect(state.currentFrame == .refinancing)
+        #expect(state.caller == ContactsV1.Caller.client.rawValue)
+        #expect(state.refinancingProcessKey == "РТ-1")
+        #expect(throws: ContactsError.self) { try submit(state, .whoCalled, .whoCalled(.init(caller: .thirdParty))) }
+        #expect(try IncomingCallMachine.back(state).currentFrame == .identification)
+        state = try submit(state, .refinancing, .refinancing(.init()))
+        #expect(state.currentFrame == .finish)
+        #expect(state.hiddenUntil == nil && !state.campaignEnded)
+        #expect(try submit(state, .finish, .finish(.init())).status == .finished)
+    }
+
     @Test("third party: comment required, then finish")
     func thirdParty() throws {
         let who = Array(Self.toClient.prefix(2)) + [(ContactsV1.IncomingCallFrame.whoCalled, In.whoCalled(.init(caller: .thirdParty)))]

@@ -139,6 +139,67 @@ struct IncomingCallsServiceTests {
         }
     }
 
+    /// Runs an incoming call of the client on `contract` to «Рефинансирование задолженности» and
+    /// «Завершить»; returns the sub-process's key.
+    func refinance(_ c: Fixture.Clients, _ fixture: Fixture, _ contract: String) async throws -> String {
+        let svv = fixture.metadata(.collector, login: "svv")
+        let key = try await c.incoming.startIncomingCall(.init(), metadata: svv).step!.processKey
+        _ = try await submit(c, fixture, key, .phoneEntry, .phoneEntry(.init(phone: "9372888099")))
+        _ = try await submit(c, fixture, key, .identification, .identification(.init(contractNumber: contract, phoneOwnership: .client)))
+        _ = try await submit(c, fixture, key, .whoCalled, .whoCalled(.init(caller: .client)))
+        let step = try await submit(c, fixture, key, .client, .clientResult(.init(result: .refinancing)))
+        guard case .refinancing(let view)? = step.view else { throw RPCError(code: .internal, message: "no refinancing view") }
+        _ = try await submit(c, fixture, key, .refinancing, .refinancing(.init()))
+        _ = try await submit(c, fixture, key, .finish, .finish(.init()), idem: "fin-\(key)")
+        return view.refinancingProcessKey
+    }
+
+    @Test("«Рефинансирование по телефону»: its own phone entry and identification of the same client, then finish; it leaves the work list")
+    func refinancingSubprocess() async throws {
+        let fixture = try Fixture()
+        try await fixture.run { c in
+            _ = try await c.collection.upsertPortfolio(
+                .init(contracts: [contract("Z5", procedure: .incomingCall), contract("Z6", procedure: .incomingCall)]),
+                metadata: fixture.metadata(.system, login: "loader")
+            )
+            let svv = fixture.metadata(.collector, login: "svv")
+            let key = try await refinance(c, fixture, "Z5")
+            let waiting = try await c.incoming.getIncomingCall(.init(processKey: key), metadata: svv).step!
+            #expect(waiting.frame == .phoneEntry)
+            #expect(!waiting.finished)
+            #expect(try await c.collection.getWorkList(.init(procedure: .refinancingByPhone), metadata: svv).rows.map(\.isNew) == [true])
+            let badPhone = await rpcError { _ = try await submit(c, fixture, key, .phoneEntry, .phoneEntry(.init(phone: "12"))) }
+            #expect(badPhone?.fieldViolations.first?.field == "input.phone_entry.phone")
+            _ = try await submit(c, fixture, key, .phoneEntry, .phoneEntry(.init(phone: "+7 937 288-80-99")))
+            #expect(try await c.collection.getWorkList(.init(procedure: .refinancingByPhone), metadata: svv).rows.map(\.isNew) == [false])
+            let other = await rpcError { _ = try await submit(c, fixture, key, .identification, .identification(.init(contractNumber: "Z6"))) }
+            #expect(other?.code == .failedPrecondition)
+            #expect(other?.message == "Рефинансирование оформляется по договору Z5")
+            let step = try await submit(c, fixture, key, .identification, .identification(.init(method: .byPhone, contractNumber: "Z5", phoneOwnership: .client)))
+            #expect(step.frame == .refinancing)
+            guard case .refinancing(let view)? = step.view else { Issue.record("no refinancing view"); return }
+            #expect(view.contractNumber == "Z5")
+            #expect(view.refinancingProcessKey == key)
+            // «Вернуться назад» and forward again.
+            #expect(try await c.incoming.goBackIncomingCall(.init(processKey: key), metadata: svv).step!.frame == .identification)
+            _ = try await submit(c, fixture, key, .identification, .identification(.init(method: .byPhone, contractNumber: "Z5", phoneOwnership: .client)))
+            _ = try await submit(c, fixture, key, .refinancing, .refinancing(.init()))
+            let done = try await submit(c, fixture, key, .finish, .finish(.init()), idem: "fin-sub")
+            #expect(done.finished)
+            guard case .clientFinish(let finish)? = done.view else { Issue.record("no finish view"); return }
+            #expect(finish.result == .refinancing)
+            let history = try await c.history.listContactHistory(.init(contractNumber: "Z5"), metadata: svv).entries
+            #expect(history.map(\.actionLabel) == ["Рефинансирование по телефону", "Входящий звонок"])
+            #expect(try await c.collection.getWorkList(.init(procedure: .refinancingByPhone), metadata: svv).rows.isEmpty)
+            // A cancelled sub-process ends too: its task leaves the list, nothing is recorded.
+            let second = try await refinance(c, fixture, "Z6")
+            #expect(try await c.collection.getWorkList(.init(procedure: .refinancingByPhone), metadata: svv).rows.map(\.processKey) == [second])
+            _ = try await c.incoming.cancelIncomingCall(.init(processKey: second), metadata: svv)
+            #expect(try await c.collection.getWorkList(.init(procedure: .refinancingByPhone), metadata: svv).rows.isEmpty)
+            #expect(try await c.history.listContactHistory(.init(contractNumber: "Z6"), metadata: svv).entries.count == 1)
+        }
+    }
+
     @Test("a third-party session never returns debt data")
     func thirdParty() async throws {
         let fixture = try Fixture()
@@ -154,6 +215,11 @@ struct IncomingCallsServiceTests {
             #expect(blank?.message == "Комментарий обязателен")
             let skip = await rpcError { _ = try await submit(c, fixture, key, .client, .clientResult(.init(result: .readyToPay))) }
             #expect(skip?.message == "Текущий фрейм: 900")
+            // «Вернуться назад» shows frame 800 again (what identification showed, no debt), then forward again.
+            let back = try await c.incoming.goBackIncomingCall(.init(processKey: key), metadata: svv).step!
+            guard case .whoCalled(let who)? = back.view else { Issue.record("back: \(String(describing: back.view))"); return }
+            #expect(who == ContactsV1.WhoCalledView(contractNumber: "Z7", borrower: who.borrower, phoneOwnership: .thirdParty))
+            steps.append(try await submit(c, fixture, key, .whoCalled, .whoCalled(.init(caller: .thirdParty))))
             steps.append(try await submit(c, fixture, key, .thirdParty, .thirdParty(.init(result: .infoWillBePassed, comment: "передаст сестре"))))
             steps.append(try await c.incoming.getIncomingCall(.init(processKey: key), metadata: svv).step!)
             steps.append(try await submit(c, fixture, key, .finish, .finish(.init()), idem: "fin-3p"))

@@ -28,13 +28,18 @@ public struct IncomingCallState: Codable, Sendable, Hashable {
     public var thirdPartyResult: Int32 = 0
     public var comment: String = ""
     public var refinancingProcessKey: String?
+    /// Set on a «Рефинансирование по телефону» sub-process (started by frame 1400 of an incoming
+    /// call): the contract it refinances. Its frames: 100 phone entry, 200 identification of
+    /// that same client, 1400 the refinancing, 3000 finish.
+    public var refinancingOf: String?
     /// What finishing will do to the work list.
     public var hiddenUntil: String?
     public var promiseMadeOn: String?
     public var campaignEnded = false
 
-    public init(processKey: String) {
+    public init(processKey: String, refinancingOf: String? = nil) {
         self.processKey = processKey
+        self.refinancingOf = refinancingOf
     }
 
     public var currentFrame: ContactsV1.IncomingCallFrame { ContactsV1.IncomingCallFrame(rawValue: frame) }
@@ -70,10 +75,21 @@ public enum IncomingCallMachine {
             guard contractHasDebt(identification.contractNumber) else {
                 throw .failedPrecondition("Договор \(identification.contractNumber) не найден среди договоров с задолженностью", field: "input.identification.contract_number")
             }
+            if let own = state.refinancingOf, identification.contractNumber != own {
+                throw .failedPrecondition("Рефинансирование оформляется по договору \(own)", field: "input.identification.contract_number")
+            }
             next.contractNumber = identification.contractNumber
             next.cardID = identification.cardID
             next.phoneOwnership = identification.phoneOwnership.rawValue
-            go(.whoCalled)  // 500 «Открытие инфо-панели» passes straight to 800
+            if state.refinancingOf != nil {
+                // The sub-process identifies the client only: the borrower refinances their own debt.
+                next.caller = ContactsV1.Caller.client.rawValue
+                next.clientResult = ContactsV1.ClientCallResult.refinancing.rawValue
+                next.refinancingProcessKey = state.processKey
+                go(.refinancing)
+            } else {
+                go(.whoCalled)  // 500 «Открытие инфо-панели» passes straight to 800
+            }
         case (.whoCalled, .whoCalled(let who)?):
             switch who.caller {
             case .client: go(.client)

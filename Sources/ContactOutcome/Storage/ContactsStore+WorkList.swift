@@ -68,6 +68,7 @@ extension ContactsStore {
                        r.planned_start, r.is_new
                 FROM refinancing_process r JOIN portfolio p ON p.contract_number = r.contract_number
                 WHERE r.collector_login = :collector AND p.debt_kopecks > 0 AND p.contact_ban = 0 AND p.campaign_ended = 0
+                  AND NOT EXISTS (SELECT 1 FROM incoming_call i WHERE i.process_key = r.process_key AND i.status <> 'open')
                 """
             if newOnly { sql += " AND r.is_new = 1" }
             if !contract.isEmpty { sql += " AND p.contract_number = :contract" }
