@@ -3,6 +3,8 @@ import CRMAPI
 @testable import ContactOutcome
 import Foundation
 import GRDB
+import RPCCore
+import RPCTesting
 import Testing
 import Wire
 
@@ -174,6 +176,75 @@ struct GroupCommitTests {
         #expect(outcomes.allSatisfy { $0.value == ($0.key % 3 != 0) })
         let stored = try await store.read { db in try Int.fetchAll(db, sql: "SELECT n FROM t ORDER BY n") }
         #expect(stored == (0..<200).filter { $0 % 3 != 0 })
+    }
+
+    @Test("a write whose caller is cancelled before its turn is not committed")
+    func cancelledBeforeItsTurn() async throws {
+        let store = try ContactsStore.inMemory()
+        try await store.writer.write { db in try db.execute(sql: "CREATE TABLE t (n INTEGER PRIMARY KEY)") }
+        let started = DispatchSemaphore(value: 0)
+        let gate = DispatchSemaphore(value: 0)
+        // The first write holds the writer, so the second waits for the next batch.
+        let first = Task {
+            try await store.write { db in
+                started.signal()
+                gate.wait()
+                try db.execute(sql: "INSERT INTO t (n) VALUES (1)")
+            }
+        }
+        await Task.detached { started.wait() }.value
+        let second = Task { try await store.write { db in try db.execute(sql: "INSERT INTO t (n) VALUES (2)") } }
+        second.cancel()
+        gate.signal()
+        try await first.value
+        await #expect(throws: CancellationError.self) { try await second.value }
+        #expect(try await store.read { db in try Int.fetchAll(db, sql: "SELECT n FROM t") } == [1])
+    }
+
+    @Test("concurrent saves over TCP on a file: each recorded once, refused ones write nothing, retries return the first answer")
+    func concurrentSaves() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("group-saves-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let fixture = try Fixture(store: try ContactsStore.open(path: directory.appendingPathComponent("c.sqlite").path))
+        try await fixture.run(.tcp) { c in
+            var sessions: [String] = []
+            for card in 1...40 {
+                let session = try await fixture.open(c.calls, card: Int64(card))
+                if card % 4 != 0 {
+                    _ = try await c.calls.setDraftResult(
+                        .init(sessionID: session.sessionID, result: ContactsV1.CallResult(firstLevel: .notReached(.init(reason: .busy)))),
+                        metadata: fixture.metadata(.vcc)
+                    )
+                }
+                sessions.append(session.sessionID)
+            }
+            func saveAll() async throws -> [String: String] {
+                try await withThrowingTaskGroup(of: (String, String).self) { group in
+                    for session in sessions {
+                        group.addTask {
+                            do {
+                                let saved = try await c.calls.saveCallResult(.init(sessionID: session), metadata: fixture.metadata(.vcc, key: "k-" + session))
+                                return (session, saved.entryID)
+                            } catch let error as RPCError {
+                                return (session, "\(error.code)")
+                            }
+                        }
+                    }
+                    var all: [String: String] = [:]
+                    for try await (session, answer) in group { all[session] = answer }
+                    return all
+                }
+            }
+            let first = try await saveAll()
+            let again = try await saveAll()
+            #expect(first == again)
+            #expect(first.values.filter { $0 == "\(StatusCode.failedPrecondition)" }.count == 10)
+            #expect(try await fixture.count("history_entry") == 30)
+            #expect(try await fixture.count("idempotency") == 30)
+            #expect(try await fixture.count("call_session", where: "state = 'saved'") == 30)
+            #expect(try await fixture.count("call_session", where: "state = 'open'") == 10)
+        }
     }
 }
 

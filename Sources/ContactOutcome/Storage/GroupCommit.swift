@@ -27,10 +27,29 @@ final class GroupCommit: Sendable {
         self.writer = writer
     }
 
+    /// Set when the caller's Task is cancelled (its deadline passed).
+    private final class CancelFlag: Sendable {
+        let value = Mutex(false)
+    }
+
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let cancelled = CancelFlag()
+        return try await withTaskCancellationHandler {
+            try await enqueue(body, cancelled)
+        } onCancel: {
+            cancelled.value.withLock { $0 = true }
+        }
+    }
+
+    private func enqueue<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T, _ cancelled: CancelFlag) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let entry = Entry(
                 run: { db in
+                    // A caller cancelled before its turn (a handler past its deadline) writes nothing,
+                    // as a cancelled GRDB write would not: no late commit behind a DEADLINE_EXCEEDED.
+                    if cancelled.value.withLock({ $0 }) {
+                        return { continuation.resume(throwing: CancellationError()) }
+                    }
                     let result: Result<T, any Error>
                     do {
                         var value: T?
