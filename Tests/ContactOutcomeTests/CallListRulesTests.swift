@@ -36,6 +36,29 @@ let effectCases: [EffectCase] = [
 
 @Suite("Call-list rules")
 struct CallListRulesTests {
+    /// Each campaign's own retry delay and attempt limit (they differ: 30 to 120 minutes, 3 to 6 attempts).
+    @Test("retry delay and max attempts are the campaign's own", arguments: CampaignCatalog.campaigns)
+    func perCampaignRetry(_ campaign: ContactsV1.Campaign) {
+        let notReached = ContactsV1.CallResult(firstLevel: .notReached(.init(reason: .noAnswer)))
+        let max = Int(campaign.maxAttempts)
+        #expect(max >= 2)
+        for before in 0..<(max - 1) {
+            let outcome = CallListRules.outcome(of: notReached, campaign: campaign, attemptsBefore: before, nowMs: fixedNow)
+            #expect(outcome.effect == .retryAt, "attempt \(before + 1) of \(max)")
+            #expect(outcome.returnAtMs == fixedNow + Int64(campaign.retryDelayMinutes) * 60_000)
+            #expect(outcome.dueReason == .retry)
+        }
+        let last = CallListRules.outcome(of: ContactsV1.CallResult(firstLevel: .callDropped(.init())), campaign: campaign, attemptsBefore: max - 1, nowMs: fixedNow)
+        #expect(last.effect == .attemptsExhausted)
+        #expect(last.attempts == max)
+    }
+
+    @Test("campaigns differ in retry delay and attempts, so the per-campaign test means something")
+    func campaignsDiffer() {
+        #expect(Set(CampaignCatalog.campaigns.map(\.retryDelayMinutes)).count > 1)
+        #expect(Set(CampaignCatalog.campaigns.map(\.maxAttempts)).count > 1)
+    }
+
     @Test("effect of a saved result", arguments: effectCases)
     func effect(_ row: EffectCase) {
         let outcome = CallListRules.outcome(of: row.result, campaign: announcement, attemptsBefore: row.attemptsBefore, nowMs: fixedNow)

@@ -154,6 +154,32 @@ struct CallListsServiceTests {
     }
 }
 
+extension CallListsServiceTests {
+    @Test("a list drives the retries of its own campaign: «ОБЗВОН INTERNET» after 30 minutes, 6 attempts")
+    func otherCampaignRetry() async throws {
+        let fixture = try Fixture()
+        try await fixture.run { c in
+            _ = try await load(fixture, c.lists, cards: 5...5, campaign: "internet_calls")
+            let campaign = ContactsV1.NextClientRequest(campaignID: "internet_calls")
+            var effects: [ContactsV1.CallListEffect] = []
+            for round in 0..<6 {
+                let lease = try #require(try await c.lists.nextClient(campaign, metadata: fixture.metadata(.vcc)).lease)
+                #expect(lease.attempt == Int32(round + 1))
+                let session = try await fixture.open(c.calls, card: 5, campaign: "internet_calls", cardType: .internetApplicant, lease: lease.leaseID)
+                let saved = try await fixture.save(c.calls, session.sessionID, ContactsV1.CallResult(firstLevel: .notReached(.init(reason: .unavailable))))
+                effects.append(saved.callListEffect)
+                if round < 5 {
+                    #expect(saved.returnAtUnixMs == fixture.clock.now + 30 * 60_000)
+                    #expect(try await c.lists.nextClient(campaign, metadata: fixture.metadata(.vcc)).nextDueUnixMs == fixture.clock.now + 30 * 60_000)
+                }
+                fixture.clock.advance(ms: 30 * 60_000)
+            }
+            #expect(effects == Array(repeating: .retryAt, count: 5) + [.attemptsExhausted])
+            #expect(try await c.lists.nextClient(campaign, metadata: fixture.metadata(.vcc)).lease == nil)
+        }
+    }
+}
+
 @Suite("Contact history")
 struct ContactHistoryServiceTests {
     @Test("SMS reports never go backwards; events are idempotent with guidance; pages newest first")
