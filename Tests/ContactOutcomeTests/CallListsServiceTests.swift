@@ -228,6 +228,38 @@ struct ContactHistoryServiceTests {
     }
 }
 
+extension ContactHistoryServiceTests {
+    @Test("filtered by action; a card's history for CRM2 roles, a contract's for collectors; a bad page token names the field")
+    func filtersAndRoles() async throws {
+        let fixture = try Fixture()
+        try await fixture.run { c in
+            let system = fixture.metadata(.system, login: "ru-srv-cms")
+            _ = try await c.history.recordSms(.init(smsID: "s1", cardID: 8, contractNumber: "Z8", phone: "9372888099", text: "Ждем Вас", state: .sent, acceptedUnixMs: fixedNow - 2000), metadata: system)
+            _ = try await c.history.recordExternalEvent(
+                .init(eventID: "fis-1", cardID: 8, occurredUnixMs: fixedNow - 1000, event: .application(.init(event: .fisSubmitted))), metadata: system
+            )
+            _ = try await c.history.recordExternalEvent(
+                .init(eventID: "mail-1", cardID: 8, occurredUnixMs: fixedNow, event: .email(.init(address: "client@example.ru", text: "Условия"))), metadata: system
+            )
+            let vcc = fixture.metadata(.vcc)
+            #expect(try await c.history.listContactHistory(.init(cardID: 8), metadata: vcc).entries.map(\.action) == [.email, .application, .sms])
+            #expect(try await c.history.listContactHistory(.init(cardID: 8, actions: [.sms, .email]), metadata: vcc).entries.map(\.action) == [.email, .sms])
+            let fis = try await c.history.listContactHistory(.init(cardID: 8, actions: [.application]), metadata: vcc).entries
+            #expect(fis.first?.guidance == ContactsV1.OperatorGuidance(meaning: "Отказ. Повторное обращение возможно через 90 дней", comment: "Отказ"))
+            let vccByContract = await rpcError { _ = try await c.history.listContactHistory(.init(contractNumber: "Z8"), metadata: vcc) }
+            #expect(vccByContract?.code == .permissionDenied)
+            let svv = fixture.metadata(.collector, login: "svv")
+            let collectorByCard = await rpcError { _ = try await c.history.listContactHistory(.init(cardID: 8), metadata: svv) }
+            #expect(collectorByCard?.code == .permissionDenied)
+            #expect(try await c.history.listContactHistory(.init(contractNumber: "Z8"), metadata: svv).entries.map(\.action) == [.sms])
+            let badToken = await rpcError { _ = try await c.history.listContactHistory(.init(cardID: 8, pageToken: "x"), metadata: vcc) }
+            #expect(badToken?.fieldViolations.first?.field == "page_token")
+            let office = await rpcError { _ = try await c.history.listContactHistory(.init(cardID: 8), metadata: fixture.metadata(.administrator)) }
+            #expect(office?.code == .permissionDenied)
+        }
+    }
+}
+
 @Suite("Contacts over TCP")
 struct EndToEndTests {
     @Test("a call from the list saved over TCP, retried with the same key")
