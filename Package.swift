@@ -129,6 +129,19 @@ let package = Package(
             ]
         ),
 
+        // --- A small HTTP/1.1 server (Kannel's delivery reports, /metrics) and client (Kannel's sendsms) ---
+        .target(
+            name: "HTTPEndpoint",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
         // --- Domain facts every service shares (one rule, not three copies) ---
         .target(name: "CRMDomain"),
 
@@ -278,6 +291,14 @@ let package = Package(
             ]
         ),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
+        .testTarget(
+            name: "HTTPEndpointTests",
+            dependencies: [
+                "HTTPEndpoint",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Wire", "RPCCore", "CRMAPI"]),
         .testTarget(
             name: "LoadTestTests",

@@ -1,0 +1,93 @@
+import HTTPEndpoint
+import Logging
+import ServiceLifecycle
+import Testing
+
+@Suite("HTTPEndpoint over a real socket")
+struct HTTPEndpointTests {
+    static let routes = [
+        HTTPRoute("GET", "/echo") { request in
+            let query = request.queryItems.map { "\($0.name)=\($0.value)" }.joined(separator: ";")
+            return .text("\(request.method) \(request.path) \(query) \(request.header("x-probe") ?? "-")")
+        },
+        HTTPRoute("POST", "/body") { request in .text("\(request.body.count)", status: 201) },
+    ]
+
+    /// Runs an endpoint on a free port in a service group, and shuts it down gracefully after `body`.
+    func withEndpoint(maxBodyBytes: Int = 1 << 20, _ body: (Int) async throws -> Void) async throws {
+        let endpoint = HTTPEndpoint(.init(host: "127.0.0.1", port: 0, maxBodyBytes: maxBodyBytes), routes: Self.routes)
+        let group = ServiceGroup(services: [endpoint], logger: Logger(label: "test"))
+        try await withThrowingTaskGroup { tasks in
+            tasks.addTask { try await group.run() }
+            let port = try await endpoint.boundPort()
+            #expect(port > 0)
+            do {
+                try await body(port)
+            } catch {
+                await group.triggerGracefulShutdown()
+                throw error
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    @Test("routes by method and path, decodes the query, keeps the connection alive between requests")
+    func routing() async throws {
+        try await withEndpoint { port in
+            try await HTTPClient.withConnection(host: "127.0.0.1", port: port) { connection in
+                let echo = try await connection.request(uri: "/echo?id=sms-1&type=8&text=%D0%9F%D1%80%D0%B8%D0%B2%D0%B5%D1%82+%21&empty", headers: [.init(name: "X-Probe", value: "yes")])
+                #expect(echo.status == 200)
+                #expect(String(decoding: echo.body, as: UTF8.self) == "GET /echo id=sms-1;type=8;text=Привет !;empty= yes")
+                #expect(echo.headers.first { $0.name.lowercased() == "connection" }?.value == "keep-alive")
+                // The same connection serves the next requests.
+                let posted = try await connection.request(method: "POST", uri: "/body", body: Array(repeating: 7, count: 1000))
+                #expect(posted.status == 201)
+                #expect(String(decoding: posted.body, as: UTF8.self) == "1000")
+                #expect(try await connection.request(uri: "/nowhere").status == 404)
+                let wrongMethod = try await connection.request(method: "POST", uri: "/echo")
+                #expect(wrongMethod.status == 405)
+                #expect(wrongMethod.headers.first { $0.name == "Allow" }?.value == "GET")
+            }
+        }
+    }
+
+    @Test("a body over the cap is answered 413 and nothing reaches the handler")
+    func bodyCap() async throws {
+        try await withEndpoint(maxBodyBytes: 100) { port in
+            let fits = try await HTTPClient.request(host: "127.0.0.1", port: port, method: "POST", uri: "/body", body: Array(repeating: 1, count: 100))
+            #expect(fits.status == 201)
+            let tooLarge = try await HTTPClient.request(host: "127.0.0.1", port: port, method: "POST", uri: "/body", body: Array(repeating: 1, count: 101))
+            #expect(tooLarge.status == 413)
+        }
+    }
+
+    @Test("a graceful shutdown closes idle keep-alive connections and stops listening")
+    func gracefulStop() async throws {
+        let endpoint = HTTPEndpoint(.init(port: 0), routes: Self.routes)
+        let group = ServiceGroup(services: [endpoint], logger: Logger(label: "test"))
+        let running = Task { try await group.run() }
+        let port = try await endpoint.boundPort()
+        try await HTTPClient.withConnection(host: "127.0.0.1", port: port) { connection in
+            #expect(try await connection.request(uri: "/echo").status == 200)
+            await group.triggerGracefulShutdown()
+            // The group returns although this connection is still open and idle.
+            try await running.value
+        }
+        await #expect(throws: (any Error).self) {
+            _ = try await HTTPClient.request(host: "127.0.0.1", port: port, uri: "/echo", timeout: .seconds(5))
+        }
+    }
+
+    @Test("query strings: order kept, escapes and + decoded, a broken escape kept as sent")
+    func queryParsing() {
+        let request = HTTPRequest(method: "GET", uri: "/dlr?id=sms-%41&type=1&a+b=c+d&bad=%zz&flag")
+        #expect(request.path == "/dlr")
+        #expect(request.queryItems.map(\.name) == ["id", "type", "a b", "bad", "flag"])
+        #expect(request.query("id") == "sms-A")
+        #expect(request.query("a b") == "c d")
+        #expect(request.query("bad") == "%zz")
+        #expect(request.query("flag") == "")
+        #expect(request.query("missing") == nil)
+    }
+}
