@@ -158,15 +158,12 @@ let package = Package(
         .target(
             name: "ServiceKit",
             dependencies: [
-                "RPCCore",
+                "RPCCore", "HTTPEndpoint",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -283,7 +280,7 @@ let package = Package(
         .testTarget(
             name: "OperationsTests",
             dependencies: [
-                "ServiceKit", "Auth", "RPCCore", "RPCTesting", "RPCTransportTCP", "RPCTransportInProcess", "CRMAPI", "Wire",
+                "ServiceKit", "HTTPEndpoint", "Auth", "RPCCore", "RPCTesting", "RPCTransportTCP", "RPCTransportInProcess", "CRMAPI", "Wire",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,10 +1,12 @@
 public import CoreMetrics
+import HTTPEndpoint
+import Logging
 public import Prometheus
 public import ServiceLifecycle
 
 /// The process's metrics backend: swift-prometheus behind swift-metrics, so every Counter,
 /// Timer and Gauge the code records (RPC calls by method and code, latency, connections,
-/// the SMS outbox) is in one registry that `MetricsEndpoint` serves to Prometheus.
+/// the SMS outbox) is in one registry, served to Prometheus as `GET /metrics`.
 public enum MetricsExport {
     /// RPC latencies are sub-millisecond to seconds; Prometheus' defaults start at 5 ms.
     public static let durationBuckets: [Duration] = [
@@ -26,6 +28,20 @@ public enum MetricsExport {
         guard let listen else { return [] }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(factory(registry: registry))
-        return [MetricsEndpoint(host: listen.host, port: listen.port, registry: registry)]
+        return [endpoint(host: listen.host, port: listen.port, registry: registry)]
+    }
+
+    /// `GET /metrics` in Prometheus' text format on its own port, as a lifecycle `Service`
+    /// that stops listening on graceful shutdown.
+    public static func endpoint(host: String, port: Int, registry: PrometheusCollectorRegistry) -> HTTPEndpoint {
+        HTTPEndpoint(
+            HTTPEndpoint.Configuration(host: host, port: port),
+            routes: [
+                HTTPRoute("GET", "/metrics") { _ in
+                    HTTPResponse.text(registry.emitToString(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+                },
+            ],
+            logger: Logger(label: "metrics")
+        )
     }
 }
