@@ -200,6 +200,28 @@ struct IncomingCallsServiceTests {
         }
     }
 
+    @Test("the debtor's own call is never limited by 230-ФЗ: after today's outgoing call, at 23:00 local, with the caps used up")
+    func incomingNotLimited() async throws {
+        let fixture = try Fixture()
+        try await fixture.run { c in
+            _ = try await c.collection.upsertPortfolio(.init(contracts: [contract("Z9")]), metadata: fixture.metadata(.system, login: "loader"))
+            let svv = fixture.metadata(.collector, login: "svv")
+            _ = try await c.collection.recordContactAttempt(.init(contractNumber: "Z9", channel: .call), metadata: svv)
+            fixture.clock.advance(ms: 14 * 3_600_000)  // 23:00 Moscow: outside the calling hours
+            let refused = try await c.collection.recordContactAttempt(.init(contractNumber: "Z9", channel: .call, dryRun: true), metadata: svv)
+            #expect(!refused.allowed)
+            let key = try await c.incoming.startIncomingCall(.init(), metadata: svv).step!.processKey
+            _ = try await submit(c, fixture, key, .phoneEntry, .phoneEntry(.init(phone: "9372888099")))
+            _ = try await submit(c, fixture, key, .identification, .identification(.init(contractNumber: "Z9", phoneOwnership: .client)))
+            _ = try await submit(c, fixture, key, .whoCalled, .whoCalled(.init(caller: .client)))
+            _ = try await submit(c, fixture, key, .client, .clientResult(.init(result: .callBack)))
+            _ = try await submit(c, fixture, key, .callBack, .callBack(.init(callbackDate: tuesday.adding(days: 2).wire)))
+            #expect(try await submit(c, fixture, key, .finish, .finish(.init()), idem: "fin-9").finished)
+            let history = try await c.history.listContactHistory(.init(contractNumber: "Z9"), metadata: svv).entries
+            #expect(history.map(\.action) == [.incomingCall, .outgoingCall])
+        }
+    }
+
     @Test("a third-party session never returns debt data")
     func thirdParty() async throws {
         let fixture = try Fixture()
