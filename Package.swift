@@ -194,7 +194,8 @@ let package = Package(
         .target(
             name: "Scheduling",
             dependencies: [
-                "Auth", "CRMDomain", "RPCCore", "CRMAPI", "Wire",
+                "Auth", "CRMDomain", "RPCCore", "CRMAPI", "Wire", "HTTPEndpoint",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -204,7 +205,7 @@ let package = Package(
         .executableTarget(
             name: "scheduling",
             dependencies: [
-                "Scheduling", "ServiceKit", "Auth", "RPCCore", "RPCTransportTCP", "CRMAPI",
+                "Scheduling", "ServiceKit", "Auth", "RPCCore", "RPCTransportTCP", "CRMAPI", "HTTPEndpoint",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -248,7 +249,8 @@ let package = Package(
         .testTarget(
             name: "SchedulingTests",
             dependencies: [
-                "Scheduling", "Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire",
+                "Scheduling", "Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire", "HTTPEndpoint", "ContactOutcome",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

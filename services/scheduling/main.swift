@@ -2,6 +2,7 @@ import ArgumentParser
 import Auth
 import CRMAPI
 import Foundation
+import HTTPEndpoint
 import Logging
 import RPCCore
 import RPCTransportTCP
@@ -11,7 +12,8 @@ import ServiceLifecycle
 import UnixSignals
 
 /// The scheduling service: offices, visit calendars and bookings, SMS templates and the
-/// durable SMS outbox with its delivery worker.
+/// durable SMS outbox with its delivery worker, Kannel's delivery reports, and the reports
+/// of SMS states to the contacts service.
 @main
 struct SchedulingCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "scheduling")
@@ -25,34 +27,98 @@ struct SchedulingCommand: AsyncParsableCommand {
     @Option var port = 7103
     @Option(help: "SQLite database file (WAL).") var database = "scheduling.sqlite"
     @Option(help: "Token secret shared by every service (env CRM_AUTH_SECRET).") var authSecret: String?
-    @Option(help: "SMS provider: file (JSON lines, the development phone).") var smsProvider = "file"
+    @Option(help: "SMS provider: file (JSON lines, the development phone) or kannel.") var smsProvider = "file"
     @Option(help: "The file provider's file (default: sms.jsonl next to the database).") var smsFile: String?
+    @Option(help: "Kannel's sendsms URL (or env CRM_KANNEL_URL), e.g. http://kannel:13013/cgi-bin/sendsms.") var kannelUrl: String?
+    @Option(help: "Kannel's sendsms-user (or env CRM_KANNEL_USER).") var kannelUser: String?
+    @Option(help: "Kannel's sendsms password (or env CRM_KANNEL_PASSWORD).") var kannelPassword: String?
+    @Option(help: "The sender name Kannel puts in `from` (optional).") var kannelFrom: String?
+    @Option(help: "Where the delivery-report listener binds, HOST:PORT (kannel only).") var dlrListen = "127.0.0.1:7190"
+    @Option(help: "The URL Kannel calls with delivery reports (default: http://<dlr-listen>/dlr).") var dlrPublicUrl: String?
+    @Option(help: "The contacts service, HOST:PORT: SMS states go to the contact history.") var contacts: String?
     @Option(help: "A production calendar file replacing the built-in one (`YYYY-MM-DD off|work` lines).") var productionCalendar: String?
 
     func run() async throws {
         if try operations.backupIfAsked(database: database) { return }
         let operationServices = try operations.bootstrap()
         let logger = Logger(label: "scheduling")
-        guard let secret = authSecret ?? ProcessInfo.processInfo.environment["CRM_AUTH_SECRET"] else {
+        let env = ProcessInfo.processInfo.environment
+        guard let secret = authSecret ?? env["CRM_AUTH_SECRET"] else {
             throw ValidationError("--auth-secret or CRM_AUTH_SECRET is required")
         }
-        guard smsProvider == "file" else { throw ValidationError("--sms-provider: only «file» is available") }
         let signer = try SessionTokenSigner(secret: secret)
         let calendar = try productionCalendar.map { try ProductionCalendar(parsing: String(contentsOfFile: $0, encoding: .utf8)) } ?? .russia
         let store = try SchedulingStore.open(path: database)
-        let file = smsFile ?? URL(fileURLWithPath: database).deletingLastPathComponent().appendingPathComponent("sms.jsonl").path
-        let provider = FileSmsProvider(path: file, nowMs: { SystemClockMs.now() })
-        let worker = OutboxWorker(store: store, provider: provider, nowMs: { SystemClockMs.now() }, logger: Logger(label: "scheduling.outbox"))
-        let environment = SchedulingEnvironment(store: store, calendar: calendar, providerName: provider.name, wakeOutbox: { worker.notify() })
+        let now: @Sendable () -> Int64 = { SystemClockMs.now() }
+
+        var services: [any Service] = []
+        let reporter: ContactsReporter? = try contacts.map { address in
+            let (peerHost, peerPort) = try Self.hostPort(address, option: "--contacts")
+            let client = RPCClient(transport: TCPClientTransport(host: peerHost, port: peerPort))
+            return ContactsReporter(store: store, client: client, signer: signer, nowMs: now)
+        }
+        let stateChanged: @Sendable () -> Void = { reporter?.notify() }
+
+        let provider: any SmsProvider
+        var dlrEndpoint: HTTPEndpoint?
+        var described = ""
+        switch smsProvider {
+        case "file":
+            let file = smsFile ?? URL(fileURLWithPath: database).deletingLastPathComponent().appendingPathComponent("sms.jsonl").path
+            provider = FileSmsProvider(path: file, nowMs: now)
+            described = "file \(file)"
+        case "kannel":
+            guard let urlText = kannelUrl ?? env["CRM_KANNEL_URL"], let url = URL(string: urlText), url.host != nil else {
+                throw ValidationError("--sms-provider kannel needs --kannel-url (or CRM_KANNEL_URL), e.g. http://kannel:13013/cgi-bin/sendsms")
+            }
+            guard let user = kannelUser ?? env["CRM_KANNEL_USER"], let password = kannelPassword ?? env["CRM_KANNEL_PASSWORD"] else {
+                throw ValidationError("--sms-provider kannel needs --kannel-user and --kannel-password (or CRM_KANNEL_USER, CRM_KANNEL_PASSWORD)")
+            }
+            let (dlrHost, dlrPort) = try Self.hostPort(dlrListen, option: "--dlr-listen")
+            let reportSigner = DeliveryReportSigner(secret: secret)
+            var kannel = KannelSmsProvider.Configuration(
+                sendsmsURL: url, username: user, password: password, dlrURL: dlrPublicUrl ?? "http://\(dlrHost):\(dlrPort)/dlr"
+            )
+            kannel.sender = kannelFrom ?? ""
+            provider = KannelSmsProvider(kannel, signer: reportSigner)
+            let reports = KannelDeliveryReports(store: store, signer: reportSigner, nowMs: now, onChange: stateChanged)
+            dlrEndpoint = HTTPEndpoint(.init(host: dlrHost, port: dlrPort), routes: reports.routes, logger: Logger(label: "scheduling.dlr"))
+            described = "kannel \(url) dlr \(kannel.dlrURL)"
+        default:
+            throw ValidationError("--sms-provider: file or kannel")
+        }
+
+        let worker = OutboxWorker(
+            store: store, provider: provider, nowMs: now, logger: Logger(label: "scheduling.outbox"), onStateChange: stateChanged
+        )
+        let environment = SchedulingEnvironment(
+            store: store, calendar: calendar, providerName: provider.name, wakeOutbox: { worker.notify(); stateChanged() }
+        )
         let server = RPCServer(
             transport: TCPServerTransport(TCPServerTransport.Configuration(host: host, port: port)),
             services: BuiltinServices.adding(to: [OfficesService(environment: environment), SmsService(environment: environment)]),
             interceptors: [LoggingInterceptor(logger: logger), MetricsInterceptor(), AuthInterceptor(signer: signer)],
             logger: logger
         )
-        logger.info("scheduling listening", metadata: ["host": "\(host)", "port": "\(port)", "database": "\(database)", "sms": "\(smsProvider) \(file)"])
-        // Dependency order: the worker outlives the server on shutdown (reverse order).
-        let group = ServiceGroup(services: [worker, server] + operationServices + [OutboxMetrics(store: store, nowMs: { SystemClockMs.now() }, logger: logger)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        logger.info("scheduling listening", metadata: [
+            "host": "\(host)", "port": "\(port)", "database": "\(database)", "sms": "\(described)", "contacts": "\(contacts ?? "-")",
+        ])
+        // Shutdown runs in reverse order: the server stops taking calls first, the DLR
+        // listener and the workers outlive it.
+        if let reporter { services.append(reporter) }
+        services.append(worker)
+        if let dlrEndpoint { services.append(dlrEndpoint) }
+        services.append(server)
+        services += operationServices
+        services.append(OutboxMetrics(store: store, nowMs: now, logger: logger))
+        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
+    }
+
+    static func hostPort(_ address: String, option: String) throws -> (String, Int) {
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port) else {
+            throw ValidationError("\(option) takes HOST:PORT")
+        }
+        return (String(address[..<colon]), port)
     }
 }

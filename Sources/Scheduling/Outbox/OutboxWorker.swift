@@ -28,6 +28,8 @@ public final class OutboxWorker: Service, Sendable {
     let nowMs: @Sendable () -> Int64
     let configuration: Configuration
     let logger: Logger
+    /// Called after each recorded outcome (wakes the contacts reporter).
+    let onStateChange: @Sendable () -> Void
     /// Tells this worker's leases apart from another replica's.
     public let owner: String
     let doorbell = Doorbell()
@@ -35,8 +37,9 @@ public final class OutboxWorker: Service, Sendable {
     public init(
         store: SchedulingStore, provider: any SmsProvider, configuration: Configuration = Configuration(),
         nowMs: @escaping @Sendable () -> Int64, logger: Logger = Logger(label: "scheduling.outbox"),
-        owner: String = "worker-" + UUID().uuidString.prefix(8).lowercased()
+        owner: String = "worker-" + UUID().uuidString.prefix(8).lowercased(), onStateChange: @escaping @Sendable () -> Void = {}
     ) {
+        self.onStateChange = onStateChange
         self.store = store
         self.provider = provider
         self.configuration = configuration
@@ -123,6 +126,7 @@ public final class OutboxWorker: Service, Sendable {
         }
         do {
             try await recorded.value
+            onStateChange()
         } catch {
             logger.error("outbox state not recorded", metadata: ["sms": "\(sms.id)", "error": "\(error)"])
         }

@@ -110,6 +110,32 @@ enum SchedulingMigrations {
         migrator.registerMigration("v1-seed-offices") { db in
             try OfficeSeed.insert(db)
         }
+        // A message of a client's card is reported to the contacts service's history at
+        // acceptance and at each change of state: the trigger marks it in the same
+        // transaction as the change, `ContactsReporter` delivers the latest state and
+        // clears the mark only if no newer change came meanwhile (`version`).
+        migrator.registerMigration("v2-sms-report") { db in
+            try db.execute(sql: """
+                CREATE TABLE sms_report (
+                    sms_id TEXT PRIMARY KEY REFERENCES sms(id),
+                    version INTEGER NOT NULL DEFAULT 1,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_ms INTEGER NOT NULL DEFAULT 0,
+                    last_error TEXT NOT NULL DEFAULT ''
+                );
+                CREATE INDEX sms_report_due ON sms_report(next_attempt_ms);
+                CREATE TRIGGER sms_report_on_insert AFTER INSERT ON sms WHEN NEW.card_id > 0
+                BEGIN
+                    INSERT INTO sms_report (sms_id) VALUES (NEW.id)
+                    ON CONFLICT (sms_id) DO UPDATE SET version = version + 1, attempts = 0, next_attempt_ms = 0;
+                END;
+                CREATE TRIGGER sms_report_on_state AFTER UPDATE OF state ON sms WHEN NEW.card_id > 0 AND NEW.state <> OLD.state
+                BEGIN
+                    INSERT INTO sms_report (sms_id) VALUES (NEW.id)
+                    ON CONFLICT (sms_id) DO UPDATE SET version = version + 1, attempts = 0, next_attempt_ms = 0;
+                END;
+                """)
+        }
         return migrator
     }
 }

@@ -104,18 +104,30 @@ extension SchedulingStore {
         }
     }
 
-    /// A delivery report: delivered, or failed with the gateway's reason. A report never
-    /// moves a delivered or failed message back. Returns whether the message exists.
+    /// A delivery report. States only move forward (queued → sent → delivered | failed), so a
+    /// repeated or late report (accepted after delivered) changes nothing. A report may beat
+    /// the worker's own record of the hand-off; the worker's update then finds the row moved
+    /// on and leaves it. Returns whether the message exists.
     @discardableResult
-    static func applyReport(_ db: Database, id: String, delivered: Bool, reason: String, nowMs: Int64) throws -> Bool {
-        if delivered {
+    static func applyReport(_ db: Database, id: String, event: DeliveryEvent, nowMs: Int64) throws -> Bool {
+        switch event {
+        case .sent:
             try db.execute(
-                sql: "UPDATE sms SET state = 3, delivered_ms = ? WHERE id = ? AND state IN (1, 2)",
+                sql: "UPDATE sms SET state = 2, sent_ms = ?, lease_owner = NULL, lease_until_ms = 0 WHERE id = ? AND state = 1",
                 arguments: [nowMs, id]
             )
-        } else {
+        case .delivered:
             try db.execute(
-                sql: "UPDATE sms SET state = 4, failure_reason = ? WHERE id = ? AND state IN (1, 2)",
+                sql: """
+                    UPDATE sms SET state = 3, delivered_ms = ?, sent_ms = CASE WHEN sent_ms = 0 THEN ? ELSE sent_ms END,
+                                   lease_owner = NULL, lease_until_ms = 0
+                    WHERE id = ? AND state IN (1, 2)
+                    """,
+                arguments: [nowMs, nowMs, id]
+            )
+        case .failed(let reason):
+            try db.execute(
+                sql: "UPDATE sms SET state = 4, failure_reason = ?, lease_owner = NULL, lease_until_ms = 0 WHERE id = ? AND state IN (1, 2)",
                 arguments: [reason, id]
             )
         }

@@ -1,0 +1,173 @@
+import Foundation
+import HTTPEndpoint
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Kannel's bearerbox and smsbox with its fake SMS centre on 127.0.0.1, on free ports, with a
+/// configuration written to a temporary directory (docs in ../shared/NOTES.md «Kannel»);
+/// stopped by PID.
+final class KannelHarness {
+    static let bearerbox = "/usr/sbin/bearerbox"
+    static let smsbox = "/usr/sbin/smsbox"
+    static let fakesmsc = "/usr/lib/kannel/test/fakesmsc"
+    static var installed: Bool { [bearerbox, smsbox, fakesmsc].allSatisfy { FileManager.default.isExecutableFile(atPath: $0) } }
+    /// CI sets CRM_REQUIRE_KANNEL=1: there a missing Kannel fails the test instead of skipping it.
+    static var required: Bool { ProcessInfo.processInfo.environment["CRM_REQUIRE_KANNEL"] == "1" }
+
+    let directory: String
+    let adminPort: Int
+    let smsboxPort: Int
+    let smscPort: Int
+    let sendsmsPort: Int
+    let user = "crm"
+    let password = "crm-test-password"
+    let adminPassword = "crm-admin"
+    private var processes: [Process] = []
+
+    init() throws {
+        directory = NSTemporaryDirectory() + "kannel-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let ports = try freePorts(4)
+        (adminPort, smsboxPort, smscPort, sendsmsPort) = (ports[0], ports[1], ports[2], ports[3])
+        // Kannel wants blank lines between groups.
+        let config = """
+            group = core
+            admin-port = \(adminPort)
+            admin-password = \(adminPassword)
+            admin-allow-ip = 127.0.0.1
+            smsbox-port = \(smsboxPort)
+            box-allow-ip = 127.0.0.1
+            dlr-storage = internal
+            log-file = "\(directory)/bearerbox.log"
+            log-level = 0
+
+            group = smsc
+            smsc = fake
+            smsc-id = fake
+            port = \(smscPort)
+            connect-allow-ip = 127.0.0.1
+
+            group = smsbox
+            bearerbox-host = 127.0.0.1
+            sendsms-port = \(sendsmsPort)
+            global-sender = Halva
+            log-file = "\(directory)/smsbox.log"
+            log-level = 0
+
+            group = sendsms-user
+            username = \(user)
+            password = \(password)
+            max-messages = 3
+
+            group = sms-service
+            keyword = default
+            text = "No service"
+
+            """
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
+    var configPath: String { directory + "/kannel.conf" }
+    var sendsmsURL: URL { URL(string: "http://127.0.0.1:\(sendsmsPort)/cgi-bin/sendsms")! }
+    var fakesmscOutput: String { (try? String(contentsOfFile: directory + "/fakesmsc.out", encoding: .utf8)) ?? "" }
+
+    /// Starts bearerbox, then (once its smsbox port accepts: smsbox does not retry) smsbox and
+    /// the fake SMS centre; returns when the status page shows the smsbox and the centre online.
+    func start() async throws {
+        try launch(Self.bearerbox, [configPath], output: "bearerbox.out")
+        try await waitUntil("bearerbox's smsbox port accepts") { await self.accepts(self.smsboxPort) }
+        try launch(Self.smsbox, [configPath], output: "smsbox.out")
+        // -m 0: it only receives; -v 0 prints what it gets.
+        try launch(Self.fakesmsc, ["-H", "127.0.0.1", "-r", "\(smscPort)", "-m", "0", "-v", "0", "100 200 text dummy"], output: "fakesmsc.out")
+        try await waitUntil("the smsbox and the fake SMS centre are online") {
+            guard let status = try? await HTTPClient.request(
+                host: "127.0.0.1", port: self.adminPort, uri: "/status.xml?password=\(self.adminPassword)", timeout: .seconds(2)
+            ) else { return false }
+            let text = String(decoding: status.body, as: UTF8.self)
+            return text.contains("<type>smsbox</type>") && text.contains("<status>online")
+        }
+    }
+
+    /// SIGTERM to each by PID, newest first, waiting for each to exit.
+    func stop() {
+        for process in processes.reversed() where process.isRunning {
+            kill(process.processIdentifier, SIGTERM)
+            let deadline = Date().addingTimeInterval(5)
+            while process.isRunning && Date() < deadline { usleep(50_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+        }
+        processes = []
+    }
+
+    var logs: String {
+        ["bearerbox.log", "smsbox.log", "fakesmsc.out"].map { name in
+            "--- \(name)\n" + String(((try? String(contentsOfFile: directory + "/" + name, encoding: .utf8)) ?? "").suffix(3000))
+        }.joined(separator: "\n")
+    }
+
+    private func launch(_ path: String, _ arguments: [String], output: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        FileManager.default.createFile(atPath: directory + "/" + output, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: directory + "/" + output))
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        processes.append(process)
+    }
+
+    private func accepts(_ port: Int) async -> Bool {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+}
+
+/// Polls `condition` every 100 ms for up to `seconds` (generous: the machine is loaded).
+func waitUntil(_ what: String, seconds: Double = 30, _ condition: () async throws -> Bool) async throws {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    throw WaitError(what: what)
+}
+
+struct WaitError: Error, CustomStringConvertible {
+    let what: String
+    var description: String { "timed out waiting until \(what)" }
+}
+
+/// Ports the kernel hands out for port 0, released at once for the processes to bind.
+func freePorts(_ count: Int) throws -> [Int] {
+    var descriptors: [Int32] = []
+    defer { descriptors.forEach { close($0) } }
+    return try (0..<count).map { _ in
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        descriptors.append(descriptor)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Bool in
+                bind(descriptor, pointer, length) == 0 && getsockname(descriptor, pointer, &length) == 0
+            }
+        }
+        guard bound else { throw WaitError(what: "a free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
