@@ -73,7 +73,7 @@ public struct SmsService: SchedulingV1.Sms.ServiceProtocol {
             let wanted = sendAt ?? now
             let due = SmsWindow.nextAllowed(template.kind, after: wanted, utcOffsetMinutes: region.utcOffsetMinutes, calendar: calendar)
             if template.kind == .collection {
-                let others = try SchedulingStore.collectionDueTimes(db, contract: contract)
+                let others = try SchedulingStore.collectionDueTimes(db, card: cardID, contract: contract)
                 if let violation = SmsCaps.violation(dueMs: due, others: others, utcOffsetMinutes: region.utcOffsetMinutes) {
                     throw SchedulingError.failedPrecondition(violation.rule)
                 }

@@ -12,10 +12,10 @@ import Wire
 struct SmsServiceTests {
     func send(
         _ sms: SchedulingV1.Sms.Client, _ fixture: Fixture, template: String = "mobile-app-link", phone: String = "+7 937 288-80-99",
-        region: String = "", contract: String = "", role: Role = .vcc, key: String = UUID().uuidString
+        region: String = "", contract: String = "", role: Role = .vcc, key: String = UUID().uuidString, card: Int64 = 42
     ) async throws -> SchedulingV1.SendSmsResponse {
         try await sms.sendSms(
-            .init(templateID: template, cardID: 42, phone: phone, regionCode: region, contractNumber: contract),
+            .init(templateID: template, cardID: card, phone: phone, regionCode: region, contractNumber: contract),
             metadata: fixture.metadata(role, key: key)
         )
     }
@@ -135,8 +135,12 @@ struct SmsServiceTests {
             let third = await rpcError { _ = try await send(sms, fixture, template: "collection-reminder", region: "77", contract: "K-1", role: .collector) }
             #expect(third?.code == .failedPrecondition)
             #expect(third?.message.contains("Не более 2 сообщений в день") == true)
-            // Another debtor is not affected.
-            _ = try await send(sms, fixture, template: "collection-reminder", region: "77", contract: "K-2", role: .collector)
+            // The caps are the debtor's, not the loan's: the same client's other contract is refused too…
+            let otherLoan = await rpcError { _ = try await send(sms, fixture, template: "collection-reminder", region: "77", contract: "K-3", role: .collector) }
+            #expect(otherLoan?.code == .failedPrecondition)
+            #expect(otherLoan?.message.contains("Не более 2 сообщений в день одному должнику") == true)
+            // …while another debtor is not affected.
+            _ = try await send(sms, fixture, template: "collection-reminder", region: "77", contract: "K-2", role: .collector, card: 43)
             // Scheduled for tomorrow: counted on tomorrow.
             let tomorrow = try await sms.scheduleSms(
                 .init(templateID: "collection-call-back", cardID: 42, phone: "9372888099", regionCode: "77", contractNumber: "K-1",

@@ -88,8 +88,11 @@ struct SchedulingCommand: AsyncParsableCommand {
             throw ValidationError("--sms-provider: file or kannel")
         }
 
+        var outbox = OutboxWorker.Configuration()
+        outbox.calendar = calendar
         let worker = OutboxWorker(
-            store: store, provider: provider, nowMs: now, logger: Logger(label: "scheduling.outbox"), onStateChange: stateChanged
+            store: store, provider: provider, configuration: outbox, nowMs: now, logger: Logger(label: "scheduling.outbox"),
+            onStateChange: stateChanged
         )
         let environment = SchedulingEnvironment(
             store: store, calendar: calendar, providerName: provider.name, wakeOutbox: { worker.notify(); stateChanged() }

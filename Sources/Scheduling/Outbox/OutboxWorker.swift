@@ -20,6 +20,8 @@ public final class OutboxWorker: Service, Sendable {
         public var maxAttempts = 8
         public var baseBackoffMs: Int64 = 2_000
         public var maxBackoffMs: Int64 = 300_000
+        /// Working days and days off for the collection window at hand-off.
+        public var calendar: ProductionCalendar = .russia
         public init() {}
     }
 
@@ -86,7 +88,8 @@ public final class OutboxWorker: Service, Sendable {
         let owner = "\(self.owner)/\(UUID().uuidString.prefix(8))"
         let configuration = self.configuration
         let claimed = try await store.write { db in
-            try SchedulingStore.claimDue(db, owner: owner, nowMs: now, leaseMs: configuration.leaseMs, limit: configuration.batchSize)
+            let claimed = try SchedulingStore.claimDue(db, owner: owner, nowMs: now, leaseMs: configuration.leaseMs, limit: configuration.batchSize)
+            return try SchedulingStore.holdOutsideWindow(db, claimed: claimed, nowMs: now, calendar: configuration.calendar)
         }
         for (sms, earlierClaim) in claimed {
             await handOff(sms, claim: owner, mayHaveBeenSent: earlierClaim)

@@ -48,6 +48,8 @@ public enum SmsWindow {
 
 /// The 230-ФЗ caps on collection messages per debtor: 2 a day, 4 a week, 16 a month,
 /// counted in the debtor's local calendar (weeks from Monday) for the moment the message goes.
+/// The law limits messages to the person, not to one loan: a debtor with two overdue
+/// contracts gets no more than one with one (the store counts by card and by contract).
 public enum SmsCaps {
     public enum Violation: Sendable, Hashable {
         case day, week, month
@@ -55,9 +57,9 @@ public enum SmsCaps {
         /// The rule as the operator reads it.
         public var rule: String {
             switch self {
-            case .day: "Не более 2 сообщений в день по одному договору (230-ФЗ)"
-            case .week: "Не более 4 сообщений в неделю по одному договору (230-ФЗ)"
-            case .month: "Не более 16 сообщений в месяц по одному договору (230-ФЗ)"
+            case .day: "Не более 2 сообщений в день одному должнику (230-ФЗ)"
+            case .week: "Не более 4 сообщений в неделю одному должнику (230-ФЗ)"
+            case .month: "Не более 16 сообщений в месяц одному должнику (230-ФЗ)"
             }
         }
     }

@@ -20,10 +20,14 @@ extension SchedulingStore {
     }
 
     /// The due moments of a debtor's collection messages that count against the caps.
-    static func collectionDueTimes(_ db: Database, contract: String) throws -> [Int64] {
+    static func collectionDueTimes(_ db: Database, card: Int64, contract: String, excluding id: String = "") throws -> [Int64] {
         try Int64.fetchAll(
-            db, sql: "SELECT due_ms FROM sms WHERE contract_number = ? AND category = 2 AND state IN (1, 2, 3)",
-            arguments: [contract]
+            db,
+            sql: """
+                SELECT due_ms FROM sms
+                WHERE category = 2 AND state IN (1, 2, 3) AND id <> ? AND (contract_number = ? OR (? <> 0 AND card_id = ?))
+                """,
+            arguments: [id, contract, card, card]
         )
     }
 
