@@ -131,10 +131,12 @@ struct SmsHandOffWindowTests {
     func loginCodeAtNight() async throws {
         let provider = ScriptedProvider()
         let fixture = try Fixture(provider: provider)
+        fixture.clock.set(tuesday.unixMs(atMinute: 2 * 60, utcOffsetMinutes: 180))
         try await fixture.run { _, sms in
             let sent = try await sms.sendLoginCode(
                 .init(login: "vcc.ivanova", phone: "9161234567", code: "123456"), metadata: fixture.metadata(.system, login: "crm-registry", key: "c1")
             )
+            // Accepted at 02:00, handed off at 03:00 Moscow: no window holds it.
             fixture.clock.set(tuesday.unixMs(atMinute: 3 * 60, utcOffsetMinutes: 180))
             #expect(try await fixture.worker.runOnce() == 1)
             #expect(provider.sent.withLock { $0 } == [sent.smsID])
