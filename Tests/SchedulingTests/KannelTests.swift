@@ -121,6 +121,8 @@ struct KannelTests {
             // Accepted by the centre (before the worker recorded its own hand-off), then delivered.
             #expect(await report(first, 8) == 200)
             #expect(try await state(first) == .sent)
+            // The report counts the hand-off the worker has not recorded yet.
+            #expect(try await fixture.store.read { db in try SchedulingStore.sms(db, id: first)?.attempts } == 1)
             #expect(await report(first, 1) == 200)
             #expect(try await state(first) == .delivered)
             #expect(await report(first, 8) == 200)

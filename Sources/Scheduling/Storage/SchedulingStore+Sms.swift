@@ -115,23 +115,25 @@ extension SchedulingStore {
     @discardableResult
     static func applyReport(_ db: Database, id: String, event: DeliveryEvent, nowMs: Int64) throws -> Bool {
         switch event {
+        // A report of a still-queued message beat the worker's record of its hand-off (the
+        // worker's update then finds the row moved on): the report counts that hand-off.
         case .sent:
             try db.execute(
-                sql: "UPDATE sms SET state = 2, sent_ms = ?, lease_owner = NULL, lease_until_ms = 0 WHERE id = ? AND state = 1",
+                sql: "UPDATE sms SET state = 2, sent_ms = ?, attempts = attempts + 1, lease_owner = NULL, lease_until_ms = 0 WHERE id = ? AND state = 1",
                 arguments: [nowMs, id]
             )
         case .delivered:
             try db.execute(
                 sql: """
                     UPDATE sms SET state = 3, delivered_ms = ?, sent_ms = CASE WHEN sent_ms = 0 THEN ? ELSE sent_ms END,
-                                   lease_owner = NULL, lease_until_ms = 0
+                                   attempts = attempts + (state = 1), lease_owner = NULL, lease_until_ms = 0
                     WHERE id = ? AND state IN (1, 2)
                     """,
                 arguments: [nowMs, nowMs, id]
             )
         case .failed(let reason):
             try db.execute(
-                sql: "UPDATE sms SET state = 4, failure_reason = ?, lease_owner = NULL, lease_until_ms = 0 WHERE id = ? AND state IN (1, 2)",
+                sql: "UPDATE sms SET state = 4, failure_reason = ?, attempts = attempts + (state = 1), lease_owner = NULL, lease_until_ms = 0 WHERE id = ? AND state IN (1, 2)",
                 arguments: [reason, id]
             )
         }
