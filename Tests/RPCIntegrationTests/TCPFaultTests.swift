@@ -118,7 +118,9 @@ import Wire
         configuration.idleTimeout = .milliseconds(200)
         try await withLiveServer(services: [EchoService()], configuration: configuration) { server in
             let silent = try await RawConnection(port: server.port)
-            try await silent.send([0, 0, 0, 100, 1, 2]) // half a frame, then nothing
+            // Half a frame, then nothing. On a loaded machine the server may close the
+            // connection before the bytes go out: that is the behaviour under test too.
+            try? await silent.send([0, 0, 0, 100, 1, 2])
             #expect(await silent.closedByServer(within: .seconds(3)))
         }
     }
