@@ -1,10 +1,21 @@
 #!/bin/sh
 # bearerbox must accept smsbox connections before smsbox starts: smsbox does not retry.
 set -e
-/usr/sbin/bearerbox /etc/kannel/kannel.conf &
+conf=/etc/kannel/kannel.conf
+/usr/sbin/bearerbox "$conf" &
 bearer=$!
 until nc -z 127.0.0.1 13001; do sleep 0.2; done
-/usr/sbin/smsbox /etc/kannel/kannel.conf &
+/usr/sbin/smsbox "$conf" &
 smsbox=$!
-trap 'kill -TERM $smsbox $bearer; wait' TERM INT
+pids="$smsbox $bearer"
+# Staging: the shipped configuration routes to Kannel's fake SMS centre, which needs its
+# peer connected or every message waits in bearerbox's queue. A production configuration
+# mounted over kannel.conf names the operator's SMSC instead and skips this.
+if grep -Eq '^smsc *= *fake' "$conf"; then
+  port=$(sed -n 's/^port *= *\([0-9]*\)/\1/p' "$conf" | head -1)
+  until nc -z 127.0.0.1 "$port"; do sleep 0.2; done
+  /usr/lib/kannel/test/fakesmsc -H 127.0.0.1 -r "$port" -m 0 -v 1 "100 200 text staging" &
+  pids="$! $pids"
+fi
+trap 'kill -TERM $pids; wait' TERM INT
 wait $bearer
