@@ -31,7 +31,8 @@ struct DemoCommand: AsyncParsableCommand {
         print("Демонстрация: сервисы в \(directory.path)")
         // Login codes travel registry → scheduling's SMS outbox → the development SMS file.
         try await supervisor.start([
-            .init(service: "scheduling", endpoint: scheduling, extraArguments: ["--sms-file", smsFile.path]),
+            // SMS states go to the contact history (tab 3), as in a deployment.
+            .init(service: "scheduling", endpoint: scheduling, extraArguments: ["--sms-file", smsFile.path, "--contacts", "\(contacts)"]),
             .init(service: "contacts", endpoint: contacts, extraArguments: ["--durability", "normal"]),
             .init(service: "registry", endpoint: registry, extraArguments: [
                 "--seed-clients", "\(seedClients)", "--scheduling", "\(scheduling)",

@@ -72,7 +72,9 @@ func servicePlans(_ endpoints: ServiceEndpoints, names: String, seedClients: Int
         case "contacts":
             return ServiceSupervisor.Plan(service: "contacts", endpoint: endpoints.contacts)
         case "scheduling":
-            return ServiceSupervisor.Plan(service: "scheduling", endpoint: endpoints.scheduling, extraArguments: ["--sms-file", smsFile])
+            // SMS states go to the contact history (tab 3) when contacts runs too.
+            let history = names.contains("contacts") ? ["--contacts", "\(endpoints.contacts)"] : []
+            return ServiceSupervisor.Plan(service: "scheduling", endpoint: endpoints.scheduling, extraArguments: ["--sms-file", smsFile] + history)
         default:
             throw ValidationError("Нет сервиса «\(name)»: registry, contacts, scheduling")
         }
