@@ -138,6 +138,18 @@ enum ContactsMigrations {
                 try ContactsStore.refreshNextCall(db, contract: contract, nowMs: now)
             }
         }
+        migrator.registerMigration("v4: the work list answered from one covering index") { db in
+            // Every column the work list filters, orders, counts or shows, so a collector's
+            // rows are read from adjacent index pages, not from table rows spread over the file.
+            try db.execute(sql: """
+                CREATE INDEX portfolio_work_list_covering ON portfolio (
+                    collector_login, priority DESC, planned_start, contract_number, procedure, debt_kopecks, contact_ban,
+                    campaign_ended, hidden_until, promise_made_on, last_payment, next_call_ms, moscow_offset, is_new,
+                    process_key, surname, name, patronymic
+                );
+                DROP INDEX portfolio_work_list;
+                """)
+        }
         return migrator
     }
 }
