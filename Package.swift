@@ -344,6 +344,9 @@ for target in package.targets where target.type != .system {
     // The RPC's hot path crosses modules (Wire → RPCCore → transport) through generics;
     // without this they run unspecialized, looking up generic metadata on every call.
     settings.append(.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)))
+    if ["RPCTransportTCP", "RPCBenchmarkKit"].contains(target.name) {
+        settings.append(.enableUpcomingFeature("NonisolatedNonsendingByDefault"))
+    }
     target.swiftSettings = settings
 }
 

@@ -11,7 +11,15 @@ public struct Metadata: Hashable, Sendable {
     public init() { entries = [] }
 
     public init(_ entries: some Sequence<(key: String, value: String)>) {
-        self.entries = entries.map { Entry(key: $0.key.lowercased(), value: $0.value) }
+        self.entries = entries.map { Entry(key: Self.normalized($0.key), value: $0.value) }
+    }
+
+    /// Keys are compared lowercased. Nearly every key already is (the system's own, and what
+    /// clients send), so checking costs less than `lowercased()`'s new string on every lookup.
+    static func normalized(_ key: String) -> String {
+        var key = key
+        let isLowercase = key.withUTF8 { bytes in !bytes.contains { $0 >= 0x41 && $0 <= 0x5A || $0 >= 0x80 } }
+        return isLowercase ? key : key.lowercased()
     }
 
     public var isEmpty: Bool { entries.isEmpty }
@@ -19,17 +27,17 @@ public struct Metadata: Hashable, Sendable {
 
     /// Adds a pair, keeping any earlier value of the same key.
     public mutating func add(_ key: String, _ value: String) {
-        entries.append(Entry(key: key.lowercased(), value: value))
+        entries.append(Entry(key: Self.normalized(key), value: value))
     }
 
     /// Sets the only value of a key, or removes the key when `value` is nil.
     public subscript(key: String) -> String? {
         get {
-            let key = key.lowercased()
+            let key = Self.normalized(key)
             return entries.first(where: { $0.key == key })?.value
         }
         set {
-            let key = key.lowercased()
+            let key = Self.normalized(key)
             entries.removeAll(where: { $0.key == key })
             if let newValue { entries.append(Entry(key: key, value: newValue)) }
         }
@@ -37,7 +45,7 @@ public struct Metadata: Hashable, Sendable {
 
     /// Every value of a key, in order.
     public func values(forKey key: String) -> [String] {
-        let key = key.lowercased()
+        let key = Self.normalized(key)
         return entries.filter { $0.key == key }.map(\.value)
     }
 }

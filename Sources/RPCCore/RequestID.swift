@@ -12,8 +12,22 @@ public enum RequestID {
     /// every call, and unique across processes with overwhelming likelihood.
     public static func generate() -> String {
         let n = counter.add(1, ordering: .relaxed).newValue
-        return "\(prefix)-\(String(n, radix: 16))"
+        let digits = n == 0 ? 1 : (67 - n.leadingZeroBitCount) / 4
+        // One allocation: every call makes an id, and interpolation builds three strings.
+        return String(unsafeUninitializedCapacity: prefixBytes.count + 1 + digits) { buffer in
+            _ = buffer.initialize(from: prefixBytes)
+            buffer[prefixBytes.count] = UInt8(ascii: "-")
+            var rest = n
+            for i in (0..<digits).reversed() {
+                buffer[prefixBytes.count + 1 + i] = hexDigits[Int(rest & 0xF)]
+                rest >>= 4
+            }
+            return prefixBytes.count + 1 + digits
+        }
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+    private static let prefixBytes = Array(prefix.utf8)
 
     private static let prefix: String = {
         let value = UInt64.random(in: 0...UInt64.max)

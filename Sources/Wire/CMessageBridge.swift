@@ -27,20 +27,34 @@ extension CMessageBridge {
 private let scratchBytes = 1024
 
 func wireEncode<M: CMessageBridge>(_ message: M) -> [UInt8] {
+    wirePack(message) { size, pack in
+        [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            count = size == 0 ? 0 : pack(UnsafeMutableRawBufferPointer(buffer))
+        }
+    }
+}
+
+/// Fills the C tree once, tells `body` the packed size, and lets it pack into memory of its
+/// own: a transport writes the frame straight into its send buffer, with no array between.
+/// `pack` needs at least `size` bytes and returns the count it wrote.
+func wirePack<M: CMessageBridge, R>(
+    _ message: M,
+    _ body: (_ size: Int, _ pack: (UnsafeMutableRawBufferPointer) -> Int) -> R
+) -> R {
     withUnsafeTemporaryAllocation(byteCount: scratchBytes, alignment: 16) { scratch in
         var arena = WireArena(scratch: scratch)
         var c = M.cEmpty()
         message.fill(&c, in: &arena)
-        let bytes = withUnsafePointer(to: &c) { p -> [UInt8] in
+        let result = withUnsafePointer(to: &c) { p -> R in
             let base = UnsafeRawPointer(p).assumingMemoryBound(to: ProtobufCMessage.self)
             let size = protobuf_c_message_get_packed_size(base)
-            guard size > 0 else { return [] }
-            return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-                count = protobuf_c_message_pack(base, buffer.baseAddress!)
+            return body(size) { out in
+                precondition(out.count >= size, "pack needs \(size) bytes, got \(out.count)")
+                return size == 0 ? 0 : protobuf_c_message_pack(base, out.baseAddress!.assumingMemoryBound(to: UInt8.self))
             }
         }
         arena.release()
-        return bytes
+        return result
     }
 }
 

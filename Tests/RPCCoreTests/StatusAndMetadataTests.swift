@@ -33,6 +33,29 @@ import Testing
         #expect(metadata["a"] == nil)
     }
 
+    @Test(arguments: [
+        ("X-Trace", "x-trace"), ("request-id", "request-id"), ("ÄBC", "äbc"), ("MiXeD-Ключ", "mixed-ключ"),
+    ])
+    func keysAreComparedLowercased(written: String, stored: String) {
+        var metadata = Metadata()
+        metadata.add(written, "v")
+        #expect(metadata.entries.map(\.key) == [stored])
+        #expect(metadata[written.uppercased()] == "v")
+        #expect(metadata[stored] == "v")
+        #expect(Metadata([(key: written, value: "w")])[stored] == "w")
+    }
+
+    @Test func generatedRequestIDsArePrefixDashHexCounter() {
+        let first = RequestID.generate(), second = RequestID.generate()
+        let a = first.split(separator: "-"), b = second.split(separator: "-")
+        #expect(a.count == 2 && b.count == 2)
+        #expect(a[0] == b[0] && a[0].count == 16)
+        // Other tests make ids in parallel: later, not necessarily next.
+        #expect(UInt64(b[1], radix: 16)! > UInt64(a[1], radix: 16)!)
+        #expect(!a[1].hasPrefix("0"))
+        #expect(first.allSatisfy { $0.isHexDigit || $0 == "-" } && first == first.lowercased())
+    }
+
     @Test func bearerToken() {
         var metadata = Metadata()
         metadata.bearerToken = "abc.def"

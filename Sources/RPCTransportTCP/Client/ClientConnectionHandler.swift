@@ -26,7 +26,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private var context: ChannelHandlerContext?
     private var closed = false
     private var draining = false
-    private var flushScheduled = false
+    private var flushPolicy = FlushPolicy()
 
     init(serverAddress: String, maximumFrameSize: Int, retire: @escaping @Sendable () -> Void) {
         self.serverAddress = serverAddress
@@ -148,14 +148,15 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     private func scheduleFlush(_ context: ChannelHandlerContext) {
-        guard !flushScheduled else { return }
-        flushScheduled = true
-        let this = NIOLoopBound(self, eventLoop: context.eventLoop)
-        context.eventLoop.execute {
-            let handler = this.value
-            handler.flushScheduled = false
-            handler.context?.flush()
+        let flushNow = flushPolicy.wrote {
+            let this = NIOLoopBound(self, eventLoop: context.eventLoop)
+            context.eventLoop.execute {
+                let handler = this.value
+                handler.flushPolicy.flushedAtEndOfTick()
+                handler.context?.flush()
+            }
         }
+        if flushNow { context.flush() }
     }
 
     private func closeIfDrained() {

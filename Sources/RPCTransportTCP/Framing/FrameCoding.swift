@@ -17,11 +17,12 @@ extension RPCV1.Frame {
     /// The frame as it goes on the wire: a 4-byte big-endian length, then the protobuf body,
     /// in one buffer.
     func lengthPrefixed(allocator: ByteBufferAllocator) -> ByteBuffer {
-        let body = serializedBytes()
-        var buffer = allocator.buffer(capacity: 4 + body.count)
-        buffer.writeInteger(UInt32(body.count), endianness: .big)
-        buffer.writeBytes(body)
-        return buffer
+        withPacking { size, pack in
+            var buffer = allocator.buffer(capacity: 4 + size)
+            buffer.writeInteger(UInt32(size), endianness: .big)
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { pack($0) }
+            return buffer
+        }
     }
 }
 

@@ -11,20 +11,22 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
 
     private struct Call {
-        /// Nil while the task is being started (it may finish before `Task.immediate` returns).
-        var task: Task<Void, Never>?
+        var task: Task<Void, Never>
         var timeout: Scheduled<Void>?
     }
 
     private let handler: any ServerCallHandler
     private let maximumFrameSize: Int
     private let logger: Logger
+    /// Calls whose handler suspended: they finish later, or are cancelled.
     private var calls: [UInt64: Call] = [:]
+    /// The call whose Task is starting right now, and whether it already answered.
+    private var startingCall: (id: UInt64, finished: Bool)?
     private var context: ChannelHandlerContext?
     private var executor: EventLoopTaskExecutor?
     private var peer = "unknown"
     private var draining = false
-    private var flushScheduled = false
+    private var flushPolicy = FlushPolicy()
     /// While draining: the last write, so the connection closes only after it reaches the socket.
     private var lastWrite: EventLoopFuture<Void>?
     private var lingerClose: Scheduled<Void>?
@@ -59,7 +61,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         case .cancel:
             if let call = calls.removeValue(forKey: frame.callID) {
                 call.timeout?.cancel()
-                call.task?.cancel()
+                call.task.cancel()
                 closeIfDrained()
             }
         case .response, .goAway, nil:
@@ -71,7 +73,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         // The client is gone: nobody will read the answers.
         for call in calls.values {
             call.timeout?.cancel()
-            call.task?.cancel()
+            call.task.cancel()
         }
         calls.removeAll()
         context.fireChannelInactive()
@@ -131,8 +133,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         let eventLoop = context.eventLoop
         let this = NIOLoopBound(self, eventLoop: eventLoop)
         // Runs at once on this loop until the handler first suspends: a handler that needs no
-        // I/O answers within this read, with no extra trip through the loop.
-        calls[id] = Call()
+        // I/O answers within this read, with no extra trip through the loop, and its call
+        // never enters `calls`.
+        startingCall = (id, finished: false)
         let task = Task.immediate(executorPreference: executor) {
             let response = await handler.handle(parts, info: info)
             if eventLoop.inEventLoop {
@@ -141,17 +144,24 @@ final class ServerConnectionHandler: ChannelInboundHandler {
                 eventLoop.execute { this.value.finish(id: id, response) }
             }
         }
-        // Already answered: nothing to cancel later.
-        guard calls[id] != nil else { return }
-        calls[id]?.task = task
+        let answered = startingCall?.finished == true
+        startingCall = nil
+        guard !answered else { return }
+        var call = Call(task: task)
         if request.timeoutMicros > 0 {
-            calls[id]?.timeout = eventLoop.scheduleTask(in: .microseconds(Int64(clamping: request.timeoutMicros))) {
+            call.timeout = eventLoop.scheduleTask(in: .microseconds(Int64(clamping: request.timeoutMicros))) {
                 task.cancel()
             }
         }
+        calls[id] = call
     }
 
     private func finish(id: UInt64, _ response: RPCResponseParts) {
+        if startingCall?.id == id {
+            startingCall?.finished = true
+            send(id: id, response)
+            return
+        }
         // Absent when the client cancelled the call or went away: nobody waits for the answer.
         guard let call = calls.removeValue(forKey: id) else { return }
         call.timeout?.cancel()
@@ -175,14 +185,15 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     private func scheduleFlush(_ context: ChannelHandlerContext) {
-        guard !flushScheduled else { return }
-        flushScheduled = true
-        let this = NIOLoopBound(self, eventLoop: context.eventLoop)
-        context.eventLoop.execute {
-            let handler = this.value
-            handler.flushScheduled = false
-            handler.context?.flush()
+        let flushNow = flushPolicy.wrote {
+            let this = NIOLoopBound(self, eventLoop: context.eventLoop)
+            context.eventLoop.execute {
+                let handler = this.value
+                handler.flushPolicy.flushedAtEndOfTick()
+                handler.context?.flush()
+            }
         }
+        if flushNow { context.flush() }
     }
 
     /// Once nothing is in flight, waits `drainLinger` before closing: requests the client
