@@ -158,7 +158,7 @@ let package = Package(
         .target(
             name: "ServiceKit",
             dependencies: [
-                "RPCCore", "HTTPEndpoint",
+                "RPCCore", "RPCTransportTCP", "HTTPEndpoint",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,5 +1,6 @@
 public import ArgumentParser
 public import Logging
+public import RPCTransportTCP
 public import ServiceLifecycle
 
 /// The operations flags every service shares (`@OptionGroup var operations: ServiceOptions`):
@@ -16,6 +17,12 @@ public struct ServiceOptions: ParsableArguments {
     public var backupTo: String?
     @Option(help: "Serve Prometheus metrics on HOST:PORT (GET /metrics); none when absent.")
     public var metricsListen: String?
+    @Option(help: "Connections beyond this many are closed as soon as they are accepted.")
+    public var maxConnections = 1024
+    @Option(help: ArgumentHelp("Close a connection with no call in flight that sends nothing for this long.", valueName: "SECONDS"))
+    public var idleTimeout = 120.0
+    @Option(help: ArgumentHelp("Close a connection whose started frame is not whole within this long (a peer trickling bytes).", valueName: "SECONDS"))
+    public var frameTimeout = 30.0
 
     public init() {}
 
@@ -25,6 +32,20 @@ public struct ServiceOptions: ParsableArguments {
             throw ValidationError("--log-level: trace, debug, info, notice, warning, error or critical")
         }
         if let metricsListen { _ = try HostPort(parsing: metricsListen, flag: "--metrics-listen") }
+        guard maxConnections > 0 else { throw ValidationError("--max-connections must be at least 1") }
+        guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be more than 0 seconds") }
+        guard frameTimeout > 0 else { throw ValidationError("--frame-timeout must be more than 0 seconds") }
+    }
+
+    /// The RPC listener on `host:port` with these limits.
+    public func serverTransport(host: String, port: Int) -> TCPServerTransport {
+        TCPServerTransport(TCPServerTransport.Configuration(
+            host: host,
+            port: port,
+            idleTimeout: .milliseconds(Int64(idleTimeout * 1000)),
+            maximumConnections: maxConnections,
+            frameTimeout: .milliseconds(Int64(frameTimeout * 1000))
+        ))
     }
 
     /// With `--backup-to FILE`: copies `database` there, prints what it did and returns true

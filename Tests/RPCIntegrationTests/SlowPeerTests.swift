@@ -86,4 +86,30 @@ import Wire
             #expect(try await echo.echo(echoMessage([1])).payload == [1])
         }
     }
+
+    @Test func aPeerTricklingOneFrameIsClosedAtTheFrameTimeoutThoughNeverIdle() async throws {
+        var configuration = TCPServerTransport.Configuration()
+        configuration.idleTimeout = .seconds(60)
+        configuration.frameTimeout = .milliseconds(500)
+        try await withLiveServer(services: [EchoService()], configuration: configuration) { server in
+            let trickle = try await RawConnection(port: server.port)
+            defer { trickle.close() }
+            try await trickle.send([0, 0, 0, 50])
+            let dripping = Task {
+                // A byte every 100 ms: the read-idle timer never fires, the frame never completes.
+                for _ in 0..<200 where !Task.isCancelled {
+                    try? await trickle.send([1])
+                    try? await Task.sleep(for: .milliseconds(100))
+                }
+            }
+            defer { dripping.cancel() }
+            #expect(await trickle.closedByServer(within: .seconds(15)))
+            // Whole frames, however slowly they come, are not affected.
+            let echo = RPCV1.Echo.Client(wrapping: server.client())
+            for round in 0..<3 {
+                #expect(try await echo.echo(echoMessage([UInt8(round)])).payload == [UInt8(round)])
+                try await Task.sleep(for: .milliseconds(400))
+            }
+        }
+    }
 }

@@ -54,7 +54,7 @@ struct ContactsCommand: AsyncParsableCommand {
         let signer = try SessionTokenSigner(secret: secret)
         let environment = ContactsEnvironment(store: store, calendar: calendar)
         let server = RPCServer(
-            transport: TCPServerTransport(TCPServerTransport.Configuration(host: host, port: port)),
+            transport: operations.serverTransport(host: host, port: port),
             services: BuiltinServices.adding(to: ContactsServices.all(environment)),
             interceptors: [LoggingInterceptor(logger: logger), MetricsInterceptor(), AuthInterceptor(signer: signer)],
             logger: logger

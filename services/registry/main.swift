@@ -75,7 +75,7 @@ struct RegistryCommand: AsyncParsableCommand {
             OperatorsService(environment: environment),
         ]
         let server = RPCServer(
-            transport: TCPServerTransport(TCPServerTransport.Configuration(host: host, port: port)),
+            transport: operations.serverTransport(host: host, port: port),
             services: BuiltinServices.adding(to: services),
             interceptors: [LoggingInterceptor(logger: logger), MetricsInterceptor(), AuthInterceptor(signer: signer)],
             logger: logger

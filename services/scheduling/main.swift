@@ -98,7 +98,7 @@ struct SchedulingCommand: AsyncParsableCommand {
             store: store, calendar: calendar, providerName: provider.name, wakeOutbox: { worker.notify(); stateChanged() }
         )
         let server = RPCServer(
-            transport: TCPServerTransport(TCPServerTransport.Configuration(host: host, port: port)),
+            transport: operations.serverTransport(host: host, port: port),
             services: BuiltinServices.adding(to: [OfficesService(environment: environment), SmsService(environment: environment)]),
             interceptors: [LoggingInterceptor(logger: logger), MetricsInterceptor(), AuthInterceptor(signer: signer)],
             logger: logger

@@ -12,6 +12,9 @@ struct CappedFrameDecoder: ByteToMessageDecoder {
     /// The inner decoder has consumed a header and waits for the body: the next bytes are
     /// not a length.
     private var midFrame = false
+    /// Whether the handlers after this one were told a frame is incomplete (and not yet that
+    /// the bytes were all used up).
+    private var reportedPartial = false
 
     init(maximumFrameSize: Int) {
         self.maximumFrameSize = maximumFrameSize
@@ -26,8 +29,17 @@ struct CappedFrameDecoder: ByteToMessageDecoder {
         let start = buffer.readerIndex
         let state = try framing.decode(context: context, buffer: &buffer)
         switch state {
-        case .continue: midFrame = false
-        case .needMoreData: if buffer.readerIndex != start { midFrame = true }
+        case .continue:
+            midFrame = false
+        case .needMoreData:
+            if buffer.readerIndex != start { midFrame = true }
+            // Told once per change, not per read: a connection handler times how long a
+            // frame stays incomplete, so a peer trickling bytes cannot hold it for ever.
+            let partial = midFrame || buffer.readableBytes > 0
+            if partial != reportedPartial {
+                reportedPartial = partial
+                context.fireUserInboundEventTriggered(partial ? PartialFrameEvent.started : PartialFrameEvent.ended)
+            }
         }
         return state
     }
@@ -35,6 +47,13 @@ struct CappedFrameDecoder: ByteToMessageDecoder {
     mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
         try decode(context: context, buffer: &buffer)
     }
+}
+
+/// Sent down the pipeline when bytes of an incomplete frame start waiting for the rest, and
+/// when no such bytes are left.
+enum PartialFrameEvent: Sendable {
+    case started
+    case ended
 }
 
 /// A frame whose length header exceeds the connection's limit.

@@ -17,6 +17,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     private let handler: any ServerCallHandler
     private let maximumFrameSize: Int
+    private let frameTimeout: TimeAmount
     private let logger: Logger
     /// Calls whose handler suspended: they finish later, or are cancelled.
     private var calls: [UInt64: Call] = [:]
@@ -30,10 +31,13 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     /// While draining: the last write, so the connection closes only after it reaches the socket.
     private var lastWrite: EventLoopFuture<Void>?
     private var lingerClose: Scheduled<Void>?
+    /// Closes the connection if the frame now arriving is not whole in time.
+    private var partialFrameDeadline: Scheduled<Void>?
 
-    init(handler: any ServerCallHandler, maximumFrameSize: Int, logger: Logger) {
+    init(handler: any ServerCallHandler, maximumFrameSize: Int, frameTimeout: TimeAmount, logger: Logger) {
         self.handler = handler
         self.maximumFrameSize = maximumFrameSize
+        self.frameTimeout = frameTimeout
         self.logger = logger
     }
 
@@ -70,6 +74,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        partialFrameDeadline?.cancel()
         // The client is gone: nobody will read the answers.
         for call in calls.values {
             call.timeout?.cancel()
@@ -94,6 +99,22 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? PartialFrameEvent {
+            partialFrameDeadline?.cancel()
+            partialFrameDeadline = nil
+            if event == .started {
+                let this = NIOLoopBound(self, eventLoop: context.eventLoop)
+                let timeout = frameTimeout
+                partialFrameDeadline = context.eventLoop.scheduleTask(in: timeout) {
+                    let handler = this.value
+                    handler.logger.warning("Closing connection: a frame stayed incomplete", metadata: [
+                        "peer": "\(handler.peer)", "timeout": "\(timeout)",
+                    ])
+                    handler.context?.close(promise: nil)
+                }
+            }
+            return
+        }
         if let event = event as? IdleStateHandler.IdleStateEvent, event == .read, calls.isEmpty {
             logger.debug("Closing idle connection", metadata: ["peer": "\(peer)"])
             context.close(promise: nil)

@@ -20,19 +20,24 @@ public final class TCPServerTransport: ServerTransport {
         public var idleTimeout: Duration
         /// Connections beyond this are closed as soon as they are accepted.
         public var maximumConnections: Int
+        /// A frame whose first bytes arrived must be whole within this, or the connection is
+        /// closed: a peer that trickles a byte now and then is never idle, yet sends nothing.
+        public var frameTimeout: Duration
 
         public init(
             host: String = "127.0.0.1",
             port: Int = 0,
             maximumFrameSize: Int = 4 * 1024 * 1024,
             idleTimeout: Duration = .seconds(120),
-            maximumConnections: Int = 1024
+            maximumConnections: Int = 1024,
+            frameTimeout: Duration = .seconds(30)
         ) {
             self.host = host
             self.port = port
             self.maximumFrameSize = maximumFrameSize
             self.idleTimeout = idleTimeout
             self.maximumConnections = maximumConnections
+            self.frameTimeout = frameTimeout
         }
     }
 
@@ -84,8 +89,7 @@ public final class TCPServerTransport: ServerTransport {
     public func listen(_ handler: any ServerCallHandler) async throws {
         let configuration = self.configuration
         let logger = self.logger
-        let idleTimeout = TimeAmount.nanoseconds(Int64(configuration.idleTimeout.components.seconds) * 1_000_000_000
-            + configuration.idleTimeout.components.attoseconds / 1_000_000_000)
+        let idleTimeout = TimeAmount(configuration.idleTimeout)
         let serverChannel: any Channel
         do {
             serverChannel = try await ServerBootstrap(group: group)
@@ -98,6 +102,7 @@ public final class TCPServerTransport: ServerTransport {
                         let connection = ServerConnectionHandler(
                             handler: handler,
                             maximumFrameSize: configuration.maximumFrameSize,
+                            frameTimeout: TimeAmount(configuration.frameTimeout),
                             logger: logger
                         )
                         let sync = channel.pipeline.syncOperations
@@ -198,5 +203,12 @@ public final class TCPServerTransport: ServerTransport {
             return state.waitingForAddress
         }
         for waiter in waiters { waiter.resume(throwing: error) }
+    }
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }
