@@ -110,6 +110,9 @@ public struct LoadRunner: Sendable {
 
     private static func work(worker: Int, plan: Plan, client: RPCClient, state: RunState, start: ContinuousClock.Instant) async -> Tally {
         var tally = Tally()
+        // A scenario's calls (typed clients, several per iteration) get the per-call deadline too.
+        var scenarioClient = client
+        scenarioClient.defaultTimeout = plan.timeout
         let interval = plan.rate.map { Duration.seconds(1 / $0) }
         var bodyIndex = worker
         while !Task.isCancelled, !state.isStopped {
@@ -127,7 +130,7 @@ public struct LoadRunner: Sendable {
             var failure: String?
             do {
                 if let iteration = plan.iteration {
-                    try await iteration(client, plan.metadata, ticket)
+                    try await iteration(scenarioClient, plan.metadata, ticket)
                 } else {
                     _ = try await client.unary(
                         RPCRequestParts(method: plan.method, metadata: plan.metadata, payload: body),

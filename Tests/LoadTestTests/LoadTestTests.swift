@@ -4,6 +4,7 @@ import NIOCore
 @testable import LoadTest
 import RPCCore
 import RPCTransportTCP
+import Synchronization
 import Testing
 import Wire
 
@@ -84,6 +85,24 @@ import Wire
             )).run()
             #expect(missing.calls == 40)
             #expect(missing.errorsByCode == ["UNIMPLEMENTED": 40])
+        }
+    }
+
+    @Test func aScenariosCallsCarryThePerCallDeadline() async throws {
+        try await withLoadServer { port in
+            // The echo answers at once; a deadline already spent makes every call fail, which
+            // only happens if the scenario's client carries the run's deadline.
+            let seen = Mutex<[Duration?]>([])
+            let report = try await LoadRunner(.init(
+                host: "127.0.0.1", port: port, method: "scenario", bodies: [],
+                concurrency: 2, duration: nil, total: 10, timeout: .nanoseconds(1),
+                iteration: { client, _, _ in
+                    seen.withLock { $0.append(client.defaultTimeout) }
+                    _ = try await RPCV1.Echo.Client(wrapping: client).echo(RPCV1.EchoMessage(payload: [1]))
+                }
+            )).run()
+            #expect(seen.withLock { $0.allSatisfy { $0 == .nanoseconds(1) } })
+            #expect(report.errorsByCode == ["DEADLINE_EXCEEDED": 10])
         }
     }
 
