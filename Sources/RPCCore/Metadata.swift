@@ -38,7 +38,8 @@ public struct Metadata: Hashable, Sendable {
         }
         set {
             let key = Self.normalized(key)
-            entries.removeAll(where: { $0.key == key })
+            // `removeAll` copies a shared array even when nothing matches: check first.
+            if entries.contains(where: { $0.key == key }) { entries.removeAll(where: { $0.key == key }) }
             if let newValue { entries.append(Entry(key: key, value: newValue)) }
         }
     }
