@@ -36,6 +36,8 @@ struct SchedulingCommand: AsyncParsableCommand {
     @Option(help: "Where the delivery-report listener binds, HOST:PORT (kannel only).") var dlrListen = "127.0.0.1:7190"
     @Option(help: "The URL Kannel calls with delivery reports (default: http://<dlr-listen>/dlr).") var dlrPublicUrl: String?
     @Option(help: "The contacts service, HOST:PORT: SMS states go to the contact history.") var contacts: String?
+    @Option(help: "On SIGTERM, seconds the SMS hand-off in flight may take before it is cancelled (it then goes again after the restart).")
+    var outboxDrainTimeout = 5.0
     @Option(help: "A production calendar file replacing the built-in one (`YYYY-MM-DD off|work` lines).") var productionCalendar: String?
 
     func run() async throws {
@@ -90,6 +92,8 @@ struct SchedulingCommand: AsyncParsableCommand {
 
         var outbox = OutboxWorker.Configuration()
         outbox.calendar = calendar
+        guard outboxDrainTimeout > 0 else { throw ValidationError("--outbox-drain-timeout takes seconds > 0") }
+        outbox.drainTimeout = .milliseconds(Int64(outboxDrainTimeout * 1000))
         let worker = OutboxWorker(
             store: store, provider: provider, configuration: outbox, nowMs: now, logger: Logger(label: "scheduling.outbox"),
             onStateChange: stateChanged
@@ -106,11 +110,12 @@ struct SchedulingCommand: AsyncParsableCommand {
         logger.info("scheduling listening", metadata: [
             "host": "\(host)", "port": "\(port)", "database": "\(database)", "sms": "\(described)", "contacts": "\(contacts ?? "-")",
         ])
-        // Shutdown runs in reverse order: the server stops taking calls first, the DLR
-        // listener and the workers outlive it.
+        // Shutdown runs in reverse order: the server stops taking calls first, then the
+        // outbox drains its hand-off in flight; the DLR listener outlives it (reports of the
+        // last hand-offs still land) and the contacts reporter outlives both.
         if let reporter { services.append(reporter) }
-        services.append(worker)
         if let dlrEndpoint { services.append(dlrEndpoint) }
+        services.append(worker)
         services.append(server)
         services += operationServices
         services.append(OutboxMetrics(store: store, nowMs: now, logger: logger))

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 public import Logging
 public import ServiceLifecycle
+import Synchronization
 
 /// Delivers the outbox: polls due messages from the database (no in-memory queue that a
 /// second replica would miss), leases them so two workers never hand off the same row,
@@ -12,6 +13,12 @@ public import ServiceLifecycle
 /// once the lease runs out it is handed off again, marked `mayHaveBeenSent`, and a provider
 /// that can tell (the file provider) does not send it twice. A message is only ever one row,
 /// and a repeated acceptance (same idempotency key) never makes a second one.
+///
+/// A graceful stop (SIGTERM) claims nothing more, lets the hand-off in flight finish (up
+/// to `drainTimeout`), and hands the rest of its batch back to the database at once, so the
+/// next start (or another replica) sends each of them, once. A hand-off cut off by the
+/// timeout may have reached the provider: its row keeps the lapsed claim and goes out
+/// again marked `mayHaveBeenSent`, like after a crash.
 public final class OutboxWorker: Service, Sendable {
     public struct Configuration: Sendable {
         public var pollInterval: Duration = .milliseconds(500)
@@ -20,6 +27,8 @@ public final class OutboxWorker: Service, Sendable {
         public var maxAttempts = 8
         public var baseBackoffMs: Int64 = 2_000
         public var maxBackoffMs: Int64 = 300_000
+        /// How long a graceful stop waits for the hand-off in flight before cancelling it.
+        public var drainTimeout: Duration = .seconds(5)
         /// Working days and days off for the collection window at hand-off.
         public var calendar: ProductionCalendar = .russia
         public init() {}
@@ -35,6 +44,11 @@ public final class OutboxWorker: Service, Sendable {
     /// Tells this worker's leases apart from another replica's.
     public let owner: String
     let doorbell = Doorbell()
+    /// Set by a graceful stop: no more claims, no more hand-offs.
+    let stopping = Atomic<Bool>(false)
+
+    /// Whether a graceful stop has begun.
+    public var isStopping: Bool { stopping.load(ordering: .acquiring) }
 
     public init(
         store: SchedulingStore, provider: any SmsProvider, configuration: Configuration = Configuration(),
@@ -62,20 +76,43 @@ public final class OutboxWorker: Service, Sendable {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                let handled: Int
-                do {
-                    handled = try await self.runOnce()
-                } catch is CancellationError {
-                    return
-                } catch {
-                    self.logger.error("outbox poll failed", metadata: ["error": "\(error)"])
-                    handled = 0
+        let (stopped, stop) = AsyncStream<Void>.makeStream()
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.deliverUntilStopped() }
+                // The drain's deadline: armed by the stop, it cancels a hand-off that hangs.
+                group.addTask {
+                    for await _ in stopped {}
+                    guard !Task.isCancelled else { return }
+                    try? await Task.sleep(for: self.configuration.drainTimeout)
+                    if !Task.isCancelled {
+                        self.logger.warning("outbox stop: the hand-off in flight outlasted the drain timeout and is cancelled")
+                    }
                 }
-                if handled == 0 {
-                    await self.doorbell.wait(upTo: self.configuration.pollInterval)
-                }
+                await group.next()
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            self.stopping.store(true, ordering: .releasing)
+            stop.finish()
+            self.notify()
+        }
+        logger.info("outbox worker stopped")
+    }
+
+    func deliverUntilStopped() async {
+        while !isStopping && !Task.isCancelled {
+            let handled: Int
+            do {
+                handled = try await runOnce()
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.error("outbox poll failed", metadata: ["error": "\(error)"])
+                handled = 0
+            }
+            if handled == 0 && !isStopping {
+                await doorbell.wait(upTo: configuration.pollInterval)
             }
         }
     }
@@ -91,10 +128,42 @@ public final class OutboxWorker: Service, Sendable {
             let claimed = try SchedulingStore.claimDue(db, owner: owner, nowMs: now, leaseMs: configuration.leaseMs, limit: configuration.batchSize)
             return try SchedulingStore.holdOutsideWindow(db, claimed: claimed, nowMs: now, calendar: configuration.calendar)
         }
-        for (sms, earlierClaim) in claimed {
+        for (index, (sms, earlierClaim)) in claimed.enumerated() {
+            if isStopping || Task.isCancelled {
+                await release(claimed[index...].map { ($0.sms.id, $0.earlierClaim) }, claim: owner)
+                return index
+            }
             await handOff(sms, claim: owner, mayHaveBeenSent: earlierClaim)
         }
         return claimed.count
+    }
+
+    /// Hands claimed rows back untouched (a stop came before their turn): due at once for
+    /// the next claim, not counted as an attempt. A row that carried a lapsed claim keeps
+    /// it, so its next hand-off is still marked `mayHaveBeenSent`.
+    func release(_ rows: [(id: String, earlierClaim: Bool)], claim owner: String) async {
+        guard !rows.isEmpty else { return }
+        let store = self.store
+        let released = Task {
+            try await store.write { db in
+                for row in rows {
+                    try db.execute(
+                        sql: """
+                            UPDATE sms SET lease_until_ms = 0, lease_owner = CASE WHEN ? THEN lease_owner ELSE NULL END
+                            WHERE id = ? AND state = 1 AND lease_owner = ?
+                            """,
+                        arguments: [row.earlierClaim, row.id, owner]
+                    )
+                }
+            }
+        }
+        do {
+            try await released.value
+            logger.info("outbox stop: unsent messages left queued", metadata: ["count": "\(rows.count)"])
+        } catch {
+            // Not lost: the lease runs out and the next claim takes them, marked may-have-been-sent.
+            logger.error("outbox stop: claims not released", metadata: ["error": "\(error)"])
+        }
     }
 
     func handOff(_ sms: SmsRecord, claim owner: String, mayHaveBeenSent: Bool = false) async {
@@ -110,9 +179,20 @@ public final class OutboxWorker: Service, Sendable {
         let store = self.store
         let now = nowMs()
         let configuration = self.configuration
+        // Cancelled mid-send (the stop's drain timeout): whether the provider took it is
+        // unknown. Not an attempt; the row keeps this claim, lapsed at once, so the next
+        // claim hands it off marked `mayHaveBeenSent`.
+        let interrupted = Task.isCancelled && (try? result.get()) == nil
         // Recorded in a task of its own: a shutdown must not roll back the record of a hand-off.
         let recorded = Task {
             try await store.write { db in
+                if interrupted {
+                    try db.execute(
+                        sql: "UPDATE sms SET lease_until_ms = 0 WHERE id = ? AND state = 1 AND lease_owner = ?",
+                        arguments: [sms.id, owner]
+                    )
+                    return
+                }
                 switch result {
                 case .success(let handOff):
                     try SchedulingStore.markHandedOff(db, id: sms.id, owner: owner, delivered: handOff == .delivered, nowMs: now)
@@ -133,7 +213,9 @@ public final class OutboxWorker: Service, Sendable {
         } catch {
             logger.error("outbox state not recorded", metadata: ["sms": "\(sms.id)", "error": "\(error)"])
         }
-        if case .failure(let error) = result {
+        if interrupted {
+            logger.warning("sms hand-off cut off by the stop; goes again after the restart", metadata: ["sms": "\(sms.id)"])
+        } else if case .failure(let error) = result {
             logger.warning("sms hand-off failed", metadata: ["sms": "\(sms.id)", "reason": "\(error)"])
         }
     }
