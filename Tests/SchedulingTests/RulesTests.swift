@@ -103,6 +103,34 @@ struct RulesTests {
         #expect(SmsCaps.violation(dueMs: due, others: others, utcOffsetMinutes: 180) == expected)
     }
 
+    /// (start local date and minute, the debtor's other messages at noon of these days from
+    /// Wednesday 18 March 2026, the expected local date and minute), Moscow offset.
+    @Test("a collection message is moved past a used-up cap to the next lawful moment", arguments: [
+        (date(2026, 3, 18), 12 * 60, [Int](), date(2026, 3, 18), 12 * 60),
+        (date(2026, 3, 18), 23 * 60, [], date(2026, 3, 19), 8 * 60),                             // night → the morning
+        (date(2026, 3, 18), 12 * 60, [0, 0], date(2026, 3, 19), 8 * 60),                         // day full → tomorrow
+        (date(2026, 3, 18), 12 * 60, [-2, -2, -1, -1], date(2026, 3, 23), 8 * 60),                // week full → Monday
+        (date(2026, 3, 20), 12 * 60, [2, 2], date(2026, 3, 21), 9 * 60),                          // Friday full → Saturday 09:00
+        (date(2026, 3, 20), 12 * 60, [2, 2, -2, -1], date(2026, 3, 23), 8 * 60),                  // Friday full, then the week
+        (date(2026, 3, 18), 12 * 60, [-16, -16, -15, -15, -8, -8, -7, -7, -2, -2, 5, 5, 6, 6, 12, 12], date(2026, 4, 1), 8 * 60),  // month full
+        (date(2026, 3, 18), 12 * 60, [-1, -1, 1], date(2026, 3, 18), 12 * 60),                    // 3 this week, none today: fits
+    ] as [(LocalDate, Int, [Int], LocalDate, Int)])
+    func capsMove(day: LocalDate, minute: Int, dayOffsets: [Int], expectedDay: LocalDate, expectedMinute: Int) {
+        let others = dayOffsets.map { date(2026, 3, 18).adding(days: $0).unixMs(atMinute: 720, utcOffsetMinutes: 180) }
+        let next = SmsCaps.nextAllowed(after: day.unixMs(atMinute: minute, utcOffsetMinutes: 180), others: others, utcOffsetMinutes: 180, calendar: .russia)
+        #expect(next == expectedDay.unixMs(atMinute: expectedMinute, utcOffsetMinutes: 180))
+        if let next {
+            #expect(SmsCaps.violation(dueMs: next, others: others, utcOffsetMinutes: 180) == nil)
+        }
+    }
+
+    @Test("no lawful moment within the horizon: nil")
+    func capsHorizon() {
+        let start = date(2026, 3, 18).unixMs(atMinute: 720, utcOffsetMinutes: 180)
+        let others = [0, 0, 1, 1].map { date(2026, 3, 18).adding(days: $0).unixMs(atMinute: 720, utcOffsetMinutes: 180) }
+        #expect(SmsCaps.nextAllowed(after: start, others: others, utcOffsetMinutes: 180, calendar: .russia, horizonDays: 0) == nil)
+    }
+
     @Test("the visit rule")
     func visitRule() {
         // Visit today: not ticked, goes now if ticked.

@@ -97,8 +97,12 @@ struct SmsHandOffWindowTests {
         }
     }
 
-    @Test("a collection message pushed onto a day whose cap is used up fails with the cap named")
-    func movedOntoAFullDay() async throws {
+    /// 230-ФЗ limits how many messages a debtor gets a day, a week, a month — not when a
+    /// lawful one may go (DOMAIN.md §8; issue 6: a scheduled message "is moved to the next
+    /// allowed moment"). A message the operator saved is not dropped at night for a cap the
+    /// worker meets at hand-off: it goes at the first moment the window and the caps allow.
+    @Test("a collection message pushed onto a day whose cap is used up is moved to the next day the caps allow")
+    func movedPastAFullDay() async throws {
         let provider = ScriptedProvider()
         let fixture = try Fixture(provider: provider)
         let wednesdayNoon = tuesday.adding(days: 1).unixMs(atMinute: 12 * 60, utcOffsetMinutes: 180)
@@ -117,13 +121,59 @@ struct SmsHandOffWindowTests {
                     metadata: collector(key)
                 )
             }
-            // The worker gets to the late one only after 22:00: Wednesday 08:00 would be a third message that day.
+            // The worker gets to the late one only after 22:00: Wednesday 08:00 would be a
+            // third message that day, so it goes Thursday 08:00.
             fixture.clock.set(tuesday.unixMs(atMinute: 22 * 60 + 5, utcOffsetMinutes: 180))
             #expect(try await fixture.worker.runOnce() == 0)
-            let row = try #require(try await fixture.store.read { db in try SchedulingStore.sms(db, id: late) })
-            #expect(row.state == .failed)
-            #expect(row.failureReason == "Не отправлено вне разрешенного времени: Не более 2 сообщений в день одному должнику (230-ФЗ)")
+            let thursday = tuesday.adding(days: 2).unixMs(atMinute: 8 * 60, utcOffsetMinutes: 180)
+            var row = try #require(try await fixture.store.read { db in try SchedulingStore.sms(db, id: late) })
+            #expect(row.state == .queued)
+            #expect(row.attempts == 0)
+            #expect(row.dueMs == thursday)
+            #expect(row.nextAttemptMs == thursday)
+            #expect(row.leaseOwner == nil)
+            let listed = try await sms.listClientSms(.init(cardID: 42), metadata: fixture.metadata(.collector)).messages.first { $0.smsID == late }
+            #expect(listed?.state == .queued)
+            #expect(listed?.scheduledForUnixMs == thursday)
             #expect(provider.sent.withLock { $0 }.isEmpty)
+
+            // Wednesday's two go at noon; the moved one waits for Thursday and then goes.
+            fixture.clock.set(wednesdayNoon)
+            #expect(try await fixture.worker.runOnce() == 2)
+            #expect(!provider.sent.withLock { $0 }.contains(late))
+            fixture.clock.set(thursday)
+            #expect(try await fixture.worker.runOnce() == 1)
+            row = try #require(try await fixture.store.read { db in try SchedulingStore.sms(db, id: late) })
+            #expect(row.state == .sent)
+            #expect(provider.sent.withLock { $0 }.last == late)
+        }
+    }
+
+    @Test("a collection message that goes on a later day than it was due counts against that day's cap")
+    func countedOnTheDayItGoes() async throws {
+        let provider = ScriptedProvider()
+        let fixture = try Fixture(provider: provider)
+        try await fixture.run { _, sms in
+            let collector = { (key: String) in fixture.metadata(.collector, key: key) }
+            func remind(_ key: String) async throws -> SchedulingV1.SendSmsResponse {
+                try await sms.sendSms(
+                    .init(templateID: "collection-reminder", cardID: 42, phone: "9372888099", regionCode: "77", contractNumber: "K-1"),
+                    metadata: collector(key)
+                )
+            }
+            // Accepted Tuesday 09:00, but the worker (down overnight) gets to it Wednesday 10:00.
+            let delayed = try #require(try await remind("tue").sms?.smsID)
+            let wednesdayTen = tuesday.adding(days: 1).unixMs(atMinute: 10 * 60, utcOffsetMinutes: 180)
+            fixture.clock.set(wednesdayTen)
+            #expect(try await fixture.worker.runOnce() == 1)
+            let row = try #require(try await fixture.store.read { db in try SchedulingStore.sms(db, id: delayed) })
+            #expect(row.state == .sent)
+            #expect(row.dueMs == wednesdayTen)
+            // Wednesday: it and one more make two; a third is refused with the cap named.
+            _ = try await remind("wed-1")
+            let refused = await rpcError { _ = try await remind("wed-2") }
+            #expect(refused?.code == .failedPrecondition)
+            #expect(refused?.message.contains("Не более 2 сообщений в день одному должнику (230-ФЗ)") == true)
         }
     }
 

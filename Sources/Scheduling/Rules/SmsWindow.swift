@@ -65,6 +65,8 @@ public enum SmsCaps {
     }
 
     public static let perDay = 2
+    /// The reason of a message no lawful moment could be found for (not seen in practice).
+    public static let noMomentLeft = "Не отправлено: в ближайший год нет времени, разрешенного 230-ФЗ"
     public static let perWeek = 4
     public static let perMonth = 16
 
@@ -84,6 +86,32 @@ public enum SmsCaps {
         if week >= perWeek { return .week }
         if month >= perMonth { return .month }
         return nil
+    }
+
+    /// The first moment at or after `unixMs` a collection message may go: inside the
+    /// debtor's local hours and under every cap. A full day moves it to the next day, a full
+    /// week to the next Monday, a full month to the 1st of the next month, each at its
+    /// window's opening. nil only if no such moment comes within `horizonDays` (the caps
+    /// renew every month, so in practice never).
+    public static func nextAllowed(
+        after unixMs: Int64, others: [Int64], utcOffsetMinutes: Int, calendar: ProductionCalendar, horizonDays: Int = 400
+    ) -> Int64? {
+        let start = LocalDate.of(unixMs: unixMs, utcOffsetMinutes: utcOffsetMinutes)
+        var candidate = SmsWindow.nextAllowed(.collection, after: unixMs, utcOffsetMinutes: utcOffsetMinutes, calendar: calendar)
+        while true {
+            let date = LocalDate.of(unixMs: candidate, utcOffsetMinutes: utcOffsetMinutes)
+            guard date.daysSinceEpoch - start.daysSinceEpoch <= horizonDays else { return nil }
+            guard let violation = violation(dueMs: candidate, others: others, utcOffsetMinutes: utcOffsetMinutes) else { return candidate }
+            let next: LocalDate = switch violation {
+            case .day: date.adding(days: 1)
+            case .week: date.adding(days: 8 - date.weekday)
+            case .month: date.adding(days: LocalDate.daysIn(month: date.month, year: date.year) - date.day + 1)
+            }
+            candidate = SmsWindow.nextAllowed(
+                .collection, after: next.unixMs(atMinute: 0, utcOffsetMinutes: utcOffsetMinutes), utcOffsetMinutes: utcOffsetMinutes,
+                calendar: calendar
+            )
+        }
     }
 }
 
