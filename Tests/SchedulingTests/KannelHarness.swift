@@ -26,6 +26,9 @@ final class KannelHarness {
     let adminPassword = "crm-admin"
     private var processes: [Process] = []
 
+    /// How often smsbox fetches a dlr-url again that failed, 1 s apart (deploy/kannel: 90, 10 s apart).
+    let reportRetries = 30
+
     init() throws {
         directory = NSTemporaryDirectory() + "kannel-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -55,6 +58,8 @@ final class KannelHarness {
             global-sender = Halva
             log-file = "\(directory)/smsbox.log"
             log-level = 0
+            http-request-retry = \(reportRetries)
+            http-queue-delay = 1
 
             group = sendsms-user
             username = \(user)
@@ -70,8 +75,11 @@ final class KannelHarness {
     }
 
     var configPath: String { directory + "/kannel.conf" }
+    var smsboxLog: String { (try? String(contentsOfFile: directory + "/smsbox.log", encoding: .utf8)) ?? "" }
     var sendsmsURL: URL { URL(string: "http://127.0.0.1:\(sendsmsPort)/cgi-bin/sendsms")! }
     var fakesmscOutput: String { (try? String(contentsOfFile: directory + "/fakesmsc.out", encoding: .utf8)) ?? "" }
+    /// Every message the fake SMS centre printed, decoded.
+    var received: [FakeSmscMessage] { fakesmscOutput.split(separator: "\n").compactMap { FakeSmscMessage(line: String($0)) } }
 
     /// Starts bearerbox, then (once its smsbox port accepts: smsbox does not retry) smsbox and
     /// the fake SMS centre; returns when the status page shows the smsbox and the centre online.
@@ -132,6 +140,61 @@ final class KannelHarness {
         return withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
+    }
+}
+
+/// One message as fakesmsc prints it at debug level: `Got message N: <from to TYPE DATA>`.
+/// Kannel's fake centre writes the message's bytes URL-encoded (`octstr_url_encode`: `%XX`,
+/// a space byte as `+`); TYPE `ucs-2` (coding=2) means those bytes are UTF-16 big-endian,
+/// `text` that they are the text itself.
+struct FakeSmscMessage: Equatable, CustomStringConvertible {
+    var from: String
+    var to: String
+    var text: String
+
+    var description: String { "\(from) → \(to): \(text)" }
+
+    init(from: String, to: String, text: String) {
+        (self.from, self.to, self.text) = (from, to, text)
+    }
+
+    init?(line: String) {
+        guard let open = line.range(of: "Got message "), let start = line[open.upperBound...].range(of: ": <"),
+              let end = line.lastIndex(of: ">"), start.upperBound <= end else { return nil }
+        let fields = line[start.upperBound..<end].split(separator: " ", maxSplits: 3, omittingEmptySubsequences: false)
+        guard fields.count == 4 else { return nil }
+        let bytes = Self.urlDecoded(fields[3])
+        switch fields[2] {
+        case "ucs-2":
+            guard bytes.count % 2 == 0 else { return nil }
+            let units = stride(from: 0, to: bytes.count, by: 2).map { UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]) }
+            text = String(decoding: units, as: UTF16.self)
+        case "text":
+            text = String(fields[3])
+        default:
+            return nil
+        }
+        from = String(fields[0])
+        to = String(fields[1])
+    }
+
+    static func urlDecoded(_ encoded: Substring) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var utf8 = Array(encoded.utf8)[...]
+        while let byte = utf8.popFirst() {
+            switch byte {
+            case UInt8(ascii: "+"): bytes.append(0x20)
+            case UInt8(ascii: "%") where utf8.count >= 2:
+                if let value = UInt8(String(decoding: utf8.prefix(2), as: UTF8.self), radix: 16) {
+                    bytes.append(value)
+                    utf8 = utf8.dropFirst(2)
+                } else {
+                    bytes.append(byte)
+                }
+            default: bytes.append(byte)
+            }
+        }
+        return bytes
     }
 }
 

@@ -61,6 +61,22 @@ struct KannelTests {
         #expect(DeliveryEvent.kannel(type: type, reply: reply) == expected)
     }
 
+    @Test("fakesmsc's printed lines decode: URL-encoded UCS-2 big-endian, + for a space byte", arguments: [
+        ("2026-11-23 05:00:00 [1] [0] DEBUG: Got message 1: <Halva +79372888099 ucs-2 %04%16%04%34%04%35%04%3C%00+%04%12%04%30%04%41%00%21>",
+         FakeSmscMessage(from: "Halva", to: "+79372888099", text: "Ждем Вас!")),
+        ("Got message 7: <Halva 100 ucs-2 %00h%00t%00t%00p%00%3A%00%2F%00%2F%04%01>", FakeSmscMessage(from: "Halva", to: "100", text: "http://Ё")),
+        ("Got message 2: <Halva 200 text plain+ascii>", FakeSmscMessage(from: "Halva", to: "200", text: "plain+ascii")),
+    ])
+    func fakesmscLines(line: String, expected: FakeSmscMessage) {
+        #expect(FakeSmscMessage(line: line) == expected)
+    }
+
+    @Test("lines that are not a received message decode to nothing")
+    func fakesmscOtherLines() {
+        #expect(FakeSmscMessage(line: "2026-11-23 05:00:00 [1] [0] INFO: fakesmsc starting") == nil)
+        #expect(FakeSmscMessage(line: "Got message 3: <Halva 200 ucs-2 %04>") == nil)
+    }
+
     @Test("an unknown report type maps to nothing")
     func unknownType() {
         #expect(DeliveryEvent.kannel(type: 3, reply: "") == nil)
@@ -174,8 +190,13 @@ struct KannelTests {
                 let listed = try await sms.listClientSms(.init(cardID: 42), metadata: fixture.metadata(.vcc)).messages
                 #expect(listed.first?.attempts == 1)
             }
-            // The fake centre got the Cyrillic text intact (UCS-2 asked for in UTF-8).
-            try await waitUntil("the fake SMS centre printed the message", seconds: 10) { kannel.fakesmscOutput.contains("9372888099") }
+            // The fake centre got the Cyrillic text intact (UCS-2 asked for in UTF-8), to the number asked.
+            try await waitUntil("the fake SMS centre printed the message", seconds: 10) { kannel.fakesmscOutput.contains("Got message") }
+            #expect(
+                kannel.received == [FakeSmscMessage(from: "Halva", to: "+79372888099", text: SmsTemplates.mobileAppLink.text)],
+                "fakesmsc printed: \(kannel.fakesmscOutput.suffix(600))"
+            )
+            #expect(kannel.received.first?.text == "Скачайте мобильное приложение Халва http://scb.im/hva")
         } catch {
             Issue.record("Kannel logs:\n\(kannel.logs)")
             await group.triggerGracefulShutdown()
@@ -183,5 +204,67 @@ struct KannelTests {
         }
         await group.triggerGracefulShutdown()
         try await running.value
+    }
+
+    @Test(
+        "through the real Kannel: a delivery report made while scheduling's listener is down arrives once it is back (smsbox fetches the dlr-url again)",
+        .enabled(if: KannelHarness.installed || KannelHarness.required)
+    )
+    func reportWhileListenerDown() async throws {
+        guard KannelHarness.installed else {
+            Issue.record("CRM_REQUIRE_KANNEL=1 but bearerbox, smsbox or fakesmsc is missing (apt-get install kannel kannel-extras)")
+            return
+        }
+        let kannel = try KannelHarness()
+        defer { kannel.stop() }
+        try await kannel.start()
+        let dlrPort = try freePorts(1)[0]
+        let provider = KannelSmsProvider(
+            .init(sendsmsURL: kannel.sendsmsURL, username: kannel.user, password: kannel.password, dlrURL: "http://127.0.0.1:\(dlrPort)/dlr"),
+            signer: Self.signer
+        )
+        let fixture = try Fixture(provider: provider)
+        let reports = KannelDeliveryReports(store: fixture.store, signer: Self.signer, nowMs: { fixture.clock.now })
+        let listener = HTTPEndpoint(.init(host: "127.0.0.1", port: dlrPort), routes: reports.routes)
+        let group = ServiceGroup(services: [listener], logger: Logger(label: "test"))
+        var running: Task<Void, any Error>?
+        do {
+            try await fixture.run { _, sms in
+                let message = try await Self.send(sms, fixture)
+                #expect(try await fixture.worker.runOnce() == 1)
+                // The centre took it and reported at once; nobody listens at the dlr-url yet.
+                try await waitUntil("smsbox queues the failed dlr-url fetch for another try") { kannel.smsboxLog.contains("Retrying request") }
+                func state() async throws -> SmsStateCode? { try await fixture.store.read { db in try SchedulingStore.sms(db, id: message.smsID)?.state } }
+                #expect(try await state() == .sent)
+                // Scheduling's listener comes back: the retried report lands.
+                running = Task { try await group.run() }
+                _ = try await listener.boundPort()
+                try await waitUntil("the retried delivery report marks the SMS delivered") { try await state() == .delivered }
+            }
+        } catch {
+            Issue.record("Kannel logs:\n\(kannel.logs)")
+            await group.triggerGracefulShutdown()
+            throw error
+        }
+        await group.triggerGracefulShutdown()
+        try await running?.value
+    }
+
+    @Test("deploy/kannel fetches a failed dlr-url again (http-request-retry in the smsbox group): a report sent while scheduling restarts is not lost")
+    func deployedKannelRetriesReports() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let text = try String(contentsOf: root.appendingPathComponent("deploy/kannel/kannel.conf"), encoding: .utf8)
+        // Kannel's groups are separated by blank lines; `key = value`, `#` comments.
+        let groups = text.components(separatedBy: "\n\n").map { block in
+            Dictionary(block.split(separator: "\n").compactMap { line -> (String, String)? in
+                guard !line.hasPrefix("#"), let equals = line.firstIndex(of: "=") else { return nil }
+                return (line[..<equals].trimmingCharacters(in: .whitespaces), line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces))
+            }, uniquingKeysWith: { $1 })
+        }
+        let smsbox = try #require(groups.first { $0["group"] == "smsbox" })
+        let retries = try #require(smsbox["http-request-retry"].flatMap { Int($0) })
+        let delay = try #require(smsbox["http-queue-delay"].flatMap { Int($0) })
+        // At least 10 minutes of a restarting or absent scheduling covered.
+        #expect(retries * delay >= 600)
     }
 }
