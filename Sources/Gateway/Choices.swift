@@ -166,3 +166,11 @@ public enum CollectionChoices {
         }
     }
 }
+
+public enum CardTypeChoices {
+    public static let all = Choices<TypesV1.CardType>("Тип карточки", [
+        ("client", "Клиент", .client), ("internet", "Заявитель Интернет", .internetApplicant),
+        ("front-office", "Заявитель Фронт-офиса", .frontOfficeApplicant), ("recommendation", "Рекомендация", .recommendation),
+        ("interested", "Заинтересованный", .interested), ("online-chat", "Онлайн чат", .onlineChat),
+    ])
+}

@@ -9,7 +9,7 @@ struct CRM: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crm",
         abstract: "Контакт-центр: клиенты, звонки, визиты и SMS из командной строки.",
-        subcommands: [Up.self, DemoCommand.self, Health.self, Methods.self, Login.self, Logout.self, WhoAmI.self, Search.self, Card.self, Call.self, Collect.self, Sms.self, Bki.self, Edit.self, Recommend.self]
+        subcommands: [Up.self, DemoCommand.self, Health.self, Methods.self, Login.self, Logout.self, WhoAmI.self, Search.self, Card.self, Call.self, Collect.self, CallList.self, Sms.self, Bki.self, Edit.self, Recommend.self]
     )
 
     /// An operator's error is one line in their words on stderr and exit code 1; never a
