@@ -8,10 +8,19 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible {
     /// The request may or may not have been carried out (a deadline passed or the
     /// connection broke after it was sent): only a retry with the same idempotency key tells.
     public var outcomeUnknown = false
+    /// Already turned into the operator's words by the step that failed (its cleanup done).
+    var handled = false
 
     public init(_ message: String, code: StatusCode? = nil) {
         self.message = message
         self.code = code
+    }
+
+    init(_ message: String, code: StatusCode?, outcomeUnknown: Bool, handled: Bool) {
+        self.message = message
+        self.code = code
+        self.outcomeUnknown = outcomeUnknown
+        self.handled = handled
     }
 
     /// Words for an RPC failure. Services already phrase rule refusals for operators; the

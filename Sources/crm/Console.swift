@@ -7,6 +7,16 @@ import Wire
 enum Console {
     static var isInteractive: Bool { isatty(STDIN_FILENO) == 1 }
 
+    /// Set by a command whose every prompt may be answered «назад» or «отмена» (the
+    /// incoming-call process); elsewhere those words are ordinary answers.
+    nonisolated(unsafe) static var movesAllowed = false
+    static let backRequested = GatewayError("Вернуться назад")
+    static let cancelRequested = GatewayError("Отмена звонка")
+
+    static func isMove(_ error: GatewayError) -> Bool {
+        error.message == backRequested.message || error.message == cancelRequested.message
+    }
+
     static func ask(_ question: String, flag: String, secret: Bool = false) throws -> String {
         guard isInteractive else {
             throw GatewayError("Не хватает значения: укажите \(flag)")
@@ -14,6 +24,13 @@ enum Console {
         FileHandle.standardError.write(Data("\(question): ".utf8))
         guard let answer = readLine(strippingNewline: true), !answer.isEmpty else {
             throw GatewayError("Ввод отменён")
+        }
+        if movesAllowed {
+            switch answer.trimmingCharacters(in: .whitespaces).lowercased() {
+            case "назад": throw backRequested
+            case "отмена": throw cancelRequested
+            default: break
+            }
         }
         return answer
     }
@@ -57,7 +74,7 @@ enum Console {
     /// At a terminal a wrong answer is asked again (three tries), not the end of the command.
     static func retrying<T>(_ body: () throws -> T) throws -> T {
         for _ in 0..<2 {
-            do { return try body() } catch let error as GatewayError where error.message != "Ввод отменён" {
+            do { return try body() } catch let error as GatewayError where error.message != "Ввод отменён" && !isMove(error) {
                 FileHandle.standardError.write(Data("\(error.message)\n".utf8))
             }
         }
@@ -69,6 +86,13 @@ enum Console {
         FileHandle.standardError.write(Data("\(question) [\(answer ? "Д/н" : "д/Н")]: ".utf8))
         guard let line = readLine(strippingNewline: true)?.lowercased(), !line.isEmpty else { return answer }
         return line.hasPrefix("д") || line.hasPrefix("y")
+    }
+
+    /// One compact JSON object on one line (JSON Lines), for a command that reports more than once.
+    static func printJSONLine(_ message: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        print(String(decoding: try encoder.encode(message), as: UTF8.self))
     }
 
     static func printJSON(_ message: some Encodable) throws {

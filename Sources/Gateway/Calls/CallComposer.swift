@@ -27,7 +27,7 @@ public struct CallComposer: Sendable {
         case save
         /// The client changed their mind; the operator confirmed «Вы хотите изменить ранее
         /// выбранный результат?».
-        case change(ContactsV1.CallResult)
+        case change(CallPlan.Result)
         /// «Выйти без сохранения результата».
         case discard
     }
@@ -49,18 +49,42 @@ public struct CallComposer: Sendable {
         self.say = say
     }
 
-    /// `review` is offered the draft of a result that needs no booking (a booked visit is
-    /// saved as chosen, so no booking waits on a changed mind).
-    public func perform(_ plan: CallPlan, walk: ScriptWalker? = nil, review: Reviewer? = nil) async throws(GatewayError) -> Outcome {
+    /// `review` is offered every draft (a visit stays booked while the operator looks at it);
+    /// a changed result is booked anew if it is a visit, and the booking it replaces is
+    /// cancelled once the service holds the new draft. `confirmChange` decides whether an
+    /// unfinished earlier run of the same call, saved with another result, may have that
+    /// result replaced (asked «Вы хотите изменить ранее выбранный результат?», or the flag).
+    public func perform(
+        _ plan: CallPlan, walk: ScriptWalker? = nil, review: Reviewer? = nil,
+        confirmChange: (@Sendable (_ earlier: String) async -> Bool)? = nil
+    ) async throws(GatewayError) -> Outcome {
         let fingerprint = plan.fingerprint(operator: operatorLogin)
-        var entry = pending.entry(fingerprint) ?? .init(key: UUID().uuidString.lowercased(), sessionID: nil, bookingID: nil)
-        let resumed = entry.sessionID != nil
+        let call = plan.callFingerprint(operator: operatorLogin)
+        var entry = pending.entry(fingerprint)
+            ?? .init(key: UUID().uuidString.lowercased(), call: call, resultLabel: plan.result.label)
+        // An earlier run of this call that stopped with another result chosen: its session
+        // continues with the result changed, or the command stops without touching it.
+        var replaced: (fingerprint: String, entry: PendingCalls.Entry)?
+        if entry.sessionID == nil, let earlier = pending.otherResult(of: call, than: fingerprint) {
+            let label = earlier.entry.resultLabel ?? "—"
+            guard let confirmChange, await confirmChange(label) else {
+                throw GatewayError(
+                    "В незавершённом звонке уже выбран результат «\(label)». Вы хотите изменить ранее выбранный результат? "
+                        + "Повторите с --confirm-change, или прежней командой, чтобы сохранить прежний результат",
+                    code: .failedPrecondition
+                )
+            }
+            replaced = earlier
+            entry.sessionID = earlier.entry.sessionID
+            say("Продолжаю незавершённый звонок: результат «\(label)» меняется на «\(plan.result.label)»")
+        }
+        let resumed = entry.sessionID != nil && replaced == nil
 
         // 1. The call session, the script and the objections (skipped when resuming).
         let sessionID: String
         if let existing = entry.sessionID {
             sessionID = existing
-            say("Продолжаю незавершённый звонок (тот же ключ повтора: \(entry.key))")
+            if replaced == nil { say("Продолжаю незавершённый звонок (тот же ключ повтора: \(entry.key))") }
         } else {
             let session = try await backend.openSession(.init(
                 cardID: plan.cardID, campaignID: plan.campaignID, direction: plan.direction, cardType: plan.cardType,
@@ -84,78 +108,119 @@ public struct CallComposer: Sendable {
                 say("Работа с возражениями: попытка \(attempts)")
             }
         }
+        if replaced != nil { try pending.put(fingerprint, entry) }
 
-        // 2. The booking, when the result is a visit.
-        var booking: SchedulingV1.Booking?
-        if let visit = plan.result.visit {
-            do {
-                booking = try await backend.book(.init(
-                    officeID: visit.officeID, date: visit.date, start: visit.start, cardID: plan.cardID, clientName: plan.clientName
-                ), key: entry.key + "-book")
-            } catch {
-                // Nothing is booked, nothing recorded: end the call cleanly and forget it.
-                if !error.outcomeUnknown {
-                    try? await backend.exitWithoutSaving(sessionID: sessionID)
-                    pending.remove(fingerprint)
-                }
-                throw GatewayError("Запись в офис не создана: \(error.message)" + (error.outcomeUnknown ? Self.retryAdvice : "\nРезультат звонка не сохранён."), code: error.code)
-            }
-            entry.bookingID = booking?.bookingID
-            try pending.put(fingerprint, entry)
-            say("Записан: \(visit.officeName), \(Labels.date(visit.date)) \(SchedulingDates.time(visit.start))")
+        // Ending the call without a result: the bookings it holds are cancelled and it is forgotten.
+        func abandon(_ bookings: [String]) async {
+            for booking in bookings { try? await backend.cancelBooking(booking, reason: "результат звонка не сохранён") }
+            try? await backend.exitWithoutSaving(sessionID: sessionID)
+            pending.remove(fingerprint)
+            if let replaced { pending.remove(replaced.fingerprint) }
         }
 
-        // 3. The result, saved with the booking's id.
-        let result = plan.result.wire(bookingID: booking?.bookingID ?? "")
+        var current = plan.result
+        var confirm = replaced != nil
+        // The booking the session's draft refers to until a new draft replaces it.
+        var superseded = replaced?.entry.bookingID ?? entry.bookingID
+        var booking: SchedulingV1.Booking?
         var draft: ContactsV1.CallResult?
+        var first = true
         let saved: ContactsV1.SaveCallResultResponse
         do throws(GatewayError) {
-            do throws(GatewayError) {
-                draft = try await backend.setDraft(.init(sessionID: sessionID, result: result, confirmChange: false)).draft
-                while booking == nil, let review, let shown = draft {
-                    switch try await review(shown) {
-                    case .save:
-                        break
-                    case .change(let changed):
-                        draft = try await backend.setDraft(.init(sessionID: sessionID, result: changed, confirmChange: true)).draft
-                        continue
-                    case .discard:
-                        try? await backend.exitWithoutSaving(sessionID: sessionID)
-                        pending.remove(fingerprint)
-                        throw Self.discarded
+            choosing: while true {
+                // 2. The booking, when the result is a visit.
+                booking = nil
+                if let visit = current.visit {
+                    do {
+                        booking = try await backend.book(.init(
+                            officeID: visit.officeID, date: visit.date, start: visit.start, cardID: plan.cardID, clientName: plan.clientName
+                        ), key: entry.key + "-book")
+                    } catch {
+                        // Nothing new is booked, nothing recorded: end the call cleanly and forget it.
+                        if !error.outcomeUnknown { await abandon(superseded.map { [$0] } ?? []) }
+                        throw GatewayError(
+                            "Запись в офис не создана: \(error.message)" + (error.outcomeUnknown ? Self.retryAdvice : "\nРезультат звонка не сохранён."),
+                            code: error.code, outcomeUnknown: error.outcomeUnknown, handled: true
+                        )
                     }
-                    break
+                    entry.bookingID = booking?.bookingID
+                    try pending.put(fingerprint, entry)
+                    say("Записан: \(visit.officeName), \(Labels.date(visit.date)) \(SchedulingDates.time(visit.start))")
                 }
-            } catch where resumed && error.code == .failedPrecondition {
-                // The earlier run may have saved already; the save below returns its answer.
+
+                // 3. The draft, with the booking's id, reviewed by the operator.
+                let result = current.wire(bookingID: booking?.bookingID ?? "")
+                do throws(GatewayError) {
+                    draft = try await backend.setDraft(.init(sessionID: sessionID, result: result, confirmChange: confirm)).draft ?? result
+                } catch where resumed && first && error.code == .failedPrecondition {
+                    // The earlier run may have saved already; the save below returns its answer.
+                    draft = result
+                    break choosing
+                }
+                first = false
+                if let old = superseded, old != booking?.bookingID {
+                    // The service holds the new draft: the visit it replaced is given back.
+                    do {
+                        try await backend.cancelBooking(old, reason: "клиент изменил результат звонка")
+                        say("Прежняя запись в офис \(old) отменена")
+                    } catch {
+                        say("Прежнюю запись в офис \(old) отменить не удалось: \(error.message)")
+                    }
+                }
+                superseded = nil
+                if let replaced {
+                    pending.remove(replaced.fingerprint)
+                }
+                guard let review, let shown = draft else { break choosing }
+                switch try await review(shown) {
+                case .save:
+                    break choosing
+                case .change(let changed):
+                    superseded = booking?.bookingID
+                    current = changed
+                    confirm = true
+                    // New keys: the changed result is a different booking and a different save.
+                    entry.key = UUID().uuidString.lowercased()
+                    entry.bookingID = superseded
+                    entry.resultLabel = changed.label
+                    try pending.put(fingerprint, entry)
+                case .discard:
+                    await abandon(booking.map { [$0.bookingID] } ?? [])
+                    throw Self.discarded
+                }
             }
+            entry.resultLabel = current.label
+            try pending.put(fingerprint, entry)
             saved = try await saveWithRetry(sessionID: sessionID, key: entry.key + "-save")
         } catch {
+            if error.handled || error.message == Self.discarded.message { throw error }
             if error.outcomeUnknown {
                 throw GatewayError("Не удалось узнать, сохранён ли результат: \(error.message)" + Self.retryAdvice, code: error.code)
             }
-            guard let booking else {
-                try? await backend.exitWithoutSaving(sessionID: sessionID)
-                pending.remove(fingerprint)
+            let bookings = [booking?.bookingID, superseded].compactMap { $0 }
+            guard !bookings.isEmpty else {
+                await abandon([])
                 throw error
             }
-            do {
-                try await backend.cancelBooking(booking.bookingID, reason: "результат звонка не сохранён")
-            } catch let cancelError {
+            var failedCancels: [String] = []
+            for id in bookings {
+                do { try await backend.cancelBooking(id, reason: "результат звонка не сохранён") } catch let cancelError { failedCancels.append("\(id): \(cancelError.message)") }
+            }
+            guard failedCancels.isEmpty else {
                 throw GatewayError(
-                    "Результат звонка не сохранён: \(error.message)\nЗапись \(booking.bookingID) отменить не удалось: \(cancelError.message)"
-                        + Self.retryAdvice,
+                    "Результат звонка не сохранён: \(error.message)\nЗапись отменить не удалось: \(failedCancels.joined(separator: "; "))" + Self.retryAdvice,
                     code: error.code
                 )
             }
-            try? await backend.exitWithoutSaving(sessionID: sessionID)
-            pending.remove(fingerprint)
+            await abandon([])
             throw GatewayError("\(error.message)\nРезультат звонка не сохранён, запись в офис отменена.", code: error.code)
         }
 
         // 4. The visit SMS, once the result is safe.
         var sms: SchedulingV1.SmsMessage?
-        if let booking, let choice = plan.result.sms {
+        if let booking, let choice = current.sms {
+            entry.saved = true
+            try? pending.put(fingerprint, entry)
             do {
                 sms = try await backend.scheduleVisitSms(
                     .init(bookingID: booking.bookingID, phone: choice.phone, send: choice.send), key: entry.key + "-sms"
@@ -168,7 +233,7 @@ public struct CallComposer: Sendable {
             }
         }
         pending.remove(fingerprint)
-        return Outcome(sessionID: sessionID, saved: saved, draft: draft ?? result, booking: booking, sms: sms, resumed: resumed)
+        return Outcome(sessionID: sessionID, saved: saved, draft: draft, booking: booking, sms: sms, resumed: resumed)
     }
 
     static let retryAdvice = "\nПовторите ту же команду: ни запись, ни результат не задвоятся."

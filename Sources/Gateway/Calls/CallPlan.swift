@@ -61,6 +61,9 @@ public struct CallPlan: Sendable {
             }
         }
 
+        /// How the operator reads the result.
+        public var label: String { CallResultView.describe(wire(bookingID: "")) }
+
         /// The wire result, with the booking's id where the result needs one.
         func wire(bookingID: String) -> ContactsV1.CallResult {
             switch self {
@@ -109,6 +112,12 @@ public struct CallPlan: Sendable {
         self.leaseID = leaseID
         self.objections = objections
         self.result = result
+    }
+
+    /// The same call whatever result was chosen: how a run with another result finds an
+    /// unfinished call whose result the operator is changing.
+    public func callFingerprint(operator login: String) -> String {
+        PendingCalls.fingerprint([login, "\(cardID)", campaignID, "\(direction.rawValue)", leaseID])
     }
 
     /// Same choices, same fingerprint: how a re-run finds its unfinished predecessor.

@@ -11,6 +11,19 @@ public struct PendingCalls: Sendable {
         public var key: String
         public var sessionID: String?
         public var bookingID: String?
+        /// The call whatever its result (`CallPlan.callFingerprint`), and the result chosen.
+        public var call: String?
+        public var resultLabel: String?
+        /// The result is saved; only the visit SMS may be left to do.
+        public var saved: Bool?
+
+        public init(key: String, sessionID: String? = nil, bookingID: String? = nil, call: String? = nil, resultLabel: String? = nil) {
+            self.key = key
+            self.sessionID = sessionID
+            self.bookingID = bookingID
+            self.call = call
+            self.resultLabel = resultLabel
+        }
     }
 
     public let path: String
@@ -31,6 +44,12 @@ public struct PendingCalls: Sendable {
     }
 
     public func entry(_ fingerprint: String) -> Entry? { all()[fingerprint] }
+
+    /// An unfinished run of the same call with another result (its fingerprint and entry).
+    public func otherResult(of call: String, than fingerprint: String) -> (fingerprint: String, entry: Entry)? {
+        all().filter { $0.key != fingerprint && $0.value.call == call && $0.value.sessionID != nil && $0.value.saved != true }
+            .min { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
 
     public func put(_ fingerprint: String, _ entry: Entry) throws(GatewayError) {
         var entries = all()

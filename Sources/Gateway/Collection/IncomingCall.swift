@@ -1,3 +1,4 @@
+import Foundation
 public import CRMAPI
 public import RPCCore
 public import Wire
@@ -19,6 +20,21 @@ public struct IncomingCall: Sendable {
     /// «Принять звонок».
     public func start() async throws(GatewayError) -> ContactsV1.IncomingCallStep {
         try await step(contacts.call { _ in try await process.startIncomingCall(.init()) }.step)
+    }
+
+    /// An open process by its key: a call interrupted half-way, or a «Рефинансирование по
+    /// телефону» sub-process waiting at its frame 100.
+    public func resume(_ processKey: String) async throws(GatewayError) -> ContactsV1.IncomingCallStep {
+        let key = processKey.trimmingCharacters(in: .whitespaces)
+        guard !key.isEmpty else { throw GatewayError("Укажите ключ процесса (--resume)") }
+        let found: ContactsV1.IncomingCallStep
+        do {
+            found = try await step(contacts.call { _ in try await process.getIncomingCall(.init(processKey: key)) }.step)
+        } catch where error.code == .notFound {
+            throw GatewayError("Процесс \(key) не найден среди ваших открытых звонков", code: .notFound)
+        }
+        guard !found.finished else { throw GatewayError("Процесс \(key) уже завершён", code: .failedPrecondition) }
+        return found
     }
 
     public func submit(_ current: ContactsV1.IncomingCallStep, _ input: ContactsV1.FrameInput.Input, finishKey: String? = nil) async throws(GatewayError) -> ContactsV1.IncomingCallStep {

@@ -95,6 +95,9 @@ struct Call: AsyncParsableCommand {
     @Option(help: "Доставка ФК: место (workplace, shopping-centre, cafe).")
     var place: String?
 
+    @Flag(help: "Изменить результат, уже выбранный в незавершённом звонке по этой карточке и кампании (прежняя запись в офис отменяется).")
+    var confirmChange = false
+
     @Flag(help: "«Выйти без сохранения результата»: звонок (и скрипт) без результата; ничего не записывается, клиент из списка возвращается.")
     var discard = false
 
@@ -111,16 +114,19 @@ struct Call: AsyncParsableCommand {
             cardType: card.type, clientRegion: card.region, leaseID: leaseID
         ))
         let answers = ScriptAnswers(given: answer)
+        let json = global.json
+        func say(_ text: String) { if !json { print(text) } }
         if var block = session.currentBlock {
             while true {
-                print("[\(block.title)] \(block.text)")
+                say("[\(block.title)] \(block.text)")
                 guard let chosen = try await answers.next(for: block) else { break }
-                print("  → \(chosen.label)")
+                say("  → \(chosen.label)")
                 guard let next = try await backend.nextBlock(.init(sessionID: session.sessionID, blockID: block.blockID, answerID: chosen.answerID)) else { break }
                 block = next
             }
         }
         try await backend.exitWithoutSaving(sessionID: session.sessionID)
+        if json { return try Console.printJSON(CallDiscarded(sessionID: session.sessionID, cardID: card.cardID, campaignID: campaign.campaignID)) }
         print("Выход без сохранения результата: ничего не записано")
     }
 
@@ -178,11 +184,18 @@ struct Call: AsyncParsableCommand {
         if Console.isInteractive && !json {
             review = { draft async throws(GatewayError) in try await reviewer.review(draft) }
         }
+        let confirmed = confirmChange
         let outcome: CallComposer.Outcome
         do {
-            outcome = try await composer.perform(plan, walk: { block async throws(GatewayError) in try await answers.next(for: block) }, review: review)
+            outcome = try await composer.perform(
+                plan, walk: { block async throws(GatewayError) in try await answers.next(for: block) }, review: review,
+                confirmChange: { earlier in
+                    confirmed || Console.confirm("В незавершённом звонке выбран результат «\(earlier)». Вы хотите изменить ранее выбранный результат?", default: false)
+                }
+            )
         } catch {
             guard error.message == CallComposer.discarded.message else { throw error }
+            if json { return try Console.printJSON(CallDiscarded(sessionID: nil, cardID: card.cardID, campaignID: chosenCampaign.campaignID)) }
             print(error.message)
             return
         }
@@ -288,15 +301,26 @@ struct Call: AsyncParsableCommand {
             return .discard
         case "и"?:
             guard Console.confirm("Вы хотите изменить ранее выбранный результат?", default: false) else { return .save }
+            // Every choice of the new result is asked afresh: the flags described the old one.
             var fresh = self
             fresh.reason = nil
             fresh.date = nil
             fresh.time = nil
+            fresh.clientWillCallBack = false
+            fresh.region = nil
+            fresh.settlement = nil
+            fresh.officeSearch = nil
+            fresh.office = nil
+            fresh.visitDate = nil
+            fresh.visitTime = nil
+            fresh.product = []
+            fresh.sms = nil
+            fresh.delivery = nil
+            fresh.employees = nil
+            fresh.address = nil
+            fresh.place = nil
             let kind = try Console.pick(nil, ResultChoices.kinds, flag: "--result")
-            guard case .plain(let changed) = try await fresh.resolveResult(kind, card: card, campaign: campaign, auth: auth) else {
-                throw GatewayError("Визит записывается отдельным звонком: выйдите без сохранения и начните звонок заново")
-            }
-            return .change(changed)
+            return .change(try await fresh.resolveResult(kind, card: card, campaign: campaign, auth: auth))
         default:
             return .save
         }
@@ -391,6 +415,14 @@ final class ScriptAnswers: @unchecked Sendable {
         guard let line = readLine(), let number = Int(line), number > 0, block.answers.indices.contains(number - 1) else { return nil }
         return block.answers[number - 1]
     }
+}
+
+/// What `crm call --json` prints when the call was left without a result.
+struct CallDiscarded: Encodable {
+    var outcome = "discarded"
+    var sessionID: String?
+    var cardID: Int64
+    var campaignID: String
 }
 
 /// What `crm call --json` prints.

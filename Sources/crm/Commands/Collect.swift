@@ -85,7 +85,10 @@ struct Collect: AsyncParsableCommand {
     struct Incoming: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Входящий звонок: телефон → идентификация → клиент или 3-е лицо → результат → «Завершить».",
-            discussion: "За терминалом на каждом шаге можно ответить «назад» или «отмена». В скрипте: --back-at ФРЕЙМ, --cancel-at ФРЕЙМ."
+            discussion: """
+            За терминалом на каждом шаге можно ответить «назад» или «отмена». В скрипте: --back-at ФРЕЙМ, --cancel-at ФРЕЙМ.
+            Прерванный звонок (и подпроцесс «Рефинансирование по телефону» из списка задач) продолжается по ключу: --resume КЛЮЧ.
+            """
         )
 
         @OptionGroup var global: GlobalOptions
@@ -132,29 +135,82 @@ struct Collect: AsyncParsableCommand {
         @Option(help: "Отменить звонок на этом фрейме: ничего не сохраняется.")
         var cancelAt: Int32?
 
+        @Option(help: "Продолжить открытый процесс по его ключу: прерванный звонок (ВЗ-…) или подпроцесс «Рефинансирование по телефону» (РТ-…) из списка задач.")
+        var resume: String?
+
+        @Flag(help: "С --resume: отменить этот процесс на его текущем фрейме, ничего не сохраняя.")
+        var cancel = false
+
         enum Move { case back, cancel }
+
+        func validate() throws {
+            if cancel && resume == nil { throw ValidationError("--cancel указывается вместе с --resume КЛЮЧ") }
+        }
+
+        /// What `--json` prints: every step shown, and how the process ended.
+        struct Summary: Encodable {
+            var processKey: String
+            /// saved, cancelled.
+            var outcome: String
+            /// The «Рефинансирование по телефону» sub-process this call started, to resume later.
+            var refinancingProcessKey: String?
+            var steps: [ContactsV1.IncomingCallStep]
+        }
 
         func run() async throws {
             let auth = try Authorized(global)
             let call = IncomingCall(registry: auth.registry, contacts: auth.contacts)
-            var step = try await call.start()
+            let json = global.json
+            var shown: [ContactsV1.IncomingCallStep] = []
+            var refinancingKey: String?
+            // With --json stdout holds only the summary; the operator at a terminal still reads the frames.
+            func say(_ text: String) {
+                if !json { print(text) } else if Console.isInteractive { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+            }
+            func show(_ step: ContactsV1.IncomingCallStep) {
+                shown.append(step)
+                if case .refinancing(let view)? = step.view, view.refinancingProcessKey != step.processKey, !view.refinancingProcessKey.isEmpty {
+                    refinancingKey = view.refinancingProcessKey
+                }
+                say(IncomingCallView.render(step))
+            }
+            func finish(_ outcome: String, _ step: ContactsV1.IncomingCallStep) throws {
+                if json {
+                    try Console.printJSON(Summary(processKey: step.processKey, outcome: outcome, refinancingProcessKey: refinancingKey, steps: shown))
+                }
+            }
+
+            var step: ContactsV1.IncomingCallStep
+            if let resume {
+                step = try await call.resume(resume)
+                say("Продолжить звонок: процесс \(step.processKey)")
+            } else {
+                step = try await call.start()
+                say("Принять звонок: процесс \(step.processKey)")
+            }
+            show(step)
+            if cancel {
+                try await call.cancel(step)
+                say("Звонок отменён: ничего не сохранено")
+                return try finish("cancelled", step)
+            }
+            Console.movesAllowed = true
             var pendingBacks = backAt
             var callerPhone = ""
+            if case .identification(let view)? = step.view { callerPhone = view.phone }
             var byPhone = true
-            print("Принять звонок: процесс \(step.processKey)")
-            print(IncomingCallView.render(step))
             while !step.finished {
                 if let index = pendingBacks.firstIndex(of: step.frame.rawValue) {
                     pendingBacks.remove(at: index)
                     step = try await call.back(step)
-                    print("← Вернуться назад")
-                    print(IncomingCallView.render(step))
+                    say("← Вернуться назад")
+                    show(step)
                     continue
                 }
                 if step.frame.rawValue == cancelAt {
                     try await call.cancel(step)
-                    print("Звонок отменён: ничего не сохранено")
-                    return
+                    say("Звонок отменён: ничего не сохранено")
+                    return try finish("cancelled", step)
                 }
                 do {
                     let next: ContactsV1.IncomingCallStep
@@ -166,7 +222,7 @@ struct Collect: AsyncParsableCommand {
                         var matches = try await call.identify(phone: callerPhone)
                         byPhone = true
                         if matches.isEmpty {
-                            print("По номеру \(callerPhone) договоров с задолженностью не найдено: поиск по ФИО")
+                            say("По номеру \(callerPhone) договоров с задолженностью не найдено: поиск по ФИО")
                             guard surname != nil || Console.isInteractive else {
                                 throw GatewayError("Договор с задолженностью по номеру не найден; для поиска по ФИО укажите --surname и --name")
                             }
@@ -179,14 +235,14 @@ struct Collect: AsyncParsableCommand {
                             byPhone = false
                         }
                         guard !matches.isEmpty else { throw GatewayError("Договор с задолженностью не найден: звонок не по взысканию") }
-                        print(IncomingCallView.matches(matches))
+                        say(IncomingCallView.matches(matches))
                         let match = try Console.pick(contract, matches, what: "Договор", flag: "--contract", key: \.contractNumber, label: \.contractNumber)
                         next = try await call.submit(step, IncomingCall.identification(match, byPhone: byPhone))
                     case .whoCalled:
                         next = try await call.submit(step, .whoCalled(.init(caller: try Console.pick(caller, CollectionChoices.caller, flag: "--caller"))))
                     case .client:
-                        if let loan = try await call.loan(for: step), !global.json {
-                            print("  Займ: \(loan.general?.productName ?? "—"), платёж \(Labels.money(kopecks: loan.paymentStatus?.nextDueKopecks ?? 0)) до \(Labels.date(loan.paymentStatus?.nextDueDate)); офис: \(loan.office?.address ?? "—")")
+                        if let loan = try await call.loan(for: step) {
+                            say("  Займ: \(loan.general?.productName ?? "—"), платёж \(Labels.money(kopecks: loan.paymentStatus?.nextDueKopecks ?? 0)) до \(Labels.date(loan.paymentStatus?.nextDueDate)); офис: \(loan.office?.address ?? "—")")
                         }
                         next = try await call.submit(step, .clientResult(.init(result: try Console.pick(result, CollectionChoices.clientResult, flag: "--result"))))
                     case .readyToPay:
@@ -208,21 +264,55 @@ struct Collect: AsyncParsableCommand {
                         throw GatewayError("Неожиданный фрейм \(step.frame.rawValue)")
                     }
                     step = next
-                    print(IncomingCallView.render(step))
+                    show(step)
+                } catch let move as GatewayError where Console.isMove(move) {
+                    if move.message == Console.cancelRequested.message {
+                        try await call.cancel(step)
+                        say("Звонок отменён: ничего не сохранено")
+                        return try finish("cancelled", step)
+                    }
+                    guard step.canGoBack else {
+                        FileHandle.standardError.write(Data("Назад некуда: это первый фрейм\n".utf8))
+                        continue
+                    }
+                    step = try await call.back(step)
+                    say("← Вернуться назад")
+                    show(step)
                 } catch let error as GatewayError where Console.isInteractive && error.code != nil {
                     FileHandle.standardError.write(Data("\(error.message)\n".utf8))
                     switch askMove() {
-                    case .back?: step = try await call.back(step); print(IncomingCallView.render(step))
-                    case .cancel?: try await call.cancel(step); print("Звонок отменён: ничего не сохранено"); return
+                    case .back?: step = try await call.back(step); say("← Вернуться назад"); show(step)
+                    case .cancel?:
+                        try await call.cancel(step)
+                        say("Звонок отменён: ничего не сохранено")
+                        return try finish("cancelled", step)
                     case nil: continue
                     }
                 } catch {
-                    // A script cannot answer again: end the process so nothing half-done stays open.
-                    try? await call.cancel(step)
-                    throw error
+                    // Nothing is recorded before «Завершить»: the process stays open where it
+                    // stopped, for the operator to continue with the missing answer or cancel.
+                    let key = step.processKey
+                    throw Self.interrupted(error, key: key, frame: step.frame.rawValue)
                 }
             }
-            print("Звонок сохранён в истории коммуникаций")
+            say("Звонок сохранён в истории коммуникаций")
+            if let refinancingKey {
+                say("Подпроцесс «Рефинансирование по телефону» в списке задач: продолжить — crm collect incoming --resume \(refinancingKey)")
+            }
+            try finish("saved", step)
+        }
+
+        /// The refusal, and how to go on from the frame where the call stopped.
+        static func interrupted(_ error: any Error, key: String, frame: Int32) -> any Error {
+            let advice = "Звонок не завершён (процесс \(key), фрейм \(frame)): продолжить — crm collect incoming --resume \(key) с недостающими флагами; "
+                + "отменить — crm collect incoming --resume \(key) --cancel"
+            guard let refusal = error as? GatewayError else {
+                FileHandle.standardError.write(Data((advice + "\n").utf8))
+                return error
+            }
+            var combined = refusal
+            combined.message += "\n" + advice
+            return combined
         }
 
         func dateTime(question: String) throws -> (TypesV1.Date, TypesV1.TimeOfDay?) {

@@ -14,6 +14,7 @@ struct Health: AsyncParsableCommand {
     func run() async throws {
         let endpoints = try global.endpoints()
         var failed = false
+        var report: [ServiceHealth] = []
         let all = [endpoints.registry, endpoints.contacts, endpoints.scheduling]
         for name in services where !all.contains(where: { $0.service == name }) {
             throw ValidationError("Нет сервиса «\(name)»: registry, contacts, scheduling")
@@ -24,15 +25,30 @@ struct Health: AsyncParsableCommand {
                 let answer = try await client.call { rpc in
                     try await RPCV1.Health.Client(wrapping: rpc).check(RPCV1.HealthCheckRequest())
                 }
-                print("\(endpoint.service) (\(endpoint)): \(answer.status == .serving ? "работает" : "не готов")")
+                report.append(.init(service: endpoint.service, address: "\(endpoint)", serving: answer.status == .serving, error: nil))
                 failed = failed || answer.status != .serving
             } catch {
-                print("\(endpoint.service) (\(endpoint)): \(error)")
+                report.append(.init(service: endpoint.service, address: "\(endpoint)", serving: false, error: "\(error)"))
                 failed = true
+            }
+        }
+        if global.json {
+            try Console.printJSON(report)
+        } else {
+            for row in report {
+                print("\(row.service) (\(row.address)): \(row.error ?? (row.serving ? "работает" : "не готов"))")
             }
         }
         if failed { throw ExitCode(1) }
     }
+}
+
+/// One service's answer, as `crm health --json` prints it.
+struct ServiceHealth: Encodable {
+    var service: String
+    var address: String
+    var serving: Bool
+    var error: String?
 }
 
 struct Methods: AsyncParsableCommand {

@@ -32,26 +32,48 @@ struct Up: AsyncParsableCommand {
             global.endpoints(), names: services, seedClients: seedClients,
             smsFile: directory.appendingPathComponent("sms.jsonl").path
         )
-        try await supervisor.start(plans) { print($0) }
+        // With --json stdout carries one JSON line per state (running, stopped); progress goes to stderr.
+        let json = global.json
+        let say: @Sendable (String) -> Void = { json ? FileHandle.standardError.write(Data(($0 + "\n").utf8)) : print($0) }
+        try await supervisor.start(plans) { say($0) }
         let names = Set(plans.map(\.service))
         if freshContacts, names.isSuperset(of: ["registry", "contacts"]) {
             do {
                 let feed = try ContactsFeed(endpoints: global.endpoints(), authSecret: secret)
                 let contracts = try await feed.loadPortfolio(ContactsFeed.demoPortfolio)
                 let listed = try await feed.loadCallLists(ContactsFeed.demoCallLists)
-                print("contacts: загружено договоров в портфель: \(contracts), клиентов в списки обзвона: \(listed)")
+                say("contacts: загружено договоров в портфель: \(contracts), клиентов в списки обзвона: \(listed)")
             } catch {
                 supervisor.stop()
                 throw error
             }
         }
-        print("Сервисы работают. Ctrl-C — остановить.")
+        // Trapped before «running» is announced: a stop asked right after it is not lost.
+        let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
+        if json {
+            try Console.printJSONLine(UpState(state: "running", dataDirectory: directory.path, services: Dictionary(uniqueKeysWithValues: plans.map { ($0.service, "\($0.endpoint)") })))
+        } else {
+            print("Сервисы работают. Ctrl-C — остановить.")
+        }
         fflush(nil)
-        for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) { break }
-        print("Останавливаю сервисы…")
+        for await _ in signals { break }
+        say("Останавливаю сервисы…")
         supervisor.stop()
-        print("Сервисы остановлены")
+        if json {
+            try Console.printJSONLine(UpState(state: "stopped", dataDirectory: directory.path, services: [:]))
+        } else {
+            print("Сервисы остановлены")
+        }
+        fflush(nil)
     }
+}
+
+/// `crm up --json`: one line when the services answer, one when they are stopped.
+struct UpState: Encodable {
+    var state: String
+    var dataDirectory: String
+    /// Service name → address.
+    var services: [String: String]
 }
 
 /// What to start for each named service, with its own flags.

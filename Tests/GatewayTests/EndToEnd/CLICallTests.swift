@@ -1,6 +1,9 @@
+import CRMAPI
 import Foundation
 import Gateway
+import RPCCore
 import Testing
+import Wire
 
 /// `crm` as an operator runs it (a subprocess, stdin not a terminal) against the three real
 /// services: every call result of DOMAIN.md §3 and the rule refusals in operator words.
@@ -133,6 +136,77 @@ import Testing
             #expect(changed.stdout.contains("Результат сохранён: Звонок сорвался"), "\(changed.stdout)")
             let left = try h.crmAtTerminal(["call", "2", "--campaign", "internet_calls", "--result", "thinking"], as: "vcc.ivanova", input: "0\nв\n")
             #expect(left.stdout.contains("Выход без сохранения результата") && !left.stdout.contains("Результат сохранён"), "\(left.stdout)")
+        }
+    }
+
+    /// At a terminal: the office from a menu (a wrong answer asked again), the date, a free
+    /// time from the calendar, the product by category; then the client changes their mind
+    /// after the visit was booked — «и», confirmed, Подумаю — and the visit is given back.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script") && FileManager.default.isExecutableFile(atPath: "/usr/bin/timeout")))
+    func aTerminalChoosesTheVisitAndChangesTheResultWithinTheCall() async throws {
+        try await ServicesHarness.with { h in
+            try h.crmLogin("vcc.ivanova")
+            let agreed = ["call", "6", "--campaign", "rcp", "--result", "agreed", "--region", "77"]
+            // Search string: Enter (all offices); office: a wrong name, then its key; date; time; category; product;
+            // the SMS by the rule (Enter); the script: 0; review: «и», «д», Подумаю; Enter saves.
+            let changed = try h.crmAtTerminal(agreed, as: "vcc.ivanova",
+                                              input: "\nнет такого\nmsk-tverskoy\n+3\n11:00\ncredit\ndk_realty_pledge\n\n0\nи\nд\nthinking\n\n")
+            let screen = changed.stdout
+            #expect(screen.contains("Поисковая строка") && screen.contains("Мини-офис №160") && screen.contains("«нет такого» не найдено"), "\(screen)")
+            #expect(screen.contains("Календарь ККО «Тверской»") && screen.contains("Категория продукта") && screen.contains("Ипотека первичная"), "\(screen)")
+            #expect(screen.contains("Записан: ККО «Тверской»"), "\(screen)")
+            #expect(screen.contains("Вы хотите изменить ранее выбранный результат?"), "\(screen)")
+            #expect(screen.contains("Прежняя запись в офис") && screen.contains("отменена"), "\(screen)")
+            #expect(screen.contains("Результат сохранён: Подумаю") && !screen.contains("Запись в офис:"), "\(screen)")
+            let history = try h.crm(["card", "6", "--tab", "history"], as: "vcc.ivanova")
+            #expect(history.stdout.contains("Подумаю") && !history.stdout.contains("Согласился"), "\(history.stdout)")
+
+            // The same visit booked again (the first was given back), then «в»: nothing saved, the visit given back.
+            let left = try h.crmAtTerminal(agreed + ["--office", "msk-tverskoy", "--visit-date", "+3", "--visit-time", "11:00", "--product", "dk_realty_pledge", "--sms"],
+                                           as: "vcc.ivanova", input: "0\nв\n")
+            #expect(left.stdout.contains("Записан: ККО «Тверской»") && left.stdout.contains("Выход без сохранения результата"), "\(left.stdout)")
+            #expect(!left.stdout.contains("Результат сохранён"))
+            // An empty answer cancels the command before anything is booked or recorded.
+            let cancelled = try h.crmAtTerminal(agreed + ["--office", "msk-tverskoy"], as: "vcc.ivanova", input: "\n")
+            #expect(cancelled.stdout.contains("Ввод отменён") && !cancelled.stdout.contains("Записан"), "\(cancelled.stdout)")
+            let after = try h.crm(["card", "6", "--tab", "history"], as: "vcc.ivanova")
+            #expect(!after.stdout.contains("Согласился"), "\(after.stdout)")
+            // The slot is free again: both earlier bookings were given back.
+            let rebook = try h.crm(agreed + ["--office", "msk-tverskoy", "--visit-date", "+3", "--visit-time", "11:00", "--product", "dk_realty_pledge", "--json"], as: "vcc.ivanova")
+            #expect(rebook.status == 0, "\(rebook.stderr)")
+        }
+    }
+
+    /// Scripted: an unfinished call with a chosen result is not silently replaced by another
+    /// result; --confirm-change replaces it in the same call.
+    @Test func aScriptChangesAChosenResultOnlyWithConfirmChange() async throws {
+        try await ServicesHarness.with { h in
+            try h.crmLogin("vcc.ivanova")
+            // The pending journal of an interrupted run, as a stopped service leaves it: the call
+            // session is open with Перезвонить chosen (the draft set), the save never answered.
+            let session = try await h.login("vcc.ivanova")
+            let clients = h.clients(session)
+            let backend = RPCCallBackend(contacts: clients.contacts, scheduling: clients.scheduling)
+            let card = try #require(try await RegistryV1.ClientRegistry.Client(wrapping: clients.registry.rpc).getCard(.init(cardID: 2)).card)
+            var plan = CallPlan(cardID: 2, cardType: card.type, clientRegion: card.region, clientName: card.fullName, campaignID: "internet_calls",
+                                direction: .outgoing, result: .plain(ContactsV1.CallResult(firstLevel: .callDropped(.init()))))
+            let pending = PendingCalls(path: h.directory.appendingPathComponent("sessions/pending-calls.json").path)
+            var lost = GatewayError("связь прервана", code: .unavailable)
+            lost.outcomeUnknown = true
+            _ = await #expect(throws: GatewayError.self) {
+                _ = try await CallComposer(backend: FaultyBackend(base: backend, failing: .save, error: lost), pending: pending,
+                                           operatorLogin: session.login, say: { _ in }).perform(plan)
+            }
+            plan.result = .plain(ContactsV1.CallResult())
+            #expect(pending.otherResult(of: plan.callFingerprint(operator: session.login), than: "") != nil)
+
+            let refused = try h.crm(["call", "2", "--campaign", "internet_calls", "--result", "thinking"], as: "vcc.ivanova")
+            #expect(refused.status != 0 && refused.stderr.contains("Вы хотите изменить ранее выбранный результат?")
+                    && refused.stderr.contains("Звонок сорвался") && refused.stderr.contains("--confirm-change"), "\(refused.stderr)")
+            let changed = try h.crm(["call", "2", "--campaign", "internet_calls", "--result", "thinking", "--confirm-change"], as: "vcc.ivanova")
+            #expect(changed.status == 0 && changed.stdout.contains("меняется на «Дозвонились; Подумаю") && changed.stdout.contains("Результат сохранён: Подумаю"), "\(changed.stdout)\n\(changed.stderr)")
+            let history = try h.crm(["card", "2", "--tab", "history"], as: "vcc.ivanova")
+            #expect(history.stdout.contains("Подумаю") && !history.stdout.contains("Звонок сорвался"), "\(history.stdout)")
         }
     }
 

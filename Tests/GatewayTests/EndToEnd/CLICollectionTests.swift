@@ -69,4 +69,87 @@ import Testing
             #expect(paid.status != 0 && paid.stderr.contains("не найден"), "\(paid.stderr)")
         }
     }
+
+    /// The key a refusal or a JSON summary names.
+    func key(_ prefix: String, in text: String) -> String? {
+        guard let range = text.range(of: prefix + "[0-9a-f-]{36}", options: .regularExpression) else { return nil }
+        return String(text[range])
+    }
+
+    /// An interrupted call is continued by its key, not started again; so is the
+    /// «Рефинансирование по телефону» sub-process waiting in the work list.
+    @Test func anInterruptedCallAndTheRefinancingSubprocessResumeByKey() async throws {
+        try await ServicesHarness.with { h in
+            try h.crmLogin("collector.volkov")
+            func collector(_ arguments: [String]) throws -> ServicesHarness.Run { try h.crm(arguments, as: "collector.volkov") }
+
+            // A script stops at 1100 without the date: the process stays open at 1100 and the error says how to go on.
+            let stopped = try collector(["collect", "incoming", "--phone", "9372888099", "--caller", "client", "--result", "ready-to-pay"])
+            #expect(stopped.status != 0 && stopped.stderr.contains("--date") && stopped.stderr.contains("фрейм 1100"), "\(stopped.stderr)")
+            let open = try #require(key("ВЗ-", in: stopped.stderr), "\(stopped.stderr)")
+            #expect(stopped.stderr.contains("crm collect incoming --resume \(open)"))
+            let resumed = try collector(["collect", "incoming", "--resume", open, "--date", "+3"])
+            #expect(resumed.status == 0 && resumed.stdout.contains("Продолжить звонок: процесс \(open)") && resumed.stdout.contains("(сохранено)"), "\(resumed.stderr)")
+            #expect(resumed.stdout.contains("Фрейм 1100") && !resumed.stdout.contains("Фрейм 100:"), "resumed where it stopped: \(resumed.stdout)")
+            let again = try collector(["collect", "incoming", "--resume", open, "--date", "+3"])
+            #expect(again.status != 0 && again.stderr.contains("уже завершён"), "\(again.stderr)")
+            let unknown = try collector(["collect", "incoming", "--resume", "ВЗ-нет-такого"])
+            #expect(unknown.status != 0 && unknown.stderr.contains("не найден"), "\(unknown.stderr)")
+            let cancelWithoutKey = try collector(["collect", "incoming", "--cancel"])
+            #expect(cancelWithoutKey.status != 0 && cancelWithoutKey.stderr.contains("--resume"))
+
+            // Stopped at 800, then cancelled by its key: nothing recorded, and it cannot be continued.
+            let atWho = try collector(["collect", "incoming", "--phone", "9372888099"])
+            let second = try #require(key("ВЗ-", in: atWho.stderr), "\(atWho.stderr)")
+            #expect(atWho.stderr.contains("фрейм 800"))
+            let cancelled = try collector(["collect", "incoming", "--resume", second, "--cancel"])
+            #expect(cancelled.status == 0 && cancelled.stdout.contains("ничего не сохранено"), "\(cancelled.stderr)")
+            let afterCancel = try collector(["collect", "incoming", "--resume", second, "--caller", "client", "--result", "call-back", "--date", "+1"])
+            #expect(afterCancel.status != 0, "\(afterCancel.stdout)")
+
+            // «Рефинансирование задолженности» starts the sub-process; the call names its key.
+            let refinancing = try collector(["collect", "incoming", "--phone", "9372888099", "--caller", "client", "--result", "refinancing"])
+            #expect(refinancing.status == 0, "\(refinancing.stderr)")
+            let sub = try #require(key("РТ-", in: refinancing.stdout), "\(refinancing.stdout)")
+            #expect(refinancing.stdout.contains("--resume \(sub)"))
+            #expect(try collector(["collect"]).stdout.contains(sub))
+            // Its identification must name its own contract: another debtor's number is refused, and the process stays open.
+            let wrong = try collector(["collect", "incoming", "--resume", sub, "--phone", "9122345678"])
+            #expect(wrong.status != 0 && wrong.stderr.contains("Рефинансирование оформляется по договору"), "\(wrong.stderr)")
+            let back = try collector(["collect", "incoming", "--resume", sub, "--back-at", "200", "--phone", "9372888099"])
+            #expect(back.status == 0 && back.stdout.contains("Рефинансирование по телефону") && back.stdout.contains("(сохранено)"), "\(back.stdout)\n\(back.stderr)")
+            #expect(!(try collector(["collect"]).stdout.contains(sub)), "a finished sub-process leaves the work list")
+            let history = try collector(["collect", "incoming", "--resume", sub])
+            #expect(history.status != 0 && history.stderr.contains("уже завершён"))
+        }
+    }
+
+    /// At a terminal (a pseudo-terminal through script(1)): prompts, a wrong answer asked
+    /// again, «назад» and «отмена» typed at any prompt.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script") && FileManager.default.isExecutableFile(atPath: "/usr/bin/timeout")))
+    func theIncomingCallAtATerminal() async throws {
+        try await ServicesHarness.with { h in
+            try h.crmLogin("collector.volkov")
+            // «назад» at 100 has nowhere to go; the phone; at 800 «назад» returns to 200 (one contract:
+            // taken again), then «client»; a wrong result is asked again; «отмена» at the date prompt.
+            let cancelled = try h.crmAtTerminal(["collect", "incoming"], as: "collector.volkov",
+                                                input: "назад\n9372888099\nназад\nclient\nнет такого\nready-to-pay\nотмена\n")
+            #expect(cancelled.stdout.contains("Назад некуда"), "\(cancelled.stdout)")
+            #expect(cancelled.stdout.contains("← Вернуться назад") && cancelled.stdout.contains("Фрейм 1000"), "\(cancelled.stdout)")
+            #expect(cancelled.stdout.contains("нет варианта «нет такого»"), "\(cancelled.stdout)")
+            #expect(cancelled.stdout.contains("Звонок отменён: ничего не сохранено") && !cancelled.stdout.contains("(сохранено)"), "\(cancelled.stdout)")
+
+            // The third party by menu numbers, the comment asked, saved.
+            let saved = try h.crmAtTerminal(["collect", "incoming"], as: "collector.volkov",
+                                            input: "+7 951-018-70-60\n2\n1\nСестра клиента\n")
+            #expect(saved.stdout.contains("Разговор с 3-м лицом") && saved.stdout.contains("(сохранено)"), "\(saved.stdout)")
+            #expect(!saved.stdout.contains("Задолженность"))
+
+            // A refused answer (a date in the past) offers: again, back or cancel; «назад» returns to 1000.
+            let refused = try h.crmAtTerminal(["collect", "incoming", "--phone", "9372888099", "--caller", "client"], as: "collector.volkov",
+                                              input: "call-back\n01.01.2020\nназад\nrefusal\nclient-refusal\n")
+            #expect(refused.stdout.contains("ввести заново"), "\(refused.stdout)")
+            #expect(refused.stdout.contains("Отказ в выполнении оплаты") && refused.stdout.contains("(сохранено)"), "\(refused.stdout)")
+        }
+    }
 }

@@ -204,6 +204,132 @@ struct FaultyBackend: CallBackend {
     }
 }
 
+extension CallCompositionTests {
+    /// «Подумаю» on the same call as `plan(hour:daysAhead:)`: no visit.
+    static func thinking(comment: String) -> CallPlan {
+        var plan = plan(hour: 9, daysAhead: 3)
+        plan.result = .plain(ContactsV1.CallResult(comment: comment, firstLevel: .reached(ContactsV1.ReachedResult(result: .thinking(.init())))))
+        return plan
+    }
+
+    /// Saved «Подумаю» entries of card 6 with the comment.
+    func thinkingOutcomes(_ world: World, comment: String) async throws -> Int {
+        let history = ContactsV1.ContactHistory.Client(wrapping: world.clients.contacts.rpc)
+        let entries = try await world.clients.contacts.call { _ in try await history.listContactHistory(.init(cardID: 6, pageSize: 200)) }.entries
+        return entries.filter {
+            if case .call(let call)? = $0.details { return call.kind == .thinking && call.result?.comment == comment }
+            return false
+        }.count
+    }
+
+    /// An unfinished call with Согласился chosen (the save's answer lost, its outcome unknown)
+    /// run again with another result: refused without the operator's confirmation (nothing
+    /// touched), and with it the draft is replaced in the same call session and the booking
+    /// given back.
+    @Test func aChosenResultIsChangedOnlyWhenConfirmedAndItsBookingGivenBack() async throws {
+        try await withWorld { world in
+            let agreed = Self.plan(hour: 14, daysAhead: 3)
+            var unknown = GatewayError("связь прервана", code: .unavailable)
+            unknown.outcomeUnknown = true
+            let interrupted = await #expect(throws: GatewayError.self) {
+                _ = try await world.composer(FaultyBackend(base: world.real, failing: .save, error: unknown)).perform(agreed)
+            }
+            #expect(interrupted?.message.contains("Не удалось узнать") == true)
+            #expect(try await world.bookings(agreed) == 1)
+            let earlier = try #require(world.pending.entry(agreed.fingerprint(operator: world.login)))
+
+            let thinking = Self.thinking(comment: "передумал")
+            for confirm in [nil, { @Sendable (_: String) async -> Bool in false }] as [(@Sendable (String) async -> Bool)?] {
+                let refused = await #expect(throws: GatewayError.self) {
+                    _ = try await world.composer(world.real).perform(thinking, confirmChange: confirm)
+                }
+                #expect(refused?.code == .failedPrecondition)
+                #expect(refused?.message.contains("Вы хотите изменить ранее выбранный результат?") == true, "\(String(describing: refused))")
+                #expect(refused?.message.contains("Согласился") == true && refused?.message.contains("--confirm-change") == true)
+                #expect(try await world.bookings(agreed) == 1)
+                #expect(world.pending.entry(agreed.fingerprint(operator: world.login)) == earlier)
+            }
+
+            let changed = try await world.composer(world.real).perform(thinking, confirmChange: { label in label.contains("Согласился") })
+            #expect(changed.saved.kind == .thinking)
+            #expect(changed.sessionID == earlier.sessionID, "the same call session, not a new call")
+            #expect(try await world.bookings(agreed) == 0, "the replaced visit is given back")
+            #expect(try await world.outcomes(agreed) == 0)
+            #expect(try await thinkingOutcomes(world, comment: "передумал") == 1)
+            #expect(world.pending.entry(agreed.fingerprint(operator: world.login)) == nil)
+            #expect(world.pending.entry(thinking.fingerprint(operator: world.login)) == nil)
+            // The old command run again is a new call: nothing of the changed one is left to resume.
+            let fresh = try await world.composer(world.real).perform(agreed)
+            #expect(!fresh.resumed && fresh.sessionID != earlier.sessionID)
+            #expect(try await world.outcomes(agreed) == 1)
+        }
+    }
+
+    /// Within the call: Согласился booked, then the client changes their mind (the operator
+    /// confirmed) to Подумаю — the visit is given back; and from Подумаю to Согласился — the
+    /// visit is booked; leaving without a result gives every booking back.
+    @Test func theOperatorChangesTheResultWithinTheCall() async throws {
+        try await withWorld { world in
+            let agreed = Self.plan(hour: 10, daysAhead: 3)
+            let thinking = Self.thinking(comment: "подумает")
+            let reviews = ReviewScript([.change(thinking.result), .save])
+            let outcome = try await world.composer(world.real).perform(agreed, review: { draft async throws(GatewayError) in reviews.next(draft) })
+            #expect(outcome.saved.kind == .thinking && outcome.booking == nil && outcome.sms == nil)
+            #expect(reviews.shown.map(\.kind) == [.agreed, .thinking], "\(reviews.shown)")
+            #expect(try await world.bookings(agreed) == 0)
+            #expect(try await world.outcomes(agreed) == 0)
+            #expect(try await thinkingOutcomes(world, comment: "подумает") == 1)
+
+            let laterAgreed = Self.plan(hour: 11, daysAhead: 3)
+            let back = ReviewScript([.change(laterAgreed.result), .save])
+            let booked = try await world.composer(world.real).perform(Self.thinking(comment: "сразу согласился"), review: { draft async throws(GatewayError) in back.next(draft) })
+            #expect(booked.saved.kind == .agreed && booked.booking != nil && booked.sms != nil)
+            #expect(try await world.bookings(laterAgreed) == 1)
+            #expect(try await world.outcomes(laterAgreed) == 1)
+            #expect(try await thinkingOutcomes(world, comment: "сразу согласился") == 0)
+
+            // Two visits in turn, then «Выйти без сохранения результата»: no booking is left.
+            let first = Self.plan(hour: 12, daysAhead: 3), second = Self.plan(hour: 13, daysAhead: 3)
+            let leave = ReviewScript([.change(second.result), .discard])
+            let left = await #expect(throws: GatewayError.self) {
+                _ = try await world.composer(world.real).perform(first, review: { draft async throws(GatewayError) in leave.next(draft) })
+            }
+            #expect(left?.message == CallComposer.discarded.message)
+            #expect(try await world.bookings(first) == 0)
+            #expect(try await world.bookings(second) == 0)
+            #expect(try await world.outcomes(first) == 0)
+            #expect(try await world.outcomes(second) == 0)
+        }
+    }
+}
+
+/// The operator's answers to the draft review, in turn; records the drafts shown.
+final class ReviewScript: @unchecked Sendable {
+    private var answers: [CallComposer.Review]
+    private(set) var shown: [ContactsV1.CallResult] = []
+
+    init(_ answers: [CallComposer.Review]) { self.answers = answers }
+
+    func next(_ draft: ContactsV1.CallResult) -> CallComposer.Review {
+        shown.append(draft)
+        return answers.isEmpty ? .save : answers.removeFirst()
+    }
+}
+
+extension ContactsV1.CallResult {
+    var kind: ContactsV1.CallResultKind {
+        switch firstLevel {
+        case .reached(let reached)?:
+            switch reached.result {
+            case .agreed?: .agreed
+            case .thinking?: .thinking
+            default: .unspecified
+            }
+        default: .unspecified
+        }
+    }
+}
+
 /// Loses the first save's answer after the save was recorded.
 final class OnceFaulty: CallBackend, @unchecked Sendable {
     let base: any CallBackend
