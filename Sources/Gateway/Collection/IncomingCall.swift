@@ -33,7 +33,7 @@ public struct IncomingCall: Sendable {
         } catch where error.code == .notFound {
             throw GatewayError("Процесс \(key) не найден среди ваших открытых звонков", code: .notFound)
         }
-        guard !found.finished else { throw GatewayError("Процесс \(key) уже завершён", code: .failedPrecondition) }
+        guard !found.finished else { throw GatewayError("Процесс \(key) уже завершён или отменён: продолжать нечего", code: .failedPrecondition) }
         return found
     }
 

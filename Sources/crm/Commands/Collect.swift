@@ -2,6 +2,7 @@ import ArgumentParser
 import CRMAPI
 import Foundation
 import Gateway
+import RPCCore
 import Wire
 
 /// The collector (ВИВА-ЗАЙМЫ): the work list and the incoming-call process.
@@ -306,6 +307,11 @@ struct Collect: AsyncParsableCommand {
         static func interrupted(_ error: any Error, key: String, frame: Int32) -> any Error {
             let advice = "Звонок не завершён (процесс \(key), фрейм \(frame)): продолжить — crm collect incoming --resume \(key) с недостающими флагами; "
                 + "отменить — crm collect incoming --resume \(key) --cancel"
+            // A process already ended cannot be continued: no advice to.
+            if let ended = error as? GatewayError, ended.code == .failedPrecondition,
+               ended.message.hasPrefix("Звонок отменен") || ended.message.hasPrefix("Звонок уже завершен") {
+                return ended
+            }
             guard let refusal = error as? GatewayError else {
                 FileHandle.standardError.write(Data((advice + "\n").utf8))
                 return error

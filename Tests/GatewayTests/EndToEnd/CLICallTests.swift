@@ -197,9 +197,11 @@ import Wire
                 _ = try await CallComposer(backend: FaultyBackend(base: backend, failing: .save, error: lost), pending: pending,
                                            operatorLogin: session.login, say: { _ in }).perform(plan)
             }
-            plan.result = .plain(ContactsV1.CallResult())
             #expect(pending.otherResult(of: plan.callFingerprint(operator: session.login), than: "") != nil)
 
+            let terminalNo = try h.crmAtTerminal(["call", "2", "--campaign", "internet_calls", "--result", "thinking"], as: "vcc.ivanova", input: "н\n")
+            #expect(terminalNo.stdout.contains("В незавершённом звонке выбран результат «Звонок сорвался». Вы хотите изменить ранее выбранный результат?")
+                    && !terminalNo.stdout.contains("Результат сохранён"), "\(terminalNo.stdout)")
             let refused = try h.crm(["call", "2", "--campaign", "internet_calls", "--result", "thinking"], as: "vcc.ivanova")
             #expect(refused.status != 0 && refused.stderr.contains("Вы хотите изменить ранее выбранный результат?")
                     && refused.stderr.contains("Звонок сорвался") && refused.stderr.contains("--confirm-change"), "\(refused.stderr)")
@@ -207,6 +209,17 @@ import Wire
             #expect(changed.status == 0 && changed.stdout.contains("меняется на «Дозвонились; Подумаю") && changed.stdout.contains("Результат сохранён: Подумаю"), "\(changed.stdout)\n\(changed.stderr)")
             let history = try h.crm(["card", "2", "--tab", "history"], as: "vcc.ivanova")
             #expect(history.stdout.contains("Подумаю") && !history.stdout.contains("Звонок сорвался"), "\(history.stdout)")
+
+            // At a terminal the operator confirms: «д», then Enter saves the new result.
+            plan.result = .plain(ContactsV1.CallResult(firstLevel: .reached(ContactsV1.ReachedResult(result: .thinking(.init())))))
+            _ = await #expect(throws: GatewayError.self) {
+                _ = try await CallComposer(backend: FaultyBackend(base: backend, failing: .save, error: lost), pending: pending,
+                                           operatorLogin: session.login, say: { _ in }).perform(plan)
+            }
+            let terminalYes = try h.crmAtTerminal(["call", "2", "--campaign", "internet_calls", "--result", "call-dropped"], as: "vcc.ivanova", input: "д\n\n")
+            #expect(terminalYes.stdout.contains("Результат сохранён: Звонок сорвался"), "\(terminalYes.stdout)")
+            let pendingLeft = pending.otherResult(of: plan.callFingerprint(operator: session.login), than: "")
+            #expect(pendingLeft == nil)
         }
     }
 
