@@ -26,6 +26,7 @@ public struct AuthInterceptor: ServerInterceptor {
     public let exemptMethods: Set<String>
     public let exemptPrefixes: [String]
     private let nowMs: @Sendable () -> Int64
+    private let verified = VerifiedTokenCache()
 
     public init(
         signer: SessionTokenSigner,
@@ -50,7 +51,11 @@ public struct AuthInterceptor: ServerInterceptor {
     ) async throws -> RPCResponseParts {
         if isExempt(request.method) { return try await next(request, context) }
         guard let token = context.metadata.bearerToken, !token.isEmpty else { throw AuthError.missingToken }
-        let claims = try signer.verify(token, nowMs: nowMs())
+        let now = nowMs()
+        let signer = self.signer
+        let claims = try verified.claims(for: token, nowMs: now) { token throws(AuthError) in
+            try signer.verify(token, nowMs: now)
+        }
         var context = context
         context.values[AuthenticatedOperatorKey.self] = claims
         return try await next(request, context)

@@ -2,6 +2,7 @@ import Auth
 import CRMAPI
 import RPCCore
 import RPCTesting
+import Synchronization
 import Testing
 import Wire
 
@@ -118,6 +119,32 @@ func code(of body: () async throws -> Void) async -> StatusCode? {
         try await withTestServer(.inProcess, services: [WhoAmI()], interceptors: [interceptor]) { client in
             let health = RPCV1.Health.Client(wrapping: client)
             _ = try await health.check(RPCV1.HealthCheckRequest())
+        }
+    }
+
+    @Test func aTokenAcceptedOnceIsStillRefusedOnceExpiredOrTampered() async throws {
+        // One interceptor (one cache) whose clock moves: the genuine token is verified and
+        // remembered, then every variant must still fail, and the remembered one must expire.
+        let clock = Mutex(now)
+        let moving = AuthInterceptor(signer: signer, nowMs: { clock.withLock { $0 } })
+        let genuine = token(.office)
+        let parts = genuine.split(separator: ".").map(String.init)
+        let otherSecret = try SessionTokenSigner(secret: "another-secret-entirely-123")
+        try await withTestServer(.inProcess, services: [WhoAmI()], interceptors: [moving]) { client in
+            let first = try await call(client, token: genuine)
+            let second = try await call(client, token: genuine)
+            #expect(first == "vafinana" && second == "vafinana")
+            let variants = [
+                "\(parts[0]).\(token(.office, issuedAt: now + 1).split(separator: ".")[1]).\(parts[2])",
+                "\(parts[0]).\(parts[1]).\(parts[2].dropLast())",
+                genuine + "x",
+                token(.office, with: otherSecret),
+            ]
+            for variant in variants {
+                #expect(await code { _ = try await call(client, token: variant) } == .unauthenticated)
+            }
+            clock.withLock { $0 = now + 3_600_000 }
+            #expect(await code { _ = try await call(client, token: genuine) } == .unauthenticated)
         }
     }
 
