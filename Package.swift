@@ -75,7 +75,7 @@ let package = Package(
         // --- The operators' gateway: composes the services over RPC ---
         .target(
             name: "Gateway",
-            dependencies: ["Auth", "RPCCore", "RPCTransportTCP", "CRMAPI", "Wire"]
+            dependencies: ["Auth", "CRMDomain", "RPCCore", "RPCTransportTCP", "CRMAPI", "Wire"]
         ),
         .executableTarget(
             name: "crm",
@@ -143,7 +143,7 @@ let package = Package(
         ),
 
         // --- Domain facts every service shares (one rule, not three copies) ---
-        .target(name: "CRMDomain"),
+        .target(name: "CRMDomain", dependencies: ["Wire"]),
 
         // --- Auth: operator roles, the signed session token, the interceptor every service runs ---
         .target(
@@ -180,7 +180,7 @@ let package = Package(
         .executableTarget(
             name: "registry",
             dependencies: [
-                "ClientRegistry", "ServiceKit", "Auth", "RPCCore", "RPCTransportTCP", "CRMAPI",
+                "ClientRegistry", "CRMDomain", "ServiceKit", "Auth", "RPCCore", "RPCTransportTCP", "CRMAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -205,7 +205,7 @@ let package = Package(
         .executableTarget(
             name: "scheduling",
             dependencies: [
-                "Scheduling", "ServiceKit", "Auth", "RPCCore", "RPCTransportTCP", "CRMAPI", "HTTPEndpoint",
+                "Scheduling", "CRMDomain", "ServiceKit", "Auth", "RPCCore", "RPCTransportTCP", "CRMAPI", "HTTPEndpoint",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -227,7 +227,7 @@ let package = Package(
         .executableTarget(
             name: "contacts",
             dependencies: [
-                "ContactOutcome", "ServiceKit", "Auth", "RPCCore", "RPCTransportTCP", "CRMAPI",
+                "ContactOutcome", "CRMDomain", "ServiceKit", "Auth", "RPCCore", "RPCTransportTCP", "CRMAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -242,14 +242,14 @@ let package = Package(
         .testTarget(
             name: "ClientRegistryTests",
             dependencies: [
-                "ClientRegistry", "Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire",
+                "ClientRegistry", "CRMDomain", "Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .testTarget(
             name: "SchedulingTests",
             dependencies: [
-                "Scheduling", "Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire", "HTTPEndpoint", "ContactOutcome", "RPCTransportTCP",
+                "Scheduling", "CRMDomain", "Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire", "HTTPEndpoint", "ContactOutcome", "RPCTransportTCP",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -258,7 +258,7 @@ let package = Package(
         .testTarget(
             name: "ContactOutcomeTests",
             dependencies: [
-                "ContactOutcome", "Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire",
+                "ContactOutcome", "CRMDomain", "Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -290,6 +290,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
+        .testTarget(name: "CRMDomainTests", dependencies: ["CRMDomain", "Wire"]),
         .testTarget(
             name: "HTTPEndpointTests",
             dependencies: [

@@ -1,10 +1,11 @@
+import CRMDomain
 public import GRDB
 
 /// The credit bureau behind «Получить решение БКИ» — an outside system in reality.
 public protocol Bureau: Sendable {
     /// A decision for the card and the rule that decided it; runs inside the request's
     /// transaction so it may read the registry.
-    func decide(_ db: Database, card: CardRecord, birthDate: CalendarDate, today: CalendarDate, nowMs: Int64) throws
+    func decide(_ db: Database, card: CardRecord, birthDate: LocalDate, today: LocalDate, nowMs: Int64) throws
         -> (BureauRules.Decision, rule: String)
 }
 
@@ -13,7 +14,7 @@ public protocol Bureau: Sendable {
 public struct RegistryBureau: Bureau {
     public init() {}
 
-    public func decide(_ db: Database, card: CardRecord, birthDate: CalendarDate, today: CalendarDate, nowMs: Int64) throws
+    public func decide(_ db: Database, card: CardRecord, birthDate: LocalDate, today: LocalDate, nowMs: Int64) throws
         -> (BureauRules.Decision, rule: String)
     {
         let facts = BureauRules.Facts(

@@ -1,5 +1,6 @@
 public import Auth
 import CRMAPI
+import CRMDomain
 import Foundation
 import GRDB
 public import RPCCore
@@ -19,8 +20,8 @@ public struct RegistryEnvironment: Sendable {
         self.serverUTCOffsetMinutes = serverUTCOffsetMinutes
     }
 
-    func today(_ nowMs: Int64) -> CalendarDate {
-        CalendarDate.of(unixMs: nowMs, utcOffsetMinutes: serverUTCOffsetMinutes)
+    func today(_ nowMs: Int64) -> LocalDate {
+        LocalDate.of(unixMs: nowMs, utcOffsetMinutes: serverUTCOffsetMinutes)
     }
 
     /// Runs `body` in one transaction; with an idempotency key in metadata, a repeat of the
@@ -96,7 +97,7 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
         }
         return NameQuery(
             surname: name.surname, name: name.name, patronymic: name.patronymic, withoutPatronymic: withoutPatronymic,
-            birthDate: try CalendarDate.from(birthDate, field: "birth_date")
+            birthDate: try LocalDate.from(birthDate, field: "birth_date")
         )
     }
 
@@ -190,14 +191,14 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
     // MARK: edits
 
     static func validatedPersonal(
-        fullName: TypesV1.FullName?, birthDate: TypesV1.Date?, regionCode: String, settlement: String, today: CalendarDate
+        fullName: TypesV1.FullName?, birthDate: TypesV1.Date?, regionCode: String, settlement: String, today: LocalDate
     ) throws(RegistryError) -> PersonalData {
         let name = fullName ?? TypesV1.FullName()
         let surname = name.surname.trimmingCharacters(in: .whitespaces)
         let given = name.name.trimmingCharacters(in: .whitespaces)
         guard !surname.isEmpty else { throw .invalidArgument(field: "full_name.surname", "Укажите фамилию") }
         guard !given.isEmpty else { throw .invalidArgument(field: "full_name.name", "Укажите имя") }
-        let birth = try CalendarDate.from(birthDate, field: "birth_date")
+        let birth = try LocalDate.from(birthDate, field: "birth_date")
         if let birth, birth > today {
             throw .invalidArgument(field: "birth_date", "Дата рождения не может быть в будущем")
         }
@@ -353,7 +354,7 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
         let claims = try context.requireRole(Access.crm2, rule: Access.crm2Rule)
         let passport = request.passport ?? TypesV1.Passport()
         try BureauRules.validatePassport(series: passport.series, number: passport.number)
-        let birth = try CalendarDate.from(request.birthDate, field: "birth_date")
+        let birth = try LocalDate.from(request.birthDate, field: "birth_date")
         guard let birth else { throw RegistryError.invalidArgument(field: "birth_date", "Укажите дату рождения") }
         let now = environment.nowMs()
         let today = environment.today(now)

@@ -1,26 +1,27 @@
 import Auth
+import CRMDomain
 import Foundation
 public import Wire
 
 // Mapping between the registry's records and the wire messages.
 
-extension CalendarDate {
-    var wire: TypesV1.Date { TypesV1.Date(year: Int32(year), month: Int32(month), day: Int32(day)) }
-
+extension LocalDate {
     /// A request's date: nil when absent; INVALID_ARGUMENT on `field` when not a real date.
-    static func from(_ date: TypesV1.Date?, field: String) throws(RegistryError) -> CalendarDate? {
+    static func from(_ date: TypesV1.Date?, field: String) throws(RegistryError) -> LocalDate? {
         guard let date else { return nil }
-        guard let value = CalendarDate(year: Int(date.year), month: Int(date.month), day: Int(date.day)) else {
-            throw .invalidArgument(field: field, "Неверная дата")
-        }
+        guard let value = LocalDate(date) else { throw .invalidArgument(field: field, "Неверная дата") }
         return value
     }
 }
 
-func wireDate(_ iso: String?) -> TypesV1.Date? { iso.flatMap(CalendarDate.init(iso:))?.wire }
+func wireDate(_ iso: String?) -> TypesV1.Date? { iso.flatMap(LocalDate.init(iso:))?.wire }
 
-extension Region {
-    var wire: TypesV1.RegionRef { TypesV1.RegionRef(code: code, name: name, moscowOffsetHours: Int32(moscowOffsetHours)) }
+extension Regions {
+    /// A request's region code; INVALID_ARGUMENT on `field` when the registry does not know it.
+    static func region(_ code: String, field: String) throws(RegistryError) -> Region {
+        guard let region = byCode[code] else { throw .invalidArgument(field: field, "Неизвестный регион «\(code)»") }
+        return region
+    }
 }
 
 func wireRegion(_ code: String) -> TypesV1.RegionRef {
@@ -57,7 +58,7 @@ extension CardRecord {
 }
 
 extension CardDetails {
-    func wire(today: CalendarDate) -> RegistryV1.Card {
+    func wire(today: LocalDate) -> RegistryV1.Card {
         RegistryV1.Card(
             cardID: card.cardID,
             type: card.type.wire,

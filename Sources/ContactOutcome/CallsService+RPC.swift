@@ -1,5 +1,6 @@
 import Auth
 import CRMAPI
+import CRMDomain
 import Foundation
 import GRDB
 public import RPCCore

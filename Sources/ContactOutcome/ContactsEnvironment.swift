@@ -1,4 +1,5 @@
 public import Auth
+import CRMDomain
 import Foundation
 import Wire
 

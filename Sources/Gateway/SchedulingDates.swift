@@ -1,14 +1,9 @@
+import CRMDomain
 import Foundation
 public import Wire
 
 /// Dates and times as operators type and read them: ДД.ММ.ГГГГ, ЧЧ:ММ, local to a region.
 public enum SchedulingDates {
-    static func calendar(offsetMinutes: Int = 180) -> Calendar {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: offsetMinutes * 60)!
-        return calendar
-    }
-
     /// Today in a place `offsetMinutes` east of UTC (Moscow by default).
     public static func today(offsetMinutes: Int = 180, now: Date = Date()) -> TypesV1.Date {
         day(after: 0, offsetMinutes: offsetMinutes, now: now)
@@ -17,15 +12,19 @@ public enum SchedulingDates {
     public static func moscowToday() -> TypesV1.Date { today() }
 
     public static func day(after days: Int, offsetMinutes: Int = 180, now: Date = Date()) -> TypesV1.Date {
-        let calendar = calendar(offsetMinutes: offsetMinutes)
-        let day = calendar.date(byAdding: .day, value: days, to: now)!
-        let parts = calendar.dateComponents([.year, .month, .day], from: day)
-        return TypesV1.Date(year: Int32(parts.year!), month: Int32(parts.month!), day: Int32(parts.day!))
+        let nowMs = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
+        return LocalDate.of(unixMs: nowMs, utcOffsetMinutes: offsetMinutes).adding(days: days).wire
+    }
+
+    /// Days from one date to another (negative when `to` is earlier).
+    public static func days(from: TypesV1.Date, to: TypesV1.Date) -> Int? {
+        guard let from = LocalDate(from), let to = LocalDate(to) else { return nil }
+        return to.daysSinceEpoch - from.daysSinceEpoch
     }
 
     /// A region's UTC offset: Moscow is UTC+3, «Мск. +7ч.» is UTC+10.
     public static func offsetMinutes(_ region: TypesV1.RegionRef?) -> Int32 {
-        180 + 60 * (region?.moscowOffsetHours ?? 0)
+        Int32(utcOffsetMinutes(moscowOffsetHours: region?.moscowOffsetHours ?? 0))
     }
 
     /// `ДД.ММ.ГГГГ`, `ГГГГ-ММ-ДД`, or `+N` (N days from today in Moscow).
@@ -34,13 +33,11 @@ public enum SchedulingDates {
         if trimmed.hasPrefix("+"), let days = Int(trimmed.dropFirst()) { return day(after: days) }
         let parts = trimmed.split(whereSeparator: { $0 == "." || $0 == "-" }).compactMap { Int32($0) }
         guard parts.count == 3 else { throw GatewayError("\(flag): дата в виде ДД.ММ.ГГГГ (или +N — через N дней), а не «\(text)»") }
-        let date = trimmed.contains("-")
-            ? TypesV1.Date(year: parts[0], month: parts[1], day: parts[2])
-            : TypesV1.Date(year: parts[2], month: parts[1], day: parts[0])
-        guard (1...12).contains(date.month), (1...31).contains(date.day), date.year > 1900 else {
+        let (year, month, day) = trimmed.contains("-") ? (parts[0], parts[1], parts[2]) : (parts[2], parts[1], parts[0])
+        guard year > 1900, let date = LocalDate(year: Int(year), month: Int(month), day: Int(day)) else {
             throw GatewayError("\(flag): такой даты нет: «\(text)»")
         }
-        return date
+        return date.wire
     }
 
     /// `ЧЧ:ММ`.

@@ -1,5 +1,6 @@
 public import Auth
 import CRMAPI
+import CRMDomain
 import Foundation
 import GRDB
 public import RPCCore
@@ -18,7 +19,7 @@ public struct SchedulingEnvironment: Sendable {
 
     public init(
         store: SchedulingStore, nowMs: @escaping @Sendable () -> Int64 = { SystemClockMs.now() },
-        calendar: ProductionCalendar = .russia, providerName: String = "file", wakeOutbox: @escaping @Sendable () -> Void = {}
+        calendar: ProductionCalendar = .shipped, providerName: String = "file", wakeOutbox: @escaping @Sendable () -> Void = {}
     ) {
         self.store = store
         self.nowMs = nowMs
@@ -70,17 +71,9 @@ enum Access {
 
 extension LocalDate {
     init(_ date: TypesV1.Date?, field: String) throws(SchedulingError) {
-        guard let date, let value = LocalDate(year: Int(date.year), month: Int(date.month), day: Int(date.day)) else {
-            throw .invalidArgument(field: field, "Неверная дата")
-        }
+        guard let value = LocalDate(date) else { throw .invalidArgument(field: field, "Неверная дата") }
         self = value
     }
-
-    var wire: TypesV1.Date { TypesV1.Date(year: Int32(year), month: Int32(month), day: Int32(day)) }
-}
-
-extension Region {
-    var wire: TypesV1.RegionRef { TypesV1.RegionRef(code: code, name: name, moscowOffsetHours: Int32(moscowOffsetHours)) }
 }
 
 func timeOfDay(_ minute: Int) -> TypesV1.TimeOfDay { TypesV1.TimeOfDay(hour: Int32(minute / 60), minute: Int32(minute % 60)) }

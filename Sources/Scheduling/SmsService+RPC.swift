@@ -1,5 +1,6 @@
 public import Auth
 import CRMAPI
+import CRMDomain
 import Foundation
 import GRDB
 public import RPCCore

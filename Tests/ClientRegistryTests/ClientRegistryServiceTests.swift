@@ -126,6 +126,19 @@ import Wire
         #expect(try await fixture.count("card") == 0)
     }
 
+    /// The registry's own regions table lacked the Orenburg region, where the bank has offices
+    /// (scheduling's table had it): a card there was refused with «Неизвестный регион».
+    @Test func acceptsTheRegionsOfTheOffices() async throws {
+        let fixture = try Fixture()
+        try await fixture.run { client in
+            var orenburg = request()
+            orenburg.regionCode = "56"
+            orenburg.settlement = "Оренбург"
+            let card = try #require(try await registry(client).createCard(orenburg, metadata: fixture.token(.vcc)).card)
+            #expect(card.region == TypesV1.RegionRef(code: "56", name: "Оренбургская область", moscowOffsetHours: 2))
+        }
+    }
+
     @Test func idempotencyKeyCreatesOnce() async throws {
         let fixture = try Fixture()
         try await fixture.run { client in

@@ -1,5 +1,6 @@
 import Auth
 import CRMAPI
+import CRMDomain
 import RPCCore
 import RPCTesting
 import Wire
@@ -8,7 +9,7 @@ import Foundation
 import GRDB
 import Testing
 
-private let demoToday = CalendarDate(year: 2025, month: 6, day: 15)!
+private let demoToday = LocalDate(year: 2025, month: 6, day: 15)!
 
 private func seeded(_ clients: Int, seed: UInt64 = 7, batchSize: Int = 10_000) throws -> RegistryStore {
     let store = try RegistryStore.inMemory()

@@ -1,4 +1,5 @@
 @testable import ClientRegistry
+import CRMDomain
 import Testing
 
 @Suite struct PhoneNumberTests {
@@ -40,25 +41,6 @@ import Testing
     func personalDataEditableOnlyOnTheFourTypes(kind: CardKind) {
         let expected = [CardKind.internetApplicant, .interested, .recommendation, .onlineChat].contains(kind)
         #expect(CardRules.personalDataEditable(kind) == expected)
-    }
-
-    @Test func ageOnTheServersDate() {
-        let birth = CalendarDate(year: 1985, month: 6, day: 15)!
-        #expect(birth.age(on: CalendarDate(year: 2025, month: 6, day: 14)!) == 39)
-        #expect(birth.age(on: CalendarDate(year: 2025, month: 6, day: 15)!) == 40)
-        // 2025-06-15 00:30 Moscow is still 2025-06-14 21:30 UTC.
-        let instant: Int64 = 1_749_936_600_000
-        #expect(CalendarDate.of(unixMs: instant, utcOffsetMinutes: 180) == CalendarDate(year: 2025, month: 6, day: 15))
-        #expect(CalendarDate.of(unixMs: instant, utcOffsetMinutes: 0) == CalendarDate(year: 2025, month: 6, day: 14))
-    }
-
-    @Test func calendarDatesAreReal() {
-        #expect(CalendarDate(year: 2024, month: 2, day: 29) != nil)
-        #expect(CalendarDate(year: 2023, month: 2, day: 29) == nil)
-        #expect(CalendarDate(year: 2023, month: 13, day: 1) == nil)
-        let date = CalendarDate(year: 1999, month: 12, day: 31)!
-        #expect(CalendarDate(daysSinceEpoch: date.daysSinceEpoch) == date)
-        #expect(date.adding(days: 1) == CalendarDate(year: 2000, month: 1, day: 1))
     }
 }
 

@@ -1,6 +1,7 @@
 import Auth
 @testable import ClientRegistry
 import CRMAPI
+import CRMDomain
 import GRDB
 import RPCCore
 import RPCTesting
@@ -48,7 +49,7 @@ struct Fixture {
     @discardableResult
     func seedCard(
         _ kind: CardKind, surname: String = "Иванов", name: String = "Иван", patronymic: String = "Иванович",
-        birth: CalendarDate? = CalendarDate(year: 1985, month: 3, day: 7), region: String = "25",
+        birth: LocalDate? = LocalDate(year: 1985, month: 3, day: 7), region: String = "25",
         passport: (String, String)? = nil, phones: [(ContactKind, String)] = [(.mobile, "9372888099")],
         recommendedBy: Int64? = nil
     ) async throws -> Int64 {

@@ -1,4 +1,5 @@
 import CRMAPI
+import CRMDomain
 import RPCTesting
 @testable import ContactOutcome
 import Testing
@@ -130,25 +131,5 @@ struct GuidanceTests {
         #expect(Guidance.of(ContactsV1.BureauDecisionDetails(decision: .approved, stillValid: true))?.meaning
             == "Предварительное решение ОДОБРЕНО. Клиенту можно доставить карту Халва")
         #expect(Guidance.of(ContactsV1.BureauDecisionDetails(decision: .approved, stillValid: false)) == nil)
-    }
-}
-
-@Suite("Production calendar")
-struct ProductionCalendarTests {
-    @Test("the shipped data", arguments: [
-        (date(2026, 1, 8), false), (date(2026, 1, 9), false), (date(2026, 1, 12), true), (date(2026, 2, 23), false),
-        (date(2026, 3, 9), false), (date(2026, 3, 10), true), (date(2026, 5, 11), false), (date(2026, 12, 31), false),
-        (date(2027, 2, 20), true), (date(2027, 2, 22), false), (date(2027, 11, 5), false), (date(2026, 3, 14), false),
-    ])
-    func shipped(day: LocalDate, working: Bool) {
-        #expect(ProductionCalendar.shipped.isWorkingDay(day) == working)
-    }
-
-    @Test("a deployer's file replaces it")
-    func parse() throws {
-        let calendar = try ProductionCalendar(parsing: "# test\n2028-03-04 work\n2028-03-06 off  # moved\n")
-        #expect(calendar.isWorkingDay(date(2028, 3, 4)))
-        #expect(!calendar.isWorkingDay(date(2028, 3, 6)))
-        #expect(throws: ProductionCalendar.ParseError.self) { try ProductionCalendar(parsing: "2028-03-04 holiday") }
     }
 }

@@ -1,4 +1,5 @@
 import CRMAPI
+import CRMDomain
 import RPCTesting
 import Auth
 @testable import ContactOutcome

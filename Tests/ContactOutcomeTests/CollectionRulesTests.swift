@@ -1,4 +1,5 @@
 @testable import ContactOutcome
+import CRMDomain
 import Testing
 import Wire
 

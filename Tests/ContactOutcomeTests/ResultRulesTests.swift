@@ -1,4 +1,5 @@
 import CRMAPI
+import CRMDomain
 import RPCTesting
 @testable import ContactOutcome
 import RPCCore

@@ -1,6 +1,7 @@
 import Auth
 import CRMAPI
 @testable import ContactOutcome
+import CRMDomain
 import Foundation
 import GRDB
 import RPCCore

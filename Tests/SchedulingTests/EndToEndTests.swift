@@ -1,4 +1,5 @@
 import Auth
+import CRMDomain
 import RPCTesting
 import CRMAPI
 import Foundation

@@ -1,3 +1,4 @@
+import CRMDomain
 import RPCTesting
 import CRMAPI
 import Auth

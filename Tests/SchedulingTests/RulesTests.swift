@@ -1,3 +1,4 @@
+import CRMDomain
 import RPCTesting
 import CRMAPI
 @testable import Scheduling
@@ -5,18 +6,6 @@ import Testing
 
 @Suite("Scheduling rules")
 struct RulesTests {
-    @Test("weekdays and local dates")
-    func weekdays() {
-        #expect(date(2026, 3, 10).weekday == 2)
-        #expect(date(2026, 3, 15).weekday == 7)
-        #expect(date(1970, 1, 1).weekday == 4)
-        #expect(LocalDate.of(unixMs: fixedNow, utcOffsetMinutes: 180) == tuesday)
-        #expect(LocalDate.minuteOfDay(unixMs: fixedNow, utcOffsetMinutes: 180) == 540)
-        // 09:00 Moscow is 16:00 in Vladivostok (Мск. +7ч.).
-        #expect(LocalDate.minuteOfDay(unixMs: fixedNow, utcOffsetMinutes: 600) == 960)
-        #expect(date(2017, 10, 25).russian == "25.10.2017")
-    }
-
     @Test("slots fill the opening hours; a closed day has none", arguments: [
         (date(2026, 3, 10), 30, 22, 540, 1170),  // пн-пт 09:00-20:00, 30 min
         (date(2026, 3, 14), 30, 14, 600, 990),   // сб 10:00-17:00
@@ -42,20 +31,6 @@ struct RulesTests {
         #expect(SlotRules.freePlaces(booked: 7) == 0)
     }
 
-    @Test("production calendar")
-    func productionCalendar() throws {
-        let calendar = ProductionCalendar.russia
-        #expect(!calendar.isWorkingDay(date(2026, 1, 5)))   // New Year holidays
-        #expect(!calendar.isWorkingDay(date(2026, 3, 9)))   // 8 March (Sunday) moved to Monday
-        #expect(calendar.isWorkingDay(date(2026, 3, 10)))
-        #expect(!calendar.isWorkingDay(date(2026, 3, 14)))  // Saturday
-        #expect(calendar.isWorkingDay(date(2025, 11, 1)))   // a working Saturday
-        let parsed = try ProductionCalendar(parsing: "# test\n2026-03-10 off\n2026-03-14 work\n")
-        #expect(!parsed.isWorkingDay(date(2026, 3, 10)))
-        #expect(parsed.isWorkingDay(date(2026, 3, 14)))
-        #expect(throws: ProductionCalendar.ParseError.self) { try ProductionCalendar(parsing: "2026-13-01 off") }
-    }
-
     /// (kind, local date, local minute, expected local date, expected minute), Moscow offset.
     @Test("local-hours windows move a message to the next allowed moment", arguments: [
         (SmsKind.marketing, date(2026, 3, 10), 8 * 60, date(2026, 3, 10), 9 * 60),
@@ -71,11 +46,14 @@ struct RulesTests {
         (.collection, date(2026, 3, 14), 8 * 60 + 30, date(2026, 3, 14), 9 * 60),
         (.collection, date(2026, 3, 14), 20 * 60, date(2026, 3, 15), 9 * 60),
         (.collection, date(2026, 3, 9), 8 * 60 + 30, date(2026, 3, 9), 9 * 60),  // a holiday Monday
+        // The shared calendar: the hand-written copy had 2027-02-20 off and 2027-11-05 working.
+        (.collection, date(2027, 2, 20), 8 * 60, date(2027, 2, 20), 8 * 60),       // a working Saturday
+        (.collection, date(2027, 11, 5), 8 * 60 + 30, date(2027, 11, 5), 9 * 60),  // a moved day off (Friday)
         (.loginCode, date(2026, 3, 10), 3 * 60, date(2026, 3, 10), 3 * 60),
     ])
     func windows(kind: SmsKind, day: LocalDate, minute: Int, expectedDay: LocalDate, expectedMinute: Int) {
         let at = day.unixMs(atMinute: minute, utcOffsetMinutes: 180)
-        let next = SmsWindow.nextAllowed(kind, after: at, utcOffsetMinutes: 180, calendar: .russia)
+        let next = SmsWindow.nextAllowed(kind, after: at, utcOffsetMinutes: 180, calendar: .shipped)
         #expect(next == expectedDay.unixMs(atMinute: expectedMinute, utcOffsetMinutes: 180))
     }
 
@@ -83,7 +61,7 @@ struct RulesTests {
     func localTime() {
         // 14:00 Moscow = 23:00 in Kamchatka (Мск. +9ч.): moved to 08:00 of the next local day.
         let moscowAfternoon = tuesday.unixMs(atMinute: 14 * 60, utcOffsetMinutes: 180)
-        let next = SmsWindow.nextAllowed(.collection, after: moscowAfternoon, utcOffsetMinutes: 720, calendar: .russia)
+        let next = SmsWindow.nextAllowed(.collection, after: moscowAfternoon, utcOffsetMinutes: 720, calendar: .shipped)
         #expect(next == date(2026, 3, 11).unixMs(atMinute: 480, utcOffsetMinutes: 720))
     }
 
@@ -117,7 +95,7 @@ struct RulesTests {
     ] as [(LocalDate, Int, [Int], LocalDate, Int)])
     func capsMove(day: LocalDate, minute: Int, dayOffsets: [Int], expectedDay: LocalDate, expectedMinute: Int) {
         let others = dayOffsets.map { date(2026, 3, 18).adding(days: $0).unixMs(atMinute: 720, utcOffsetMinutes: 180) }
-        let next = SmsCaps.nextAllowed(after: day.unixMs(atMinute: minute, utcOffsetMinutes: 180), others: others, utcOffsetMinutes: 180, calendar: .russia)
+        let next = SmsCaps.nextAllowed(after: day.unixMs(atMinute: minute, utcOffsetMinutes: 180), others: others, utcOffsetMinutes: 180, calendar: .shipped)
         #expect(next == expectedDay.unixMs(atMinute: expectedMinute, utcOffsetMinutes: 180))
         if let next {
             #expect(SmsCaps.violation(dueMs: next, others: others, utcOffsetMinutes: 180) == nil)
@@ -128,7 +106,7 @@ struct RulesTests {
     func capsHorizon() {
         let start = date(2026, 3, 18).unixMs(atMinute: 720, utcOffsetMinutes: 180)
         let others = [0, 0, 1, 1].map { date(2026, 3, 18).adding(days: $0).unixMs(atMinute: 720, utcOffsetMinutes: 180) }
-        #expect(SmsCaps.nextAllowed(after: start, others: others, utcOffsetMinutes: 180, calendar: .russia, horizonDays: 0) == nil)
+        #expect(SmsCaps.nextAllowed(after: start, others: others, utcOffsetMinutes: 180, calendar: .shipped, horizonDays: 0) == nil)
     }
 
     @Test("the visit rule")

@@ -1,3 +1,4 @@
+import CRMDomain
 import GRDB
 import CRMAPI
 import Auth

@@ -2,6 +2,7 @@ import ArgumentParser
 import Auth
 import CRMAPI
 import ContactOutcome
+import CRMDomain
 import Foundation
 import Logging
 import RPCCore

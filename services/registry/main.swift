@@ -2,6 +2,7 @@ import ArgumentParser
 import Auth
 import ClientRegistry
 import CRMAPI
+import CRMDomain
 import Foundation
 import Logging
 import RPCCore
@@ -39,7 +40,7 @@ struct RegistryCommand: AsyncParsableCommand {
         let logger = Logger(label: "registry")
         let store = try RegistryStore.open(path: database)
         if seedClients != nil || seedOnly {
-            let today = CalendarDate.of(unixMs: SystemClockMs.now(), utcOffsetMinutes: 180)
+            let today = LocalDate.of(unixMs: SystemClockMs.now(), utcOffsetMinutes: 180)
             _ = try DemoData.seedOnStart(store.writer, clients: seedClients ?? 0, seed: demoSeed, today: today) { print($0) }
             if seedOnly {
                 print("seed: database \(database): \(DemoData.databaseBytes(path: database) / 1_048_576) MiB")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Auth
 import CRMAPI
+import CRMDomain
 import Foundation
 import HTTPEndpoint
 import Logging
@@ -49,7 +50,7 @@ struct SchedulingCommand: AsyncParsableCommand {
             throw ValidationError("--auth-secret or CRM_AUTH_SECRET is required")
         }
         let signer = try SessionTokenSigner(secret: secret)
-        let calendar = try productionCalendar.map { try ProductionCalendar(parsing: String(contentsOfFile: $0, encoding: .utf8)) } ?? .russia
+        let calendar = try productionCalendar.map { try ProductionCalendar(parsing: String(contentsOfFile: $0, encoding: .utf8)) } ?? .shipped
         let store = try SchedulingStore.open(path: database)
         let now: @Sendable () -> Int64 = { SystemClockMs.now() }
 

@@ -1,4 +1,5 @@
 public import Auth
+import CRMDomain
 import Foundation
 
 /// The fixed records every demo load starts with, before the random population: the demo,
@@ -48,7 +49,7 @@ public enum DemoAnchors {
     public static let firstRandomCardID: Int64 = 7
 
     public static let clientName = (surname: "Смирнов", name: "Алексей", patronymic: "Викторович")
-    public static let clientBirthDate = CalendarDate(year: 1985, month: 3, day: 14)!
+    public static let clientBirthDate = LocalDate(year: 1985, month: 3, day: 14)!
     public static let clientRegionCode = "63"
     public static let clientSettlement = "Самара"
     public static let clientPassport = (series: "3605", number: "123456")
@@ -67,25 +68,25 @@ public enum DemoAnchors {
     public static let thirdPartyPhone = "9510187060"
 
     public static let interestedName = (surname: "Кузнецова", name: "Ольга", patronymic: "Игоревна")
-    public static let interestedBirthDate = CalendarDate(year: 1990, month: 7, day: 2)!
+    public static let interestedBirthDate = LocalDate(year: 1990, month: 7, day: 2)!
     public static let interestedWorkPhone = "8125893369"
     public static let interestedMobile = "9219876543"
 
     public static let frontName = (surname: "Орлов", name: "Игорь", patronymic: "Павлович")
-    public static let frontBirthDate = CalendarDate(year: 1979, month: 11, day: 23)!
+    public static let frontBirthDate = LocalDate(year: 1979, month: 11, day: 23)!
     public static let frontMobile = "9031112233"
     public static let frontPassport = (series: "4510", number: "654321")
     /// «front»'s contract, fully repaid: debt 0, so collection does not find it.
     public static let paidUpContract = "Z600531987510"
 
     public static let refusalName = (surname: "Морозов", name: "Николай", patronymic: "Степанович")
-    public static let refusalBirthDate = CalendarDate(year: 1968, month: 9, day: 5)!
+    public static let refusalBirthDate = LocalDate(year: 1968, month: 9, day: 5)!
     public static let refusalPassport = (series: "6503", number: "112233")
     public static let refusalMobile = "9122345678"
     public static let refusalContract = "Z600531987511"
 
     public static let approvalName = (surname: "Белова", name: "Анна", patronymic: "Сергеевна")
-    public static let approvalBirthDate = CalendarDate(year: 1982, month: 4, day: 18)!
+    public static let approvalBirthDate = LocalDate(year: 1982, month: 4, day: 18)!
     public static let approvalPassport = (series: "9204", number: "445566")
     public static let approvalMobile = "9172345678"
 

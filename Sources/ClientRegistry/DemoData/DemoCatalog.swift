@@ -1,3 +1,4 @@
+import CRMDomain
 import Foundation
 
 /// Places, products, shops and phrases the demo data is made of.

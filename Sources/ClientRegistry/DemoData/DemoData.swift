@@ -1,3 +1,4 @@
+import CRMDomain
 import Foundation
 public import GRDB
 
@@ -8,13 +9,13 @@ public struct DemoDataOptions: Sendable {
     /// Random cards after the anchors.
     public var clients: Int
     /// History runs up to the start of this day (Moscow); the registry's date when it seeds.
-    public var today: CalendarDate
+    public var today: LocalDate
     /// Cards per write transaction (a person's cards never straddle two).
     public var batchSize: Int
     /// Random operators per working role, on top of the anchors; nil: by the size of the load.
     public var operatorsPerRole: Int?
 
-    public init(seed: UInt64 = 1, clients: Int, today: CalendarDate, batchSize: Int = 10_000, operatorsPerRole: Int? = nil) {
+    public init(seed: UInt64 = 1, clients: Int, today: LocalDate, batchSize: Int = 10_000, operatorsPerRole: Int? = nil) {
         self.seed = seed
         self.clients = clients
         self.today = today
@@ -153,7 +154,7 @@ extension DemoData {
     /// The service's `--seed-clients`: seeds when the registry has no cards, reporting
     /// progress about every tenth of the load and the rate at the end; nil when it had cards.
     public static func seedOnStart(
-        _ writer: any DatabaseWriter, clients: Int, seed: UInt64, today: CalendarDate, log: (String) -> Void
+        _ writer: any DatabaseWriter, clients: Int, seed: UInt64, today: LocalDate, log: (String) -> Void
     ) throws -> DemoDataReport? {
         let existing = try cardCount(writer)
         guard existing == 0 else {

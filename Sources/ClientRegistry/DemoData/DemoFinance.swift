@@ -1,14 +1,15 @@
+import CRMDomain
 import Foundation
 
 /// The demo load's sense of time: every generated event lies before the start of `today`
 /// (Moscow), most within the last year.
 struct DemoClock: Sendable {
     static let dayMs: Int64 = 86_400_000
-    let today: CalendarDate
+    let today: LocalDate
     /// 00:00 of `today` in Moscow, as Unix ms.
     let endMs: Int64
 
-    init(today: CalendarDate) {
+    init(today: LocalDate) {
         self.today = today
         endMs = Int64(today.daysSinceEpoch) * Self.dayMs - 3 * 3_600_000
     }
@@ -19,14 +20,14 @@ struct DemoClock: Sendable {
         return dayStart + Int64(rng.int(8 * 60...21 * 60 + 59)) * 60_000 + Int64(rng.below(60)) * 1_000
     }
 
-    func date(daysAgo days: Int) -> CalendarDate { today.adding(days: -days) }
+    func date(daysAgo days: Int) -> LocalDate { today.adding(days: -days) }
 }
 
-extension CalendarDate {
+extension LocalDate {
     /// The same day `months` months later; days are kept at most 28 by the generator.
-    func addingMonths(_ months: Int) -> CalendarDate {
+    func addingMonths(_ months: Int) -> LocalDate {
         let total = year * 12 + (month - 1) + months
-        return CalendarDate(year: total / 12, month: total % 12 + 1, day: min(day, 28))!
+        return LocalDate(year: total / 12, month: total % 12 + 1, day: min(day, 28))!
     }
 }
 
@@ -201,7 +202,7 @@ enum DemoFinance {
     ) -> (LoanRecord, [InstallmentRecord]) {
         let today = clock.today
         let issueBase = today.addingMonths(-terms.elapsedMonths).adding(days: -rng.int(1...20))
-        let issue = CalendarDate(year: issueBase.year, month: issueBase.month, day: min(issueBase.day, 28))!
+        let issue = LocalDate(year: issueBase.year, month: issueBase.month, day: min(issueBase.day, 28))!
         let principal = terms.principalRubles * 100
         let r = Double(terms.rateHundredths) / 10_000 / 12
         let payment = annuity(principal, monthlyRate: r, months: terms.months)
@@ -212,9 +213,9 @@ enum DemoFinance {
         let firstOverdue = dueCount - terms.overdueInstallments + 1
         var debt: Int64 = 0
         var overdue: Int64 = 0
-        var overdueSince: CalendarDate?
-        var lastPaid: (CalendarDate, Int64)?
-        var nextDue: (CalendarDate, Int64)?
+        var overdueSince: LocalDate?
+        var lastPaid: (LocalDate, Int64)?
+        var nextDue: (LocalDate, Int64)?
         for number in 1...terms.months {
             let due = issue.addingMonths(number)
             let interest = Int64((Double(remaining) * r).rounded())

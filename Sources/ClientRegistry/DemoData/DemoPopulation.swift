@@ -1,4 +1,5 @@
 import Auth
+import CRMDomain
 import Foundation
 
 /// The random population: people with one to three cards each (one per source, sharing the
@@ -164,7 +165,7 @@ final class DemoPopulation {
     }
 
     private func card(
-        _ kind: CardKind, surname: DemoNames.Form, name: DemoNames.Form, patronymic: DemoNames.Form?, birth: CalendarDate,
+        _ kind: CardKind, surname: DemoNames.Form, name: DemoNames.Form, patronymic: DemoNames.Form?, birth: LocalDate,
         area: DemoCatalog.Area, settlement: String, mobile personalMobile: String?, email personalEmail: String?,
         passport personalPassport: (series: String, number: String)
     ) throws {

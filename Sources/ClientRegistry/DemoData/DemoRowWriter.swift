@@ -1,3 +1,4 @@
+import CRMDomain
 import Foundation
 import GRDB
 
@@ -78,7 +79,7 @@ final class DemoRowWriter {
         var surname: DemoNames.Form
         var name: DemoNames.Form
         var patronymic: DemoNames.Form?
-        var birthDate: CalendarDate?
+        var birthDate: LocalDate?
         var regionCode: String
         var settlement: String
         var passport: (series: String, number: String)?

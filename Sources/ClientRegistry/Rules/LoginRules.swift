@@ -1,3 +1,4 @@
+import CRMDomain
 import Foundation
 /// The two-stage login (DOMAIN.md §1; docs/API.md Auth): a 6-digit single-use code for the
 /// operator's mobile, the password = last 4 digits of the mobile + the code, codes expire
@@ -46,7 +47,7 @@ public enum LoginRules {
     }
 
     public static func lockedMessage(untilMs: Int64) -> String {
-        let moscow = CalendarDate.of(unixMs: untilMs, utcOffsetMinutes: 180)
+        let moscow = LocalDate.of(unixMs: untilMs, utcOffsetMinutes: 180)
         let minuteOfDay = Int(((untilMs + 180 * 60_000) % 86_400_000) / 60_000)
         let hh = minuteOfDay / 60, mm = minuteOfDay % 60
         let time = (hh < 10 ? "0" : "") + "\(hh):" + (mm < 10 ? "0" : "") + "\(mm)"

@@ -1,3 +1,4 @@
+import CRMDomain
 import Foundation
 public import GRDB
 
@@ -32,7 +33,7 @@ public struct CardRecord: RegistryRecord, Sendable, Hashable {
 
     public init(
         id: Int64? = nil, type: CardKind, rbsNumber: String = "", surname: String, name: String, patronymic: String,
-        birthDate: CalendarDate?, regionCode: String, settlement: String, passportSeries: String? = nil,
+        birthDate: LocalDate?, regionCode: String, settlement: String, passportSeries: String? = nil,
         passportNumber: String? = nil, scriptNames: [String] = [], recommendedByCardId: Int64? = nil,
         version: Int64 = 1, createdMs: Int64
     ) {
@@ -57,7 +58,7 @@ public struct CardRecord: RegistryRecord, Sendable, Hashable {
     }
 
     public var cardID: Int64 { id ?? 0 }
-    public var birth: CalendarDate? { birthDate.flatMap(CalendarDate.init(iso:)) }
+    public var birth: LocalDate? { birthDate.flatMap(LocalDate.init(iso:)) }
     public var scripts: [String] { scriptNames.isEmpty ? [] : scriptNames.split(separator: "\n").map(String.init) }
 
     public mutating func setNames(surname: String, name: String, patronymic: String) {

@@ -1,3 +1,4 @@
+import CRMDomain
 import Foundation
 public import GRDB
 
@@ -26,11 +27,11 @@ public struct PersonalData: Sendable, Hashable {
     public var surname: String
     public var name: String
     public var patronymic: String
-    public var birthDate: CalendarDate?
+    public var birthDate: LocalDate?
     public var regionCode: String
     public var settlement: String
 
-    public init(surname: String, name: String, patronymic: String, birthDate: CalendarDate?, regionCode: String, settlement: String) {
+    public init(surname: String, name: String, patronymic: String, birthDate: LocalDate?, regionCode: String, settlement: String) {
         self.surname = surname
         self.name = name
         self.patronymic = patronymic
@@ -53,9 +54,9 @@ public struct NameQuery: Sendable, Hashable {
     /// Empty and `withoutPatronymic` false: any patronymic.
     public var patronymic: String
     public var withoutPatronymic: Bool
-    public var birthDate: CalendarDate?
+    public var birthDate: LocalDate?
 
-    public init(surname: String, name: String, patronymic: String, withoutPatronymic: Bool, birthDate: CalendarDate?) {
+    public init(surname: String, name: String, patronymic: String, withoutPatronymic: Bool, birthDate: LocalDate?) {
         self.surname = surname
         self.name = name
         self.patronymic = patronymic

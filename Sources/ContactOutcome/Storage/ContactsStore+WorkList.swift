@@ -1,3 +1,4 @@
+import CRMDomain
 import Foundation
 import GRDB
 import Wire

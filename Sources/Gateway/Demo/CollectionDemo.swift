@@ -136,7 +136,7 @@ struct CollectionDemo {
             step = try await call.submit(step, .refusal(.init(reason: .clientRefusal)))
             let done = try await finish(step)
             guard case .clientFinish(let view)? = done.view, let hidden = view.hiddenUntil else { return run.fail("договор не скрыт") }
-            run.expect(Self.days(from: SchedulingDates.today(offsetMinutes: 240), to: hidden) >= 4, "скрыт до \(Labels.date(hidden)) — меньше 4 дней")
+            run.expect((SchedulingDates.days(from: SchedulingDates.today(offsetMinutes: 240), to: hidden) ?? 0) >= 4, "скрыт до \(Labels.date(hidden)) — меньше 4 дней")
         }
 
         await run.step("Клиент по второму договору: «Отказ», причина «Банкротство» — кампания по договору завершена, задачи больше нет") {
@@ -169,14 +169,5 @@ struct CollectionDemo {
         var metadata = Metadata()
         metadata.bearerToken = session.token
         return endpoint.client(metadata: metadata)
-    }
-
-    static func days(from: TypesV1.Date, to: TypesV1.Date) -> Int {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        func date(_ d: TypesV1.Date) -> Date {
-            calendar.date(from: DateComponents(year: Int(d.year), month: Int(d.month), day: Int(d.day)))!
-        }
-        return calendar.dateComponents([.day], from: date(from), to: date(to)).day ?? 0
     }
 }

@@ -31,7 +31,7 @@ struct SchedulingDemo {
             // The first day from the day after tomorrow with an empty slot: holidays have none.
             var found: (TypesV1.Date, SchedulingV1.GetOfficeCalendarResponse, SchedulingV1.CalendarSlot)?
             for offset in 2..<16 where found == nil {
-                let day = Self.day(after: offset)
+                let day = SchedulingDates.day(after: offset)
                 let calendar = try await call.call { _ in try await offices.getOfficeCalendar(.init(officeID: office.officeID, date: day)) }
                 if let slot = calendar.slots.first(where: { !$0.past && $0.freePlaces == $0.capacity && $0.start != nil }) {
                     found = (day, calendar, slot)
@@ -89,14 +89,5 @@ struct SchedulingDemo {
                 if delivered { run.say("SMS передано шлюзу на \(Labels.phone(DemoScenario.sharedPhone))") }
             }
         }
-    }
-
-    /// The Moscow date `days` from today.
-    static func day(after days: Int) -> TypesV1.Date {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "Europe/Moscow")!
-        let day = calendar.date(byAdding: .day, value: days, to: Date())!
-        let parts = calendar.dateComponents([.year, .month, .day], from: day)
-        return TypesV1.Date(year: Int32(parts.year!), month: Int32(parts.month!), day: Int32(parts.day!))
     }
 }

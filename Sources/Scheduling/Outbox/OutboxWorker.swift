@@ -1,3 +1,4 @@
+import CRMDomain
 import Foundation
 import GRDB
 public import Logging
@@ -30,7 +31,7 @@ public final class OutboxWorker: Service, Sendable {
         /// How long a graceful stop waits for the hand-off in flight before cancelling it.
         public var drainTimeout: Duration = .seconds(5)
         /// Working days and days off for the collection window at hand-off.
-        public var calendar: ProductionCalendar = .russia
+        public var calendar: ProductionCalendar = .shipped
         public init() {}
     }
 

@@ -1,3 +1,4 @@
+import CRMDomain
 import Foundation
 
 /// Opening hours of one weekday, in minutes since local midnight.

@@ -1,3 +1,4 @@
+import CRMDomain
 import Foundation
 
 /// What an SMS is, for the rules that decide when it may go (mirrors `SmsCategory`).

@@ -1,3 +1,4 @@
+import CRMDomain
 import GRDB
 
 /// The offices the service ships with (the regions, cities, ККО, Мини-офис and МПП of the

@@ -1,3 +1,4 @@
+import CRMDomain
 public import GRDB
 import Foundation
 

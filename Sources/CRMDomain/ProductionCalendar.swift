@@ -1,11 +1,10 @@
-import Foundation
-
 /// The Russian production calendar (DOMAIN.md §8): days off (holidays and moved days off)
 /// and weekend days made working by a transfer. Outside the data, Monday–Friday work.
 ///
 /// The shipped data (`ProductionCalendarData.swift`) is written by
 /// `scripts/generate-production-calendar`; a deployer replaces it with a text file of
-/// `YYYY-MM-DD off|work` lines (`#` comments) via `contacts --production-calendar`.
+/// `YYYY-MM-DD off|work` lines (`#` comments) via `--production-calendar` of the contacts
+/// and scheduling services.
 public struct ProductionCalendar: Sendable {
     public var daysOff: Set<LocalDate>
     public var workingWeekendDays: Set<LocalDate>
@@ -44,7 +43,7 @@ public struct ProductionCalendar: Sendable {
         self.init(daysOff: off, workingWeekendDays: work)
     }
 
-    /// The calendar the service ships (2026–2027).
+    /// The calendar the services ship (2025–2027).
     public static let shipped: ProductionCalendar = {
         do { return try ProductionCalendar(parsing: shippedData) } catch { fatalError("shipped production calendar: \(error)") }
     }()

@@ -1,7 +1,7 @@
 import Foundation
 
-/// A calendar date without a zone (a visit day, a local day of a debtor). Stored as
-/// `YYYY-MM-DD`, so text order is date order.
+/// A calendar date without a zone (a birth date, a visit day, a callback day, a local day of
+/// a debtor). Stored as `YYYY-MM-DD`, so text order is date order.
 public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var year: Int
     public var month: Int
@@ -36,9 +36,9 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
 
     public static func < (a: LocalDate, b: LocalDate) -> Bool { (a.year, a.month, a.day) < (b.year, b.month, b.day) }
 
-    static func isLeap(_ year: Int) -> Bool { (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 }
+    public static func isLeap(_ year: Int) -> Bool { (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 }
 
-    static func daysIn(month: Int, year: Int) -> Int {
+    public static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: isLeap(year) ? 29 : 28
         case 4, 6, 9, 11: 30
@@ -96,6 +96,13 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
     /// The instant of `minute` (since local midnight) on this date at a UTC offset.
     public func unixMs(atMinute minute: Int, utcOffsetMinutes: Int) -> Int64 {
         Int64(daysSinceEpoch) * 86_400_000 + Int64(minute - utcOffsetMinutes) * 60_000
+    }
+
+    /// Full years from this (birth) date to `today`.
+    public func age(on today: LocalDate) -> Int {
+        var years = today.year - year
+        if (today.month, today.day) < (month, day) { years -= 1 }
+        return max(0, years)
     }
 }
 

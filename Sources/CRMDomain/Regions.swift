@@ -1,16 +1,24 @@
-import Foundation
-/// A region of residence with its offset from Moscow time («Приморский край (Мск. +7ч.)»).
+/// A region with its offset from Moscow time («Приморский край (Мск. +7ч.)»).
 public struct Region: Sendable, Hashable {
     public var code: String
     public var name: String
     public var moscowOffsetHours: Int
 
+    public init(code: String, name: String, moscowOffsetHours: Int) {
+        self.code = code
+        self.name = name
+        self.moscowOffsetHours = moscowOffsetHours
+    }
+
     /// UTC offset = 180 + 60 × the Moscow offset.
-    public var utcOffsetMinutes: Int { 180 + 60 * moscowOffsetHours }
+    public var utcOffsetMinutes: Int { Regions.moscowUTCOffsetMinutes + 60 * moscowOffsetHours }
 }
 
-/// The regions the registry knows, keyed by the subject's code.
+/// The regions every service knows, keyed by the subject's code: where clients live and
+/// where the offices are.
 public enum Regions {
+    public static let moscowUTCOffsetMinutes = 180
+
     public static let all: [Region] = [
         Region(code: "77", name: "Москва", moscowOffsetHours: 0),
         Region(code: "50", name: "Московская область", moscowOffsetHours: 0),
@@ -26,6 +34,7 @@ public enum Regions {
         Region(code: "64", name: "Саратовская область", moscowOffsetHours: 1),
         Region(code: "73", name: "Ульяновская область", moscowOffsetHours: 1),
         Region(code: "02", name: "Республика Башкортостан", moscowOffsetHours: 2),
+        Region(code: "56", name: "Оренбургская область", moscowOffsetHours: 2),
         Region(code: "66", name: "Свердловская область", moscowOffsetHours: 2),
         Region(code: "74", name: "Челябинская область", moscowOffsetHours: 2),
         Region(code: "59", name: "Пермский край", moscowOffsetHours: 2),
@@ -46,9 +55,7 @@ public enum Regions {
     ]
 
     public static let byCode: [String: Region] = Dictionary(uniqueKeysWithValues: all.map { ($0.code, $0) })
-
-    public static func region(_ code: String, field: String) throws(RegistryError) -> Region {
-        guard let region = byCode[code] else { throw .invalidArgument(field: field, "Неизвестный регион «\(code)»") }
-        return region
-    }
 }
+
+/// The UTC offset of a region from its Moscow offset: Москва = 180, «Мск. +7ч.» = 600.
+public func utcOffsetMinutes(moscowOffsetHours: Int32) -> Int { Regions.moscowUTCOffsetMinutes + 60 * Int(moscowOffsetHours) }
