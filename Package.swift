@@ -299,7 +299,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Wire", "RPCCore", "CRMAPI"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Wire", "RPCCore", "CRMAPI", "crm"]),
         .testTarget(
             name: "LoadTestTests",
             dependencies: [

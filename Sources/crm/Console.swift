@@ -3,9 +3,27 @@ import Gateway
 import Synchronization
 import Wire
 
+/// Where the operator's answers come from. Every prompt of every command reads through
+/// `Console.input`, so the answers can come from elsewhere than the terminal.
+protocol ConsoleInput: Sendable {
+    var isInteractive: Bool { get }
+    func line() -> String?
+}
+
+/// Standard input: interactive when it is a terminal.
+struct TerminalInput: ConsoleInput {
+    var isInteractive: Bool { isatty(STDIN_FILENO) == 1 }
+    func line() -> String? { readLine(strippingNewline: true) }
+}
+
 /// Prompts only when a person is at the terminal; scripts get an error naming the flag.
 enum Console {
-    static var isInteractive: Bool { isatty(STDIN_FILENO) == 1 }
+    nonisolated(unsafe) static var input: any ConsoleInput = TerminalInput()
+
+    static var isInteractive: Bool { input.isInteractive }
+
+    /// One answer typed at the prompt; nil at the end of input.
+    static func answer() -> String? { input.line() }
 
     /// Set by a command whose every prompt may be answered «назад» or «отмена» (the
     /// incoming-call process); elsewhere those words are ordinary answers.
@@ -22,7 +40,7 @@ enum Console {
             throw GatewayError("Не хватает значения: укажите \(flag)")
         }
         FileHandle.standardError.write(Data("\(question): ".utf8))
-        guard let answer = readLine(strippingNewline: true), !answer.isEmpty else {
+        guard let answer = answer(), !answer.isEmpty else {
             throw GatewayError("Ввод отменён")
         }
         if movesAllowed {
@@ -84,7 +102,7 @@ enum Console {
     static func confirm(_ question: String, default answer: Bool) -> Bool {
         guard isInteractive else { return answer }
         FileHandle.standardError.write(Data("\(question) [\(answer ? "Д/н" : "д/Н")]: ".utf8))
-        guard let line = readLine(strippingNewline: true)?.lowercased(), !line.isEmpty else { return answer }
+        guard let line = Console.answer()?.lowercased(), !line.isEmpty else { return answer }
         return line.hasPrefix("д") || line.hasPrefix("y")
     }
 

@@ -296,7 +296,7 @@ struct Call: AsyncParsableCommand {
     func review(_ draft: ContactsV1.CallResult, card: RegistryV1.Card, campaign: ContactsV1.Campaign, auth: Authorized) async throws -> CallComposer.Review {
         print("Результат: \(CallResultView.describe(draft))")
         FileHandle.standardError.write(Data("Enter — сохранить результат звонка, «и» — изменить результат, «в» — выйти без сохранения: ".utf8))
-        switch readLine()?.lowercased() {
+        switch Console.answer()?.lowercased() {
         case "в"?:
             return .discard
         case "и"?:
@@ -412,7 +412,7 @@ final class ScriptAnswers: @unchecked Sendable {
         guard Console.isInteractive else { return nil }
         let menu = block.answers.enumerated().map { "  \($0.offset + 1). \($0.element.label)" }.joined(separator: "\n")
         FileHandle.standardError.write(Data("\(menu)\n  0. Дальше без скрипта\n".utf8))
-        guard let line = readLine(), let number = Int(line), number > 0, block.answers.indices.contains(number - 1) else { return nil }
+        guard let line = Console.answer(), let number = Int(line), number > 0, block.answers.indices.contains(number - 1) else { return nil }
         return block.answers[number - 1]
     }
 }

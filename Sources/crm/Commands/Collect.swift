@@ -330,7 +330,7 @@ struct Collect: AsyncParsableCommand {
         /// At a terminal, after a refusal: try again, go back or cancel.
         func askMove() -> Move? {
             FileHandle.standardError.write(Data("Enter — ввести заново, «назад» — вернуться, «отмена» — отменить звонок: ".utf8))
-            switch readLine()?.lowercased() {
+            switch Console.answer()?.lowercased() {
             case "назад"?: return .back
             case "отмена"?: return .cancel
             default: return nil
