@@ -17,6 +17,9 @@ public struct CallComposer: Sendable {
         public var sms: SchedulingV1.SmsMessage?
         /// True when this run continued an unfinished earlier one.
         public var resumed: Bool
+        /// Bookings a changed result replaced that could not be cancelled: the office must
+        /// cancel them (they are named to the operator, never silently left).
+        public var uncancelledBookings: [String] = []
     }
 
     /// Chooses the answer for a script block (nil stops the walk).
@@ -125,6 +128,7 @@ public struct CallComposer: Sendable {
         var booking: SchedulingV1.Booking?
         var draft: ContactsV1.CallResult?
         var first = true
+        var uncancelled: [String] = []
         let saved: ContactsV1.SaveCallResultResponse
         do throws(GatewayError) {
             choosing: while true {
@@ -164,6 +168,7 @@ public struct CallComposer: Sendable {
                         try await backend.cancelBooking(old, reason: "клиент изменил результат звонка")
                         say("Прежняя запись в офис \(old) отменена")
                     } catch {
+                        uncancelled.append(old)
                         say("Прежнюю запись в офис \(old) отменить не удалось: \(error.message)")
                     }
                 }
@@ -233,7 +238,7 @@ public struct CallComposer: Sendable {
             }
         }
         pending.remove(fingerprint)
-        return Outcome(sessionID: sessionID, saved: saved, draft: draft, booking: booking, sms: sms, resumed: resumed)
+        return Outcome(sessionID: sessionID, saved: saved, draft: draft, booking: booking, sms: sms, resumed: resumed, uncancelledBookings: uncancelled)
     }
 
     static let retryAdvice = "\nПовторите ту же команду: ни запись, ни результат не задвоятся."

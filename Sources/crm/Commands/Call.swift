@@ -435,6 +435,8 @@ struct CallSummary: Encodable {
     var bookingID: String?
     var smsID: String?
     var resumed: Bool
+    /// Replaced visits the service would not cancel: to cancel in the office.
+    var uncancelledBookingIDs: [String]
 
     init(_ outcome: CallComposer.Outcome) {
         sessionID = outcome.sessionID
@@ -445,5 +447,6 @@ struct CallSummary: Encodable {
         bookingID = outcome.booking?.bookingID
         smsID = outcome.sms?.smsID
         resumed = outcome.resumed
+        uncancelledBookingIDs = outcome.uncancelledBookings
     }
 }

@@ -288,6 +288,17 @@ extension CallCompositionTests {
             #expect(try await world.outcomes(laterAgreed) == 1)
             #expect(try await thinkingOutcomes(world, comment: "сразу согласился") == 0)
 
+            // The replaced visit cannot be cancelled (scheduling stopped): the result is saved and the
+            // booking named, not silently left.
+            let stuck = Self.plan(hour: 14, daysAhead: 3)
+            let dead = RPCCallBackend(contacts: world.clients.contacts,
+                                      scheduling: ServiceEndpoints.Endpoint(service: "scheduling", host: "127.0.0.1", port: 1).client())
+            let mind = ReviewScript([.change(Self.thinking(comment: "не отменилось").result), .save])
+            let kept = try await world.composer(FaultyBackend(base: world.real, failing: .cancel, detour: dead))
+                .perform(stuck, review: { draft async throws(GatewayError) in mind.next(draft) })
+            #expect(kept.saved.kind == .thinking && kept.uncancelledBookings.count == 1, "\(kept.uncancelledBookings)")
+            #expect(try await world.bookings(stuck) == 1)
+
             // Two visits in turn, then «Выйти без сохранения результата»: no booking is left.
             let first = Self.plan(hour: 12, daysAhead: 3), second = Self.plan(hour: 13, daysAhead: 3)
             let leave = ReviewScript([.change(second.result), .discard])
