@@ -66,7 +66,9 @@ public struct ContactHistoryService: ContactsV1.ContactHistory.ServiceProtocol {
         switch state {
         case .queued: 1
         case .sent: 2
-        case .delivered, .failed, .cancelled: 3
+        // Below the final states: a report that arrives late still moves it on.
+        case .noReport: 3
+        case .delivered, .failed, .cancelled: 4
         default: 0
         }
     }
@@ -78,6 +80,7 @@ public struct ContactHistoryService: ContactsV1.ContactHistory.ServiceProtocol {
         case .delivered: "Доставлено"
         case .failed: "Не доставлено"
         case .cancelled: "Отменено"
+        case .noReport: "Нет отчёта о доставке"
         default: ""
         }
     }

@@ -64,6 +64,7 @@ public enum HistoryView {
         case .delivered: "доставлено"
         case .failed: "не доставлено"
         case .cancelled: "отменено"
+        case .noReport: "нет отчёта о доставке"
         default: "—"
         }
     }

@@ -122,6 +122,7 @@ extension SmsStateCode {
         case .delivered: .delivered
         case .failed: .failed
         case .cancelled: .cancelled
+        case .noReport: .noReport
         }
     }
 }

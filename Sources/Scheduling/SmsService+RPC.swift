@@ -158,7 +158,8 @@ public struct SmsService: SchedulingV1.Sms.ServiceProtocol {
         let counts = try await store.read { db in try SchedulingStore.outboxCounts(db, nowMs: now) }
         return SchedulingV1.GetOutboxStatusResponse(
             queued: Int32(counts.queued), scheduled: Int32(counts.scheduled), awaitingReport: Int32(counts.awaitingReport),
-            failedLast24h: Int32(counts.failedLast24h), oldestDueAgeMs: counts.oldestDueAgeMs, provider: environment.providerName
+            failedLast24h: Int32(counts.failedLast24h), oldestDueAgeMs: counts.oldestDueAgeMs, provider: environment.providerName,
+            noReport: Int32(counts.noReport)
         )
     }
 

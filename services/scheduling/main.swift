@@ -39,6 +39,8 @@ struct SchedulingCommand: AsyncParsableCommand {
     @Option(help: "The contacts service, HOST:PORT: SMS states go to the contact history.") var contacts: String?
     @Option(help: "On SIGTERM, seconds the SMS hand-off in flight may take before it is cancelled (it then goes again after the restart).")
     var outboxDrainTimeout = 5.0
+    @Option(help: "Hours a sent SMS waits for its delivery report before it shows as «Нет отчёта о доставке» (0: never).")
+    var smsReportTimeout = 48.0
     @Option(help: "A production calendar file replacing the built-in one (`YYYY-MM-DD off|work` lines).") var productionCalendar: String?
 
     func run() async throws {
@@ -95,6 +97,8 @@ struct SchedulingCommand: AsyncParsableCommand {
         outbox.calendar = calendar
         guard outboxDrainTimeout > 0 else { throw ValidationError("--outbox-drain-timeout takes seconds > 0") }
         outbox.drainTimeout = .milliseconds(Int64(outboxDrainTimeout * 1000))
+        guard smsReportTimeout >= 0 else { throw ValidationError("--sms-report-timeout takes hours >= 0") }
+        outbox.reportTimeoutMs = smsReportTimeout == 0 ? nil : Int64(smsReportTimeout * 3_600_000)
         let worker = OutboxWorker(
             store: store, provider: provider, configuration: outbox, nowMs: now, logger: Logger(label: "scheduling.outbox"),
             onStateChange: stateChanged

@@ -98,7 +98,7 @@ public final class ContactsReporter: Service, Sendable {
     static func request(_ sms: SmsRecord) -> ContactsV1.RecordSmsRequest {
         let stateMs: Int64 = switch sms.state {
         case .delivered: sms.deliveredMs
-        case .sent: sms.sentMs
+        case .sent, .noReport: sms.sentMs
         default: 0
         }
         return ContactsV1.RecordSmsRequest(

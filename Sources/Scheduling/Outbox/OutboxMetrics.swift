@@ -4,7 +4,7 @@ public import ServiceLifecycle
 
 /// Samples the SMS outbox into gauges for Prometheus, every `interval`, from the database
 /// (the outbox's only state), so any replica reports the same depth:
-/// `sms_outbox_depth{state="queued"|"scheduled"|"awaiting_report"}`,
+/// `sms_outbox_depth{state="queued"|"scheduled"|"awaiting_report"|"no_report"}`,
 /// `sms_outbox_failed_last_24h`, `sms_outbox_oldest_due_age_seconds`.
 public struct OutboxMetrics: Service {
     let store: SchedulingStore
@@ -23,6 +23,7 @@ public struct OutboxMetrics: Service {
         let queued = Gauge(label: "sms_outbox_depth", dimensions: [("state", "queued")])
         let scheduled = Gauge(label: "sms_outbox_depth", dimensions: [("state", "scheduled")])
         let awaiting = Gauge(label: "sms_outbox_depth", dimensions: [("state", "awaiting_report")])
+        let noReport = Gauge(label: "sms_outbox_depth", dimensions: [("state", "no_report")])
         let failed = Gauge(label: "sms_outbox_failed_last_24h")
         let oldest = Gauge(label: "sms_outbox_oldest_due_age_seconds")
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
@@ -32,6 +33,7 @@ public struct OutboxMetrics: Service {
                 queued.record(counts.queued)
                 scheduled.record(counts.scheduled)
                 awaiting.record(counts.awaitingReport)
+                noReport.record(counts.noReport)
                 failed.record(counts.failedLast24h)
                 oldest.record(Double(counts.oldestDueAgeMs) / 1000)
             } catch {

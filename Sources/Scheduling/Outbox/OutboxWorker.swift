@@ -30,6 +30,13 @@ public final class OutboxWorker: Service, Sendable {
         public var maxBackoffMs: Int64 = 300_000
         /// How long a graceful stop waits for the hand-off in flight before cancelling it.
         public var drainTimeout: Duration = .seconds(5)
+        /// A sent message with no delivery report for this long becomes `noReport` (nil: never).
+        /// Kannel retries a report our listener missed for 15 minutes (deploy/kannel); an SMS
+        /// centre gives up on an undeliverable message within its validity period, commonly
+        /// 24–48 h, and reports that too: past 48 h no report is coming.
+        public var reportTimeoutMs: Int64? = 48 * 3_600_000
+        /// How often the worker looks for such messages.
+        public var reportSweepIntervalMs: Int64 = 60_000
         /// Working days and days off for the collection window at hand-off.
         public var calendar: ProductionCalendar = .shipped
         public init() {}
@@ -47,6 +54,8 @@ public final class OutboxWorker: Service, Sendable {
     let doorbell = Doorbell()
     /// Set by a graceful stop: no more claims, no more hand-offs.
     let stopping = Atomic<Bool>(false)
+    /// When the last look for overdue delivery reports ran (0: never).
+    let lastReportSweepMs = Atomic<Int64>(0)
 
     /// Whether a graceful stop has begun.
     public var isStopping: Bool { stopping.load(ordering: .acquiring) }
@@ -125,9 +134,15 @@ public final class OutboxWorker: Service, Sendable {
         // One claim token per batch: rows of another batch (or replica) are never picked up.
         let owner = "\(self.owner)/\(UUID().uuidString.prefix(8))"
         let configuration = self.configuration
-        let claimed = try await store.write { db in
+        let sweepSentBefore = reportSweep(now: now)
+        let (claimed, overdue) = try await store.write { db in
+            let overdue = try sweepSentBefore.map { try SchedulingStore.markReportsOverdue(db, sentBeforeMs: $0) } ?? 0
             let claimed = try SchedulingStore.claimDue(db, owner: owner, nowMs: now, leaseMs: configuration.leaseMs, limit: configuration.batchSize)
-            return try SchedulingStore.holdOutsideWindow(db, claimed: claimed, nowMs: now, calendar: configuration.calendar)
+            return (try SchedulingStore.holdOutsideWindow(db, claimed: claimed, nowMs: now, calendar: configuration.calendar), overdue)
+        }
+        if overdue > 0 {
+            logger.warning("sms without a delivery report in time", metadata: ["count": "\(overdue)"])
+            onStateChange()
         }
         for (index, (sms, earlierClaim)) in claimed.enumerated() {
             if isStopping || Task.isCancelled {
@@ -137,6 +152,15 @@ public final class OutboxWorker: Service, Sendable {
             await handOff(sms, claim: owner, mayHaveBeenSent: earlierClaim)
         }
         return claimed.count
+    }
+
+    /// The `sent_ms` bound of this poll's look for overdue reports, when one is due.
+    func reportSweep(now: Int64) -> Int64? {
+        guard let timeout = configuration.reportTimeoutMs else { return nil }
+        let last = lastReportSweepMs.load(ordering: .relaxed)
+        guard last == 0 || now - last >= configuration.reportSweepIntervalMs || now < last else { return nil }
+        lastReportSweepMs.store(now, ordering: .relaxed)
+        return now - timeout
     }
 
     /// Hands claimed rows back untouched (a stop came before their turn): due at once for

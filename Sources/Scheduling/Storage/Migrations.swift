@@ -136,6 +136,55 @@ enum SchedulingMigrations {
                 END;
                 """)
         }
+        // SMS_STATE_NO_REPORT (6): the state column's CHECK widens, which SQLite does only
+        // by rebuilding the table (its indexes and triggers with it).
+        migrator.registerMigration("v3-sms-no-report") { db in
+            try db.execute(sql: """
+                CREATE TABLE sms_new (
+                    id TEXT PRIMARY KEY,
+                    card_id INTEGER NOT NULL DEFAULT 0,
+                    contract_number TEXT NOT NULL DEFAULT '',
+                    login TEXT NOT NULL DEFAULT '',
+                    phone TEXT NOT NULL CHECK (length(phone) = 10),
+                    template_id TEXT NOT NULL,
+                    template_name TEXT NOT NULL,
+                    text TEXT NOT NULL,
+                    category INTEGER NOT NULL CHECK (category BETWEEN 1 AND 4),
+                    -- 1 queued, 2 sent, 3 delivered, 4 failed, 5 cancelled, 6 sent with no report in time
+                    state INTEGER NOT NULL CHECK (state BETWEEN 1 AND 6),
+                    failure_reason TEXT NOT NULL DEFAULT '',
+                    utc_offset_minutes INTEGER NOT NULL,
+                    accepted_ms INTEGER NOT NULL,
+                    due_ms INTEGER NOT NULL,
+                    next_attempt_ms INTEGER NOT NULL,
+                    sent_ms INTEGER NOT NULL DEFAULT 0,
+                    delivered_ms INTEGER NOT NULL DEFAULT 0,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    lease_owner TEXT,
+                    lease_until_ms INTEGER NOT NULL DEFAULT 0,
+                    sent_by_login TEXT NOT NULL,
+                    sent_by_name TEXT NOT NULL,
+                    booking_id TEXT NOT NULL DEFAULT ''
+                );
+                INSERT INTO sms_new SELECT * FROM sms;
+                DROP TABLE sms;
+                ALTER TABLE sms_new RENAME TO sms;
+                CREATE INDEX sms_due ON sms(state, next_attempt_ms);
+                CREATE INDEX sms_card ON sms(card_id, accepted_ms);
+                CREATE INDEX sms_contract ON sms(contract_number, due_ms) WHERE contract_number <> '';
+                CREATE INDEX sms_awaiting_report ON sms(sent_ms) WHERE state = 2;
+                CREATE TRIGGER sms_report_on_insert AFTER INSERT ON sms WHEN NEW.card_id > 0
+                BEGIN
+                    INSERT INTO sms_report (sms_id) VALUES (NEW.id)
+                    ON CONFLICT (sms_id) DO UPDATE SET version = version + 1, attempts = 0, next_attempt_ms = 0;
+                END;
+                CREATE TRIGGER sms_report_on_state AFTER UPDATE OF state ON sms WHEN NEW.card_id > 0 AND NEW.state <> OLD.state
+                BEGIN
+                    INSERT INTO sms_report (sms_id) VALUES (NEW.id)
+                    ON CONFLICT (sms_id) DO UPDATE SET version = version + 1, attempts = 0, next_attempt_ms = 0;
+                END;
+                """)
+        }
         return migrator
     }
 }

@@ -60,6 +60,8 @@ public enum SmsStateCode: Int, Codable, Sendable {
     case delivered = 3
     case failed = 4
     case cancelled = 5
+    /// Sent, but no delivery report within the report timeout: the report was lost.
+    case noReport = 6
 }
 
 /// One row of `sms`: a message of the durable outbox.

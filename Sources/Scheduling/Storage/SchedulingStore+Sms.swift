@@ -6,6 +6,8 @@ public struct OutboxCounts: Sendable, Hashable {
     public var queued: Int
     public var scheduled: Int
     public var awaitingReport: Int
+    /// Sent, and no report came within the report timeout.
+    public var noReport: Int
     public var failedLast24h: Int
     public var oldestDueAgeMs: Int64
 }
@@ -25,7 +27,7 @@ extension SchedulingStore {
             db,
             sql: """
                 SELECT due_ms FROM sms
-                WHERE category = 2 AND state IN (1, 2, 3) AND id <> ? AND (contract_number = ? OR (? <> 0 AND card_id = ?))
+                WHERE category = 2 AND state IN (1, 2, 3, 6) AND id <> ? AND (contract_number = ? OR (? <> 0 AND card_id = ?))
                 """,
             arguments: [id, contract, card, card]
         )
@@ -108,7 +110,15 @@ extension SchedulingStore {
         }
     }
 
-    /// A delivery report. States only move forward (queued → sent → delivered | failed), so a
+    /// Sent messages with no delivery report since `sentBeforeMs` become `noReport`: their
+    /// report was lost (Kannel gave up fetching our dlr-url, or its memory went with a
+    /// restart). Returns how many changed; each change is reported to contacts (trigger).
+    static func markReportsOverdue(_ db: Database, sentBeforeMs: Int64) throws -> Int {
+        try db.execute(sql: "UPDATE sms SET state = 6 WHERE state = 2 AND sent_ms <= ?", arguments: [sentBeforeMs])
+        return db.changesCount
+    }
+
+    /// A delivery report. States only move forward (queued → sent → [no report →] delivered | failed), so a
     /// repeated or late report (accepted after delivered) changes nothing. A report may beat
     /// the worker's own record of the hand-off; the worker's update then finds the row moved
     /// on and leaves it. Returns whether the message exists.
@@ -127,13 +137,13 @@ extension SchedulingStore {
                 sql: """
                     UPDATE sms SET state = 3, delivered_ms = ?, sent_ms = CASE WHEN sent_ms = 0 THEN ? ELSE sent_ms END,
                                    attempts = attempts + (state = 1), lease_owner = NULL, lease_until_ms = 0
-                    WHERE id = ? AND state IN (1, 2)
+                    WHERE id = ? AND state IN (1, 2, 6)
                     """,
                 arguments: [nowMs, nowMs, id]
             )
         case .failed(let reason):
             try db.execute(
-                sql: "UPDATE sms SET state = 4, failure_reason = ?, attempts = attempts + (state = 1), lease_owner = NULL, lease_until_ms = 0 WHERE id = ? AND state IN (1, 2)",
+                sql: "UPDATE sms SET state = 4, failure_reason = ?, attempts = attempts + (state = 1), lease_owner = NULL, lease_until_ms = 0 WHERE id = ? AND state IN (1, 2, 6)",
                 arguments: [reason, id]
             )
         }
@@ -148,6 +158,7 @@ extension SchedulingStore {
                   (SELECT COUNT(*) FROM sms WHERE state = 1 AND next_attempt_ms <= ?) AS queued,
                   (SELECT COUNT(*) FROM sms WHERE state = 1 AND next_attempt_ms > ?) AS scheduled,
                   (SELECT COUNT(*) FROM sms WHERE state = 2) AS awaiting,
+                  (SELECT COUNT(*) FROM sms WHERE state = 6) AS no_report,
                   (SELECT COUNT(*) FROM sms WHERE state = 4 AND accepted_ms > ?) AS failed,
                   (SELECT MIN(due_ms) FROM sms WHERE state = 1 AND next_attempt_ms <= ?) AS oldest
                 """,
@@ -155,7 +166,8 @@ extension SchedulingStore {
         )!
         let oldest: Int64? = row["oldest"]
         return OutboxCounts(
-            queued: row["queued"], scheduled: row["scheduled"], awaitingReport: row["awaiting"], failedLast24h: row["failed"],
+            queued: row["queued"], scheduled: row["scheduled"], awaitingReport: row["awaiting"], noReport: row["no_report"],
+            failedLast24h: row["failed"],
             oldestDueAgeMs: oldest.map { max(0, nowMs - $0) } ?? 0
         )
     }

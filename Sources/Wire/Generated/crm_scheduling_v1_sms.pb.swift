@@ -358,15 +358,19 @@ extension SchedulingV1 {
         /// The provider in use: "file" or "kannel".
         public var provider: String = ""
 
+        /// Handed off, but no delivery report within the report timeout (SMS_STATE_NO_REPORT).
+        public var noReport: Int32 = 0
+
         public init() {}
 
-        public init(queued: Int32 = 0, scheduled: Int32 = 0, awaitingReport: Int32 = 0, failedLast24h: Int32 = 0, oldestDueAgeMs: Int64 = 0, provider: String = "") {
+        public init(queued: Int32 = 0, scheduled: Int32 = 0, awaitingReport: Int32 = 0, failedLast24h: Int32 = 0, oldestDueAgeMs: Int64 = 0, provider: String = "", noReport: Int32 = 0) {
             self.queued = queued
             self.scheduled = scheduled
             self.awaitingReport = awaitingReport
             self.failedLast24h = failedLast24h
             self.oldestDueAgeMs = oldestDueAgeMs
             self.provider = provider
+            self.noReport = noReport
         }
     }
 
@@ -1226,7 +1230,7 @@ extension SchedulingV1.GetOutboxStatusResponse {
 
     public func serializedBytes() -> [UInt8] { wireEncode(self) }
 
-    enum CodingKeys: String, CodingKey { case queued, scheduled, awaitingReport, failedLast24h, oldestDueAgeMs, provider }
+    enum CodingKeys: String, CodingKey { case queued, scheduled, awaitingReport, failedLast24h, oldestDueAgeMs, provider, noReport }
 
     /// A missing key (or null) leaves the field at its default, so JSON templates may omit fields.
     public init(from decoder: any Decoder) throws {
@@ -1238,6 +1242,7 @@ extension SchedulingV1.GetOutboxStatusResponse {
         if let v = try c.decodeIfPresent(Int32.self, forKey: .failedLast24h) { self.failedLast24h = v }
         if let v = try c.decodeIfPresent(Int64.self, forKey: .oldestDueAgeMs) { self.oldestDueAgeMs = v }
         if let v = try c.decodeIfPresent(String.self, forKey: .provider) { self.provider = v }
+        if let v = try c.decodeIfPresent(Int32.self, forKey: .noReport) { self.noReport = v }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -1248,6 +1253,7 @@ extension SchedulingV1.GetOutboxStatusResponse {
         try c.encode(self.failedLast24h, forKey: .failedLast24h)
         try c.encode(self.oldestDueAgeMs, forKey: .oldestDueAgeMs)
         try c.encode(self.provider, forKey: .provider)
+        try c.encode(self.noReport, forKey: .noReport)
     }
 }
 
@@ -1268,6 +1274,7 @@ extension SchedulingV1.GetOutboxStatusResponse: CMessageBridge {
         self.failedLast24h = c.pointee.failed_last_24h
         self.oldestDueAgeMs = c.pointee.oldest_due_age_ms
         self.provider = wireString(c.pointee.provider)
+        self.noReport = c.pointee.no_report
     }
 
     func fill(_ c: inout CStruct, in arena: inout WireArena) {
@@ -1277,6 +1284,7 @@ extension SchedulingV1.GetOutboxStatusResponse: CMessageBridge {
         c.failed_last_24h = self.failedLast24h
         c.oldest_due_age_ms = self.oldestDueAgeMs
         if !self.provider.isEmpty { c.provider = arena.string(self.provider) }
+        c.no_report = self.noReport
     }
 }
 

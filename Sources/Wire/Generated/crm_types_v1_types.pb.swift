@@ -81,6 +81,9 @@ extension TypesV1 {
         case failed // SMS_STATE_FAILED = 4
         /// A scheduled visit SMS whose booking was cancelled before it went out.
         case cancelled // SMS_STATE_CANCELLED = 5
+        /// Sent, but no delivery report came within the service's report timeout (48 h by
+        /// default): the report was lost. A report arriving later still moves it on.
+        case noReport // SMS_STATE_NO_REPORT = 6
         /// A value this build does not know; proto3 enums are open, so it survives a round trip.
         case unrecognized(Int32)
     }
@@ -533,7 +536,7 @@ extension TypesV1.BureauDecision {
 
 extension TypesV1.SmsState {
     public static let protoEnumName = "crm.types.v1.SmsState"
-    public static let allCases: [TypesV1.SmsState] = [.unspecified, .queued, .sent, .delivered, .failed, .cancelled]
+    public static let allCases: [TypesV1.SmsState] = [.unspecified, .queued, .sent, .delivered, .failed, .cancelled, .noReport]
 
     public init() { self = .unspecified }
 
@@ -545,6 +548,7 @@ extension TypesV1.SmsState {
         case 3: self = .delivered
         case 4: self = .failed
         case 5: self = .cancelled
+        case 6: self = .noReport
         default: self = .unrecognized(rawValue)
         }
     }
@@ -557,6 +561,7 @@ extension TypesV1.SmsState {
         case "SMS_STATE_DELIVERED": self = .delivered
         case "SMS_STATE_FAILED": self = .failed
         case "SMS_STATE_CANCELLED": self = .cancelled
+        case "SMS_STATE_NO_REPORT": self = .noReport
         default: return nil
         }
     }
@@ -569,6 +574,7 @@ extension TypesV1.SmsState {
         case .delivered: 3
         case .failed: 4
         case .cancelled: 5
+        case .noReport: 6
         case .unrecognized(let value): value
         }
     }
@@ -582,6 +588,7 @@ extension TypesV1.SmsState {
         case .delivered: "SMS_STATE_DELIVERED"
         case .failed: "SMS_STATE_FAILED"
         case .cancelled: "SMS_STATE_CANCELLED"
+        case .noReport: "SMS_STATE_NO_REPORT"
         case .unrecognized(let value): String(value)
         }
     }

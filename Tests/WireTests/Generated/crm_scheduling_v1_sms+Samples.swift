@@ -210,6 +210,7 @@ extension SchedulingV1.GetOutboxStatusResponse: WireSampled {
             m.failedLast24h = -1000041
             m.oldestDueAgeMs = -5000000051
             m.provider = "Привет, provider №61 ✓"
+            m.noReport = -1000071
             _ = i
             return m
         }

@@ -356,10 +356,14 @@ struct  Crm__Scheduling__V1__GetOutboxStatusResponse
    * The provider in use: "file" or "kannel".
    */
   char *provider;
+  /*
+   * Handed off, but no delivery report within the report timeout (SMS_STATE_NO_REPORT).
+   */
+  int32_t no_report;
 };
 #define CRM__SCHEDULING__V1__GET_OUTBOX_STATUS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&crm__scheduling__v1__get_outbox_status_response__descriptor) \
-    , 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string }
+    , 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0 }
 
 
 struct  Crm__Scheduling__V1__SendLoginCodeRequest

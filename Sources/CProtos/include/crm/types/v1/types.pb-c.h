@@ -197,7 +197,15 @@ typedef enum _Crm__Types__V1__SmsState {
   /*
    * Отменено
    */
-  CRM__TYPES__V1__SMS_STATE__SMS_STATE_CANCELLED = 5
+  CRM__TYPES__V1__SMS_STATE__SMS_STATE_CANCELLED = 5,
+  /*
+   * Sent, but no delivery report came within the service's report timeout (48 h by
+   * default): the report was lost. A report arriving later still moves it on.
+   */
+  /*
+   * Нет отчёта о доставке
+   */
+  CRM__TYPES__V1__SMS_STATE__SMS_STATE_NO_REPORT = 6
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CRM__TYPES__V1__SMS_STATE)
 } Crm__Types__V1__SmsState;
 

@@ -911,7 +911,7 @@ const ProtobufCEnumDescriptor crm__types__v1__bureau_decision__descriptor =
   crm__types__v1__bureau_decision__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue crm__types__v1__sms_state__enum_values_by_number[6] =
+static const ProtobufCEnumValue crm__types__v1__sms_state__enum_values_by_number[7] =
 {
   { "SMS_STATE_UNSPECIFIED", "CRM__TYPES__V1__SMS_STATE__SMS_STATE_UNSPECIFIED", 0 },
   { "SMS_STATE_QUEUED", "CRM__TYPES__V1__SMS_STATE__SMS_STATE_QUEUED", 1 },
@@ -919,15 +919,17 @@ static const ProtobufCEnumValue crm__types__v1__sms_state__enum_values_by_number
   { "SMS_STATE_DELIVERED", "CRM__TYPES__V1__SMS_STATE__SMS_STATE_DELIVERED", 3 },
   { "SMS_STATE_FAILED", "CRM__TYPES__V1__SMS_STATE__SMS_STATE_FAILED", 4 },
   { "SMS_STATE_CANCELLED", "CRM__TYPES__V1__SMS_STATE__SMS_STATE_CANCELLED", 5 },
+  { "SMS_STATE_NO_REPORT", "CRM__TYPES__V1__SMS_STATE__SMS_STATE_NO_REPORT", 6 },
 };
 static const ProtobufCIntRange crm__types__v1__sms_state__value_ranges[] = {
-{0, 0},{0, 6}
+{0, 0},{0, 7}
 };
-static const ProtobufCEnumValueIndex crm__types__v1__sms_state__enum_values_by_name[6] =
+static const ProtobufCEnumValueIndex crm__types__v1__sms_state__enum_values_by_name[7] =
 {
   { "SMS_STATE_CANCELLED", 5 },
   { "SMS_STATE_DELIVERED", 3 },
   { "SMS_STATE_FAILED", 4 },
+  { "SMS_STATE_NO_REPORT", 6 },
   { "SMS_STATE_QUEUED", 1 },
   { "SMS_STATE_SENT", 2 },
   { "SMS_STATE_UNSPECIFIED", 0 },
@@ -939,9 +941,9 @@ const ProtobufCEnumDescriptor crm__types__v1__sms_state__descriptor =
   "SmsState",
   "Crm__Types__V1__SmsState",
   "crm.types.v1",
-  6,
+  7,
   crm__types__v1__sms_state__enum_values_by_number,
-  6,
+  7,
   crm__types__v1__sms_state__enum_values_by_name,
   1,
   crm__types__v1__sms_state__value_ranges,
