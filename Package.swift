@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "RPCBenchmarkKit", targets: ["RPCBenchmarkKit"]),
         .executable(name: "rpc-bench", targets: ["rpc-bench"]),
         .executable(name: "registry-bench", targets: ["registry-bench"]),
+        .executable(name: "sms-bench", targets: ["sms-bench"]),
         .executable(name: "crm", targets: ["crm"]),
         .executable(name: "registry", targets: ["registry"]),
         .executable(name: "crm-load", targets: ["crm-load"]),
@@ -119,6 +120,15 @@ let package = Package(
                 "LoadTest", "ClientRegistry", "Auth", "CRMAPI", "RPCCore", "RPCTransportInProcess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "sms-bench",
+            dependencies: [
+                "Scheduling", "CRMDomain", "Auth", "CRMAPI", "RPCCore", "RPCTesting", "Wire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         .executableTarget(
