@@ -169,7 +169,7 @@ public struct CallsService: ContactsV1.Calls.ServiceProtocol {
     // MARK: - Helpers
 
     static func session(_ db: Database, _ id: String, _ claims: SessionClaims) throws -> SessionRecord {
-        guard !id.isEmpty, let session = try SessionRecord.fetchOne(db, key: id) else {
+        guard !id.isEmpty, let session = try SessionRecord.fetch(db, id: id) else {
             throw ContactsError.notFound(field: "session_id", "Звонок «\(id)» не найден")
         }
         guard session.operatorLogin == claims.login else {

@@ -78,11 +78,11 @@ public struct CollectionService: ContactsV1.Collection.ServiceProtocol {
                 throw ContactsError.failedPrecondition(Law230.message(limit))
             }
             if request.dryRun { return ContactsV1.RecordContactAttemptResponse(allowed: true, counts: counts) }
-            try db.execute(
+            try db.executeCached(
                 sql: "INSERT INTO contact_attempt (contract_number, channel, at_ms) VALUES (?, ?, ?)",
                 arguments: [row.contractNumber, request.channel.rawValue, now]
             )
-            try db.execute(sql: "UPDATE portfolio SET is_new = 0 WHERE contract_number = ?", arguments: [row.contractNumber])
+            try db.executeCached(sql: "UPDATE portfolio SET is_new = 0 WHERE contract_number = ?", arguments: [row.contractNumber])
             if request.channel == .call { try ContactsStore.refreshNextCall(db, contract: row.contractNumber, nowMs: now) }
             let entryID = UUID().uuidString.lowercased()
             try ContactsStore.insertEntry(db, ContactsV1.HistoryEntry(

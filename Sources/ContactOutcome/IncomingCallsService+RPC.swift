@@ -52,7 +52,7 @@ public struct IncomingCallsService: ContactsV1.IncomingCalls.ServiceProtocol {
             )
             if next.status == .finished { try Self.finish(db, next, row, claims, now) }
             if state.refinancingOf != nil {
-                try db.execute(sql: "UPDATE refinancing_process SET is_new = 0 WHERE process_key = ?", arguments: [state.processKey])
+                try db.executeCached(sql: "UPDATE refinancing_process SET is_new = 0 WHERE process_key = ?", arguments: [state.processKey])
             }
             try Self.save(db, next, login: claims.login, nowMs: now, insert: false)
             let shownRow = try next.contractNumber.flatMap { try ContactsStore.portfolio(db, contract: $0) }
@@ -99,7 +99,7 @@ public struct IncomingCallsService: ContactsV1.IncomingCalls.ServiceProtocol {
     // MARK: - Helpers
 
     static func load(_ db: Database, _ key: String, _ claims: SessionClaims) throws -> IncomingCallState {
-        guard let row = try Row.fetchOne(db, sql: "SELECT collector_login, state FROM incoming_call WHERE process_key = ?", arguments: [key]) else {
+        guard let row = try Row.fetchOne(cached: db, sql: "SELECT collector_login, state FROM incoming_call WHERE process_key = ?", arguments: [key]) else {
             throw ContactsError.notFound(field: "process_key", "Процесс «\(key)» не найден")
         }
         guard row["collector_login"] == claims.login else { throw ContactsError.permissionDenied("Звонок ведет другой специалист") }
@@ -110,12 +110,12 @@ public struct IncomingCallsService: ContactsV1.IncomingCalls.ServiceProtocol {
     static func save(_ db: Database, _ state: IncomingCallState, login: String, nowMs: Int64, insert: Bool) throws {
         let json = String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
         if insert {
-            try db.execute(
+            try db.executeCached(
                 sql: "INSERT INTO incoming_call (process_key, collector_login, state, status, updated_ms) VALUES (?, ?, ?, ?, ?)",
                 arguments: [state.processKey, login, json, state.status.rawValue, nowMs]
             )
         } else {
-            try db.execute(
+            try db.executeCached(
                 sql: "UPDATE incoming_call SET state = ?, status = ?, updated_ms = ? WHERE process_key = ?",
                 arguments: [json, state.status.rawValue, nowMs, state.processKey]
             )
@@ -127,7 +127,7 @@ public struct IncomingCallsService: ContactsV1.IncomingCalls.ServiceProtocol {
         guard let contract = state.contractNumber else { return }
         let client = ContactsV1.Caller(rawValue: state.caller) == .client
         if client {
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     UPDATE portfolio SET is_new = 0,
                         hidden_until = COALESCE(?, hidden_until), promise_made_on = COALESCE(?, promise_made_on),

@@ -4,7 +4,7 @@ import Wire
 
 extension ContactsStore {
     static func isDoNotDisturb(_ db: Database, cardID: Int64) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM do_not_disturb WHERE card_id = ?)", arguments: [cardID]) ?? false
+        try Bool.fetchOne(cached: db, sql: "SELECT EXISTS (SELECT 1 FROM do_not_disturb WHERE card_id = ?)", arguments: [cardID]) ?? false
     }
 
     /// Adds cards to a campaign's list: new ones are due now; listed ones are counted;
@@ -18,7 +18,7 @@ extension ContactsStore {
                 response.skippedDoNotDisturb += 1
                 continue
             }
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     INSERT INTO call_list (campaign_id, card_id, region_code, moscow_offset, due_ms, due_reason, added_ms)
                     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (campaign_id, card_id) DO NOTHING
@@ -47,7 +47,7 @@ extension ContactsStore {
             AND card_id NOT IN (SELECT card_id FROM do_not_disturb)
             """
         let arguments: StatementArguments = ["campaign": campaignID, "now": nowMs, "me": login, "hold": CallListRules.callbackHoldMs]
-        let row = try CallListRow.fetchOne(db, sql: """
+        let row = try CallListRow.fetchOne(cached: db, sql: """
             SELECT * FROM call_list WHERE \(free) AND due_ms <= :now
             ORDER BY CASE WHEN hold_login = :me AND due_reason IN (\(callback), \(thinking)) THEN 0
                           WHEN due_reason = \(callback) THEN 1
@@ -58,7 +58,7 @@ extension ContactsStore {
             """, arguments: arguments)
         guard let row else {
             // Nobody due now: when the next one will be (a held callback counts from when anyone may take it).
-            let next = try Int64.fetchOne(db, sql: """
+            let next = try Int64.fetchOne(cached: db, sql: """
                 SELECT MIN(CASE WHEN hold_login IS NOT NULL AND hold_login <> :me THEN MAX(due_ms + :hold, due_ms) ELSE due_ms END)
                 FROM call_list WHERE campaign_id = :campaign AND status = 'active'
                 AND card_id NOT IN (SELECT card_id FROM do_not_disturb)
@@ -67,7 +67,7 @@ extension ContactsStore {
         }
         let leaseID = UUID().uuidString.lowercased()
         let expires = nowMs + leaseMs
-        try db.execute(
+        try db.executeCached(
             sql: """
                 UPDATE call_list SET lease_id = ?, lease_login = ?, lease_expires_ms = ?, lease_in_session = 0
                 WHERE campaign_id = ? AND card_id = ?
@@ -81,12 +81,12 @@ extension ContactsStore {
     }
 
     static func lease(_ db: Database, leaseID: String) throws -> CallListRow? {
-        try CallListRow.fetchOne(db, sql: "SELECT * FROM call_list WHERE lease_id = ?", arguments: [leaseID])
+        try CallListRow.fetchOne(cached: db, sql: "SELECT * FROM call_list WHERE lease_id = ?", arguments: [leaseID])
     }
 
     /// Gives a leased client back untouched.
     static func releaseLease(_ db: Database, leaseID: String) throws {
-        try db.execute(
+        try db.executeCached(
             sql: "UPDATE call_list SET lease_id = NULL, lease_login = NULL, lease_expires_ms = NULL, lease_in_session = 0 WHERE lease_id = ?",
             arguments: [leaseID]
         )
@@ -105,7 +105,7 @@ extension ContactsStore {
         guard row.cardID == cardID, row.campaignID == campaignID else {
             throw ContactsError.failedPrecondition("Клиент из списка не совпадает с карточкой или кампанией звонка", field: "lease_id")
         }
-        try db.execute(
+        try db.executeCached(
             sql: "UPDATE call_list SET lease_in_session = 1, lease_expires_ms = ? WHERE lease_id = ?",
             arguments: [nowMs + sessionMs, leaseID]
         )
@@ -116,16 +116,15 @@ extension ContactsStore {
         _ db: Database, result: ContactsV1.CallResult, campaign: ContactsV1.Campaign, cardID: Int64,
         login: String, entryID: String, sessionLeaseID: String?, nowMs: Int64
     ) throws -> CallListRules.Outcome {
-        let row = try CallListRow.fetchOne(
-            db, sql: "SELECT * FROM call_list WHERE campaign_id = ? AND card_id = ?", arguments: [campaign.campaignID, cardID]
+        let row = try CallListRow.fetchOne(cached: db, sql: "SELECT * FROM call_list WHERE campaign_id = ? AND card_id = ?", arguments: [campaign.campaignID, cardID]
         )
         let outcome = CallListRules.outcome(of: result, campaign: campaign, attemptsBefore: row?.attempts ?? 0, nowMs: nowMs)
         if outcome.effect == .offAllCampaigns {
-            try db.execute(
+            try db.executeCached(
                 sql: "INSERT INTO do_not_disturb (card_id, since_ms, entry_id) VALUES (?, ?, ?) ON CONFLICT (card_id) DO NOTHING",
                 arguments: [cardID, nowMs, entryID]
             )
-            try db.execute(
+            try db.executeCached(
                 sql: "UPDATE call_list SET status = 'done', lease_id = NULL, lease_login = NULL, lease_expires_ms = NULL, lease_in_session = 0 WHERE card_id = ?",
                 arguments: [cardID]
             )
@@ -138,24 +137,24 @@ extension ContactsStore {
         let clearLease = foreignLease ? "lease_in_session = lease_in_session" : "lease_id = NULL, lease_login = NULL, lease_expires_ms = NULL, lease_in_session = 0"
         switch outcome.effect {
         case .returnsAt:
-            try db.execute(
+            try db.executeCached(
                 sql: "UPDATE call_list SET \(clearLease), due_ms = ?, due_reason = ?, hold_login = ?, attempts = ? WHERE campaign_id = ? AND card_id = ?",
                 arguments: [outcome.returnAtMs, outcome.dueReason.rawValue, login, outcome.attempts, campaign.campaignID, cardID]
             )
         case .retryAt:
-            try db.execute(
+            try db.executeCached(
                 sql: "UPDATE call_list SET \(clearLease), due_ms = ?, due_reason = ?, hold_login = NULL, attempts = ? WHERE campaign_id = ? AND card_id = ?",
                 arguments: [outcome.returnAtMs, outcome.dueReason.rawValue, outcome.attempts, campaign.campaignID, cardID]
             )
         case .attemptsExhausted, .offCampaign:
-            try db.execute(
+            try db.executeCached(
                 sql: "UPDATE call_list SET \(clearLease), status = 'done', attempts = ? WHERE campaign_id = ? AND card_id = ?",
                 arguments: [outcome.attempts, campaign.campaignID, cardID]
             )
         default:
             // Нецелевой, Отказался, Халва, Консультация...: no return is scheduled (effect NONE),
             // and the client is not offered again on this campaign — nobody should call twice.
-            try db.execute(
+            try db.executeCached(
                 sql: "UPDATE call_list SET \(clearLease), status = 'done', attempts = ? WHERE campaign_id = ? AND card_id = ?",
                 arguments: [outcome.attempts, campaign.campaignID, cardID]
             )

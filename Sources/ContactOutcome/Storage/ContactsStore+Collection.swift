@@ -63,7 +63,7 @@ struct PortfolioRow: FetchableRecord, Sendable {
 
 extension ContactsStore {
     static func portfolio(_ db: Database, contract: String) throws -> PortfolioRow? {
-        try PortfolioRow.fetchOne(db, sql: "SELECT * FROM portfolio WHERE contract_number = ?", arguments: [contract])
+        try PortfolioRow.fetchOne(cached: db, sql: "SELECT * FROM portfolio WHERE contract_number = ?", arguments: [contract])
     }
 
     /// Upserts contracts by number; what the incoming calls set (hidden until, promise, ended) stays.
@@ -102,8 +102,7 @@ extension ContactsStore {
     /// The 230-ФЗ counters of a contract now, in the debtor's local calendar.
     static func contactCounts(_ db: Database, contract: String, nowMs: Int64, utcOffset: Int) throws -> ContactsV1.ContactCounts {
         let since = nowMs - 32 * dayMs
-        let rows = try Row.fetchAll(
-            db, sql: "SELECT channel, at_ms FROM contact_attempt WHERE contract_number = ? AND at_ms >= ?", arguments: [contract, since]
+        let rows = try Row.fetchAll(cached: db, sql: "SELECT channel, at_ms FROM contact_attempt WHERE contract_number = ? AND at_ms >= ?", arguments: [contract, since]
         )
         let calls = rows.filter { $0["channel"] == ContactsV1.ContactChannel.call.rawValue }.map { $0["at_ms"] as Int64 }
         let meetings = rows.filter { $0["channel"] == ContactsV1.ContactChannel.meeting.rawValue }.map { $0["at_ms"] as Int64 }
@@ -111,7 +110,7 @@ extension ContactsStore {
     }
 
     static func startRefinancing(_ db: Database, processKey: String, contract: String, collector: String, today: LocalDate, nowMs: Int64) throws {
-        try db.execute(
+        try db.executeCached(
             sql: """
                 INSERT INTO refinancing_process (process_key, contract_number, collector_login, planned_start, created_ms)
                 VALUES (?, ?, ?, ?, ?) ON CONFLICT (process_key) DO NOTHING

@@ -9,7 +9,7 @@ extension ContactsStore {
         _ db: Database, _ entry: ContactsV1.HistoryEntry, resultKind: ContactsV1.CallResultKind = .unspecified,
         sourceKey: String? = nil, smsState: TypesV1.SmsState? = nil
     ) throws {
-        try db.execute(
+        try db.executeCached(
             sql: """
                 INSERT INTO history_entry (entry_id, card_id, contract_number, occurred_ms, action, result_kind, source_key, sms_state, entry)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -23,7 +23,7 @@ extension ContactsStore {
 
     /// The entry recorded under a source key, if any.
     static func entry(_ db: Database, sourceKey: String) throws -> (entry: ContactsV1.HistoryEntry, smsState: Int32?)? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT entry, sms_state FROM history_entry WHERE source_key = ?", arguments: [sourceKey]) else {
+        guard let row = try Row.fetchOne(cached: db, sql: "SELECT entry, sms_state FROM history_entry WHERE source_key = ?", arguments: [sourceKey]) else {
             return nil
         }
         let bytes: Data = row["entry"]
@@ -31,7 +31,7 @@ extension ContactsStore {
     }
 
     static func replaceEntry(_ db: Database, sourceKey: String, _ entry: ContactsV1.HistoryEntry, smsState: TypesV1.SmsState?) throws {
-        try db.execute(
+        try db.executeCached(
             sql: "UPDATE history_entry SET entry = ?, sms_state = ?, occurred_ms = ? WHERE source_key = ?",
             arguments: [Data(entry.serializedBytes()), smsState?.rawValue, entry.occurredUnixMs, sourceKey]
         )
@@ -39,9 +39,7 @@ extension ContactsStore {
 
     /// Whether the card's history holds «Согласился» at or after `sinceMs`.
     static func agreed(_ db: Database, cardID: Int64, sinceMs: Int64) throws -> Bool {
-        try Bool.fetchOne(
-            db,
-            sql: "SELECT EXISTS (SELECT 1 FROM history_entry WHERE card_id = ? AND result_kind = ? AND occurred_ms >= ?)",
+        try Bool.fetchOne(cached: db, sql: "SELECT EXISTS (SELECT 1 FROM history_entry WHERE card_id = ? AND result_kind = ? AND occurred_ms >= ?)",
             arguments: [cardID, ContactsV1.CallResultKind.agreed.rawValue, sinceMs]
         ) ?? false
     }

@@ -89,14 +89,14 @@ extension ContactsStore {
     /// Recomputes when the call caps next allow a call to the contract (after a call, or when
     /// the debtor's time zone changed).
     static func refreshNextCall(_ db: Database, contract: String, nowMs: Int64) throws {
-        guard let offset = try Int32.fetchOne(db, sql: "SELECT moscow_offset FROM portfolio WHERE contract_number = ?", arguments: [contract]) else {
+        guard let offset = try Int32.fetchOne(cached: db, sql: "SELECT moscow_offset FROM portfolio WHERE contract_number = ?", arguments: [contract]) else {
             return
         }
         let calls = try Int64.fetchAll(
-            db, sql: "SELECT at_ms FROM contact_attempt WHERE contract_number = ? AND channel = ? AND at_ms >= ?",
+            cached: db, sql: "SELECT at_ms FROM contact_attempt WHERE contract_number = ? AND channel = ? AND at_ms >= ?",
             arguments: [contract, ContactsV1.ContactChannel.call.rawValue, nowMs - 32 * dayMs]
         )
         let next = Law230.nextCallAllowedMs(calls: calls, utcOffsetMinutes: utcOffsetMinutes(moscowOffsetHours: offset))
-        try db.execute(sql: "UPDATE portfolio SET next_call_ms = ? WHERE contract_number = ?", arguments: [next, contract])
+        try db.executeCached(sql: "UPDATE portfolio SET next_call_ms = ? WHERE contract_number = ?", arguments: [next, contract])
     }
 }

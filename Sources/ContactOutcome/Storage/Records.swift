@@ -2,11 +2,10 @@ import Foundation
 import GRDB
 import Wire
 
-/// A row of `call_session`: one CRM2 call from opening to save or exit.
-struct SessionRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
-    static let databaseTableName = "call_session"
-
-    enum State: String, Codable, Sendable {
+/// A row of `call_session`: one CRM2 call from opening to save or exit. Read and written
+/// through cached statements with explicit columns: every step of a call touches it.
+struct SessionRecord: FetchableRecord, Sendable {
+    enum State: String, Sendable {
         case open, saved, exited
     }
 
@@ -31,12 +30,84 @@ struct SessionRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     var state: State
     var entryID: String?
 
-    enum CodingKeys: String, CodingKey {
-        case sessionID = "session_id", cardID = "card_id", campaignID = "campaign_id", direction
-        case cardType = "card_type", clientUtcOffset = "client_utc_offset", operatorLogin = "operator_login"
-        case operatorName = "operator_name", operatorRole = "operator_role", leaseID = "lease_id"
-        case currentBlockID = "current_block_id", scriptPath = "script_path", objectionAttempts = "objection_attempts"
-        case draft, draftKind = "draft_kind", openedMs = "opened_ms", state, entryID = "entry_id"
+    init(
+        sessionID: String, cardID: Int64, campaignID: String, direction: Int32, cardType: Int32, clientUtcOffset: Int,
+        operatorLogin: String, operatorName: String, operatorRole: String, leaseID: String?, currentBlockID: String?,
+        scriptPath: String, objectionAttempts: Int, draft: Data?, draftKind: Int32?, openedMs: Int64, state: State, entryID: String?
+    ) {
+        self.sessionID = sessionID
+        self.cardID = cardID
+        self.campaignID = campaignID
+        self.direction = direction
+        self.cardType = cardType
+        self.clientUtcOffset = clientUtcOffset
+        self.operatorLogin = operatorLogin
+        self.operatorName = operatorName
+        self.operatorRole = operatorRole
+        self.leaseID = leaseID
+        self.currentBlockID = currentBlockID
+        self.scriptPath = scriptPath
+        self.objectionAttempts = objectionAttempts
+        self.draft = draft
+        self.draftKind = draftKind
+        self.openedMs = openedMs
+        self.state = state
+        self.entryID = entryID
+    }
+
+    init(row: Row) throws {
+        sessionID = row["session_id"]
+        cardID = row["card_id"]
+        campaignID = row["campaign_id"]
+        direction = row["direction"]
+        cardType = row["card_type"]
+        clientUtcOffset = row["client_utc_offset"]
+        operatorLogin = row["operator_login"]
+        operatorName = row["operator_name"]
+        operatorRole = row["operator_role"]
+        leaseID = row["lease_id"]
+        currentBlockID = row["current_block_id"]
+        scriptPath = row["script_path"]
+        objectionAttempts = row["objection_attempts"]
+        draft = row["draft"]
+        draftKind = row["draft_kind"]
+        openedMs = row["opened_ms"]
+        guard let state = State(rawValue: row["state"]) else {
+            throw DatabaseError(resultCode: .SQLITE_CORRUPT, message: "call_session.state is not open, saved or exited")
+        }
+        self.state = state
+        entryID = row["entry_id"]
+    }
+
+    static func fetch(_ db: Database, id: String) throws -> SessionRecord? {
+        try fetchOne(cached: db, sql: "SELECT * FROM call_session WHERE session_id = ?", arguments: [id])
+    }
+
+    func insert(_ db: Database) throws {
+        try db.executeCached(
+            sql: """
+            INSERT INTO call_session (session_id, card_id, campaign_id, direction, card_type, client_utc_offset,
+                operator_login, operator_name, operator_role, lease_id, current_block_id, script_path,
+                objection_attempts, draft, draft_kind, opened_ms, state, entry_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            arguments: [
+                sessionID, cardID, campaignID, direction, cardType, clientUtcOffset, operatorLogin, operatorName, operatorRole,
+                leaseID, currentBlockID, scriptPath, objectionAttempts, draft, draftKind, openedMs, state.rawValue, entryID,
+            ]
+        )
+    }
+
+    /// Writes what a call changes as it goes; who, what and when it was opened never change.
+    func update(_ db: Database) throws {
+        try db.executeCached(
+            sql: """
+            UPDATE call_session SET lease_id = ?, current_block_id = ?, script_path = ?, objection_attempts = ?,
+                draft = ?, draft_kind = ?, state = ?, entry_id = ?
+            WHERE session_id = ?
+            """,
+            arguments: [leaseID, currentBlockID, scriptPath, objectionAttempts, draft, draftKind, state.rawValue, entryID, sessionID]
+        )
     }
 
     var path: [String] { scriptPath.isEmpty ? [] : scriptPath.split(separator: "\n").map(String.init) }
@@ -81,8 +152,7 @@ enum Idempotency {
     /// The first answer's bytes when this key was used for the same request; nil when unused;
     /// INVALID_ARGUMENT when it was used for another request.
     static func lookup(_ db: Database, login: String, key: String, method: String, request: [UInt8]) throws -> [UInt8]? {
-        guard let row = try Row.fetchOne(
-            db, sql: "SELECT method, request, response FROM idempotency WHERE operator_login = ? AND key = ?", arguments: [login, key]
+        guard let row = try Row.fetchOne(cached: db, sql: "SELECT method, request, response FROM idempotency WHERE operator_login = ? AND key = ?", arguments: [login, key]
         ) else { return nil }
         let storedMethod: String = row["method"]
         let storedRequest: Data = row["request"]
@@ -94,7 +164,7 @@ enum Idempotency {
     }
 
     static func remember(_ db: Database, login: String, key: String, method: String, request: [UInt8], response: [UInt8], nowMs: Int64) throws {
-        try db.execute(
+        try db.executeCached(
             sql: "INSERT INTO idempotency (operator_login, key, method, request, response, created_ms) VALUES (?, ?, ?, ?, ?, ?)",
             arguments: [login, key, method, Data(request), Data(response), nowMs]
         )
