@@ -124,9 +124,23 @@ public struct CallsService: ContactsV1.Calls.ServiceProtocol {
             guard session.state == .open else {
                 throw ContactsError.failedPrecondition(session.state == .saved ? "Результат звонка уже сохранен" : "Звонок завершен без сохранения результата")
             }
-            guard let draft = session.draftResult else { throw ContactsError.failedPrecondition("Выберите результат звонка") }
-            let result = try Self.validate(db, draft, session, claims, now)
+            let chosen: ContactsV1.CallResult
+            if let given = request.result {
+                chosen = given
+            } else if let draft = session.draftResult {
+                chosen = draft
+            } else {
+                throw ContactsError.failedPrecondition("Выберите результат звонка")
+            }
+            let result = try Self.validate(db, chosen, session, claims, now)
             let kind = ResultRules.kind(result)
+            if request.result != nil {
+                try ResultRules.checkChange(
+                    previous: session.draftKind.map(ContactsV1.CallResultKind.init(rawValue:)), new: kind, confirmed: request.confirmChange
+                )
+                session.draft = Data(result.serializedBytes())
+                session.draftKind = kind.rawValue
+            }
             guard let campaign = CampaignCatalog.campaign(session.campaignID) else {
                 throw ContactsError.notFound(field: "campaign_id", "Кампания не найдена")
             }

@@ -103,6 +103,52 @@ struct CallsServiceTests {
         }
     }
 
+    @Test("saving with the result in the request: the same rules, confirm over another draft, one entry, nothing on refusal")
+    func saveWithResult() async throws {
+        let fixture = try Fixture()
+        try await fixture.run { c in
+            let meta = fixture.metadata(.vcc)
+            // Refused by a rule: nothing written, the session stays open with no draft.
+            let session = try await fixture.open(c.calls)
+            let refused = await rpcError {
+                _ = try await c.calls.saveCallResult(
+                    .init(sessionID: session.sessionID, result: reached(.changedVisitDate(.init()))), metadata: fixture.metadata(.vcc, key: "r")
+                )
+            }
+            #expect(refused?.code == .permissionDenied)
+            #expect(try await fixture.count("history_entry") == 0)
+            #expect(try await fixture.count("call_session", where: "state = 'open' AND draft IS NULL") == 1)
+
+            // A different draft was chosen before: the save needs the confirm flag.
+            let callback = reached(.callback(.init(reason: .clientRequest)))
+            _ = try await c.calls.setDraftResult(.init(sessionID: session.sessionID, result: callback), metadata: meta)
+            let change = await rpcError {
+                _ = try await c.calls.saveCallResult(.init(sessionID: session.sessionID, result: validAgreed), metadata: fixture.metadata(.vcc, key: "c"))
+            }
+            #expect(change?.code == .failedPrecondition)
+            #expect(change?.message == "Вы хотите изменить ранее выбранный результат?")
+            #expect(try await fixture.count("history_entry") == 0)
+            let saved = try await c.calls.saveCallResult(
+                .init(sessionID: session.sessionID, result: validAgreed, confirmChange: true), metadata: fixture.metadata(.vcc, key: "s")
+            )
+            #expect(saved.kind == .agreed)
+            #expect(try await fixture.count("history_entry") == 1)
+            #expect(try await fixture.count("call_session", where: "state = 'saved'") == 1)
+
+            // No draft before: one call sets and saves, defaults applied as SetDraftResult would.
+            let other = try await fixture.open(c.calls)
+            let thinking = try await c.calls.saveCallResult(
+                .init(sessionID: other.sessionID, result: reached(.thinking(.init()))), metadata: fixture.metadata(.vcc, key: "t")
+            )
+            #expect(thinking.kind == .thinking)
+            #expect(try await fixture.count("history_entry") == 2)
+            let history = try await c.history.listContactHistory(.init(cardID: 1001), metadata: meta)
+            let entry = try #require(history.entries.first { $0.entryID == thinking.entryID })
+            // Подумаю sent with no date: the default (+14 days) was filled, as SetDraftResult fills it.
+            #expect(entry.nextAction?.at?.date != nil)
+        }
+    }
+
     @Test("Отказался needs two recorded objection-handling attempts")
     func objections() async throws {
         let fixture = try Fixture()

@@ -27,6 +27,13 @@ public struct LoggingInterceptor: ServerInterceptor {
             response = .failure(RPCError.converting(error, context: context))
         }
         let elapsed = ContinuousClock.now - start
+        let level: Logger.Level
+        switch response.result {
+        case .success: level = successLevel
+        case .failure(let error): level = Self.serverFaults.contains(error.code) ? .error : .notice
+        }
+        // Most calls succeed below the logger's level: build nothing for them.
+        guard level >= logger.logLevel else { return response }
         var metadata: Logger.Metadata = [
             "rpc.method": "\(context.descriptor.fullName)",
             "rpc.duration_us": "\(elapsed.microseconds)",
@@ -36,11 +43,10 @@ public struct LoggingInterceptor: ServerInterceptor {
         switch response.result {
         case .success:
             metadata["rpc.code"] = "OK"
-            logger.log(level: successLevel, "Call finished", metadata: metadata)
+            logger.log(level: level, "Call finished", metadata: metadata)
         case .failure(let error):
             metadata["rpc.code"] = "\(error.code)"
             metadata["rpc.message"] = "\(error.message)"
-            let level: Logger.Level = Self.serverFaults.contains(error.code) ? .error : .notice
             logger.log(level: level, "Call failed", metadata: metadata)
         }
         return response

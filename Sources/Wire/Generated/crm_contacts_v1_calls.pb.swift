@@ -214,10 +214,20 @@ extension ContactsV1 {
 
         public var sessionID: String = ""
 
+        /// The result chosen and saved in one step: as SetDraftResult then SaveCallResult, in one
+        /// transaction (one round trip for a scripted or auto-dialled call). Absent: the draft set
+        /// earlier is saved.
+        public var result: ContactsV1.CallResult? = nil
+
+        /// As in SetDraftResultRequest, when `result` replaces a draft of a different kind.
+        public var confirmChange: Bool = false
+
         public init() {}
 
-        public init(sessionID: String = "") {
+        public init(sessionID: String = "", result: ContactsV1.CallResult? = nil, confirmChange: Bool = false) {
             self.sessionID = sessionID
+            self.result = result
+            self.confirmChange = confirmChange
         }
     }
 
@@ -829,18 +839,22 @@ extension ContactsV1.SaveCallResultRequest {
 
     public func serializedBytes() -> [UInt8] { wireEncode(self) }
 
-    enum CodingKeys: String, CodingKey { case sessionID = "sessionId" }
+    enum CodingKeys: String, CodingKey { case sessionID = "sessionId", result, confirmChange }
 
     /// A missing key (or null) leaves the field at its default, so JSON templates may omit fields.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init()
         if let v = try c.decodeIfPresent(String.self, forKey: .sessionID) { self.sessionID = v }
+        if let v = try c.decodeIfPresent(ContactsV1.CallResult.self, forKey: .result) { self.result = v }
+        if let v = try c.decodeIfPresent(Bool.self, forKey: .confirmChange) { self.confirmChange = v }
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(self.sessionID, forKey: .sessionID)
+        if let v = self.result { try c.encode(v, forKey: .result) }
+        try c.encode(self.confirmChange, forKey: .confirmChange)
     }
 }
 
@@ -856,10 +870,14 @@ extension ContactsV1.SaveCallResultRequest: CMessageBridge {
 
     init(c: UnsafePointer<CStruct>) {
         self.sessionID = wireString(c.pointee.session_id)
+        self.result = c.pointee.result.map { ContactsV1.CallResult(c: $0) }
+        self.confirmChange = c.pointee.confirm_change != 0
     }
 
     func fill(_ c: inout CStruct, in arena: inout WireArena) {
         if !self.sessionID.isEmpty { c.session_id = arena.string(self.sessionID) }
+        if let v = self.result { c.result = arena.message(v) }
+        c.confirm_change = self.confirmChange ? 1 : 0
     }
 }
 

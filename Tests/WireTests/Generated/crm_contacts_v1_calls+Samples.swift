@@ -125,6 +125,8 @@ extension ContactsV1.SaveCallResultRequest: WireSampled {
         (0..<1).map { i in
             var m = ContactsV1.SaveCallResultRequest()
             m.sessionID = "Привет, session_id №11 ✓"
+            m.result = ContactsV1.CallResult.wireSamples[0]
+            m.confirmChange = true
             _ = i
             return m
         }

@@ -227,10 +227,20 @@ struct  Crm__Contacts__V1__SaveCallResultRequest
 {
   ProtobufCMessage base;
   char *session_id;
+  /*
+   * The result chosen and saved in one step: as SetDraftResult then SaveCallResult, in one
+   * transaction (one round trip for a scripted or auto-dialled call). Absent: the draft set
+   * earlier is saved.
+   */
+  Crm__Contacts__V1__CallResult *result;
+  /*
+   * As in SetDraftResultRequest, when `result` replaces a draft of a different kind.
+   */
+  protobuf_c_boolean confirm_change;
 };
 #define CRM__CONTACTS__V1__SAVE_CALL_RESULT_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&crm__contacts__v1__save_call_result_request__descriptor) \
-    , (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, NULL, 0 }
 
 
 struct  Crm__Contacts__V1__SaveCallResultResponse

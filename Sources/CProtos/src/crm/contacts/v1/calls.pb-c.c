@@ -1181,7 +1181,7 @@ const ProtobufCMessageDescriptor crm__contacts__v1__set_draft_result_response__d
   (ProtobufCMessageInit) crm__contacts__v1__set_draft_result_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor crm__contacts__v1__save_call_result_request__field_descriptors[1] =
+static const ProtobufCFieldDescriptor crm__contacts__v1__save_call_result_request__field_descriptors[3] =
 {
   {
     "session_id",
@@ -1195,14 +1195,40 @@ static const ProtobufCFieldDescriptor crm__contacts__v1__save_call_result_reques
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "result",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Crm__Contacts__V1__SaveCallResultRequest, result),
+    &crm__contacts__v1__call_result__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "confirm_change",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Crm__Contacts__V1__SaveCallResultRequest, confirm_change),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned crm__contacts__v1__save_call_result_request__field_indices_by_name[] = {
+  2,   /* field[2] = confirm_change */
+  1,   /* field[1] = result */
   0,   /* field[0] = session_id */
 };
 static const ProtobufCIntRange crm__contacts__v1__save_call_result_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor crm__contacts__v1__save_call_result_request__descriptor =
 {
@@ -1212,7 +1238,7 @@ const ProtobufCMessageDescriptor crm__contacts__v1__save_call_result_request__de
   "Crm__Contacts__V1__SaveCallResultRequest",
   "crm.contacts.v1",
   sizeof(Crm__Contacts__V1__SaveCallResultRequest),
-  1,
+  3,
   crm__contacts__v1__save_call_result_request__field_descriptors,
   crm__contacts__v1__save_call_result_request__field_indices_by_name,
   1,  crm__contacts__v1__save_call_result_request__number_ranges,
