@@ -31,7 +31,9 @@ Limits (the generator stops with an error naming the file and element):
   - names that would clash in Swift: type names of Swift's standard types used by the
     generated code, members the runtime defines (protoMessageName, serializedBytes,
     ...), a oneof whose UpperCamel name equals a nested type's.
-Strings are NUL-terminated in protobuf-c, so a string with an embedded NUL is cut there.
+Strings are NUL-terminated in protobuf-c, so a string with an embedded NUL would be cut
+there: encoding refuses it and decoding detects it (the runtime compares a string with the
+block protobuf-c copied it into), both throwing a WireError naming the field.
 """
 
 import argparse
@@ -693,7 +695,7 @@ def emit_message_impl(model, out, m):
     out("        self = try wireDecode(bytes)")
     out("    }")
     out()
-    out("    public func serializedBytes() -> [UInt8] { wireEncode(self) }")
+    out("    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }")
     emit_codable(model, out, m)
     if m.oneofs:
         for i, o in enumerate(m.oneofs):
@@ -711,11 +713,11 @@ def emit_message_impl(model, out, m):
 def c_read(model, f, src):
     """Swift expression converting C field `src` (non-repeated) to Swift."""
     if f.type == F.TYPE_MESSAGE:
-        return f"{model.type(f).swift_name}(c: {src})"
+        return f"try wireMessage({src}, \"{f.name}\") as {model.type(f).swift_name}"
     if f.type == F.TYPE_ENUM:
         return f"{model.type(f).swift_name}(rawValue: Int32(truncatingIfNeeded: {src}.rawValue))"
     if f.type == F.TYPE_STRING:
-        return f"wireString({src})"
+        return f"try wireString({src}, \"{f.name}\")"
     if f.type == F.TYPE_BYTES:
         return f"wireBytes({src})"
     if f.type == F.TYPE_BOOL:
@@ -725,11 +727,11 @@ def c_read(model, f, src):
 
 def c_read_repeated(model, f, n, p):
     if f.type == F.TYPE_MESSAGE:
-        return f"wireMessages({n}, {p})"
+        return f"try wireMessages({n}, {p}, \"{f.name}\")"
     if f.type == F.TYPE_ENUM:
         return f"wireMapped({n}, {p}) {{ {model.type(f).swift_name}(rawValue: Int32(truncatingIfNeeded: $0.rawValue)) }}"
     if f.type == F.TYPE_STRING:
-        return f"wireMapped({n}, {p}) {{ wireString($0) }}"
+        return f"try wireStrings({n}, {p}, \"{f.name}\")"
     if f.type == F.TYPE_BYTES:
         return f"wireMapped({n}, {p}) {{ wireBytes($0) }}"
     if f.type == F.TYPE_BOOL:
@@ -740,11 +742,11 @@ def c_read_repeated(model, f, n, p):
 def c_write(model, f, value):
     """Swift expression producing the C value for a non-repeated Swift value."""
     if f.type == F.TYPE_MESSAGE:
-        return f"arena.message({value})"
+        return f"try arena.message({value}, \"{f.name}\")"
     if f.type == F.TYPE_ENUM:
         return f".init(rawValue: .init(truncatingIfNeeded: {value}.rawValue))"
     if f.type == F.TYPE_STRING:
-        return f"arena.string({value})"
+        return f"try arena.string({value}, \"{f.name}\")"
     if f.type == F.TYPE_BYTES:
         return f"arena.bytes({value})"
     if f.type == F.TYPE_BOOL:
@@ -754,11 +756,11 @@ def c_write(model, f, value):
 
 def c_write_repeated(model, f, value):
     if f.type == F.TYPE_MESSAGE:
-        return f"arena.messages({value})"
+        return f"try arena.messages({value}, \"{f.name}\")"
     if f.type == F.TYPE_ENUM:
         return f"arena.mapped({value}) {{ .init(rawValue: .init(truncatingIfNeeded: $0.rawValue)) }}"
     if f.type == F.TYPE_STRING:
-        return f"arena.strings({value})"
+        return f"try arena.strings({value}, \"{f.name}\")"
     if f.type == F.TYPE_BYTES:
         return f"arena.byteArrays({value})"
     if f.type == F.TYPE_BOOL:
@@ -778,13 +780,14 @@ def emit_bridge(model, out, m):
     out(f"        return c")
     out(f"    }}")
     out()
-    out("    init(c: UnsafePointer<CStruct>) {")
+    out("    init(c: UnsafePointer<CStruct>) throws(WireError) {")
     for f in m.plain_fields():
         src = f"c.pointee.{esc(f.c_name)}"
         if f.repeated:
             expr = c_read_repeated(model, f, f"c.pointee.n_{f.c_name}", src)
         elif f.type == F.TYPE_MESSAGE:
-            expr = f"{src}.map {{ {model.type(f).swift_name}(c: $0) }}"
+            out(f"        if let p = {src} {{ self.{esc(f.prop)} = {c_read(model, f, 'p')} }} else {{ self.{esc(f.prop)} = nil }}")
+            continue
         else:
             expr = c_read(model, f, src)
         out(f"        self.{esc(f.prop)} = {expr}")
@@ -798,10 +801,10 @@ def emit_bridge(model, out, m):
     out("    }")
     out()
     if not m.fields:
-        out("    func fill(_ c: inout CStruct, in arena: inout WireArena) {}")
+        out("    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {}")
         out("}")
         return
-    out("    func fill(_ c: inout CStruct, in arena: inout WireArena) {")
+    out("    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {")
     for f in m.plain_fields():
         v = f"self.{esc(f.prop)}"
         dst = f"c.{esc(f.c_name)}"

@@ -30,9 +30,9 @@ public struct RegistryEnvironment: Sendable {
         _ request: Request, context: ServerContext, by claims: SessionClaims,
         _ body: @escaping @Sendable (Database, Int64) throws -> Response
     ) async throws -> Response {
-        let scope = context.metadata.idempotencyKey.map {
+        let scope = try context.metadata.idempotencyKey.map { (key) throws(WireError) in
             IdempotencyScope(
-                operatorLogin: claims.login, method: context.descriptor.fullName, key: $0, request: request.serializedBytes()
+                operatorLogin: claims.login, method: context.descriptor.fullName, key: key, request: try request.serializedBytes()
             )
         }
         let now = nowMs()
@@ -41,7 +41,7 @@ public struct RegistryEnvironment: Sendable {
                 return try Response(serializedBytes: stored)
             }
             let response = try body(db, now)
-            if let scope { try db.storeResponse(response.serializedBytes(), for: scope, nowMs: now) }
+            if let scope { try db.storeResponse(try response.serializedBytes(), for: scope, nowMs: now) }
             return response
         }
     }

@@ -101,7 +101,7 @@ public struct CallsService: ContactsV1.Calls.ServiceProtocol {
             let draft = try Self.validate(db, result, session, claims, now)
             let kind = ResultRules.kind(draft)
             try ResultRules.checkChange(previous: session.draftKind.map(ContactsV1.CallResultKind.init(rawValue:)), new: kind, confirmed: request.confirmChange)
-            session.draft = Data(draft.serializedBytes())
+            session.draft = Data(try draft.serializedBytes())
             session.draftKind = kind.rawValue
             try session.update(db)
             return ContactsV1.SetDraftResultResponse(draft: draft, kind: kind)
@@ -115,7 +115,7 @@ public struct CallsService: ContactsV1.Calls.ServiceProtocol {
         }
         let now = environment.nowMs()
         let method = ContactsV1.Calls.Method.SaveCallResult.descriptor.fullName
-        let requestBytes = request.serializedBytes()
+        let requestBytes = try request.serializedBytes()
         return try await store.write { db in
             if let stored = try Idempotency.lookup(db, login: claims.login, key: key, method: method, request: requestBytes) {
                 return try ContactsV1.SaveCallResultResponse(serializedBytes: stored)
@@ -138,7 +138,7 @@ public struct CallsService: ContactsV1.Calls.ServiceProtocol {
                 try ResultRules.checkChange(
                     previous: session.draftKind.map(ContactsV1.CallResultKind.init(rawValue:)), new: kind, confirmed: request.confirmChange
                 )
-                session.draft = Data(result.serializedBytes())
+                session.draft = Data(try result.serializedBytes())
                 session.draftKind = kind.rawValue
             }
             guard let campaign = CampaignCatalog.campaign(session.campaignID) else {
@@ -158,7 +158,7 @@ public struct CallsService: ContactsV1.Calls.ServiceProtocol {
                 entryID: entryID, kind: kind, callListEffect: outcome.effect, returnAtUnixMs: outcome.returnAtMs
             )
             try Idempotency.remember(
-                db, login: claims.login, key: key, method: method, request: requestBytes, response: response.serializedBytes(), nowMs: now
+                db, login: claims.login, key: key, method: method, request: requestBytes, response: try response.serializedBytes(), nowMs: now
             )
             return response
         }

@@ -34,7 +34,7 @@ public struct IncomingCallsService: ContactsV1.IncomingCalls.ServiceProtocol {
         if finishing, key.isEmpty { throw ContactsError.invalidArgument(field: "idempotency-key", ContactsError.missingKeyMessage) }
         let now = environment.nowMs()
         let method = ContactsV1.IncomingCalls.Method.SubmitIncomingCallFrame.descriptor.fullName
-        let requestBytes = request.serializedBytes()
+        let requestBytes = try request.serializedBytes()
         return try await store.write { db in
             if finishing, let stored = try Idempotency.lookup(db, login: claims.login, key: key, method: method, request: requestBytes) {
                 return try ContactsV1.SubmitIncomingCallFrameResponse(serializedBytes: stored)

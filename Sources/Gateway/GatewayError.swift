@@ -1,4 +1,5 @@
 public import RPCCore
+public import Wire
 
 /// A failure as the operator reads it: one line (or a few), in Russian, never a stack trace.
 public struct GatewayError: Error, Sendable, CustomStringConvertible {
@@ -38,6 +39,8 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible {
             text = "Нужно войти в систему: crm login (\(error.message))"
         case .permissionDenied:
             text = "Недостаточно прав: \(error.message)"
+        case .invalidArgument where error.message.hasSuffix(WireError.nulMessage):
+            text = Self.nulText(field: error.fieldViolations.first?.field ?? "?")
         case .aborted:
             // A stale version: someone saved the card after this operator read it.
             text = "\(error.message). Откройте карточку заново (crm card) и повторите изменение"
@@ -51,6 +54,15 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible {
         self.init(text, code: error.code)
         outcomeUnknown = error.code == .deadlineExceeded || error.code == .cancelled
             || (error.code == .unavailable && !error.message.hasPrefix("Cannot connect"))
+    }
+
+    /// A text with the character U+0000 (NUL), which the wire cannot carry.
+    public init(_ error: WireError) {
+        self.init(error.field.map(Self.nulText(field:)) ?? "Сообщение не кодируется: \(error.message)")
+    }
+
+    static func nulText(field: String) -> String {
+        "Поле \(field): недопустимый символ NUL (U+0000) — уберите его из текста"
     }
 
     public var description: String { message }

@@ -39,8 +39,8 @@ public struct SchedulingEnvironment: Sendable {
         if required && key == nil {
             throw SchedulingError.invalidArgument(field: "idempotency-key", SchedulingError.missingKeyMessage)
         }
-        let scope = key.map {
-            IdempotencyScope(operatorLogin: claims.login, method: context.descriptor.fullName, key: $0, request: request.serializedBytes())
+        let scope = try key.map { (key) throws(WireError) in
+            IdempotencyScope(operatorLogin: claims.login, method: context.descriptor.fullName, key: key, request: try request.serializedBytes())
         }
         let now = nowMs()
         return try await store.write { db in

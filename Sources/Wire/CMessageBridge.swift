@@ -9,9 +9,11 @@ protocol CMessageBridge: WireMessage {
     static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> { get }
     /// A struct set up by the generated `*__init`.
     static func cEmpty() -> CStruct
-    init(c: UnsafePointer<CStruct>)
-    /// Points the struct's fields at copies of this value's data, all owned by `arena`.
-    func fill(_ c: inout CStruct, in arena: inout WireArena)
+    /// Throws, naming the field, for a string that held U+0000 on the wire.
+    init(c: UnsafePointer<CStruct>) throws(WireError)
+    /// Points the struct's fields at copies of this value's data, all owned by `arena`;
+    /// throws, naming the field, for a string holding U+0000.
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError)
 }
 
 extension CMessageBridge {
@@ -26,8 +28,8 @@ extension CMessageBridge {
 /// Stack scratch for the arena; big enough for a typical RPC frame's C tree.
 private let scratchBytes = 1024
 
-func wireEncode<M: CMessageBridge>(_ message: M) -> [UInt8] {
-    wirePack(message) { size, pack in
+func wireEncode<M: CMessageBridge>(_ message: M) throws(WireError) -> [UInt8] {
+    try wirePack(message) { size, pack in
         [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
             count = size == 0 ? 0 : pack(UnsafeMutableRawBufferPointer(buffer))
         }
@@ -40,11 +42,16 @@ func wireEncode<M: CMessageBridge>(_ message: M) -> [UInt8] {
 func wirePack<M: CMessageBridge, R>(
     _ message: M,
     _ body: (_ size: Int, _ pack: (UnsafeMutableRawBufferPointer) -> Int) -> R
-) -> R {
-    withUnsafeTemporaryAllocation(byteCount: scratchBytes, alignment: 16) { scratch in
+) throws(WireError) -> R {
+    let packed = withUnsafeTemporaryAllocation(byteCount: scratchBytes, alignment: 16) { scratch -> Result<R, WireError> in
         var arena = WireArena(scratch: scratch)
         var c = M.cEmpty()
-        message.fill(&c, in: &arena)
+        do throws(WireError) {
+            try message.fill(&c, in: &arena)
+        } catch {
+            arena.release()
+            return .failure(error)
+        }
         let result = withUnsafePointer(to: &c) { p -> R in
             let base = UnsafeRawPointer(p).assumingMemoryBound(to: ProtobufCMessage.self)
             let size = protobuf_c_message_get_packed_size(base)
@@ -54,8 +61,9 @@ func wirePack<M: CMessageBridge, R>(
             }
         }
         arena.release()
-        return result
+        return .success(result)
     }
+    return try packed.get()
 }
 
 func wireDecode<M: CMessageBridge, Bytes: Collection>(_ bytes: Bytes) throws(WireError) -> M
@@ -75,7 +83,7 @@ private func wireDecode<M: CMessageBridge>(_: M.Type, _ bytes: UnsafeBufferPoint
             // replaces protobuf_c_message_free_unpacked.
             var allocator = ProtobufCAllocator(
                 alloc: { data, size in
-                    data!.assumingMemoryBound(to: WireArena.self).pointee.allocate(byteCount: size, alignment: 16)
+                    data!.assumingMemoryBound(to: WireArena.self).pointee.allocateForUnpack(byteCount: size)
                 },
                 free: { _, _ in },
                 allocator_data: UnsafeMutableRawPointer(arenaPointer)
@@ -83,7 +91,7 @@ private func wireDecode<M: CMessageBridge>(_: M.Type, _ bytes: UnsafeBufferPoint
             guard let unpacked = protobuf_c_message_unpack(M.cDescriptor, &allocator, bytes.count, bytes.baseAddress) else {
                 return .failure(.malformed(M.protoMessageName, byteCount: bytes.count))
             }
-            return .success(M(c: UnsafeRawPointer(unpacked).assumingMemoryBound(to: M.CStruct.self)))
+            return Result { () throws(WireError) -> M in try M(c: UnsafeRawPointer(unpacked).assumingMemoryBound(to: M.CStruct.self)) }
         }
         arena.release()
         return result

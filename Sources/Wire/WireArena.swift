@@ -58,6 +58,17 @@ struct WireArena: ~Copyable {
         return start
     }
 
+    /// What a block for protobuf-c's unpack is preceded by: its byte count, so a string
+    /// protobuf-c copied (it allocates exactly the wire length + 1) can be checked for an
+    /// embedded NUL that `strlen` would stop at (`wireString`).
+    static let sizeHeader = 16
+
+    mutating func allocateForUnpack(byteCount: Int) -> UnsafeMutableRawPointer {
+        let block = allocate(byteCount: Self.sizeHeader + byteCount, alignment: 16)
+        block.storeBytes(of: byteCount, as: Int.self)
+        return block + Self.sizeHeader
+    }
+
     mutating func allocate<T>(_: T.Type, count: Int) -> UnsafeMutablePointer<T> {
         allocate(byteCount: MemoryLayout<T>.stride * count, alignment: MemoryLayout<T>.alignment)
             .bindMemory(to: T.self, capacity: count)
@@ -65,17 +76,24 @@ struct WireArena: ~Copyable {
 
     // MARK: Swift values to C
 
-    /// NUL-terminated, as protobuf-c reads strings with strlen: an embedded NUL cuts it.
-    mutating func string(_ value: String) -> UnsafeMutablePointer<CChar> {
+    /// NUL-terminated, as protobuf-c reads strings with strlen: an embedded NUL would cut it
+    /// silently, so it is refused, naming `field`.
+    mutating func string(_ value: String, _ field: String) throws(WireError) -> UnsafeMutablePointer<CChar> {
         var value = value
-        return value.withUTF8 { utf8 in
-            let p = allocate(CChar.self, count: utf8.count + 1)
-            if let source = utf8.baseAddress {
-                UnsafeMutableRawPointer(p).copyMemory(from: source, byteCount: utf8.count)
+        let p = value.withUTF8 { utf8 -> UnsafeMutablePointer<CChar>? in
+            guard let source = utf8.baseAddress else {
+                let p = allocate(CChar.self, count: 1)
+                p[0] = 0
+                return p
             }
+            if utf8.contains(0) { return nil }
+            let p = allocate(CChar.self, count: utf8.count + 1)
+            UnsafeMutableRawPointer(p).copyMemory(from: source, byteCount: utf8.count)
             p[utf8.count] = 0
             return p
         }
+        guard let p else { throw .nul(field: field) }
+        return p
     }
 
     mutating func bytes(_ value: [UInt8]) -> ProtobufCBinaryData {
@@ -98,10 +116,11 @@ struct WireArena: ~Copyable {
         return p
     }
 
-    mutating func strings(_ values: [String]) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> {
+    mutating func strings(_ values: [String], _ field: String) throws(WireError) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> {
         let p = allocate(UnsafeMutablePointer<CChar>?.self, count: values.count)
         for (i, value) in values.enumerated() {
-            (p + i).initialize(to: string(value))
+            (p + i).initialize(to: nil)
+            p[i] = try string(value, "\(field)[\(i)]")
         }
         return p
     }
@@ -114,21 +133,21 @@ struct WireArena: ~Copyable {
         return p
     }
 
-    mutating func message<M: CMessageBridge>(_ value: M) -> UnsafeMutablePointer<M.CStruct> {
+    mutating func message<M: CMessageBridge>(_ value: M, _ field: String) throws(WireError) -> UnsafeMutablePointer<M.CStruct> {
         let p = allocate(M.CStruct.self, count: 1)
         p.initialize(to: M.cEmpty())
-        value.fill(&p.pointee, in: &self)
+        do throws(WireError) { try value.fill(&p.pointee, in: &self) } catch { throw error.within(field) }
         return p
     }
 
-    mutating func messages<M: CMessageBridge>(_ values: [M]) -> UnsafeMutablePointer<UnsafeMutablePointer<M.CStruct>?> {
+    mutating func messages<M: CMessageBridge>(_ values: [M], _ field: String) throws(WireError) -> UnsafeMutablePointer<UnsafeMutablePointer<M.CStruct>?> {
         let pointers = allocate(UnsafeMutablePointer<M.CStruct>?.self, count: values.count)
         let structs = allocate(M.CStruct.self, count: values.count)
         for (i, value) in values.enumerated() {
             let s = structs + i
             s.initialize(to: M.cEmpty())
-            value.fill(&s.pointee, in: &self)
             (pointers + i).initialize(to: s)
+            do throws(WireError) { try value.fill(&s.pointee, in: &self) } catch { throw error.within("\(field)[\(i)]") }
         }
         return pointers
     }

@@ -8,7 +8,9 @@ public protocol WireMessage: Sendable, Hashable, Codable {
     /// copied into an array first. Empty input gives the default message.
     init<Bytes: Collection>(serializedBytes: Bytes) throws(WireError) where Bytes.Element == UInt8
 
-    func serializedBytes() -> [UInt8]
+    /// Throws, naming the field, when a string holds U+0000: protobuf-c's strings end at
+    /// the first NUL, so it would otherwise be cut silently (docs/PROTOCOL.md).
+    func serializedBytes() throws(WireError) -> [UInt8]
 
     /// The full proto name, e.g. "crm.registry.v1.SearchByPhoneRequest".
     static var protoMessageName: String { get }

@@ -252,7 +252,7 @@ struct IncomingCallsServiceTests {
                 default: Issue.record("a third-party step showed \(String(describing: step.view))")
                 }
                 // Nothing about the debtor anywhere in the bytes sent.
-                let text = String(decoding: step.serializedBytes(), as: UTF8.self)
+                let text = try String(decoding: step.serializedBytes(), as: UTF8.self)
                 #expect(!text.contains("Z7") && !text.contains("Петров"))
             }
             // List unchanged: the contract is still offered.

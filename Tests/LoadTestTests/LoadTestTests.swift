@@ -70,7 +70,7 @@ import Wire
 @Suite struct LoadRunnerTests {
     @Test func aTotalRunMakesExactlyThatManyMeasuredCallsAndCountsErrorsByCode() async throws {
         try await withLoadServer { port in
-            let body = RPCV1.EchoMessage(payload: [1, 2, 3]).serializedBytes()
+            let body = try RPCV1.EchoMessage(payload: [1, 2, 3]).serializedBytes()
             let ok = try await LoadRunner(.init(
                 host: "127.0.0.1", port: port, method: "crm.rpc.v1.Echo/Echo", bodies: [body],
                 concurrency: 8, connections: 2, duration: nil, total: 500
@@ -108,7 +108,7 @@ import Wire
 
     @Test func anOpenLoopRunReportsItsTargetRate() async throws {
         try await withLoadServer { port in
-            let body = RPCV1.EchoMessage(payload: [9]).serializedBytes()
+            let body = try RPCV1.EchoMessage(payload: [9]).serializedBytes()
             let report = try await LoadRunner(.init(
                 host: "127.0.0.1", port: port, method: "crm.rpc.v1.Echo/Echo", bodies: [body],
                 concurrency: 4, duration: nil, total: 50, rate: 500

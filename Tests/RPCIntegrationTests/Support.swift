@@ -143,14 +143,14 @@ final class RawConnection: Sendable {
 }
 
 /// A request frame's bytes, as a client in another language would build them.
-func requestFrameBytes(callID: UInt64, method: String, payload: [UInt8]) -> [UInt8] {
+func requestFrameBytes(callID: UInt64, method: String, payload: [UInt8]) throws -> [UInt8] {
     var request = RPCV1.Request()
     request.method = method
     request.payload = payload
     var frame = RPCV1.Frame()
     frame.callID = callID
     frame.kind = .request(request)
-    let body = frame.serializedBytes()
+    let body = try frame.serializedBytes()
     let length = UInt32(body.count)
     return [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)] + body
 }

@@ -43,15 +43,15 @@ import Wire
         try await withLiveServer(services: [EchoService()]) { server in
             let raw = try await RawConnection(port: server.port)
             defer { raw.close() }
-            let first = RPCV1.EchoMessage.with(payload: Array("по байту".utf8)).serializedBytes()
-            let frame = requestFrameBytes(callID: 1, method: "crm.rpc.v1.Echo/Echo", payload: first)
+            let first = try RPCV1.EchoMessage.with(payload: Array("по байту".utf8)).serializedBytes()
+            let frame = try requestFrameBytes(callID: 1, method: "crm.rpc.v1.Echo/Echo", payload: first)
             for byte in frame {
                 try await raw.send([byte])
             }
             var batch: [UInt8] = []
             for id in 2...50 {
-                let payload = RPCV1.EchoMessage.with(payload: [UInt8(id)]).serializedBytes()
-                batch += requestFrameBytes(callID: UInt64(id), method: "crm.rpc.v1.Echo/Echo", payload: payload)
+                let payload = try RPCV1.EchoMessage.with(payload: [UInt8(id)]).serializedBytes()
+                batch += try requestFrameBytes(callID: UInt64(id), method: "crm.rpc.v1.Echo/Echo", payload: payload)
             }
             try await raw.send(batch)
             let frames = try await raw.waitForFrames(50)
@@ -62,7 +62,7 @@ import Wire
             }
             #expect(answers[1] == first)
             for id in 2...50 {
-                let expected = RPCV1.EchoMessage.with(payload: [UInt8(id)]).serializedBytes()
+                let expected = try RPCV1.EchoMessage.with(payload: [UInt8(id)]).serializedBytes()
                 #expect(answers[UInt64(id)] == expected)
             }
         }

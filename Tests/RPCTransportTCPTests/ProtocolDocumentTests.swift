@@ -10,14 +10,14 @@ import Wire
     }
 
     private func encoded(_ frame: RPCV1.Frame) throws -> [UInt8] {
-        Array(frame.lengthPrefixed(allocator: ByteBufferAllocator()).readableBytesView)
+        Array(try frame.lengthPrefixed(allocator: ByteBufferAllocator()).readableBytesView)
     }
 
     @Test func healthCheckRequest() throws {
         var request = RPCV1.Request()
         request.method = "crm.rpc.v1.Health/Check"
         request.timeoutMicros = 1_000_000
-        request.payload = RPCV1.HealthCheckRequest().serializedBytes()
+        request.payload = try RPCV1.HealthCheckRequest().serializedBytes()
         let bytes = try encoded(RPCV1.Frame(callID: 1, kind: .request(request)))
         #expect(bytes == hex("""
             00 00 00 21 08 01 12 1d
@@ -30,7 +30,7 @@ import Wire
         var health = RPCV1.HealthCheckResponse()
         health.status = .serving
         var response = RPCV1.Response()
-        response.payload = health.serializedBytes()
+        response.payload = try health.serializedBytes()
         let bytes = try encoded(RPCV1.Frame(callID: 1, kind: .response(response)))
         #expect(bytes == hex("00 00 00 08 08 01 1a 04 1a 02 08 01"))
     }

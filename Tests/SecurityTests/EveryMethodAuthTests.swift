@@ -89,7 +89,7 @@ struct EveryMethodAuthTests {
         try await services.run { client in
             for entry in Self.guarded {
                 let method = entry.descriptor.fullName
-                let payload = entry.input.init().serializedBytes()
+                let payload = try entry.input.init().serializedBytes()
                 for (what, token) in tokens {
                     let metadata = services.metadata(token: token, key: "k-\(method)")
                     let error = await rpcError { _ = try await client.unary(RPCRequestParts(method: method, metadata: metadata, payload: payload)) }

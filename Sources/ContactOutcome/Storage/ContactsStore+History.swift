@@ -16,7 +16,7 @@ extension ContactsStore {
                 """,
             arguments: [
                 entry.entryID, entry.cardID, entry.contractNumber, entry.occurredUnixMs, entry.action.rawValue,
-                resultKind.rawValue, sourceKey, smsState?.rawValue, Data(entry.serializedBytes()),
+                resultKind.rawValue, sourceKey, smsState?.rawValue, Data(try entry.serializedBytes()),
             ]
         )
     }
@@ -33,7 +33,7 @@ extension ContactsStore {
     static func replaceEntry(_ db: Database, sourceKey: String, _ entry: ContactsV1.HistoryEntry, smsState: TypesV1.SmsState?) throws {
         try db.executeCached(
             sql: "UPDATE history_entry SET entry = ?, sms_state = ?, occurred_ms = ? WHERE source_key = ?",
-            arguments: [Data(entry.serializedBytes()), smsState?.rawValue, entry.occurredUnixMs, sourceKey]
+            arguments: [Data(try entry.serializedBytes()), smsState?.rawValue, entry.occurredUnixMs, sourceKey]
         )
     }
 

@@ -123,7 +123,9 @@ public struct CallPlan: Sendable {
     /// Same choices, same fingerprint: how a re-run finds its unfinished predecessor.
     public func fingerprint(operator login: String) -> String {
         let result: String = switch self.result {
-        case .plain(let wire): "plain:" + wire.serializedBytes().map { String(format: "%02x", $0) }.joined()
+        // A result the wire refuses (a NUL in its text) is refused at submit; its fingerprint
+        // falls back to the value's description.
+        case .plain(let wire): "plain:" + ((try? wire.serializedBytes()).map { $0.map { String(format: "%02x", $0) }.joined() } ?? "\(wire)")
         case .agreed(let visit, let products, let sms, let comment):
             "agreed:\(visit):\(products.map(\.productID)):\(sms.send):\(sms.phone):\(comment)"
         case .halvaSelfPickup(let visit, let sms, let comment): "pickup:\(visit):\(sms.send):\(sms.phone):\(comment)"

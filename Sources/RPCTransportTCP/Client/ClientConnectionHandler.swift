@@ -72,6 +72,14 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         wire.metadata = request.metadata.wireEntries
         wire.timeoutMicros = timeoutMicros
         wire.payload = request.payload
+        let frame: ByteBuffer
+        do {
+            frame = try RPCV1.Frame(callID: id, kind: .request(wire)).lengthPrefixed(allocator: context.channel.allocator)
+        } catch {
+            // A metadata value holding NUL: the wire would cut it, so the call is refused here.
+            continuation.resume(throwing: RPCError.invalidArgument(field: error.field ?? "metadata", error.message))
+            return
+        }
         let this = NIOLoopBound(self, eventLoop: context.eventLoop)
         let timeout = timeoutMicros > 0
             ? context.eventLoop.scheduleTask(in: .microseconds(Int64(timeoutMicros))) {
@@ -79,7 +87,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             }
             : nil
         pending[id] = Pending(continuation: continuation, timeout: timeout)
-        context.write(wrapOutboundOut(RPCV1.Frame(callID: id, kind: .request(wire)).lengthPrefixed(allocator: context.channel.allocator)), promise: nil)
+        context.write(wrapOutboundOut(frame), promise: nil)
         scheduleFlush(context)
     }
 
@@ -141,7 +149,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         call.timeout?.cancel()
         call.continuation.resume(throwing: error)
         if let context, !closed {
-            context.write(wrapOutboundOut(RPCV1.Frame(callID: id, kind: .cancel(RPCV1.Cancel())).lengthPrefixed(allocator: context.channel.allocator)), promise: nil)
+            context.write(wrapOutboundOut(RPCV1.Frame(callID: id, kind: .cancel(RPCV1.Cancel())).fixedLengthPrefixed(allocator: context.channel.allocator)), promise: nil)
             scheduleFlush(context)
         }
         closeIfDrained()

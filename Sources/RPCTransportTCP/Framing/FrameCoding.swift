@@ -15,13 +15,23 @@ extension RPCV1.Frame {
     }
 
     /// The frame as it goes on the wire: a 4-byte big-endian length, then the protobuf body,
-    /// in one buffer.
-    func lengthPrefixed(allocator: ByteBufferAllocator) -> ByteBuffer {
-        withPacking { size, pack in
+    /// in one buffer. Throws, naming the field, when a string in it (metadata, an error
+    /// message) holds U+0000, which the wire cannot carry.
+    func lengthPrefixed(allocator: ByteBufferAllocator) throws(WireError) -> ByteBuffer {
+        try withPacking { size, pack in
             var buffer = allocator.buffer(capacity: 4 + size)
             buffer.writeInteger(UInt32(size), endianness: .big)
             buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { pack($0) }
             return buffer
+        }
+    }
+
+    /// A frame the transport makes of its own fixed text (cancel, go-away, its own errors).
+    func fixedLengthPrefixed(allocator: ByteBufferAllocator) -> ByteBuffer {
+        do {
+            return try lengthPrefixed(allocator: allocator)
+        } catch {
+            preconditionFailure("the transport's own frame cannot be encoded: \(error)")
         }
     }
 }

@@ -130,7 +130,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         var goAway = RPCV1.GoAway()
         goAway.reason = "server is shutting down"
         let promise = context.eventLoop.makePromise(of: Void.self)
-        context.writeAndFlush(wrapOutboundOut(RPCV1.Frame(callID: 0, kind: .goAway(goAway)).lengthPrefixed(allocator: context.channel.allocator)), promise: promise)
+        context.writeAndFlush(wrapOutboundOut(RPCV1.Frame(callID: 0, kind: .goAway(goAway)).fixedLengthPrefixed(allocator: context.channel.allocator)), promise: promise)
         lastWrite = promise.futureResult
         closeIfDrained()
     }
@@ -199,8 +199,16 @@ final class ServerConnectionHandler: ChannelInboundHandler {
                 message: "The answer (\(wire.payload.count) bytes) is larger than the frame limit of \(maximumFrameSize) bytes"
             )).wireResponse
         }
+        let frame: ByteBuffer
+        do {
+            frame = try RPCV1.Frame(callID: id, kind: .response(wire)).lengthPrefixed(allocator: context.channel.allocator)
+        } catch {
+            // A string in the answer (its metadata, an error's text) holds NUL: the server's fault.
+            let failure = RPCResponseParts.failure(RPCError(code: .internal, message: "The answer could not be encoded: \(error.field ?? "frame") holds U+0000"))
+            frame = RPCV1.Frame(callID: id, kind: .response(failure.wireResponse)).fixedLengthPrefixed(allocator: context.channel.allocator)
+        }
         let promise = draining ? context.eventLoop.makePromise(of: Void.self) : nil
-        context.write(wrapOutboundOut(RPCV1.Frame(callID: id, kind: .response(wire)).lengthPrefixed(allocator: context.channel.allocator)), promise: promise)
+        context.write(wrapOutboundOut(frame), promise: promise)
         if let promise { lastWrite = promise.futureResult }
         scheduleFlush(context)
     }

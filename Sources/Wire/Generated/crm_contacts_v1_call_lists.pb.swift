@@ -215,7 +215,7 @@ extension ContactsV1.CallListEntry {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case cardID = "cardId", region }
 
@@ -244,14 +244,14 @@ extension ContactsV1.CallListEntry: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.cardID = c.pointee.card_id
-        self.region = c.pointee.region.map { TypesV1.RegionRef(c: $0) }
+        if let p = c.pointee.region { self.region = try wireMessage(p, "region") as TypesV1.RegionRef } else { self.region = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.card_id = self.cardID
-        if let v = self.region { c.region = arena.message(v) }
+        if let v = self.region { c.region = try arena.message(v, "region") }
     }
 }
 
@@ -260,7 +260,7 @@ extension ContactsV1.LoadCallListRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case campaignID = "campaignId", entries }
 
@@ -289,16 +289,16 @@ extension ContactsV1.LoadCallListRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.campaignID = wireString(c.pointee.campaign_id)
-        self.entries = wireMessages(c.pointee.n_entries, c.pointee.entries)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.campaignID = try wireString(c.pointee.campaign_id, "campaign_id")
+        self.entries = try wireMessages(c.pointee.n_entries, c.pointee.entries, "entries")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.campaignID.isEmpty { c.campaign_id = arena.string(self.campaignID) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.campaignID.isEmpty { c.campaign_id = try arena.string(self.campaignID, "campaign_id") }
         if !self.entries.isEmpty {
             c.n_entries = self.entries.count
-            c.entries = arena.messages(self.entries)
+            c.entries = try arena.messages(self.entries, "entries")
         }
     }
 }
@@ -308,7 +308,7 @@ extension ContactsV1.LoadCallListResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case added, alreadyListed, skippedDoNotDisturb }
 
@@ -339,13 +339,13 @@ extension ContactsV1.LoadCallListResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.added = c.pointee.added
         self.alreadyListed = c.pointee.already_listed
         self.skippedDoNotDisturb = c.pointee.skipped_do_not_disturb
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.added = self.added
         c.already_listed = self.alreadyListed
         c.skipped_do_not_disturb = self.skippedDoNotDisturb
@@ -357,7 +357,7 @@ extension ContactsV1.CallLease {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case leaseID = "leaseId", campaignID = "campaignId", cardID = "cardId", expiresUnixMs, dueReason, dueUnixMs, attempt }
 
@@ -396,9 +396,9 @@ extension ContactsV1.CallLease: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.leaseID = wireString(c.pointee.lease_id)
-        self.campaignID = wireString(c.pointee.campaign_id)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.leaseID = try wireString(c.pointee.lease_id, "lease_id")
+        self.campaignID = try wireString(c.pointee.campaign_id, "campaign_id")
         self.cardID = c.pointee.card_id
         self.expiresUnixMs = c.pointee.expires_unix_ms
         self.dueReason = ContactsV1.DueReason(rawValue: Int32(truncatingIfNeeded: c.pointee.due_reason.rawValue))
@@ -406,9 +406,9 @@ extension ContactsV1.CallLease: CMessageBridge {
         self.attempt = c.pointee.attempt
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.leaseID.isEmpty { c.lease_id = arena.string(self.leaseID) }
-        if !self.campaignID.isEmpty { c.campaign_id = arena.string(self.campaignID) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.leaseID.isEmpty { c.lease_id = try arena.string(self.leaseID, "lease_id") }
+        if !self.campaignID.isEmpty { c.campaign_id = try arena.string(self.campaignID, "campaign_id") }
         c.card_id = self.cardID
         c.expires_unix_ms = self.expiresUnixMs
         c.due_reason = .init(rawValue: .init(truncatingIfNeeded: self.dueReason.rawValue))
@@ -422,7 +422,7 @@ extension ContactsV1.NextClientRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case campaignID = "campaignId" }
 
@@ -449,12 +449,12 @@ extension ContactsV1.NextClientRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.campaignID = wireString(c.pointee.campaign_id)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.campaignID = try wireString(c.pointee.campaign_id, "campaign_id")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.campaignID.isEmpty { c.campaign_id = arena.string(self.campaignID) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.campaignID.isEmpty { c.campaign_id = try arena.string(self.campaignID, "campaign_id") }
     }
 }
 
@@ -463,7 +463,7 @@ extension ContactsV1.NextClientResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case lease, nextDueUnixMs }
 
@@ -492,13 +492,13 @@ extension ContactsV1.NextClientResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.lease = c.pointee.lease.map { ContactsV1.CallLease(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.lease { self.lease = try wireMessage(p, "lease") as ContactsV1.CallLease } else { self.lease = nil }
         self.nextDueUnixMs = c.pointee.next_due_unix_ms
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.lease { c.lease = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.lease { c.lease = try arena.message(v, "lease") }
         c.next_due_unix_ms = self.nextDueUnixMs
     }
 }
@@ -508,7 +508,7 @@ extension ContactsV1.ReleaseLeaseRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case leaseID = "leaseId" }
 
@@ -535,12 +535,12 @@ extension ContactsV1.ReleaseLeaseRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.leaseID = wireString(c.pointee.lease_id)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.leaseID = try wireString(c.pointee.lease_id, "lease_id")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.leaseID.isEmpty { c.lease_id = arena.string(self.leaseID) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.leaseID.isEmpty { c.lease_id = try arena.string(self.leaseID, "lease_id") }
     }
 }
 
@@ -549,7 +549,7 @@ extension ContactsV1.ReleaseLeaseResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     public init(from decoder: any Decoder) throws { self.init() }
     public func encode(to encoder: any Encoder) throws { _ = encoder.container(keyedBy: WireNoKeys.self) }
@@ -565,8 +565,8 @@ extension ContactsV1.ReleaseLeaseResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {}
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {}
 }

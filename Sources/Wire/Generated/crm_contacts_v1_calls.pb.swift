@@ -392,7 +392,7 @@ extension ContactsV1.OpenCallSessionRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case cardID = "cardId", campaignID = "campaignId", direction, cardType, clientRegion, leaseID = "leaseId" }
 
@@ -429,22 +429,22 @@ extension ContactsV1.OpenCallSessionRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.cardID = c.pointee.card_id
-        self.campaignID = wireString(c.pointee.campaign_id)
+        self.campaignID = try wireString(c.pointee.campaign_id, "campaign_id")
         self.direction = ContactsV1.CallDirection(rawValue: Int32(truncatingIfNeeded: c.pointee.direction.rawValue))
         self.cardType = TypesV1.CardType(rawValue: Int32(truncatingIfNeeded: c.pointee.card_type.rawValue))
-        self.clientRegion = c.pointee.client_region.map { TypesV1.RegionRef(c: $0) }
-        self.leaseID = wireString(c.pointee.lease_id)
+        if let p = c.pointee.client_region { self.clientRegion = try wireMessage(p, "client_region") as TypesV1.RegionRef } else { self.clientRegion = nil }
+        self.leaseID = try wireString(c.pointee.lease_id, "lease_id")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.card_id = self.cardID
-        if !self.campaignID.isEmpty { c.campaign_id = arena.string(self.campaignID) }
+        if !self.campaignID.isEmpty { c.campaign_id = try arena.string(self.campaignID, "campaign_id") }
         c.direction = .init(rawValue: .init(truncatingIfNeeded: self.direction.rawValue))
         c.card_type = .init(rawValue: .init(truncatingIfNeeded: self.cardType.rawValue))
-        if let v = self.clientRegion { c.client_region = arena.message(v) }
-        if !self.leaseID.isEmpty { c.lease_id = arena.string(self.leaseID) }
+        if let v = self.clientRegion { c.client_region = try arena.message(v, "client_region") }
+        if !self.leaseID.isEmpty { c.lease_id = try arena.string(self.leaseID, "lease_id") }
     }
 }
 
@@ -453,7 +453,7 @@ extension ContactsV1.CallSession {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case sessionID = "sessionId", cardID = "cardId", campaign, direction, currentBlock, consultationAllowed, objectionAttempts, draft, openedUnixMs }
 
@@ -496,27 +496,27 @@ extension ContactsV1.CallSession: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.sessionID = wireString(c.pointee.session_id)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.sessionID = try wireString(c.pointee.session_id, "session_id")
         self.cardID = c.pointee.card_id
-        self.campaign = c.pointee.campaign.map { ContactsV1.Campaign(c: $0) }
+        if let p = c.pointee.campaign { self.campaign = try wireMessage(p, "campaign") as ContactsV1.Campaign } else { self.campaign = nil }
         self.direction = ContactsV1.CallDirection(rawValue: Int32(truncatingIfNeeded: c.pointee.direction.rawValue))
-        self.currentBlock = c.pointee.current_block.map { ContactsV1.ScriptBlock(c: $0) }
+        if let p = c.pointee.current_block { self.currentBlock = try wireMessage(p, "current_block") as ContactsV1.ScriptBlock } else { self.currentBlock = nil }
         self.consultationAllowed = c.pointee.consultation_allowed != 0
         self.objectionAttempts = c.pointee.objection_attempts
-        self.draft = c.pointee.draft.map { ContactsV1.CallResult(c: $0) }
+        if let p = c.pointee.draft { self.draft = try wireMessage(p, "draft") as ContactsV1.CallResult } else { self.draft = nil }
         self.openedUnixMs = c.pointee.opened_unix_ms
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.sessionID.isEmpty { c.session_id = arena.string(self.sessionID) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.sessionID.isEmpty { c.session_id = try arena.string(self.sessionID, "session_id") }
         c.card_id = self.cardID
-        if let v = self.campaign { c.campaign = arena.message(v) }
+        if let v = self.campaign { c.campaign = try arena.message(v, "campaign") }
         c.direction = .init(rawValue: .init(truncatingIfNeeded: self.direction.rawValue))
-        if let v = self.currentBlock { c.current_block = arena.message(v) }
+        if let v = self.currentBlock { c.current_block = try arena.message(v, "current_block") }
         c.consultation_allowed = self.consultationAllowed ? 1 : 0
         c.objection_attempts = self.objectionAttempts
-        if let v = self.draft { c.draft = arena.message(v) }
+        if let v = self.draft { c.draft = try arena.message(v, "draft") }
         c.opened_unix_ms = self.openedUnixMs
     }
 }
@@ -526,7 +526,7 @@ extension ContactsV1.OpenCallSessionResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case session }
 
@@ -553,12 +553,12 @@ extension ContactsV1.OpenCallSessionResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.session = c.pointee.session.map { ContactsV1.CallSession(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.session { self.session = try wireMessage(p, "session") as ContactsV1.CallSession } else { self.session = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.session { c.session = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.session { c.session = try arena.message(v, "session") }
     }
 }
 
@@ -567,7 +567,7 @@ extension ContactsV1.NextScriptBlockRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case sessionID = "sessionId", blockID = "blockId", answerID = "answerId" }
 
@@ -598,16 +598,16 @@ extension ContactsV1.NextScriptBlockRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.sessionID = wireString(c.pointee.session_id)
-        self.blockID = wireString(c.pointee.block_id)
-        self.answerID = wireString(c.pointee.answer_id)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.sessionID = try wireString(c.pointee.session_id, "session_id")
+        self.blockID = try wireString(c.pointee.block_id, "block_id")
+        self.answerID = try wireString(c.pointee.answer_id, "answer_id")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.sessionID.isEmpty { c.session_id = arena.string(self.sessionID) }
-        if !self.blockID.isEmpty { c.block_id = arena.string(self.blockID) }
-        if !self.answerID.isEmpty { c.answer_id = arena.string(self.answerID) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.sessionID.isEmpty { c.session_id = try arena.string(self.sessionID, "session_id") }
+        if !self.blockID.isEmpty { c.block_id = try arena.string(self.blockID, "block_id") }
+        if !self.answerID.isEmpty { c.answer_id = try arena.string(self.answerID, "answer_id") }
     }
 }
 
@@ -616,7 +616,7 @@ extension ContactsV1.NextScriptBlockResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case block }
 
@@ -643,12 +643,12 @@ extension ContactsV1.NextScriptBlockResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.block = c.pointee.block.map { ContactsV1.ScriptBlock(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.block { self.block = try wireMessage(p, "block") as ContactsV1.ScriptBlock } else { self.block = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.block { c.block = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.block { c.block = try arena.message(v, "block") }
     }
 }
 
@@ -657,7 +657,7 @@ extension ContactsV1.RecordObjectionHandlingRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case sessionID = "sessionId", objectionID = "objectionId" }
 
@@ -686,14 +686,14 @@ extension ContactsV1.RecordObjectionHandlingRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.sessionID = wireString(c.pointee.session_id)
-        self.objectionID = wireString(c.pointee.objection_id)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.sessionID = try wireString(c.pointee.session_id, "session_id")
+        self.objectionID = try wireString(c.pointee.objection_id, "objection_id")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.sessionID.isEmpty { c.session_id = arena.string(self.sessionID) }
-        if !self.objectionID.isEmpty { c.objection_id = arena.string(self.objectionID) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.sessionID.isEmpty { c.session_id = try arena.string(self.sessionID, "session_id") }
+        if !self.objectionID.isEmpty { c.objection_id = try arena.string(self.objectionID, "objection_id") }
     }
 }
 
@@ -702,7 +702,7 @@ extension ContactsV1.RecordObjectionHandlingResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case objectionAttempts }
 
@@ -729,11 +729,11 @@ extension ContactsV1.RecordObjectionHandlingResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.objectionAttempts = c.pointee.objection_attempts
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.objection_attempts = self.objectionAttempts
     }
 }
@@ -743,7 +743,7 @@ extension ContactsV1.SetDraftResultRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case sessionID = "sessionId", result, confirmChange }
 
@@ -774,15 +774,15 @@ extension ContactsV1.SetDraftResultRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.sessionID = wireString(c.pointee.session_id)
-        self.result = c.pointee.result.map { ContactsV1.CallResult(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.sessionID = try wireString(c.pointee.session_id, "session_id")
+        if let p = c.pointee.result { self.result = try wireMessage(p, "result") as ContactsV1.CallResult } else { self.result = nil }
         self.confirmChange = c.pointee.confirm_change != 0
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.sessionID.isEmpty { c.session_id = arena.string(self.sessionID) }
-        if let v = self.result { c.result = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.sessionID.isEmpty { c.session_id = try arena.string(self.sessionID, "session_id") }
+        if let v = self.result { c.result = try arena.message(v, "result") }
         c.confirm_change = self.confirmChange ? 1 : 0
     }
 }
@@ -792,7 +792,7 @@ extension ContactsV1.SetDraftResultResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case draft, kind }
 
@@ -821,13 +821,13 @@ extension ContactsV1.SetDraftResultResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.draft = c.pointee.draft.map { ContactsV1.CallResult(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.draft { self.draft = try wireMessage(p, "draft") as ContactsV1.CallResult } else { self.draft = nil }
         self.kind = ContactsV1.CallResultKind(rawValue: Int32(truncatingIfNeeded: c.pointee.kind.rawValue))
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.draft { c.draft = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.draft { c.draft = try arena.message(v, "draft") }
         c.kind = .init(rawValue: .init(truncatingIfNeeded: self.kind.rawValue))
     }
 }
@@ -837,7 +837,7 @@ extension ContactsV1.SaveCallResultRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case sessionID = "sessionId", result, confirmChange }
 
@@ -868,15 +868,15 @@ extension ContactsV1.SaveCallResultRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.sessionID = wireString(c.pointee.session_id)
-        self.result = c.pointee.result.map { ContactsV1.CallResult(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.sessionID = try wireString(c.pointee.session_id, "session_id")
+        if let p = c.pointee.result { self.result = try wireMessage(p, "result") as ContactsV1.CallResult } else { self.result = nil }
         self.confirmChange = c.pointee.confirm_change != 0
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.sessionID.isEmpty { c.session_id = arena.string(self.sessionID) }
-        if let v = self.result { c.result = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.sessionID.isEmpty { c.session_id = try arena.string(self.sessionID, "session_id") }
+        if let v = self.result { c.result = try arena.message(v, "result") }
         c.confirm_change = self.confirmChange ? 1 : 0
     }
 }
@@ -886,7 +886,7 @@ extension ContactsV1.SaveCallResultResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case entryID = "entryId", kind, callListEffect, returnAtUnixMs }
 
@@ -919,15 +919,15 @@ extension ContactsV1.SaveCallResultResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.entryID = wireString(c.pointee.entry_id)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.entryID = try wireString(c.pointee.entry_id, "entry_id")
         self.kind = ContactsV1.CallResultKind(rawValue: Int32(truncatingIfNeeded: c.pointee.kind.rawValue))
         self.callListEffect = ContactsV1.CallListEffect(rawValue: Int32(truncatingIfNeeded: c.pointee.call_list_effect.rawValue))
         self.returnAtUnixMs = c.pointee.return_at_unix_ms
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.entryID.isEmpty { c.entry_id = arena.string(self.entryID) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.entryID.isEmpty { c.entry_id = try arena.string(self.entryID, "entry_id") }
         c.kind = .init(rawValue: .init(truncatingIfNeeded: self.kind.rawValue))
         c.call_list_effect = .init(rawValue: .init(truncatingIfNeeded: self.callListEffect.rawValue))
         c.return_at_unix_ms = self.returnAtUnixMs
@@ -939,7 +939,7 @@ extension ContactsV1.ExitWithoutSavingRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case sessionID = "sessionId" }
 
@@ -966,12 +966,12 @@ extension ContactsV1.ExitWithoutSavingRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.sessionID = wireString(c.pointee.session_id)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.sessionID = try wireString(c.pointee.session_id, "session_id")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.sessionID.isEmpty { c.session_id = arena.string(self.sessionID) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.sessionID.isEmpty { c.session_id = try arena.string(self.sessionID, "session_id") }
     }
 }
 
@@ -980,7 +980,7 @@ extension ContactsV1.ExitWithoutSavingResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     public init(from decoder: any Decoder) throws { self.init() }
     public func encode(to encoder: any Encoder) throws { _ = encoder.container(keyedBy: WireNoKeys.self) }
@@ -996,8 +996,8 @@ extension ContactsV1.ExitWithoutSavingResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {}
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {}
 }

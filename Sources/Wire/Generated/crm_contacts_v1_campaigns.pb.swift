@@ -247,7 +247,7 @@ extension ContactsV1.RefusalReasonOption {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case reasonID = "reasonId", label }
 
@@ -276,14 +276,14 @@ extension ContactsV1.RefusalReasonOption: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.reasonID = wireString(c.pointee.reason_id)
-        self.label = wireString(c.pointee.label)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.reasonID = try wireString(c.pointee.reason_id, "reason_id")
+        self.label = try wireString(c.pointee.label, "label")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.reasonID.isEmpty { c.reason_id = arena.string(self.reasonID) }
-        if !self.label.isEmpty { c.label = arena.string(self.label) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.reasonID.isEmpty { c.reason_id = try arena.string(self.reasonID, "reason_id") }
+        if !self.label.isEmpty { c.label = try arena.string(self.label, "label") }
     }
 }
 
@@ -292,7 +292,7 @@ extension ContactsV1.Campaign {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case campaignID = "campaignId", name, halva, borrowerAssessment, retryDelayMinutes, maxAttempts, refusalReasons, active }
 
@@ -333,27 +333,27 @@ extension ContactsV1.Campaign: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.campaignID = wireString(c.pointee.campaign_id)
-        self.name = wireString(c.pointee.name)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.campaignID = try wireString(c.pointee.campaign_id, "campaign_id")
+        self.name = try wireString(c.pointee.name, "name")
         self.halva = c.pointee.halva != 0
         self.borrowerAssessment = c.pointee.borrower_assessment != 0
         self.retryDelayMinutes = c.pointee.retry_delay_minutes
         self.maxAttempts = c.pointee.max_attempts
-        self.refusalReasons = wireMessages(c.pointee.n_refusal_reasons, c.pointee.refusal_reasons)
+        self.refusalReasons = try wireMessages(c.pointee.n_refusal_reasons, c.pointee.refusal_reasons, "refusal_reasons")
         self.active = c.pointee.active != 0
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.campaignID.isEmpty { c.campaign_id = arena.string(self.campaignID) }
-        if !self.name.isEmpty { c.name = arena.string(self.name) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.campaignID.isEmpty { c.campaign_id = try arena.string(self.campaignID, "campaign_id") }
+        if !self.name.isEmpty { c.name = try arena.string(self.name, "name") }
         c.halva = self.halva ? 1 : 0
         c.borrower_assessment = self.borrowerAssessment ? 1 : 0
         c.retry_delay_minutes = self.retryDelayMinutes
         c.max_attempts = self.maxAttempts
         if !self.refusalReasons.isEmpty {
             c.n_refusal_reasons = self.refusalReasons.count
-            c.refusal_reasons = arena.messages(self.refusalReasons)
+            c.refusal_reasons = try arena.messages(self.refusalReasons, "refusal_reasons")
         }
         c.active = self.active ? 1 : 0
     }
@@ -364,7 +364,7 @@ extension ContactsV1.ListCampaignsRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case includeInactive }
 
@@ -391,11 +391,11 @@ extension ContactsV1.ListCampaignsRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.includeInactive = c.pointee.include_inactive != 0
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.include_inactive = self.includeInactive ? 1 : 0
     }
 }
@@ -405,7 +405,7 @@ extension ContactsV1.ListCampaignsResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case campaigns }
 
@@ -432,14 +432,14 @@ extension ContactsV1.ListCampaignsResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.campaigns = wireMessages(c.pointee.n_campaigns, c.pointee.campaigns)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.campaigns = try wireMessages(c.pointee.n_campaigns, c.pointee.campaigns, "campaigns")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         if !self.campaigns.isEmpty {
             c.n_campaigns = self.campaigns.count
-            c.campaigns = arena.messages(self.campaigns)
+            c.campaigns = try arena.messages(self.campaigns, "campaigns")
         }
     }
 }
@@ -449,7 +449,7 @@ extension ContactsV1.ScriptAnswer {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case answerID = "answerId", label, nextBlockID = "nextBlockId" }
 
@@ -480,16 +480,16 @@ extension ContactsV1.ScriptAnswer: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.answerID = wireString(c.pointee.answer_id)
-        self.label = wireString(c.pointee.label)
-        self.nextBlockID = wireString(c.pointee.next_block_id)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.answerID = try wireString(c.pointee.answer_id, "answer_id")
+        self.label = try wireString(c.pointee.label, "label")
+        self.nextBlockID = try wireString(c.pointee.next_block_id, "next_block_id")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.answerID.isEmpty { c.answer_id = arena.string(self.answerID) }
-        if !self.label.isEmpty { c.label = arena.string(self.label) }
-        if !self.nextBlockID.isEmpty { c.next_block_id = arena.string(self.nextBlockID) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.answerID.isEmpty { c.answer_id = try arena.string(self.answerID, "answer_id") }
+        if !self.label.isEmpty { c.label = try arena.string(self.label, "label") }
+        if !self.nextBlockID.isEmpty { c.next_block_id = try arena.string(self.nextBlockID, "next_block_id") }
     }
 }
 
@@ -498,7 +498,7 @@ extension ContactsV1.ScriptBlock {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case blockID = "blockId", title, text, answers }
 
@@ -531,20 +531,20 @@ extension ContactsV1.ScriptBlock: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.blockID = wireString(c.pointee.block_id)
-        self.title = wireString(c.pointee.title)
-        self.text = wireString(c.pointee.text)
-        self.answers = wireMessages(c.pointee.n_answers, c.pointee.answers)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.blockID = try wireString(c.pointee.block_id, "block_id")
+        self.title = try wireString(c.pointee.title, "title")
+        self.text = try wireString(c.pointee.text, "text")
+        self.answers = try wireMessages(c.pointee.n_answers, c.pointee.answers, "answers")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.blockID.isEmpty { c.block_id = arena.string(self.blockID) }
-        if !self.title.isEmpty { c.title = arena.string(self.title) }
-        if !self.text.isEmpty { c.text = arena.string(self.text) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.blockID.isEmpty { c.block_id = try arena.string(self.blockID, "block_id") }
+        if !self.title.isEmpty { c.title = try arena.string(self.title, "title") }
+        if !self.text.isEmpty { c.text = try arena.string(self.text, "text") }
         if !self.answers.isEmpty {
             c.n_answers = self.answers.count
-            c.answers = arena.messages(self.answers)
+            c.answers = try arena.messages(self.answers, "answers")
         }
     }
 }
@@ -554,7 +554,7 @@ extension ContactsV1.Objection {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case objectionID = "objectionId", objection, answer }
 
@@ -585,16 +585,16 @@ extension ContactsV1.Objection: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.objectionID = wireString(c.pointee.objection_id)
-        self.objection = wireString(c.pointee.objection)
-        self.answer = wireString(c.pointee.answer)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.objectionID = try wireString(c.pointee.objection_id, "objection_id")
+        self.objection = try wireString(c.pointee.objection, "objection")
+        self.answer = try wireString(c.pointee.answer, "answer")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.objectionID.isEmpty { c.objection_id = arena.string(self.objectionID) }
-        if !self.objection.isEmpty { c.objection = arena.string(self.objection) }
-        if !self.answer.isEmpty { c.answer = arena.string(self.answer) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.objectionID.isEmpty { c.objection_id = try arena.string(self.objectionID, "objection_id") }
+        if !self.objection.isEmpty { c.objection = try arena.string(self.objection, "objection") }
+        if !self.answer.isEmpty { c.answer = try arena.string(self.answer, "answer") }
     }
 }
 
@@ -603,7 +603,7 @@ extension ContactsV1.Script {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case campaignID = "campaignId", scriptName, firstBlockID = "firstBlockId", blocks, objections }
 
@@ -638,25 +638,25 @@ extension ContactsV1.Script: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.campaignID = wireString(c.pointee.campaign_id)
-        self.scriptName = wireString(c.pointee.script_name)
-        self.firstBlockID = wireString(c.pointee.first_block_id)
-        self.blocks = wireMessages(c.pointee.n_blocks, c.pointee.blocks)
-        self.objections = wireMessages(c.pointee.n_objections, c.pointee.objections)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.campaignID = try wireString(c.pointee.campaign_id, "campaign_id")
+        self.scriptName = try wireString(c.pointee.script_name, "script_name")
+        self.firstBlockID = try wireString(c.pointee.first_block_id, "first_block_id")
+        self.blocks = try wireMessages(c.pointee.n_blocks, c.pointee.blocks, "blocks")
+        self.objections = try wireMessages(c.pointee.n_objections, c.pointee.objections, "objections")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.campaignID.isEmpty { c.campaign_id = arena.string(self.campaignID) }
-        if !self.scriptName.isEmpty { c.script_name = arena.string(self.scriptName) }
-        if !self.firstBlockID.isEmpty { c.first_block_id = arena.string(self.firstBlockID) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.campaignID.isEmpty { c.campaign_id = try arena.string(self.campaignID, "campaign_id") }
+        if !self.scriptName.isEmpty { c.script_name = try arena.string(self.scriptName, "script_name") }
+        if !self.firstBlockID.isEmpty { c.first_block_id = try arena.string(self.firstBlockID, "first_block_id") }
         if !self.blocks.isEmpty {
             c.n_blocks = self.blocks.count
-            c.blocks = arena.messages(self.blocks)
+            c.blocks = try arena.messages(self.blocks, "blocks")
         }
         if !self.objections.isEmpty {
             c.n_objections = self.objections.count
-            c.objections = arena.messages(self.objections)
+            c.objections = try arena.messages(self.objections, "objections")
         }
     }
 }
@@ -666,7 +666,7 @@ extension ContactsV1.GetScriptRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case campaignID = "campaignId" }
 
@@ -693,12 +693,12 @@ extension ContactsV1.GetScriptRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.campaignID = wireString(c.pointee.campaign_id)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.campaignID = try wireString(c.pointee.campaign_id, "campaign_id")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.campaignID.isEmpty { c.campaign_id = arena.string(self.campaignID) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.campaignID.isEmpty { c.campaign_id = try arena.string(self.campaignID, "campaign_id") }
     }
 }
 
@@ -707,7 +707,7 @@ extension ContactsV1.GetScriptResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case script }
 
@@ -734,12 +734,12 @@ extension ContactsV1.GetScriptResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.script = c.pointee.script.map { ContactsV1.Script(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.script { self.script = try wireMessage(p, "script") as ContactsV1.Script } else { self.script = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.script { c.script = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.script { c.script = try arena.message(v, "script") }
     }
 }
 
@@ -748,7 +748,7 @@ extension ContactsV1.OfferableProduct {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case productID = "productId", category, name }
 
@@ -779,16 +779,16 @@ extension ContactsV1.OfferableProduct: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.productID = wireString(c.pointee.product_id)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.productID = try wireString(c.pointee.product_id, "product_id")
         self.category = TypesV1.ProductCategory(rawValue: Int32(truncatingIfNeeded: c.pointee.category.rawValue))
-        self.name = wireString(c.pointee.name)
+        self.name = try wireString(c.pointee.name, "name")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.productID.isEmpty { c.product_id = arena.string(self.productID) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.productID.isEmpty { c.product_id = try arena.string(self.productID, "product_id") }
         c.category = .init(rawValue: .init(truncatingIfNeeded: self.category.rawValue))
-        if !self.name.isEmpty { c.name = arena.string(self.name) }
+        if !self.name.isEmpty { c.name = try arena.string(self.name, "name") }
     }
 }
 
@@ -797,7 +797,7 @@ extension ContactsV1.ListOfferableProductsRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case category }
 
@@ -824,11 +824,11 @@ extension ContactsV1.ListOfferableProductsRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.category = TypesV1.ProductCategory(rawValue: Int32(truncatingIfNeeded: c.pointee.category.rawValue))
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.category = .init(rawValue: .init(truncatingIfNeeded: self.category.rawValue))
     }
 }
@@ -838,7 +838,7 @@ extension ContactsV1.ListOfferableProductsResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case products }
 
@@ -865,14 +865,14 @@ extension ContactsV1.ListOfferableProductsResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.products = wireMessages(c.pointee.n_products, c.pointee.products)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.products = try wireMessages(c.pointee.n_products, c.pointee.products, "products")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         if !self.products.isEmpty {
             c.n_products = self.products.count
-            c.products = arena.messages(self.products)
+            c.products = try arena.messages(self.products, "products")
         }
     }
 }

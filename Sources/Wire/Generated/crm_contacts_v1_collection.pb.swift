@@ -776,7 +776,7 @@ extension ContactsV1.WorkListRow {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case processKey, contractNumber, borrower, procedure, priority, plannedStart, isNew }
 
@@ -815,23 +815,23 @@ extension ContactsV1.WorkListRow: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.processKey = wireString(c.pointee.process_key)
-        self.contractNumber = wireString(c.pointee.contract_number)
-        self.borrower = c.pointee.borrower.map { TypesV1.FullName(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.processKey = try wireString(c.pointee.process_key, "process_key")
+        self.contractNumber = try wireString(c.pointee.contract_number, "contract_number")
+        if let p = c.pointee.borrower { self.borrower = try wireMessage(p, "borrower") as TypesV1.FullName } else { self.borrower = nil }
         self.procedure = ContactsV1.CollectionProcedure(rawValue: Int32(truncatingIfNeeded: c.pointee.procedure.rawValue))
         self.priority = c.pointee.priority
-        self.plannedStart = c.pointee.planned_start.map { TypesV1.Date(c: $0) }
+        if let p = c.pointee.planned_start { self.plannedStart = try wireMessage(p, "planned_start") as TypesV1.Date } else { self.plannedStart = nil }
         self.isNew = c.pointee.is_new != 0
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.processKey.isEmpty { c.process_key = arena.string(self.processKey) }
-        if !self.contractNumber.isEmpty { c.contract_number = arena.string(self.contractNumber) }
-        if let v = self.borrower { c.borrower = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.processKey.isEmpty { c.process_key = try arena.string(self.processKey, "process_key") }
+        if !self.contractNumber.isEmpty { c.contract_number = try arena.string(self.contractNumber, "contract_number") }
+        if let v = self.borrower { c.borrower = try arena.message(v, "borrower") }
         c.procedure = .init(rawValue: .init(truncatingIfNeeded: self.procedure.rawValue))
         c.priority = self.priority
-        if let v = self.plannedStart { c.planned_start = arena.message(v) }
+        if let v = self.plannedStart { c.planned_start = try arena.message(v, "planned_start") }
         c.is_new = self.isNew ? 1 : 0
     }
 }
@@ -841,7 +841,7 @@ extension ContactsV1.GetWorkListRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case procedure, newOnly, contractNumber, pageSize, pageToken }
 
@@ -876,20 +876,20 @@ extension ContactsV1.GetWorkListRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.procedure = ContactsV1.CollectionProcedure(rawValue: Int32(truncatingIfNeeded: c.pointee.procedure.rawValue))
         self.newOnly = c.pointee.new_only != 0
-        self.contractNumber = wireString(c.pointee.contract_number)
+        self.contractNumber = try wireString(c.pointee.contract_number, "contract_number")
         self.pageSize = c.pointee.page_size
-        self.pageToken = wireString(c.pointee.page_token)
+        self.pageToken = try wireString(c.pointee.page_token, "page_token")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.procedure = .init(rawValue: .init(truncatingIfNeeded: self.procedure.rawValue))
         c.new_only = self.newOnly ? 1 : 0
-        if !self.contractNumber.isEmpty { c.contract_number = arena.string(self.contractNumber) }
+        if !self.contractNumber.isEmpty { c.contract_number = try arena.string(self.contractNumber, "contract_number") }
         c.page_size = self.pageSize
-        if !self.pageToken.isEmpty { c.page_token = arena.string(self.pageToken) }
+        if !self.pageToken.isEmpty { c.page_token = try arena.string(self.pageToken, "page_token") }
     }
 }
 
@@ -898,7 +898,7 @@ extension ContactsV1.GetWorkListResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case activeCount, newCount, rows, nextPageToken }
 
@@ -931,21 +931,21 @@ extension ContactsV1.GetWorkListResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.activeCount = c.pointee.active_count
         self.newCount = c.pointee.new_count
-        self.rows = wireMessages(c.pointee.n_rows, c.pointee.rows)
-        self.nextPageToken = wireString(c.pointee.next_page_token)
+        self.rows = try wireMessages(c.pointee.n_rows, c.pointee.rows, "rows")
+        self.nextPageToken = try wireString(c.pointee.next_page_token, "next_page_token")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.active_count = self.activeCount
         c.new_count = self.newCount
         if !self.rows.isEmpty {
             c.n_rows = self.rows.count
-            c.rows = arena.messages(self.rows)
+            c.rows = try arena.messages(self.rows, "rows")
         }
-        if !self.nextPageToken.isEmpty { c.next_page_token = arena.string(self.nextPageToken) }
+        if !self.nextPageToken.isEmpty { c.next_page_token = try arena.string(self.nextPageToken, "next_page_token") }
     }
 }
 
@@ -954,7 +954,7 @@ extension ContactsV1.PortfolioContract {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case contractNumber, cardID = "cardId", borrower, region, collectorLogin, procedure, priority, plannedStart, debtKopecks, overdueKopecks, overdueDays, lastPaymentDate, contactBan }
 
@@ -1005,35 +1005,35 @@ extension ContactsV1.PortfolioContract: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.contractNumber = wireString(c.pointee.contract_number)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.contractNumber = try wireString(c.pointee.contract_number, "contract_number")
         self.cardID = c.pointee.card_id
-        self.borrower = c.pointee.borrower.map { TypesV1.FullName(c: $0) }
-        self.region = c.pointee.region.map { TypesV1.RegionRef(c: $0) }
-        self.collectorLogin = wireString(c.pointee.collector_login)
+        if let p = c.pointee.borrower { self.borrower = try wireMessage(p, "borrower") as TypesV1.FullName } else { self.borrower = nil }
+        if let p = c.pointee.region { self.region = try wireMessage(p, "region") as TypesV1.RegionRef } else { self.region = nil }
+        self.collectorLogin = try wireString(c.pointee.collector_login, "collector_login")
         self.procedure = ContactsV1.CollectionProcedure(rawValue: Int32(truncatingIfNeeded: c.pointee.procedure.rawValue))
         self.priority = c.pointee.priority
-        self.plannedStart = c.pointee.planned_start.map { TypesV1.Date(c: $0) }
+        if let p = c.pointee.planned_start { self.plannedStart = try wireMessage(p, "planned_start") as TypesV1.Date } else { self.plannedStart = nil }
         self.debtKopecks = c.pointee.debt_kopecks
         self.overdueKopecks = c.pointee.overdue_kopecks
         self.overdueDays = c.pointee.overdue_days
-        self.lastPaymentDate = c.pointee.last_payment_date.map { TypesV1.Date(c: $0) }
+        if let p = c.pointee.last_payment_date { self.lastPaymentDate = try wireMessage(p, "last_payment_date") as TypesV1.Date } else { self.lastPaymentDate = nil }
         self.contactBan = ContactsV1.ContactBan(rawValue: Int32(truncatingIfNeeded: c.pointee.contact_ban.rawValue))
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.contractNumber.isEmpty { c.contract_number = arena.string(self.contractNumber) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.contractNumber.isEmpty { c.contract_number = try arena.string(self.contractNumber, "contract_number") }
         c.card_id = self.cardID
-        if let v = self.borrower { c.borrower = arena.message(v) }
-        if let v = self.region { c.region = arena.message(v) }
-        if !self.collectorLogin.isEmpty { c.collector_login = arena.string(self.collectorLogin) }
+        if let v = self.borrower { c.borrower = try arena.message(v, "borrower") }
+        if let v = self.region { c.region = try arena.message(v, "region") }
+        if !self.collectorLogin.isEmpty { c.collector_login = try arena.string(self.collectorLogin, "collector_login") }
         c.procedure = .init(rawValue: .init(truncatingIfNeeded: self.procedure.rawValue))
         c.priority = self.priority
-        if let v = self.plannedStart { c.planned_start = arena.message(v) }
+        if let v = self.plannedStart { c.planned_start = try arena.message(v, "planned_start") }
         c.debt_kopecks = self.debtKopecks
         c.overdue_kopecks = self.overdueKopecks
         c.overdue_days = self.overdueDays
-        if let v = self.lastPaymentDate { c.last_payment_date = arena.message(v) }
+        if let v = self.lastPaymentDate { c.last_payment_date = try arena.message(v, "last_payment_date") }
         c.contact_ban = .init(rawValue: .init(truncatingIfNeeded: self.contactBan.rawValue))
     }
 }
@@ -1043,7 +1043,7 @@ extension ContactsV1.UpsertPortfolioRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case contracts }
 
@@ -1070,14 +1070,14 @@ extension ContactsV1.UpsertPortfolioRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.contracts = wireMessages(c.pointee.n_contracts, c.pointee.contracts)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.contracts = try wireMessages(c.pointee.n_contracts, c.pointee.contracts, "contracts")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         if !self.contracts.isEmpty {
             c.n_contracts = self.contracts.count
-            c.contracts = arena.messages(self.contracts)
+            c.contracts = try arena.messages(self.contracts, "contracts")
         }
     }
 }
@@ -1087,7 +1087,7 @@ extension ContactsV1.UpsertPortfolioResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case inserted, updated }
 
@@ -1116,12 +1116,12 @@ extension ContactsV1.UpsertPortfolioResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.inserted = c.pointee.inserted
         self.updated = c.pointee.updated
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.inserted = self.inserted
         c.updated = self.updated
     }
@@ -1132,7 +1132,7 @@ extension ContactsV1.ContactCounts {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case callsToday, callsThisWeek, callsThisMonth, meetingsThisWeek }
 
@@ -1165,14 +1165,14 @@ extension ContactsV1.ContactCounts: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.callsToday = c.pointee.calls_today
         self.callsThisWeek = c.pointee.calls_this_week
         self.callsThisMonth = c.pointee.calls_this_month
         self.meetingsThisWeek = c.pointee.meetings_this_week
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.calls_today = self.callsToday
         c.calls_this_week = self.callsThisWeek
         c.calls_this_month = self.callsThisMonth
@@ -1185,7 +1185,7 @@ extension ContactsV1.RecordContactAttemptRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case contractNumber, channel, phone, dryRun }
 
@@ -1218,17 +1218,17 @@ extension ContactsV1.RecordContactAttemptRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.contractNumber = wireString(c.pointee.contract_number)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.contractNumber = try wireString(c.pointee.contract_number, "contract_number")
         self.channel = ContactsV1.ContactChannel(rawValue: Int32(truncatingIfNeeded: c.pointee.channel.rawValue))
-        self.phone = wireString(c.pointee.phone)
+        self.phone = try wireString(c.pointee.phone, "phone")
         self.dryRun = c.pointee.dry_run != 0
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.contractNumber.isEmpty { c.contract_number = arena.string(self.contractNumber) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.contractNumber.isEmpty { c.contract_number = try arena.string(self.contractNumber, "contract_number") }
         c.channel = .init(rawValue: .init(truncatingIfNeeded: self.channel.rawValue))
-        if !self.phone.isEmpty { c.phone = arena.string(self.phone) }
+        if !self.phone.isEmpty { c.phone = try arena.string(self.phone, "phone") }
         c.dry_run = self.dryRun ? 1 : 0
     }
 }
@@ -1238,7 +1238,7 @@ extension ContactsV1.RecordContactAttemptResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case allowed, refusedBy, counts, entryID = "entryId" }
 
@@ -1271,17 +1271,17 @@ extension ContactsV1.RecordContactAttemptResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.allowed = c.pointee.allowed != 0
         self.refusedBy = ContactsV1.ContactLimit(rawValue: Int32(truncatingIfNeeded: c.pointee.refused_by.rawValue))
-        self.counts = c.pointee.counts.map { ContactsV1.ContactCounts(c: $0) }
-        self.entryID = wireString(c.pointee.entry_id)
+        if let p = c.pointee.counts { self.counts = try wireMessage(p, "counts") as ContactsV1.ContactCounts } else { self.counts = nil }
+        self.entryID = try wireString(c.pointee.entry_id, "entry_id")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.allowed = self.allowed ? 1 : 0
         c.refused_by = .init(rawValue: .init(truncatingIfNeeded: self.refusedBy.rawValue))
-        if let v = self.counts { c.counts = arena.message(v) }
-        if !self.entryID.isEmpty { c.entry_id = arena.string(self.entryID) }
+        if let v = self.counts { c.counts = try arena.message(v, "counts") }
+        if !self.entryID.isEmpty { c.entry_id = try arena.string(self.entryID, "entry_id") }
     }
 }

@@ -689,7 +689,7 @@ extension ContactsV1.OperatorGuidance {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case meaning, comment }
 
@@ -718,14 +718,14 @@ extension ContactsV1.OperatorGuidance: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.meaning = wireString(c.pointee.meaning)
-        self.comment = wireString(c.pointee.comment)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.meaning = try wireString(c.pointee.meaning, "meaning")
+        self.comment = try wireString(c.pointee.comment, "comment")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.meaning.isEmpty { c.meaning = arena.string(self.meaning) }
-        if !self.comment.isEmpty { c.comment = arena.string(self.comment) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.meaning.isEmpty { c.meaning = try arena.string(self.meaning, "meaning") }
+        if !self.comment.isEmpty { c.comment = try arena.string(self.comment, "comment") }
     }
 }
 
@@ -734,7 +734,7 @@ extension ContactsV1.CallDetails {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case sessionID = "sessionId", campaignID = "campaignId", campaignName, result, kind, scriptPath, objectionAttempts }
 
@@ -773,25 +773,25 @@ extension ContactsV1.CallDetails: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.sessionID = wireString(c.pointee.session_id)
-        self.campaignID = wireString(c.pointee.campaign_id)
-        self.campaignName = wireString(c.pointee.campaign_name)
-        self.result = c.pointee.result.map { ContactsV1.CallResult(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.sessionID = try wireString(c.pointee.session_id, "session_id")
+        self.campaignID = try wireString(c.pointee.campaign_id, "campaign_id")
+        self.campaignName = try wireString(c.pointee.campaign_name, "campaign_name")
+        if let p = c.pointee.result { self.result = try wireMessage(p, "result") as ContactsV1.CallResult } else { self.result = nil }
         self.kind = ContactsV1.CallResultKind(rawValue: Int32(truncatingIfNeeded: c.pointee.kind.rawValue))
-        self.scriptPath = wireMapped(c.pointee.n_script_path, c.pointee.script_path) { wireString($0) }
+        self.scriptPath = try wireStrings(c.pointee.n_script_path, c.pointee.script_path, "script_path")
         self.objectionAttempts = c.pointee.objection_attempts
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.sessionID.isEmpty { c.session_id = arena.string(self.sessionID) }
-        if !self.campaignID.isEmpty { c.campaign_id = arena.string(self.campaignID) }
-        if !self.campaignName.isEmpty { c.campaign_name = arena.string(self.campaignName) }
-        if let v = self.result { c.result = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.sessionID.isEmpty { c.session_id = try arena.string(self.sessionID, "session_id") }
+        if !self.campaignID.isEmpty { c.campaign_id = try arena.string(self.campaignID, "campaign_id") }
+        if !self.campaignName.isEmpty { c.campaign_name = try arena.string(self.campaignName, "campaign_name") }
+        if let v = self.result { c.result = try arena.message(v, "result") }
         c.kind = .init(rawValue: .init(truncatingIfNeeded: self.kind.rawValue))
         if !self.scriptPath.isEmpty {
             c.n_script_path = self.scriptPath.count
-            c.script_path = arena.strings(self.scriptPath)
+            c.script_path = try arena.strings(self.scriptPath, "script_path")
         }
         c.objection_attempts = self.objectionAttempts
     }
@@ -802,7 +802,7 @@ extension ContactsV1.SmsDetails {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case smsID = "smsId", text, phone, state, failureReason, templateID = "templateId" }
 
@@ -839,22 +839,22 @@ extension ContactsV1.SmsDetails: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.smsID = wireString(c.pointee.sms_id)
-        self.text = wireString(c.pointee.text)
-        self.phone = wireString(c.pointee.phone)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.smsID = try wireString(c.pointee.sms_id, "sms_id")
+        self.text = try wireString(c.pointee.text, "text")
+        self.phone = try wireString(c.pointee.phone, "phone")
         self.state = TypesV1.SmsState(rawValue: Int32(truncatingIfNeeded: c.pointee.state.rawValue))
-        self.failureReason = wireString(c.pointee.failure_reason)
-        self.templateID = wireString(c.pointee.template_id)
+        self.failureReason = try wireString(c.pointee.failure_reason, "failure_reason")
+        self.templateID = try wireString(c.pointee.template_id, "template_id")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.smsID.isEmpty { c.sms_id = arena.string(self.smsID) }
-        if !self.text.isEmpty { c.text = arena.string(self.text) }
-        if !self.phone.isEmpty { c.phone = arena.string(self.phone) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.smsID.isEmpty { c.sms_id = try arena.string(self.smsID, "sms_id") }
+        if !self.text.isEmpty { c.text = try arena.string(self.text, "text") }
+        if !self.phone.isEmpty { c.phone = try arena.string(self.phone, "phone") }
         c.state = .init(rawValue: .init(truncatingIfNeeded: self.state.rawValue))
-        if !self.failureReason.isEmpty { c.failure_reason = arena.string(self.failureReason) }
-        if !self.templateID.isEmpty { c.template_id = arena.string(self.templateID) }
+        if !self.failureReason.isEmpty { c.failure_reason = try arena.string(self.failureReason, "failure_reason") }
+        if !self.templateID.isEmpty { c.template_id = try arena.string(self.templateID, "template_id") }
     }
 }
 
@@ -863,7 +863,7 @@ extension ContactsV1.EmailDetails {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case address, text }
 
@@ -892,14 +892,14 @@ extension ContactsV1.EmailDetails: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.address = wireString(c.pointee.address)
-        self.text = wireString(c.pointee.text)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.address = try wireString(c.pointee.address, "address")
+        self.text = try wireString(c.pointee.text, "text")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.address.isEmpty { c.address = arena.string(self.address) }
-        if !self.text.isEmpty { c.text = arena.string(self.text) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.address.isEmpty { c.address = try arena.string(self.address, "address") }
+        if !self.text.isEmpty { c.text = try arena.string(self.text, "text") }
     }
 }
 
@@ -908,7 +908,7 @@ extension ContactsV1.ApplicationDetails {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case event, result, declinedByClient, product, details }
 
@@ -943,20 +943,20 @@ extension ContactsV1.ApplicationDetails: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.event = ContactsV1.ApplicationEvent(rawValue: Int32(truncatingIfNeeded: c.pointee.event.rawValue))
         self.result = ContactsV1.ApplicationResult(rawValue: Int32(truncatingIfNeeded: c.pointee.result.rawValue))
         self.declinedByClient = c.pointee.declined_by_client != 0
-        self.product = wireString(c.pointee.product)
-        self.details = wireString(c.pointee.details)
+        self.product = try wireString(c.pointee.product, "product")
+        self.details = try wireString(c.pointee.details, "details")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.event = .init(rawValue: .init(truncatingIfNeeded: self.event.rawValue))
         c.result = .init(rawValue: .init(truncatingIfNeeded: self.result.rawValue))
         c.declined_by_client = self.declinedByClient ? 1 : 0
-        if !self.product.isEmpty { c.product = arena.string(self.product) }
-        if !self.details.isEmpty { c.details = arena.string(self.details) }
+        if !self.product.isEmpty { c.product = try arena.string(self.product, "product") }
+        if !self.details.isEmpty { c.details = try arena.string(self.details, "details") }
     }
 }
 
@@ -965,7 +965,7 @@ extension ContactsV1.BureauDecisionDetails {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case decisionID = "decisionId", decision, validUntilUnixMs, stillValid }
 
@@ -998,15 +998,15 @@ extension ContactsV1.BureauDecisionDetails: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.decisionID = wireString(c.pointee.decision_id)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.decisionID = try wireString(c.pointee.decision_id, "decision_id")
         self.decision = TypesV1.BureauDecision(rawValue: Int32(truncatingIfNeeded: c.pointee.decision.rawValue))
         self.validUntilUnixMs = c.pointee.valid_until_unix_ms
         self.stillValid = c.pointee.still_valid != 0
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.decisionID.isEmpty { c.decision_id = arena.string(self.decisionID) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.decisionID.isEmpty { c.decision_id = try arena.string(self.decisionID, "decision_id") }
         c.decision = .init(rawValue: .init(truncatingIfNeeded: self.decision.rawValue))
         c.valid_until_unix_ms = self.validUntilUnixMs
         c.still_valid = self.stillValid ? 1 : 0
@@ -1018,7 +1018,7 @@ extension ContactsV1.CollectionContactDetails {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case processKey, channel, phone, caller, clientResult, promisedDate, promisedTime, callbackDate, callbackTime, refusalReason, thirdPartyResult }
 
@@ -1065,30 +1065,30 @@ extension ContactsV1.CollectionContactDetails: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.processKey = wireString(c.pointee.process_key)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.processKey = try wireString(c.pointee.process_key, "process_key")
         self.channel = ContactsV1.ContactChannel(rawValue: Int32(truncatingIfNeeded: c.pointee.channel.rawValue))
-        self.phone = wireString(c.pointee.phone)
+        self.phone = try wireString(c.pointee.phone, "phone")
         self.caller = ContactsV1.Caller(rawValue: Int32(truncatingIfNeeded: c.pointee.caller.rawValue))
         self.clientResult = ContactsV1.ClientCallResult(rawValue: Int32(truncatingIfNeeded: c.pointee.client_result.rawValue))
-        self.promisedDate = c.pointee.promised_date.map { TypesV1.Date(c: $0) }
-        self.promisedTime = c.pointee.promised_time.map { TypesV1.TimeOfDay(c: $0) }
-        self.callbackDate = c.pointee.callback_date.map { TypesV1.Date(c: $0) }
-        self.callbackTime = c.pointee.callback_time.map { TypesV1.TimeOfDay(c: $0) }
+        if let p = c.pointee.promised_date { self.promisedDate = try wireMessage(p, "promised_date") as TypesV1.Date } else { self.promisedDate = nil }
+        if let p = c.pointee.promised_time { self.promisedTime = try wireMessage(p, "promised_time") as TypesV1.TimeOfDay } else { self.promisedTime = nil }
+        if let p = c.pointee.callback_date { self.callbackDate = try wireMessage(p, "callback_date") as TypesV1.Date } else { self.callbackDate = nil }
+        if let p = c.pointee.callback_time { self.callbackTime = try wireMessage(p, "callback_time") as TypesV1.TimeOfDay } else { self.callbackTime = nil }
         self.refusalReason = ContactsV1.PaymentRefusalReason(rawValue: Int32(truncatingIfNeeded: c.pointee.refusal_reason.rawValue))
         self.thirdPartyResult = ContactsV1.ThirdPartyResult(rawValue: Int32(truncatingIfNeeded: c.pointee.third_party_result.rawValue))
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.processKey.isEmpty { c.process_key = arena.string(self.processKey) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.processKey.isEmpty { c.process_key = try arena.string(self.processKey, "process_key") }
         c.channel = .init(rawValue: .init(truncatingIfNeeded: self.channel.rawValue))
-        if !self.phone.isEmpty { c.phone = arena.string(self.phone) }
+        if !self.phone.isEmpty { c.phone = try arena.string(self.phone, "phone") }
         c.caller = .init(rawValue: .init(truncatingIfNeeded: self.caller.rawValue))
         c.client_result = .init(rawValue: .init(truncatingIfNeeded: self.clientResult.rawValue))
-        if let v = self.promisedDate { c.promised_date = arena.message(v) }
-        if let v = self.promisedTime { c.promised_time = arena.message(v) }
-        if let v = self.callbackDate { c.callback_date = arena.message(v) }
-        if let v = self.callbackTime { c.callback_time = arena.message(v) }
+        if let v = self.promisedDate { c.promised_date = try arena.message(v, "promised_date") }
+        if let v = self.promisedTime { c.promised_time = try arena.message(v, "promised_time") }
+        if let v = self.callbackDate { c.callback_date = try arena.message(v, "callback_date") }
+        if let v = self.callbackTime { c.callback_time = try arena.message(v, "callback_time") }
         c.refusal_reason = .init(rawValue: .init(truncatingIfNeeded: self.refusalReason.rawValue))
         c.third_party_result = .init(rawValue: .init(truncatingIfNeeded: self.thirdPartyResult.rawValue))
     }
@@ -1099,7 +1099,7 @@ extension ContactsV1.NextAction {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case at, regionName, settlement, officeName }
 
@@ -1132,18 +1132,18 @@ extension ContactsV1.NextAction: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.at = c.pointee.at.map { TypesV1.LocalDateTime(c: $0) }
-        self.regionName = wireString(c.pointee.region_name)
-        self.settlement = wireString(c.pointee.settlement)
-        self.officeName = wireString(c.pointee.office_name)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.at { self.at = try wireMessage(p, "at") as TypesV1.LocalDateTime } else { self.at = nil }
+        self.regionName = try wireString(c.pointee.region_name, "region_name")
+        self.settlement = try wireString(c.pointee.settlement, "settlement")
+        self.officeName = try wireString(c.pointee.office_name, "office_name")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.at { c.at = arena.message(v) }
-        if !self.regionName.isEmpty { c.region_name = arena.string(self.regionName) }
-        if !self.settlement.isEmpty { c.settlement = arena.string(self.settlement) }
-        if !self.officeName.isEmpty { c.office_name = arena.string(self.officeName) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.at { c.at = try arena.message(v, "at") }
+        if !self.regionName.isEmpty { c.region_name = try arena.string(self.regionName, "region_name") }
+        if !self.settlement.isEmpty { c.settlement = try arena.string(self.settlement, "settlement") }
+        if !self.officeName.isEmpty { c.office_name = try arena.string(self.officeName, "office_name") }
     }
 }
 
@@ -1152,7 +1152,7 @@ extension ContactsV1.HistoryEntry {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case entryID = "entryId", occurredUnixMs, action, actionLabel, resultLabel, cardID = "cardId", contractNumber, call, sms, email, application, bureauDecision, collection, nextAction, comment, `operator`, guidance }
 
@@ -1290,60 +1290,60 @@ extension ContactsV1.HistoryEntry: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.entryID = wireString(c.pointee.entry_id)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.entryID = try wireString(c.pointee.entry_id, "entry_id")
         self.occurredUnixMs = c.pointee.occurred_unix_ms
         self.action = ContactsV1.HistoryAction(rawValue: Int32(truncatingIfNeeded: c.pointee.action.rawValue))
-        self.actionLabel = wireString(c.pointee.action_label)
-        self.resultLabel = wireString(c.pointee.result_label)
+        self.actionLabel = try wireString(c.pointee.action_label, "action_label")
+        self.resultLabel = try wireString(c.pointee.result_label, "result_label")
         self.cardID = c.pointee.card_id
-        self.contractNumber = wireString(c.pointee.contract_number)
-        self.nextAction = c.pointee.next_action.map { ContactsV1.NextAction(c: $0) }
-        self.comment = wireString(c.pointee.comment)
-        self.`operator` = c.pointee.operator_.map { TypesV1.OperatorRef(c: $0) }
-        self.guidance = c.pointee.guidance.map { ContactsV1.OperatorGuidance(c: $0) }
+        self.contractNumber = try wireString(c.pointee.contract_number, "contract_number")
+        if let p = c.pointee.next_action { self.nextAction = try wireMessage(p, "next_action") as ContactsV1.NextAction } else { self.nextAction = nil }
+        self.comment = try wireString(c.pointee.comment, "comment")
+        if let p = c.pointee.operator_ { self.`operator` = try wireMessage(p, "operator") as TypesV1.OperatorRef } else { self.`operator` = nil }
+        if let p = c.pointee.guidance { self.guidance = try wireMessage(p, "guidance") as ContactsV1.OperatorGuidance } else { self.guidance = nil }
         switch c.pointee.details_case.rawValue {
-        case 10: self.details = .call(ContactsV1.CallDetails(c: c.pointee.call))
-        case 11: self.details = .sms(ContactsV1.SmsDetails(c: c.pointee.sms))
-        case 12: self.details = .email(ContactsV1.EmailDetails(c: c.pointee.email))
-        case 13: self.details = .application(ContactsV1.ApplicationDetails(c: c.pointee.application))
-        case 14: self.details = .bureauDecision(ContactsV1.BureauDecisionDetails(c: c.pointee.bureau_decision))
-        case 15: self.details = .collection(ContactsV1.CollectionContactDetails(c: c.pointee.collection))
+        case 10: self.details = .call(try wireMessage(c.pointee.call, "call") as ContactsV1.CallDetails)
+        case 11: self.details = .sms(try wireMessage(c.pointee.sms, "sms") as ContactsV1.SmsDetails)
+        case 12: self.details = .email(try wireMessage(c.pointee.email, "email") as ContactsV1.EmailDetails)
+        case 13: self.details = .application(try wireMessage(c.pointee.application, "application") as ContactsV1.ApplicationDetails)
+        case 14: self.details = .bureauDecision(try wireMessage(c.pointee.bureau_decision, "bureau_decision") as ContactsV1.BureauDecisionDetails)
+        case 15: self.details = .collection(try wireMessage(c.pointee.collection, "collection") as ContactsV1.CollectionContactDetails)
         default: self.details = nil
         }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.entryID.isEmpty { c.entry_id = arena.string(self.entryID) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.entryID.isEmpty { c.entry_id = try arena.string(self.entryID, "entry_id") }
         c.occurred_unix_ms = self.occurredUnixMs
         c.action = .init(rawValue: .init(truncatingIfNeeded: self.action.rawValue))
-        if !self.actionLabel.isEmpty { c.action_label = arena.string(self.actionLabel) }
-        if !self.resultLabel.isEmpty { c.result_label = arena.string(self.resultLabel) }
+        if !self.actionLabel.isEmpty { c.action_label = try arena.string(self.actionLabel, "action_label") }
+        if !self.resultLabel.isEmpty { c.result_label = try arena.string(self.resultLabel, "result_label") }
         c.card_id = self.cardID
-        if !self.contractNumber.isEmpty { c.contract_number = arena.string(self.contractNumber) }
-        if let v = self.nextAction { c.next_action = arena.message(v) }
-        if !self.comment.isEmpty { c.comment = arena.string(self.comment) }
-        if let v = self.`operator` { c.operator_ = arena.message(v) }
-        if let v = self.guidance { c.guidance = arena.message(v) }
+        if !self.contractNumber.isEmpty { c.contract_number = try arena.string(self.contractNumber, "contract_number") }
+        if let v = self.nextAction { c.next_action = try arena.message(v, "next_action") }
+        if !self.comment.isEmpty { c.comment = try arena.string(self.comment, "comment") }
+        if let v = self.`operator` { c.operator_ = try arena.message(v, "operator") }
+        if let v = self.guidance { c.guidance = try arena.message(v, "guidance") }
         switch self.details {
         case .call(let v)?:
             c.details_case = .init(rawValue: 10)
-            c.call = arena.message(v)
+            c.call = try arena.message(v, "call")
         case .sms(let v)?:
             c.details_case = .init(rawValue: 11)
-            c.sms = arena.message(v)
+            c.sms = try arena.message(v, "sms")
         case .email(let v)?:
             c.details_case = .init(rawValue: 12)
-            c.email = arena.message(v)
+            c.email = try arena.message(v, "email")
         case .application(let v)?:
             c.details_case = .init(rawValue: 13)
-            c.application = arena.message(v)
+            c.application = try arena.message(v, "application")
         case .bureauDecision(let v)?:
             c.details_case = .init(rawValue: 14)
-            c.bureau_decision = arena.message(v)
+            c.bureau_decision = try arena.message(v, "bureau_decision")
         case .collection(let v)?:
             c.details_case = .init(rawValue: 15)
-            c.collection = arena.message(v)
+            c.collection = try arena.message(v, "collection")
         case nil: break
         }
     }
@@ -1354,7 +1354,7 @@ extension ContactsV1.ListContactHistoryRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case cardID = "cardId", contractNumber, actions, pageSize, pageToken }
 
@@ -1389,23 +1389,23 @@ extension ContactsV1.ListContactHistoryRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.cardID = c.pointee.card_id
-        self.contractNumber = wireString(c.pointee.contract_number)
+        self.contractNumber = try wireString(c.pointee.contract_number, "contract_number")
         self.actions = wireMapped(c.pointee.n_actions, c.pointee.actions) { ContactsV1.HistoryAction(rawValue: Int32(truncatingIfNeeded: $0.rawValue)) }
         self.pageSize = c.pointee.page_size
-        self.pageToken = wireString(c.pointee.page_token)
+        self.pageToken = try wireString(c.pointee.page_token, "page_token")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.card_id = self.cardID
-        if !self.contractNumber.isEmpty { c.contract_number = arena.string(self.contractNumber) }
+        if !self.contractNumber.isEmpty { c.contract_number = try arena.string(self.contractNumber, "contract_number") }
         if !self.actions.isEmpty {
             c.n_actions = self.actions.count
             c.actions = arena.mapped(self.actions) { .init(rawValue: .init(truncatingIfNeeded: $0.rawValue)) }
         }
         c.page_size = self.pageSize
-        if !self.pageToken.isEmpty { c.page_token = arena.string(self.pageToken) }
+        if !self.pageToken.isEmpty { c.page_token = try arena.string(self.pageToken, "page_token") }
     }
 }
 
@@ -1414,7 +1414,7 @@ extension ContactsV1.ListContactHistoryResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case entries, nextPageToken }
 
@@ -1443,17 +1443,17 @@ extension ContactsV1.ListContactHistoryResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.entries = wireMessages(c.pointee.n_entries, c.pointee.entries)
-        self.nextPageToken = wireString(c.pointee.next_page_token)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.entries = try wireMessages(c.pointee.n_entries, c.pointee.entries, "entries")
+        self.nextPageToken = try wireString(c.pointee.next_page_token, "next_page_token")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         if !self.entries.isEmpty {
             c.n_entries = self.entries.count
-            c.entries = arena.messages(self.entries)
+            c.entries = try arena.messages(self.entries, "entries")
         }
-        if !self.nextPageToken.isEmpty { c.next_page_token = arena.string(self.nextPageToken) }
+        if !self.nextPageToken.isEmpty { c.next_page_token = try arena.string(self.nextPageToken, "next_page_token") }
     }
 }
 
@@ -1462,7 +1462,7 @@ extension ContactsV1.RecordSmsRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case smsID = "smsId", cardID = "cardId", contractNumber, phone, text, templateID = "templateId", state, failureReason, acceptedUnixMs, stateUnixMs, `operator` }
 
@@ -1509,32 +1509,32 @@ extension ContactsV1.RecordSmsRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.smsID = wireString(c.pointee.sms_id)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.smsID = try wireString(c.pointee.sms_id, "sms_id")
         self.cardID = c.pointee.card_id
-        self.contractNumber = wireString(c.pointee.contract_number)
-        self.phone = wireString(c.pointee.phone)
-        self.text = wireString(c.pointee.text)
-        self.templateID = wireString(c.pointee.template_id)
+        self.contractNumber = try wireString(c.pointee.contract_number, "contract_number")
+        self.phone = try wireString(c.pointee.phone, "phone")
+        self.text = try wireString(c.pointee.text, "text")
+        self.templateID = try wireString(c.pointee.template_id, "template_id")
         self.state = TypesV1.SmsState(rawValue: Int32(truncatingIfNeeded: c.pointee.state.rawValue))
-        self.failureReason = wireString(c.pointee.failure_reason)
+        self.failureReason = try wireString(c.pointee.failure_reason, "failure_reason")
         self.acceptedUnixMs = c.pointee.accepted_unix_ms
         self.stateUnixMs = c.pointee.state_unix_ms
-        self.`operator` = c.pointee.operator_.map { TypesV1.OperatorRef(c: $0) }
+        if let p = c.pointee.operator_ { self.`operator` = try wireMessage(p, "operator") as TypesV1.OperatorRef } else { self.`operator` = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.smsID.isEmpty { c.sms_id = arena.string(self.smsID) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.smsID.isEmpty { c.sms_id = try arena.string(self.smsID, "sms_id") }
         c.card_id = self.cardID
-        if !self.contractNumber.isEmpty { c.contract_number = arena.string(self.contractNumber) }
-        if !self.phone.isEmpty { c.phone = arena.string(self.phone) }
-        if !self.text.isEmpty { c.text = arena.string(self.text) }
-        if !self.templateID.isEmpty { c.template_id = arena.string(self.templateID) }
+        if !self.contractNumber.isEmpty { c.contract_number = try arena.string(self.contractNumber, "contract_number") }
+        if !self.phone.isEmpty { c.phone = try arena.string(self.phone, "phone") }
+        if !self.text.isEmpty { c.text = try arena.string(self.text, "text") }
+        if !self.templateID.isEmpty { c.template_id = try arena.string(self.templateID, "template_id") }
         c.state = .init(rawValue: .init(truncatingIfNeeded: self.state.rawValue))
-        if !self.failureReason.isEmpty { c.failure_reason = arena.string(self.failureReason) }
+        if !self.failureReason.isEmpty { c.failure_reason = try arena.string(self.failureReason, "failure_reason") }
         c.accepted_unix_ms = self.acceptedUnixMs
         c.state_unix_ms = self.stateUnixMs
-        if let v = self.`operator` { c.operator_ = arena.message(v) }
+        if let v = self.`operator` { c.operator_ = try arena.message(v, "operator") }
     }
 }
 
@@ -1543,7 +1543,7 @@ extension ContactsV1.RecordSmsResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case entryID = "entryId" }
 
@@ -1570,12 +1570,12 @@ extension ContactsV1.RecordSmsResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.entryID = wireString(c.pointee.entry_id)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.entryID = try wireString(c.pointee.entry_id, "entry_id")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.entryID.isEmpty { c.entry_id = arena.string(self.entryID) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.entryID.isEmpty { c.entry_id = try arena.string(self.entryID, "entry_id") }
     }
 }
 
@@ -1584,7 +1584,7 @@ extension ContactsV1.RecordExternalEventRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case eventID = "eventId", cardID = "cardId", contractNumber, occurredUnixMs, `operator`, comment, email, application, bureauDecision }
 
@@ -1676,38 +1676,38 @@ extension ContactsV1.RecordExternalEventRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.eventID = wireString(c.pointee.event_id)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.eventID = try wireString(c.pointee.event_id, "event_id")
         self.cardID = c.pointee.card_id
-        self.contractNumber = wireString(c.pointee.contract_number)
+        self.contractNumber = try wireString(c.pointee.contract_number, "contract_number")
         self.occurredUnixMs = c.pointee.occurred_unix_ms
-        self.`operator` = c.pointee.operator_.map { TypesV1.OperatorRef(c: $0) }
-        self.comment = wireString(c.pointee.comment)
+        if let p = c.pointee.operator_ { self.`operator` = try wireMessage(p, "operator") as TypesV1.OperatorRef } else { self.`operator` = nil }
+        self.comment = try wireString(c.pointee.comment, "comment")
         switch c.pointee.event_case.rawValue {
-        case 10: self.event = .email(ContactsV1.EmailDetails(c: c.pointee.email))
-        case 11: self.event = .application(ContactsV1.ApplicationDetails(c: c.pointee.application))
-        case 12: self.event = .bureauDecision(ContactsV1.BureauDecisionDetails(c: c.pointee.bureau_decision))
+        case 10: self.event = .email(try wireMessage(c.pointee.email, "email") as ContactsV1.EmailDetails)
+        case 11: self.event = .application(try wireMessage(c.pointee.application, "application") as ContactsV1.ApplicationDetails)
+        case 12: self.event = .bureauDecision(try wireMessage(c.pointee.bureau_decision, "bureau_decision") as ContactsV1.BureauDecisionDetails)
         default: self.event = nil
         }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.eventID.isEmpty { c.event_id = arena.string(self.eventID) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.eventID.isEmpty { c.event_id = try arena.string(self.eventID, "event_id") }
         c.card_id = self.cardID
-        if !self.contractNumber.isEmpty { c.contract_number = arena.string(self.contractNumber) }
+        if !self.contractNumber.isEmpty { c.contract_number = try arena.string(self.contractNumber, "contract_number") }
         c.occurred_unix_ms = self.occurredUnixMs
-        if let v = self.`operator` { c.operator_ = arena.message(v) }
-        if !self.comment.isEmpty { c.comment = arena.string(self.comment) }
+        if let v = self.`operator` { c.operator_ = try arena.message(v, "operator") }
+        if !self.comment.isEmpty { c.comment = try arena.string(self.comment, "comment") }
         switch self.event {
         case .email(let v)?:
             c.event_case = .init(rawValue: 10)
-            c.email = arena.message(v)
+            c.email = try arena.message(v, "email")
         case .application(let v)?:
             c.event_case = .init(rawValue: 11)
-            c.application = arena.message(v)
+            c.application = try arena.message(v, "application")
         case .bureauDecision(let v)?:
             c.event_case = .init(rawValue: 12)
-            c.bureau_decision = arena.message(v)
+            c.bureau_decision = try arena.message(v, "bureau_decision")
         case nil: break
         }
     }
@@ -1718,7 +1718,7 @@ extension ContactsV1.RecordExternalEventResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case entryID = "entryId", guidance }
 
@@ -1747,13 +1747,13 @@ extension ContactsV1.RecordExternalEventResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.entryID = wireString(c.pointee.entry_id)
-        self.guidance = c.pointee.guidance.map { ContactsV1.OperatorGuidance(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.entryID = try wireString(c.pointee.entry_id, "entry_id")
+        if let p = c.pointee.guidance { self.guidance = try wireMessage(p, "guidance") as ContactsV1.OperatorGuidance } else { self.guidance = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.entryID.isEmpty { c.entry_id = arena.string(self.entryID) }
-        if let v = self.guidance { c.guidance = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.entryID.isEmpty { c.entry_id = try arena.string(self.entryID, "entry_id") }
+        if let v = self.guidance { c.guidance = try arena.message(v, "guidance") }
     }
 }

@@ -674,7 +674,7 @@ extension ContactsV1.PhoneEntryInput {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case phone }
 
@@ -701,12 +701,12 @@ extension ContactsV1.PhoneEntryInput: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.phone = wireString(c.pointee.phone)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.phone = try wireString(c.pointee.phone, "phone")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.phone.isEmpty { c.phone = arena.string(self.phone) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.phone.isEmpty { c.phone = try arena.string(self.phone, "phone") }
     }
 }
 
@@ -715,7 +715,7 @@ extension ContactsV1.IdentificationInput {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case method, contractNumber, cardID = "cardId", borrower, birthDate, phoneOwnership }
 
@@ -752,21 +752,21 @@ extension ContactsV1.IdentificationInput: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.method = ContactsV1.IdentificationMethod(rawValue: Int32(truncatingIfNeeded: c.pointee.method.rawValue))
-        self.contractNumber = wireString(c.pointee.contract_number)
+        self.contractNumber = try wireString(c.pointee.contract_number, "contract_number")
         self.cardID = c.pointee.card_id
-        self.borrower = c.pointee.borrower.map { TypesV1.FullName(c: $0) }
-        self.birthDate = c.pointee.birth_date.map { TypesV1.Date(c: $0) }
+        if let p = c.pointee.borrower { self.borrower = try wireMessage(p, "borrower") as TypesV1.FullName } else { self.borrower = nil }
+        if let p = c.pointee.birth_date { self.birthDate = try wireMessage(p, "birth_date") as TypesV1.Date } else { self.birthDate = nil }
         self.phoneOwnership = TypesV1.PhoneOwnership(rawValue: Int32(truncatingIfNeeded: c.pointee.phone_ownership.rawValue))
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.method = .init(rawValue: .init(truncatingIfNeeded: self.method.rawValue))
-        if !self.contractNumber.isEmpty { c.contract_number = arena.string(self.contractNumber) }
+        if !self.contractNumber.isEmpty { c.contract_number = try arena.string(self.contractNumber, "contract_number") }
         c.card_id = self.cardID
-        if let v = self.borrower { c.borrower = arena.message(v) }
-        if let v = self.birthDate { c.birth_date = arena.message(v) }
+        if let v = self.borrower { c.borrower = try arena.message(v, "borrower") }
+        if let v = self.birthDate { c.birth_date = try arena.message(v, "birth_date") }
         c.phone_ownership = .init(rawValue: .init(truncatingIfNeeded: self.phoneOwnership.rawValue))
     }
 }
@@ -776,7 +776,7 @@ extension ContactsV1.WhoCalledInput {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case caller }
 
@@ -803,11 +803,11 @@ extension ContactsV1.WhoCalledInput: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.caller = ContactsV1.Caller(rawValue: Int32(truncatingIfNeeded: c.pointee.caller.rawValue))
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.caller = .init(rawValue: .init(truncatingIfNeeded: self.caller.rawValue))
     }
 }
@@ -817,7 +817,7 @@ extension ContactsV1.ClientResultInput {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case result }
 
@@ -844,11 +844,11 @@ extension ContactsV1.ClientResultInput: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.result = ContactsV1.ClientCallResult(rawValue: Int32(truncatingIfNeeded: c.pointee.result.rawValue))
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.result = .init(rawValue: .init(truncatingIfNeeded: self.result.rawValue))
     }
 }
@@ -858,7 +858,7 @@ extension ContactsV1.ReadyToPayInput {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case paymentDate, paymentTime }
 
@@ -887,14 +887,14 @@ extension ContactsV1.ReadyToPayInput: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.paymentDate = c.pointee.payment_date.map { TypesV1.Date(c: $0) }
-        self.paymentTime = c.pointee.payment_time.map { TypesV1.TimeOfDay(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.payment_date { self.paymentDate = try wireMessage(p, "payment_date") as TypesV1.Date } else { self.paymentDate = nil }
+        if let p = c.pointee.payment_time { self.paymentTime = try wireMessage(p, "payment_time") as TypesV1.TimeOfDay } else { self.paymentTime = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.paymentDate { c.payment_date = arena.message(v) }
-        if let v = self.paymentTime { c.payment_time = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.paymentDate { c.payment_date = try arena.message(v, "payment_date") }
+        if let v = self.paymentTime { c.payment_time = try arena.message(v, "payment_time") }
     }
 }
 
@@ -903,7 +903,7 @@ extension ContactsV1.CallBackInput {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case callbackDate, callbackTime }
 
@@ -932,14 +932,14 @@ extension ContactsV1.CallBackInput: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.callbackDate = c.pointee.callback_date.map { TypesV1.Date(c: $0) }
-        self.callbackTime = c.pointee.callback_time.map { TypesV1.TimeOfDay(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.callback_date { self.callbackDate = try wireMessage(p, "callback_date") as TypesV1.Date } else { self.callbackDate = nil }
+        if let p = c.pointee.callback_time { self.callbackTime = try wireMessage(p, "callback_time") as TypesV1.TimeOfDay } else { self.callbackTime = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.callbackDate { c.callback_date = arena.message(v) }
-        if let v = self.callbackTime { c.callback_time = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.callbackDate { c.callback_date = try arena.message(v, "callback_date") }
+        if let v = self.callbackTime { c.callback_time = try arena.message(v, "callback_time") }
     }
 }
 
@@ -948,7 +948,7 @@ extension ContactsV1.RefusalInput {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case reason }
 
@@ -975,11 +975,11 @@ extension ContactsV1.RefusalInput: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.reason = ContactsV1.PaymentRefusalReason(rawValue: Int32(truncatingIfNeeded: c.pointee.reason.rawValue))
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.reason = .init(rawValue: .init(truncatingIfNeeded: self.reason.rawValue))
     }
 }
@@ -989,7 +989,7 @@ extension ContactsV1.RefinancingInput {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     public init(from decoder: any Decoder) throws { self.init() }
     public func encode(to encoder: any Encoder) throws { _ = encoder.container(keyedBy: WireNoKeys.self) }
@@ -1005,10 +1005,10 @@ extension ContactsV1.RefinancingInput: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {}
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {}
 }
 
 extension ContactsV1.ThirdPartyInput {
@@ -1016,7 +1016,7 @@ extension ContactsV1.ThirdPartyInput {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case result, comment }
 
@@ -1045,14 +1045,14 @@ extension ContactsV1.ThirdPartyInput: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.result = ContactsV1.ThirdPartyResult(rawValue: Int32(truncatingIfNeeded: c.pointee.result.rawValue))
-        self.comment = wireString(c.pointee.comment)
+        self.comment = try wireString(c.pointee.comment, "comment")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.result = .init(rawValue: .init(truncatingIfNeeded: self.result.rawValue))
-        if !self.comment.isEmpty { c.comment = arena.string(self.comment) }
+        if !self.comment.isEmpty { c.comment = try arena.string(self.comment, "comment") }
     }
 }
 
@@ -1061,7 +1061,7 @@ extension ContactsV1.FinishInput {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     public init(from decoder: any Decoder) throws { self.init() }
     public func encode(to encoder: any Encoder) throws { _ = encoder.container(keyedBy: WireNoKeys.self) }
@@ -1077,10 +1077,10 @@ extension ContactsV1.FinishInput: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {}
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {}
 }
 
 extension ContactsV1.FrameInput {
@@ -1088,7 +1088,7 @@ extension ContactsV1.FrameInput {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case phoneEntry, identification, whoCalled, clientResult, readyToPay, callBack, refusal, refinancing, thirdParty, finish }
 
@@ -1252,54 +1252,54 @@ extension ContactsV1.FrameInput: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         switch c.pointee.input_case.rawValue {
-        case 1: self.input = .phoneEntry(ContactsV1.PhoneEntryInput(c: c.pointee.phone_entry))
-        case 2: self.input = .identification(ContactsV1.IdentificationInput(c: c.pointee.identification))
-        case 3: self.input = .whoCalled(ContactsV1.WhoCalledInput(c: c.pointee.who_called))
-        case 4: self.input = .clientResult(ContactsV1.ClientResultInput(c: c.pointee.client_result))
-        case 5: self.input = .readyToPay(ContactsV1.ReadyToPayInput(c: c.pointee.ready_to_pay))
-        case 6: self.input = .callBack(ContactsV1.CallBackInput(c: c.pointee.call_back))
-        case 7: self.input = .refusal(ContactsV1.RefusalInput(c: c.pointee.refusal))
-        case 8: self.input = .refinancing(ContactsV1.RefinancingInput(c: c.pointee.refinancing))
-        case 9: self.input = .thirdParty(ContactsV1.ThirdPartyInput(c: c.pointee.third_party))
-        case 10: self.input = .finish(ContactsV1.FinishInput(c: c.pointee.finish))
+        case 1: self.input = .phoneEntry(try wireMessage(c.pointee.phone_entry, "phone_entry") as ContactsV1.PhoneEntryInput)
+        case 2: self.input = .identification(try wireMessage(c.pointee.identification, "identification") as ContactsV1.IdentificationInput)
+        case 3: self.input = .whoCalled(try wireMessage(c.pointee.who_called, "who_called") as ContactsV1.WhoCalledInput)
+        case 4: self.input = .clientResult(try wireMessage(c.pointee.client_result, "client_result") as ContactsV1.ClientResultInput)
+        case 5: self.input = .readyToPay(try wireMessage(c.pointee.ready_to_pay, "ready_to_pay") as ContactsV1.ReadyToPayInput)
+        case 6: self.input = .callBack(try wireMessage(c.pointee.call_back, "call_back") as ContactsV1.CallBackInput)
+        case 7: self.input = .refusal(try wireMessage(c.pointee.refusal, "refusal") as ContactsV1.RefusalInput)
+        case 8: self.input = .refinancing(try wireMessage(c.pointee.refinancing, "refinancing") as ContactsV1.RefinancingInput)
+        case 9: self.input = .thirdParty(try wireMessage(c.pointee.third_party, "third_party") as ContactsV1.ThirdPartyInput)
+        case 10: self.input = .finish(try wireMessage(c.pointee.finish, "finish") as ContactsV1.FinishInput)
         default: self.input = nil
         }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         switch self.input {
         case .phoneEntry(let v)?:
             c.input_case = .init(rawValue: 1)
-            c.phone_entry = arena.message(v)
+            c.phone_entry = try arena.message(v, "phone_entry")
         case .identification(let v)?:
             c.input_case = .init(rawValue: 2)
-            c.identification = arena.message(v)
+            c.identification = try arena.message(v, "identification")
         case .whoCalled(let v)?:
             c.input_case = .init(rawValue: 3)
-            c.who_called = arena.message(v)
+            c.who_called = try arena.message(v, "who_called")
         case .clientResult(let v)?:
             c.input_case = .init(rawValue: 4)
-            c.client_result = arena.message(v)
+            c.client_result = try arena.message(v, "client_result")
         case .readyToPay(let v)?:
             c.input_case = .init(rawValue: 5)
-            c.ready_to_pay = arena.message(v)
+            c.ready_to_pay = try arena.message(v, "ready_to_pay")
         case .callBack(let v)?:
             c.input_case = .init(rawValue: 6)
-            c.call_back = arena.message(v)
+            c.call_back = try arena.message(v, "call_back")
         case .refusal(let v)?:
             c.input_case = .init(rawValue: 7)
-            c.refusal = arena.message(v)
+            c.refusal = try arena.message(v, "refusal")
         case .refinancing(let v)?:
             c.input_case = .init(rawValue: 8)
-            c.refinancing = arena.message(v)
+            c.refinancing = try arena.message(v, "refinancing")
         case .thirdParty(let v)?:
             c.input_case = .init(rawValue: 9)
-            c.third_party = arena.message(v)
+            c.third_party = try arena.message(v, "third_party")
         case .finish(let v)?:
             c.input_case = .init(rawValue: 10)
-            c.finish = arena.message(v)
+            c.finish = try arena.message(v, "finish")
         case nil: break
         }
     }
@@ -1310,7 +1310,7 @@ extension ContactsV1.PhoneEntryView {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     public init(from decoder: any Decoder) throws { self.init() }
     public func encode(to encoder: any Encoder) throws { _ = encoder.container(keyedBy: WireNoKeys.self) }
@@ -1326,10 +1326,10 @@ extension ContactsV1.PhoneEntryView: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {}
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {}
 }
 
 extension ContactsV1.IdentificationView {
@@ -1337,7 +1337,7 @@ extension ContactsV1.IdentificationView {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case phone }
 
@@ -1364,12 +1364,12 @@ extension ContactsV1.IdentificationView: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.phone = wireString(c.pointee.phone)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.phone = try wireString(c.pointee.phone, "phone")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.phone.isEmpty { c.phone = arena.string(self.phone) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.phone.isEmpty { c.phone = try arena.string(self.phone, "phone") }
     }
 }
 
@@ -1378,7 +1378,7 @@ extension ContactsV1.WhoCalledView {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case contractNumber, borrower, phoneOwnership }
 
@@ -1409,15 +1409,15 @@ extension ContactsV1.WhoCalledView: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.contractNumber = wireString(c.pointee.contract_number)
-        self.borrower = c.pointee.borrower.map { TypesV1.FullName(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.contractNumber = try wireString(c.pointee.contract_number, "contract_number")
+        if let p = c.pointee.borrower { self.borrower = try wireMessage(p, "borrower") as TypesV1.FullName } else { self.borrower = nil }
         self.phoneOwnership = TypesV1.PhoneOwnership(rawValue: Int32(truncatingIfNeeded: c.pointee.phone_ownership.rawValue))
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.contractNumber.isEmpty { c.contract_number = arena.string(self.contractNumber) }
-        if let v = self.borrower { c.borrower = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.contractNumber.isEmpty { c.contract_number = try arena.string(self.contractNumber, "contract_number") }
+        if let v = self.borrower { c.borrower = try arena.message(v, "borrower") }
         c.phone_ownership = .init(rawValue: .init(truncatingIfNeeded: self.phoneOwnership.rawValue))
     }
 }
@@ -1427,7 +1427,7 @@ extension ContactsV1.ClientConversationView {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case contractNumber, borrower, debtKopecks, overdueKopecks, overdueDays }
 
@@ -1462,17 +1462,17 @@ extension ContactsV1.ClientConversationView: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.contractNumber = wireString(c.pointee.contract_number)
-        self.borrower = c.pointee.borrower.map { TypesV1.FullName(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.contractNumber = try wireString(c.pointee.contract_number, "contract_number")
+        if let p = c.pointee.borrower { self.borrower = try wireMessage(p, "borrower") as TypesV1.FullName } else { self.borrower = nil }
         self.debtKopecks = c.pointee.debt_kopecks
         self.overdueKopecks = c.pointee.overdue_kopecks
         self.overdueDays = c.pointee.overdue_days
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.contractNumber.isEmpty { c.contract_number = arena.string(self.contractNumber) }
-        if let v = self.borrower { c.borrower = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.contractNumber.isEmpty { c.contract_number = try arena.string(self.contractNumber, "contract_number") }
+        if let v = self.borrower { c.borrower = try arena.message(v, "borrower") }
         c.debt_kopecks = self.debtKopecks
         c.overdue_kopecks = self.overdueKopecks
         c.overdue_days = self.overdueDays
@@ -1484,7 +1484,7 @@ extension ContactsV1.ReadyToPayView {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case contractNumber, today }
 
@@ -1513,14 +1513,14 @@ extension ContactsV1.ReadyToPayView: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.contractNumber = wireString(c.pointee.contract_number)
-        self.today = c.pointee.today.map { TypesV1.Date(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.contractNumber = try wireString(c.pointee.contract_number, "contract_number")
+        if let p = c.pointee.today { self.today = try wireMessage(p, "today") as TypesV1.Date } else { self.today = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.contractNumber.isEmpty { c.contract_number = arena.string(self.contractNumber) }
-        if let v = self.today { c.today = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.contractNumber.isEmpty { c.contract_number = try arena.string(self.contractNumber, "contract_number") }
+        if let v = self.today { c.today = try arena.message(v, "today") }
     }
 }
 
@@ -1529,7 +1529,7 @@ extension ContactsV1.CallBackView {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case contractNumber, today, latestHiddenUntil }
 
@@ -1560,16 +1560,16 @@ extension ContactsV1.CallBackView: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.contractNumber = wireString(c.pointee.contract_number)
-        self.today = c.pointee.today.map { TypesV1.Date(c: $0) }
-        self.latestHiddenUntil = c.pointee.latest_hidden_until.map { TypesV1.Date(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.contractNumber = try wireString(c.pointee.contract_number, "contract_number")
+        if let p = c.pointee.today { self.today = try wireMessage(p, "today") as TypesV1.Date } else { self.today = nil }
+        if let p = c.pointee.latest_hidden_until { self.latestHiddenUntil = try wireMessage(p, "latest_hidden_until") as TypesV1.Date } else { self.latestHiddenUntil = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.contractNumber.isEmpty { c.contract_number = arena.string(self.contractNumber) }
-        if let v = self.today { c.today = arena.message(v) }
-        if let v = self.latestHiddenUntil { c.latest_hidden_until = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.contractNumber.isEmpty { c.contract_number = try arena.string(self.contractNumber, "contract_number") }
+        if let v = self.today { c.today = try arena.message(v, "today") }
+        if let v = self.latestHiddenUntil { c.latest_hidden_until = try arena.message(v, "latest_hidden_until") }
     }
 }
 
@@ -1578,7 +1578,7 @@ extension ContactsV1.RefusalView {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case contractNumber }
 
@@ -1605,12 +1605,12 @@ extension ContactsV1.RefusalView: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.contractNumber = wireString(c.pointee.contract_number)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.contractNumber = try wireString(c.pointee.contract_number, "contract_number")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.contractNumber.isEmpty { c.contract_number = arena.string(self.contractNumber) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.contractNumber.isEmpty { c.contract_number = try arena.string(self.contractNumber, "contract_number") }
     }
 }
 
@@ -1619,7 +1619,7 @@ extension ContactsV1.RefinancingView {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case contractNumber, refinancingProcessKey }
 
@@ -1648,14 +1648,14 @@ extension ContactsV1.RefinancingView: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.contractNumber = wireString(c.pointee.contract_number)
-        self.refinancingProcessKey = wireString(c.pointee.refinancing_process_key)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.contractNumber = try wireString(c.pointee.contract_number, "contract_number")
+        self.refinancingProcessKey = try wireString(c.pointee.refinancing_process_key, "refinancing_process_key")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.contractNumber.isEmpty { c.contract_number = arena.string(self.contractNumber) }
-        if !self.refinancingProcessKey.isEmpty { c.refinancing_process_key = arena.string(self.refinancingProcessKey) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.contractNumber.isEmpty { c.contract_number = try arena.string(self.contractNumber, "contract_number") }
+        if !self.refinancingProcessKey.isEmpty { c.refinancing_process_key = try arena.string(self.refinancingProcessKey, "refinancing_process_key") }
     }
 }
 
@@ -1664,7 +1664,7 @@ extension ContactsV1.ThirdPartyView {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     public init(from decoder: any Decoder) throws { self.init() }
     public func encode(to encoder: any Encoder) throws { _ = encoder.container(keyedBy: WireNoKeys.self) }
@@ -1680,10 +1680,10 @@ extension ContactsV1.ThirdPartyView: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {}
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {}
 }
 
 extension ContactsV1.ClientFinishView {
@@ -1691,7 +1691,7 @@ extension ContactsV1.ClientFinishView {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case contractNumber, result, hiddenUntil, campaignEnded }
 
@@ -1724,17 +1724,17 @@ extension ContactsV1.ClientFinishView: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.contractNumber = wireString(c.pointee.contract_number)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.contractNumber = try wireString(c.pointee.contract_number, "contract_number")
         self.result = ContactsV1.ClientCallResult(rawValue: Int32(truncatingIfNeeded: c.pointee.result.rawValue))
-        self.hiddenUntil = c.pointee.hidden_until.map { TypesV1.Date(c: $0) }
+        if let p = c.pointee.hidden_until { self.hiddenUntil = try wireMessage(p, "hidden_until") as TypesV1.Date } else { self.hiddenUntil = nil }
         self.campaignEnded = c.pointee.campaign_ended != 0
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.contractNumber.isEmpty { c.contract_number = arena.string(self.contractNumber) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.contractNumber.isEmpty { c.contract_number = try arena.string(self.contractNumber, "contract_number") }
         c.result = .init(rawValue: .init(truncatingIfNeeded: self.result.rawValue))
-        if let v = self.hiddenUntil { c.hidden_until = arena.message(v) }
+        if let v = self.hiddenUntil { c.hidden_until = try arena.message(v, "hidden_until") }
         c.campaign_ended = self.campaignEnded ? 1 : 0
     }
 }
@@ -1744,7 +1744,7 @@ extension ContactsV1.ThirdPartyFinishView {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case result }
 
@@ -1771,11 +1771,11 @@ extension ContactsV1.ThirdPartyFinishView: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.result = ContactsV1.ThirdPartyResult(rawValue: Int32(truncatingIfNeeded: c.pointee.result.rawValue))
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.result = .init(rawValue: .init(truncatingIfNeeded: self.result.rawValue))
     }
 }
@@ -1785,7 +1785,7 @@ extension ContactsV1.IncomingCallStep {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case processKey, frame, canGoBack, finished, phoneEntry, identification, whoCalled, client, readyToPay, callBack, refusal, refinancing, thirdParty, clientFinish, thirdPartyFinish }
 
@@ -1969,66 +1969,66 @@ extension ContactsV1.IncomingCallStep: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.processKey = wireString(c.pointee.process_key)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.processKey = try wireString(c.pointee.process_key, "process_key")
         self.frame = ContactsV1.IncomingCallFrame(rawValue: Int32(truncatingIfNeeded: c.pointee.frame.rawValue))
         self.canGoBack = c.pointee.can_go_back != 0
         self.finished = c.pointee.finished != 0
         switch c.pointee.view_case.rawValue {
-        case 10: self.view = .phoneEntry(ContactsV1.PhoneEntryView(c: c.pointee.phone_entry))
-        case 11: self.view = .identification(ContactsV1.IdentificationView(c: c.pointee.identification))
-        case 12: self.view = .whoCalled(ContactsV1.WhoCalledView(c: c.pointee.who_called))
-        case 13: self.view = .client(ContactsV1.ClientConversationView(c: c.pointee.client))
-        case 14: self.view = .readyToPay(ContactsV1.ReadyToPayView(c: c.pointee.ready_to_pay))
-        case 15: self.view = .callBack(ContactsV1.CallBackView(c: c.pointee.call_back))
-        case 16: self.view = .refusal(ContactsV1.RefusalView(c: c.pointee.refusal))
-        case 17: self.view = .refinancing(ContactsV1.RefinancingView(c: c.pointee.refinancing))
-        case 18: self.view = .thirdParty(ContactsV1.ThirdPartyView(c: c.pointee.third_party))
-        case 19: self.view = .clientFinish(ContactsV1.ClientFinishView(c: c.pointee.client_finish))
-        case 20: self.view = .thirdPartyFinish(ContactsV1.ThirdPartyFinishView(c: c.pointee.third_party_finish))
+        case 10: self.view = .phoneEntry(try wireMessage(c.pointee.phone_entry, "phone_entry") as ContactsV1.PhoneEntryView)
+        case 11: self.view = .identification(try wireMessage(c.pointee.identification, "identification") as ContactsV1.IdentificationView)
+        case 12: self.view = .whoCalled(try wireMessage(c.pointee.who_called, "who_called") as ContactsV1.WhoCalledView)
+        case 13: self.view = .client(try wireMessage(c.pointee.client, "client") as ContactsV1.ClientConversationView)
+        case 14: self.view = .readyToPay(try wireMessage(c.pointee.ready_to_pay, "ready_to_pay") as ContactsV1.ReadyToPayView)
+        case 15: self.view = .callBack(try wireMessage(c.pointee.call_back, "call_back") as ContactsV1.CallBackView)
+        case 16: self.view = .refusal(try wireMessage(c.pointee.refusal, "refusal") as ContactsV1.RefusalView)
+        case 17: self.view = .refinancing(try wireMessage(c.pointee.refinancing, "refinancing") as ContactsV1.RefinancingView)
+        case 18: self.view = .thirdParty(try wireMessage(c.pointee.third_party, "third_party") as ContactsV1.ThirdPartyView)
+        case 19: self.view = .clientFinish(try wireMessage(c.pointee.client_finish, "client_finish") as ContactsV1.ClientFinishView)
+        case 20: self.view = .thirdPartyFinish(try wireMessage(c.pointee.third_party_finish, "third_party_finish") as ContactsV1.ThirdPartyFinishView)
         default: self.view = nil
         }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.processKey.isEmpty { c.process_key = arena.string(self.processKey) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.processKey.isEmpty { c.process_key = try arena.string(self.processKey, "process_key") }
         c.frame = .init(rawValue: .init(truncatingIfNeeded: self.frame.rawValue))
         c.can_go_back = self.canGoBack ? 1 : 0
         c.finished = self.finished ? 1 : 0
         switch self.view {
         case .phoneEntry(let v)?:
             c.view_case = .init(rawValue: 10)
-            c.phone_entry = arena.message(v)
+            c.phone_entry = try arena.message(v, "phone_entry")
         case .identification(let v)?:
             c.view_case = .init(rawValue: 11)
-            c.identification = arena.message(v)
+            c.identification = try arena.message(v, "identification")
         case .whoCalled(let v)?:
             c.view_case = .init(rawValue: 12)
-            c.who_called = arena.message(v)
+            c.who_called = try arena.message(v, "who_called")
         case .client(let v)?:
             c.view_case = .init(rawValue: 13)
-            c.client = arena.message(v)
+            c.client = try arena.message(v, "client")
         case .readyToPay(let v)?:
             c.view_case = .init(rawValue: 14)
-            c.ready_to_pay = arena.message(v)
+            c.ready_to_pay = try arena.message(v, "ready_to_pay")
         case .callBack(let v)?:
             c.view_case = .init(rawValue: 15)
-            c.call_back = arena.message(v)
+            c.call_back = try arena.message(v, "call_back")
         case .refusal(let v)?:
             c.view_case = .init(rawValue: 16)
-            c.refusal = arena.message(v)
+            c.refusal = try arena.message(v, "refusal")
         case .refinancing(let v)?:
             c.view_case = .init(rawValue: 17)
-            c.refinancing = arena.message(v)
+            c.refinancing = try arena.message(v, "refinancing")
         case .thirdParty(let v)?:
             c.view_case = .init(rawValue: 18)
-            c.third_party = arena.message(v)
+            c.third_party = try arena.message(v, "third_party")
         case .clientFinish(let v)?:
             c.view_case = .init(rawValue: 19)
-            c.client_finish = arena.message(v)
+            c.client_finish = try arena.message(v, "client_finish")
         case .thirdPartyFinish(let v)?:
             c.view_case = .init(rawValue: 20)
-            c.third_party_finish = arena.message(v)
+            c.third_party_finish = try arena.message(v, "third_party_finish")
         case nil: break
         }
     }
@@ -2039,7 +2039,7 @@ extension ContactsV1.StartIncomingCallRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     public init(from decoder: any Decoder) throws { self.init() }
     public func encode(to encoder: any Encoder) throws { _ = encoder.container(keyedBy: WireNoKeys.self) }
@@ -2055,10 +2055,10 @@ extension ContactsV1.StartIncomingCallRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {}
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {}
 }
 
 extension ContactsV1.StartIncomingCallResponse {
@@ -2066,7 +2066,7 @@ extension ContactsV1.StartIncomingCallResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case step }
 
@@ -2093,12 +2093,12 @@ extension ContactsV1.StartIncomingCallResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.step = c.pointee.step.map { ContactsV1.IncomingCallStep(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.step { self.step = try wireMessage(p, "step") as ContactsV1.IncomingCallStep } else { self.step = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.step { c.step = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.step { c.step = try arena.message(v, "step") }
     }
 }
 
@@ -2107,7 +2107,7 @@ extension ContactsV1.SubmitIncomingCallFrameRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case processKey, frame, input }
 
@@ -2138,16 +2138,16 @@ extension ContactsV1.SubmitIncomingCallFrameRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.processKey = wireString(c.pointee.process_key)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.processKey = try wireString(c.pointee.process_key, "process_key")
         self.frame = ContactsV1.IncomingCallFrame(rawValue: Int32(truncatingIfNeeded: c.pointee.frame.rawValue))
-        self.input = c.pointee.input.map { ContactsV1.FrameInput(c: $0) }
+        if let p = c.pointee.input { self.input = try wireMessage(p, "input") as ContactsV1.FrameInput } else { self.input = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.processKey.isEmpty { c.process_key = arena.string(self.processKey) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.processKey.isEmpty { c.process_key = try arena.string(self.processKey, "process_key") }
         c.frame = .init(rawValue: .init(truncatingIfNeeded: self.frame.rawValue))
-        if let v = self.input { c.input = arena.message(v) }
+        if let v = self.input { c.input = try arena.message(v, "input") }
     }
 }
 
@@ -2156,7 +2156,7 @@ extension ContactsV1.SubmitIncomingCallFrameResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case step }
 
@@ -2183,12 +2183,12 @@ extension ContactsV1.SubmitIncomingCallFrameResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.step = c.pointee.step.map { ContactsV1.IncomingCallStep(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.step { self.step = try wireMessage(p, "step") as ContactsV1.IncomingCallStep } else { self.step = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.step { c.step = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.step { c.step = try arena.message(v, "step") }
     }
 }
 
@@ -2197,7 +2197,7 @@ extension ContactsV1.GoBackIncomingCallRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case processKey }
 
@@ -2224,12 +2224,12 @@ extension ContactsV1.GoBackIncomingCallRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.processKey = wireString(c.pointee.process_key)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.processKey = try wireString(c.pointee.process_key, "process_key")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.processKey.isEmpty { c.process_key = arena.string(self.processKey) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.processKey.isEmpty { c.process_key = try arena.string(self.processKey, "process_key") }
     }
 }
 
@@ -2238,7 +2238,7 @@ extension ContactsV1.GoBackIncomingCallResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case step }
 
@@ -2265,12 +2265,12 @@ extension ContactsV1.GoBackIncomingCallResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.step = c.pointee.step.map { ContactsV1.IncomingCallStep(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.step { self.step = try wireMessage(p, "step") as ContactsV1.IncomingCallStep } else { self.step = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.step { c.step = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.step { c.step = try arena.message(v, "step") }
     }
 }
 
@@ -2279,7 +2279,7 @@ extension ContactsV1.CancelIncomingCallRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case processKey }
 
@@ -2306,12 +2306,12 @@ extension ContactsV1.CancelIncomingCallRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.processKey = wireString(c.pointee.process_key)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.processKey = try wireString(c.pointee.process_key, "process_key")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.processKey.isEmpty { c.process_key = arena.string(self.processKey) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.processKey.isEmpty { c.process_key = try arena.string(self.processKey, "process_key") }
     }
 }
 
@@ -2320,7 +2320,7 @@ extension ContactsV1.CancelIncomingCallResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     public init(from decoder: any Decoder) throws { self.init() }
     public func encode(to encoder: any Encoder) throws { _ = encoder.container(keyedBy: WireNoKeys.self) }
@@ -2336,10 +2336,10 @@ extension ContactsV1.CancelIncomingCallResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {}
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {}
 }
 
 extension ContactsV1.GetIncomingCallRequest {
@@ -2347,7 +2347,7 @@ extension ContactsV1.GetIncomingCallRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case processKey }
 
@@ -2374,12 +2374,12 @@ extension ContactsV1.GetIncomingCallRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.processKey = wireString(c.pointee.process_key)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.processKey = try wireString(c.pointee.process_key, "process_key")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.processKey.isEmpty { c.process_key = arena.string(self.processKey) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.processKey.isEmpty { c.process_key = try arena.string(self.processKey, "process_key") }
     }
 }
 
@@ -2388,7 +2388,7 @@ extension ContactsV1.GetIncomingCallResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case step }
 
@@ -2415,11 +2415,11 @@ extension ContactsV1.GetIncomingCallResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.step = c.pointee.step.map { ContactsV1.IncomingCallStep(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.step { self.step = try wireMessage(p, "step") as ContactsV1.IncomingCallStep } else { self.step = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.step { c.step = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.step { c.step = try arena.message(v, "step") }
     }
 }

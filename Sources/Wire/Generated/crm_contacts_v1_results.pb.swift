@@ -864,7 +864,7 @@ extension ContactsV1.NotReachedResult {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case reason }
 
@@ -891,11 +891,11 @@ extension ContactsV1.NotReachedResult: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.reason = ContactsV1.NotReachedReason(rawValue: Int32(truncatingIfNeeded: c.pointee.reason.rawValue))
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.reason = .init(rawValue: .init(truncatingIfNeeded: self.reason.rawValue))
     }
 }
@@ -905,7 +905,7 @@ extension ContactsV1.CallDroppedResult {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     public init(from decoder: any Decoder) throws { self.init() }
     public func encode(to encoder: any Encoder) throws { _ = encoder.container(keyedBy: WireNoKeys.self) }
@@ -921,10 +921,10 @@ extension ContactsV1.CallDroppedResult: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {}
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {}
 }
 
 extension ContactsV1.DoNotDisturbResult {
@@ -932,7 +932,7 @@ extension ContactsV1.DoNotDisturbResult {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case reason }
 
@@ -959,11 +959,11 @@ extension ContactsV1.DoNotDisturbResult: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.reason = ContactsV1.DoNotDisturbReason(rawValue: Int32(truncatingIfNeeded: c.pointee.reason.rawValue))
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.reason = .init(rawValue: .init(truncatingIfNeeded: self.reason.rawValue))
     }
 }
@@ -973,7 +973,7 @@ extension ContactsV1.ConsultationResult {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     public init(from decoder: any Decoder) throws { self.init() }
     public func encode(to encoder: any Encoder) throws { _ = encoder.container(keyedBy: WireNoKeys.self) }
@@ -989,10 +989,10 @@ extension ContactsV1.ConsultationResult: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {}
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {}
 }
 
 extension ContactsV1.ClientVisitResult {
@@ -1000,7 +1000,7 @@ extension ContactsV1.ClientVisitResult {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case at }
 
@@ -1027,12 +1027,12 @@ extension ContactsV1.ClientVisitResult: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.at = c.pointee.at.map { TypesV1.LocalDateTime(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.at { self.at = try wireMessage(p, "at") as TypesV1.LocalDateTime } else { self.at = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.at { c.at = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.at { c.at = try arena.message(v, "at") }
     }
 }
 
@@ -1041,7 +1041,7 @@ extension ContactsV1.CallbackResult {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case reason, at, clientWillCallBack }
 
@@ -1072,15 +1072,15 @@ extension ContactsV1.CallbackResult: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.reason = ContactsV1.CallbackReason(rawValue: Int32(truncatingIfNeeded: c.pointee.reason.rawValue))
-        self.at = c.pointee.at.map { TypesV1.LocalDateTime(c: $0) }
+        if let p = c.pointee.at { self.at = try wireMessage(p, "at") as TypesV1.LocalDateTime } else { self.at = nil }
         self.clientWillCallBack = c.pointee.client_will_call_back != 0
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.reason = .init(rawValue: .init(truncatingIfNeeded: self.reason.rawValue))
-        if let v = self.at { c.at = arena.message(v) }
+        if let v = self.at { c.at = try arena.message(v, "at") }
         c.client_will_call_back = self.clientWillCallBack ? 1 : 0
     }
 }
@@ -1090,7 +1090,7 @@ extension ContactsV1.NonTargetResult {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case reason }
 
@@ -1117,11 +1117,11 @@ extension ContactsV1.NonTargetResult: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.reason = ContactsV1.NonTargetReason(rawValue: Int32(truncatingIfNeeded: c.pointee.reason.rawValue))
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.reason = .init(rawValue: .init(truncatingIfNeeded: self.reason.rawValue))
     }
 }
@@ -1131,7 +1131,7 @@ extension ContactsV1.ThinkingResult {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case nextActionAt }
 
@@ -1158,12 +1158,12 @@ extension ContactsV1.ThinkingResult: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.nextActionAt = c.pointee.next_action_at.map { TypesV1.LocalDateTime(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.next_action_at { self.nextActionAt = try wireMessage(p, "next_action_at") as TypesV1.LocalDateTime } else { self.nextActionAt = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.nextActionAt { c.next_action_at = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.nextActionAt { c.next_action_at = try arena.message(v, "next_action_at") }
     }
 }
 
@@ -1172,7 +1172,7 @@ extension ContactsV1.RefusedResult {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case refusalReasonID = "refusalReasonId" }
 
@@ -1199,12 +1199,12 @@ extension ContactsV1.RefusedResult: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.refusalReasonID = wireString(c.pointee.refusal_reason_id)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.refusalReasonID = try wireString(c.pointee.refusal_reason_id, "refusal_reason_id")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.refusalReasonID.isEmpty { c.refusal_reason_id = arena.string(self.refusalReasonID) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.refusalReasonID.isEmpty { c.refusal_reason_id = try arena.string(self.refusalReasonID, "refusal_reason_id") }
     }
 }
 
@@ -1213,7 +1213,7 @@ extension ContactsV1.Visit {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case region, settlement, officeID = "officeId", officeName, at, bookingID = "bookingId" }
 
@@ -1250,22 +1250,22 @@ extension ContactsV1.Visit: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.region = c.pointee.region.map { TypesV1.RegionRef(c: $0) }
-        self.settlement = wireString(c.pointee.settlement)
-        self.officeID = wireString(c.pointee.office_id)
-        self.officeName = wireString(c.pointee.office_name)
-        self.at = c.pointee.at.map { TypesV1.LocalDateTime(c: $0) }
-        self.bookingID = wireString(c.pointee.booking_id)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.region { self.region = try wireMessage(p, "region") as TypesV1.RegionRef } else { self.region = nil }
+        self.settlement = try wireString(c.pointee.settlement, "settlement")
+        self.officeID = try wireString(c.pointee.office_id, "office_id")
+        self.officeName = try wireString(c.pointee.office_name, "office_name")
+        if let p = c.pointee.at { self.at = try wireMessage(p, "at") as TypesV1.LocalDateTime } else { self.at = nil }
+        self.bookingID = try wireString(c.pointee.booking_id, "booking_id")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.region { c.region = arena.message(v) }
-        if !self.settlement.isEmpty { c.settlement = arena.string(self.settlement) }
-        if !self.officeID.isEmpty { c.office_id = arena.string(self.officeID) }
-        if !self.officeName.isEmpty { c.office_name = arena.string(self.officeName) }
-        if let v = self.at { c.at = arena.message(v) }
-        if !self.bookingID.isEmpty { c.booking_id = arena.string(self.bookingID) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.region { c.region = try arena.message(v, "region") }
+        if !self.settlement.isEmpty { c.settlement = try arena.string(self.settlement, "settlement") }
+        if !self.officeID.isEmpty { c.office_id = try arena.string(self.officeID, "office_id") }
+        if !self.officeName.isEmpty { c.office_name = try arena.string(self.officeName, "office_name") }
+        if let v = self.at { c.at = try arena.message(v, "at") }
+        if !self.bookingID.isEmpty { c.booking_id = try arena.string(self.bookingID, "booking_id") }
     }
 }
 
@@ -1274,7 +1274,7 @@ extension ContactsV1.OfferedProduct {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case category, productID = "productId", productName }
 
@@ -1305,16 +1305,16 @@ extension ContactsV1.OfferedProduct: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.category = TypesV1.ProductCategory(rawValue: Int32(truncatingIfNeeded: c.pointee.category.rawValue))
-        self.productID = wireString(c.pointee.product_id)
-        self.productName = wireString(c.pointee.product_name)
+        self.productID = try wireString(c.pointee.product_id, "product_id")
+        self.productName = try wireString(c.pointee.product_name, "product_name")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.category = .init(rawValue: .init(truncatingIfNeeded: self.category.rawValue))
-        if !self.productID.isEmpty { c.product_id = arena.string(self.productID) }
-        if !self.productName.isEmpty { c.product_name = arena.string(self.productName) }
+        if !self.productID.isEmpty { c.product_id = try arena.string(self.productID, "product_id") }
+        if !self.productName.isEmpty { c.product_name = try arena.string(self.productName, "product_name") }
     }
 }
 
@@ -1323,7 +1323,7 @@ extension ContactsV1.AgreedResult {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case visit, products }
 
@@ -1352,16 +1352,16 @@ extension ContactsV1.AgreedResult: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.visit = c.pointee.visit.map { ContactsV1.Visit(c: $0) }
-        self.products = wireMessages(c.pointee.n_products, c.pointee.products)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.visit { self.visit = try wireMessage(p, "visit") as ContactsV1.Visit } else { self.visit = nil }
+        self.products = try wireMessages(c.pointee.n_products, c.pointee.products, "products")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.visit { c.visit = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.visit { c.visit = try arena.message(v, "visit") }
         if !self.products.isEmpty {
             c.n_products = self.products.count
-            c.products = arena.messages(self.products)
+            c.products = try arena.messages(self.products, "products")
         }
     }
 }
@@ -1371,7 +1371,7 @@ extension ContactsV1.ChangedVisitDateResult {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     public init(from decoder: any Decoder) throws { self.init() }
     public func encode(to encoder: any Encoder) throws { _ = encoder.container(keyedBy: WireNoKeys.self) }
@@ -1387,10 +1387,10 @@ extension ContactsV1.ChangedVisitDateResult: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {}
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {}
 }
 
 extension ContactsV1.HalvaMppDelivery {
@@ -1398,7 +1398,7 @@ extension ContactsV1.HalvaMppDelivery {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case officeID = "officeId", officeName, at, employeesCovered, address }
 
@@ -1433,20 +1433,20 @@ extension ContactsV1.HalvaMppDelivery: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.officeID = wireString(c.pointee.office_id)
-        self.officeName = wireString(c.pointee.office_name)
-        self.at = c.pointee.at.map { TypesV1.LocalDateTime(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.officeID = try wireString(c.pointee.office_id, "office_id")
+        self.officeName = try wireString(c.pointee.office_name, "office_name")
+        if let p = c.pointee.at { self.at = try wireMessage(p, "at") as TypesV1.LocalDateTime } else { self.at = nil }
         self.employeesCovered = c.pointee.employees_covered
-        self.address = wireString(c.pointee.address)
+        self.address = try wireString(c.pointee.address, "address")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.officeID.isEmpty { c.office_id = arena.string(self.officeID) }
-        if !self.officeName.isEmpty { c.office_name = arena.string(self.officeName) }
-        if let v = self.at { c.at = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.officeID.isEmpty { c.office_id = try arena.string(self.officeID, "office_id") }
+        if !self.officeName.isEmpty { c.office_name = try arena.string(self.officeName, "office_name") }
+        if let v = self.at { c.at = try arena.message(v, "at") }
         c.employees_covered = self.employeesCovered
-        if !self.address.isEmpty { c.address = arena.string(self.address) }
+        if !self.address.isEmpty { c.address = try arena.string(self.address, "address") }
     }
 }
 
@@ -1455,7 +1455,7 @@ extension ContactsV1.HalvaFcDelivery {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case officeID = "officeId", officeName, at, place, address }
 
@@ -1490,20 +1490,20 @@ extension ContactsV1.HalvaFcDelivery: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.officeID = wireString(c.pointee.office_id)
-        self.officeName = wireString(c.pointee.office_name)
-        self.at = c.pointee.at.map { TypesV1.LocalDateTime(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.officeID = try wireString(c.pointee.office_id, "office_id")
+        self.officeName = try wireString(c.pointee.office_name, "office_name")
+        if let p = c.pointee.at { self.at = try wireMessage(p, "at") as TypesV1.LocalDateTime } else { self.at = nil }
         self.place = ContactsV1.FcDeliveryPlace(rawValue: Int32(truncatingIfNeeded: c.pointee.place.rawValue))
-        self.address = wireString(c.pointee.address)
+        self.address = try wireString(c.pointee.address, "address")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.officeID.isEmpty { c.office_id = arena.string(self.officeID) }
-        if !self.officeName.isEmpty { c.office_name = arena.string(self.officeName) }
-        if let v = self.at { c.at = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.officeID.isEmpty { c.office_id = try arena.string(self.officeID, "office_id") }
+        if !self.officeName.isEmpty { c.office_name = try arena.string(self.officeName, "office_name") }
+        if let v = self.at { c.at = try arena.message(v, "at") }
         c.place = .init(rawValue: .init(truncatingIfNeeded: self.place.rawValue))
-        if !self.address.isEmpty { c.address = arena.string(self.address) }
+        if !self.address.isEmpty { c.address = try arena.string(self.address, "address") }
     }
 }
 
@@ -1512,7 +1512,7 @@ extension ContactsV1.HalvaSelfPickup {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case officeID = "officeId", officeName, at, bookingID = "bookingId" }
 
@@ -1545,18 +1545,18 @@ extension ContactsV1.HalvaSelfPickup: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.officeID = wireString(c.pointee.office_id)
-        self.officeName = wireString(c.pointee.office_name)
-        self.at = c.pointee.at.map { TypesV1.LocalDateTime(c: $0) }
-        self.bookingID = wireString(c.pointee.booking_id)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.officeID = try wireString(c.pointee.office_id, "office_id")
+        self.officeName = try wireString(c.pointee.office_name, "office_name")
+        if let p = c.pointee.at { self.at = try wireMessage(p, "at") as TypesV1.LocalDateTime } else { self.at = nil }
+        self.bookingID = try wireString(c.pointee.booking_id, "booking_id")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.officeID.isEmpty { c.office_id = arena.string(self.officeID) }
-        if !self.officeName.isEmpty { c.office_name = arena.string(self.officeName) }
-        if let v = self.at { c.at = arena.message(v) }
-        if !self.bookingID.isEmpty { c.booking_id = arena.string(self.bookingID) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.officeID.isEmpty { c.office_id = try arena.string(self.officeID, "office_id") }
+        if !self.officeName.isEmpty { c.office_name = try arena.string(self.officeName, "office_name") }
+        if let v = self.at { c.at = try arena.message(v, "at") }
+        if !self.bookingID.isEmpty { c.booking_id = try arena.string(self.bookingID, "booking_id") }
     }
 }
 
@@ -1565,7 +1565,7 @@ extension ContactsV1.HalvaResult {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case mpp, fc, selfPickup }
 
@@ -1645,26 +1645,26 @@ extension ContactsV1.HalvaResult: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         switch c.pointee.delivery_case.rawValue {
-        case 1: self.delivery = .mpp(ContactsV1.HalvaMppDelivery(c: c.pointee.mpp))
-        case 2: self.delivery = .fc(ContactsV1.HalvaFcDelivery(c: c.pointee.fc))
-        case 3: self.delivery = .selfPickup(ContactsV1.HalvaSelfPickup(c: c.pointee.self_pickup))
+        case 1: self.delivery = .mpp(try wireMessage(c.pointee.mpp, "mpp") as ContactsV1.HalvaMppDelivery)
+        case 2: self.delivery = .fc(try wireMessage(c.pointee.fc, "fc") as ContactsV1.HalvaFcDelivery)
+        case 3: self.delivery = .selfPickup(try wireMessage(c.pointee.self_pickup, "self_pickup") as ContactsV1.HalvaSelfPickup)
         default: self.delivery = nil
         }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         switch self.delivery {
         case .mpp(let v)?:
             c.delivery_case = .init(rawValue: 1)
-            c.mpp = arena.message(v)
+            c.mpp = try arena.message(v, "mpp")
         case .fc(let v)?:
             c.delivery_case = .init(rawValue: 2)
-            c.fc = arena.message(v)
+            c.fc = try arena.message(v, "fc")
         case .selfPickup(let v)?:
             c.delivery_case = .init(rawValue: 3)
-            c.self_pickup = arena.message(v)
+            c.self_pickup = try arena.message(v, "self_pickup")
         case nil: break
         }
     }
@@ -1675,7 +1675,7 @@ extension ContactsV1.ReachedResult {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case callback, nonTarget, thinking, refused, agreed, changedVisitDate, halva }
 
@@ -1803,42 +1803,42 @@ extension ContactsV1.ReachedResult: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         switch c.pointee.result_case.rawValue {
-        case 1: self.result = .callback(ContactsV1.CallbackResult(c: c.pointee.callback))
-        case 2: self.result = .nonTarget(ContactsV1.NonTargetResult(c: c.pointee.non_target))
-        case 3: self.result = .thinking(ContactsV1.ThinkingResult(c: c.pointee.thinking))
-        case 4: self.result = .refused(ContactsV1.RefusedResult(c: c.pointee.refused))
-        case 5: self.result = .agreed(ContactsV1.AgreedResult(c: c.pointee.agreed))
-        case 6: self.result = .changedVisitDate(ContactsV1.ChangedVisitDateResult(c: c.pointee.changed_visit_date))
-        case 7: self.result = .halva(ContactsV1.HalvaResult(c: c.pointee.halva))
+        case 1: self.result = .callback(try wireMessage(c.pointee.callback, "callback") as ContactsV1.CallbackResult)
+        case 2: self.result = .nonTarget(try wireMessage(c.pointee.non_target, "non_target") as ContactsV1.NonTargetResult)
+        case 3: self.result = .thinking(try wireMessage(c.pointee.thinking, "thinking") as ContactsV1.ThinkingResult)
+        case 4: self.result = .refused(try wireMessage(c.pointee.refused, "refused") as ContactsV1.RefusedResult)
+        case 5: self.result = .agreed(try wireMessage(c.pointee.agreed, "agreed") as ContactsV1.AgreedResult)
+        case 6: self.result = .changedVisitDate(try wireMessage(c.pointee.changed_visit_date, "changed_visit_date") as ContactsV1.ChangedVisitDateResult)
+        case 7: self.result = .halva(try wireMessage(c.pointee.halva, "halva") as ContactsV1.HalvaResult)
         default: self.result = nil
         }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         switch self.result {
         case .callback(let v)?:
             c.result_case = .init(rawValue: 1)
-            c.callback = arena.message(v)
+            c.callback = try arena.message(v, "callback")
         case .nonTarget(let v)?:
             c.result_case = .init(rawValue: 2)
-            c.non_target = arena.message(v)
+            c.non_target = try arena.message(v, "non_target")
         case .thinking(let v)?:
             c.result_case = .init(rawValue: 3)
-            c.thinking = arena.message(v)
+            c.thinking = try arena.message(v, "thinking")
         case .refused(let v)?:
             c.result_case = .init(rawValue: 4)
-            c.refused = arena.message(v)
+            c.refused = try arena.message(v, "refused")
         case .agreed(let v)?:
             c.result_case = .init(rawValue: 5)
-            c.agreed = arena.message(v)
+            c.agreed = try arena.message(v, "agreed")
         case .changedVisitDate(let v)?:
             c.result_case = .init(rawValue: 6)
-            c.changed_visit_date = arena.message(v)
+            c.changed_visit_date = try arena.message(v, "changed_visit_date")
         case .halva(let v)?:
             c.result_case = .init(rawValue: 7)
-            c.halva = arena.message(v)
+            c.halva = try arena.message(v, "halva")
         case nil: break
         }
     }
@@ -1849,7 +1849,7 @@ extension ContactsV1.CallResult {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case notReached, callDropped, reached, doNotDisturb, consultation, clientVisit, comment }
 
@@ -1967,40 +1967,40 @@ extension ContactsV1.CallResult: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.comment = wireString(c.pointee.comment)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.comment = try wireString(c.pointee.comment, "comment")
         switch c.pointee.first_level_case.rawValue {
-        case 1: self.firstLevel = .notReached(ContactsV1.NotReachedResult(c: c.pointee.not_reached))
-        case 2: self.firstLevel = .callDropped(ContactsV1.CallDroppedResult(c: c.pointee.call_dropped))
-        case 3: self.firstLevel = .reached(ContactsV1.ReachedResult(c: c.pointee.reached))
-        case 4: self.firstLevel = .doNotDisturb(ContactsV1.DoNotDisturbResult(c: c.pointee.do_not_disturb))
-        case 5: self.firstLevel = .consultation(ContactsV1.ConsultationResult(c: c.pointee.consultation))
-        case 6: self.firstLevel = .clientVisit(ContactsV1.ClientVisitResult(c: c.pointee.client_visit))
+        case 1: self.firstLevel = .notReached(try wireMessage(c.pointee.not_reached, "not_reached") as ContactsV1.NotReachedResult)
+        case 2: self.firstLevel = .callDropped(try wireMessage(c.pointee.call_dropped, "call_dropped") as ContactsV1.CallDroppedResult)
+        case 3: self.firstLevel = .reached(try wireMessage(c.pointee.reached, "reached") as ContactsV1.ReachedResult)
+        case 4: self.firstLevel = .doNotDisturb(try wireMessage(c.pointee.do_not_disturb, "do_not_disturb") as ContactsV1.DoNotDisturbResult)
+        case 5: self.firstLevel = .consultation(try wireMessage(c.pointee.consultation, "consultation") as ContactsV1.ConsultationResult)
+        case 6: self.firstLevel = .clientVisit(try wireMessage(c.pointee.client_visit, "client_visit") as ContactsV1.ClientVisitResult)
         default: self.firstLevel = nil
         }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.comment.isEmpty { c.comment = arena.string(self.comment) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.comment.isEmpty { c.comment = try arena.string(self.comment, "comment") }
         switch self.firstLevel {
         case .notReached(let v)?:
             c.first_level_case = .init(rawValue: 1)
-            c.not_reached = arena.message(v)
+            c.not_reached = try arena.message(v, "not_reached")
         case .callDropped(let v)?:
             c.first_level_case = .init(rawValue: 2)
-            c.call_dropped = arena.message(v)
+            c.call_dropped = try arena.message(v, "call_dropped")
         case .reached(let v)?:
             c.first_level_case = .init(rawValue: 3)
-            c.reached = arena.message(v)
+            c.reached = try arena.message(v, "reached")
         case .doNotDisturb(let v)?:
             c.first_level_case = .init(rawValue: 4)
-            c.do_not_disturb = arena.message(v)
+            c.do_not_disturb = try arena.message(v, "do_not_disturb")
         case .consultation(let v)?:
             c.first_level_case = .init(rawValue: 5)
-            c.consultation = arena.message(v)
+            c.consultation = try arena.message(v, "consultation")
         case .clientVisit(let v)?:
             c.first_level_case = .init(rawValue: 6)
-            c.client_visit = arena.message(v)
+            c.client_visit = try arena.message(v, "client_visit")
         case nil: break
         }
     }

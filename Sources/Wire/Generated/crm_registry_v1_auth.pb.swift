@@ -192,7 +192,7 @@ extension RegistryV1.Operator {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case login, fullName, role, mobilePhone, createdUnixMs }
 
@@ -227,19 +227,19 @@ extension RegistryV1.Operator: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.login = wireString(c.pointee.login)
-        self.fullName = c.pointee.full_name.map { TypesV1.FullName(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.login = try wireString(c.pointee.login, "login")
+        if let p = c.pointee.full_name { self.fullName = try wireMessage(p, "full_name") as TypesV1.FullName } else { self.fullName = nil }
         self.role = TypesV1.OperatorRole(rawValue: Int32(truncatingIfNeeded: c.pointee.role.rawValue))
-        self.mobilePhone = wireString(c.pointee.mobile_phone)
+        self.mobilePhone = try wireString(c.pointee.mobile_phone, "mobile_phone")
         self.createdUnixMs = c.pointee.created_unix_ms
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.login.isEmpty { c.login = arena.string(self.login) }
-        if let v = self.fullName { c.full_name = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.login.isEmpty { c.login = try arena.string(self.login, "login") }
+        if let v = self.fullName { c.full_name = try arena.message(v, "full_name") }
         c.role = .init(rawValue: .init(truncatingIfNeeded: self.role.rawValue))
-        if !self.mobilePhone.isEmpty { c.mobile_phone = arena.string(self.mobilePhone) }
+        if !self.mobilePhone.isEmpty { c.mobile_phone = try arena.string(self.mobilePhone, "mobile_phone") }
         c.created_unix_ms = self.createdUnixMs
     }
 }
@@ -249,7 +249,7 @@ extension RegistryV1.StartLoginRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case login }
 
@@ -276,12 +276,12 @@ extension RegistryV1.StartLoginRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.login = wireString(c.pointee.login)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.login = try wireString(c.pointee.login, "login")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.login.isEmpty { c.login = arena.string(self.login) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.login.isEmpty { c.login = try arena.string(self.login, "login") }
     }
 }
 
@@ -290,7 +290,7 @@ extension RegistryV1.StartLoginResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case maskedMobile, codeExpiresUnixMs }
 
@@ -319,13 +319,13 @@ extension RegistryV1.StartLoginResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.maskedMobile = wireString(c.pointee.masked_mobile)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.maskedMobile = try wireString(c.pointee.masked_mobile, "masked_mobile")
         self.codeExpiresUnixMs = c.pointee.code_expires_unix_ms
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.maskedMobile.isEmpty { c.masked_mobile = arena.string(self.maskedMobile) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.maskedMobile.isEmpty { c.masked_mobile = try arena.string(self.maskedMobile, "masked_mobile") }
         c.code_expires_unix_ms = self.codeExpiresUnixMs
     }
 }
@@ -335,7 +335,7 @@ extension RegistryV1.CompleteLoginRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case login, password }
 
@@ -364,14 +364,14 @@ extension RegistryV1.CompleteLoginRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.login = wireString(c.pointee.login)
-        self.password = wireString(c.pointee.password)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.login = try wireString(c.pointee.login, "login")
+        self.password = try wireString(c.pointee.password, "password")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.login.isEmpty { c.login = arena.string(self.login) }
-        if !self.password.isEmpty { c.password = arena.string(self.password) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.login.isEmpty { c.login = try arena.string(self.login, "login") }
+        if !self.password.isEmpty { c.password = try arena.string(self.password, "password") }
     }
 }
 
@@ -380,7 +380,7 @@ extension RegistryV1.CompleteLoginResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case sessionToken, expiresUnixMs, `operator` }
 
@@ -411,16 +411,16 @@ extension RegistryV1.CompleteLoginResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.sessionToken = wireString(c.pointee.session_token)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.sessionToken = try wireString(c.pointee.session_token, "session_token")
         self.expiresUnixMs = c.pointee.expires_unix_ms
-        self.`operator` = c.pointee.operator_.map { RegistryV1.Operator(c: $0) }
+        if let p = c.pointee.operator_ { self.`operator` = try wireMessage(p, "operator") as RegistryV1.Operator } else { self.`operator` = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.sessionToken.isEmpty { c.session_token = arena.string(self.sessionToken) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.sessionToken.isEmpty { c.session_token = try arena.string(self.sessionToken, "session_token") }
         c.expires_unix_ms = self.expiresUnixMs
-        if let v = self.`operator` { c.operator_ = arena.message(v) }
+        if let v = self.`operator` { c.operator_ = try arena.message(v, "operator") }
     }
 }
 
@@ -429,7 +429,7 @@ extension RegistryV1.GetSessionRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     public init(from decoder: any Decoder) throws { self.init() }
     public func encode(to encoder: any Encoder) throws { _ = encoder.container(keyedBy: WireNoKeys.self) }
@@ -445,10 +445,10 @@ extension RegistryV1.GetSessionRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {}
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {}
 }
 
 extension RegistryV1.GetSessionResponse {
@@ -456,7 +456,7 @@ extension RegistryV1.GetSessionResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case `operator`, expiresUnixMs }
 
@@ -485,13 +485,13 @@ extension RegistryV1.GetSessionResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.`operator` = c.pointee.operator_.map { RegistryV1.Operator(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.operator_ { self.`operator` = try wireMessage(p, "operator") as RegistryV1.Operator } else { self.`operator` = nil }
         self.expiresUnixMs = c.pointee.expires_unix_ms
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.`operator` { c.operator_ = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.`operator` { c.operator_ = try arena.message(v, "operator") }
         c.expires_unix_ms = self.expiresUnixMs
     }
 }
@@ -501,7 +501,7 @@ extension RegistryV1.CreateOperatorRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case login, fullName, role, mobilePhone }
 
@@ -534,18 +534,18 @@ extension RegistryV1.CreateOperatorRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.login = wireString(c.pointee.login)
-        self.fullName = c.pointee.full_name.map { TypesV1.FullName(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.login = try wireString(c.pointee.login, "login")
+        if let p = c.pointee.full_name { self.fullName = try wireMessage(p, "full_name") as TypesV1.FullName } else { self.fullName = nil }
         self.role = TypesV1.OperatorRole(rawValue: Int32(truncatingIfNeeded: c.pointee.role.rawValue))
-        self.mobilePhone = wireString(c.pointee.mobile_phone)
+        self.mobilePhone = try wireString(c.pointee.mobile_phone, "mobile_phone")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.login.isEmpty { c.login = arena.string(self.login) }
-        if let v = self.fullName { c.full_name = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.login.isEmpty { c.login = try arena.string(self.login, "login") }
+        if let v = self.fullName { c.full_name = try arena.message(v, "full_name") }
         c.role = .init(rawValue: .init(truncatingIfNeeded: self.role.rawValue))
-        if !self.mobilePhone.isEmpty { c.mobile_phone = arena.string(self.mobilePhone) }
+        if !self.mobilePhone.isEmpty { c.mobile_phone = try arena.string(self.mobilePhone, "mobile_phone") }
     }
 }
 
@@ -554,7 +554,7 @@ extension RegistryV1.CreateOperatorResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case `operator` }
 
@@ -581,12 +581,12 @@ extension RegistryV1.CreateOperatorResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.`operator` = c.pointee.operator_.map { RegistryV1.Operator(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.operator_ { self.`operator` = try wireMessage(p, "operator") as RegistryV1.Operator } else { self.`operator` = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.`operator` { c.operator_ = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.`operator` { c.operator_ = try arena.message(v, "operator") }
     }
 }
 
@@ -595,7 +595,7 @@ extension RegistryV1.ListOperatorsRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case role, pageSize, pageToken }
 
@@ -626,16 +626,16 @@ extension RegistryV1.ListOperatorsRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.role = TypesV1.OperatorRole(rawValue: Int32(truncatingIfNeeded: c.pointee.role.rawValue))
         self.pageSize = c.pointee.page_size
-        self.pageToken = wireString(c.pointee.page_token)
+        self.pageToken = try wireString(c.pointee.page_token, "page_token")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.role = .init(rawValue: .init(truncatingIfNeeded: self.role.rawValue))
         c.page_size = self.pageSize
-        if !self.pageToken.isEmpty { c.page_token = arena.string(self.pageToken) }
+        if !self.pageToken.isEmpty { c.page_token = try arena.string(self.pageToken, "page_token") }
     }
 }
 
@@ -644,7 +644,7 @@ extension RegistryV1.ListOperatorsResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case operators, nextPageToken }
 
@@ -673,16 +673,16 @@ extension RegistryV1.ListOperatorsResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.operators = wireMessages(c.pointee.n_operators, c.pointee.operators)
-        self.nextPageToken = wireString(c.pointee.next_page_token)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.operators = try wireMessages(c.pointee.n_operators, c.pointee.operators, "operators")
+        self.nextPageToken = try wireString(c.pointee.next_page_token, "next_page_token")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         if !self.operators.isEmpty {
             c.n_operators = self.operators.count
-            c.operators = arena.messages(self.operators)
+            c.operators = try arena.messages(self.operators, "operators")
         }
-        if !self.nextPageToken.isEmpty { c.next_page_token = arena.string(self.nextPageToken) }
+        if !self.nextPageToken.isEmpty { c.next_page_token = try arena.string(self.nextPageToken, "next_page_token") }
     }
 }

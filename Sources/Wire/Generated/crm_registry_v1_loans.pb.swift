@@ -309,7 +309,7 @@ extension RegistryV1.Installment {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case number, dueDate, totalKopecks, principalKopecks, interestKopecks, penaltyKopecks, paidKopecks, paidDate, state }
 
@@ -352,27 +352,27 @@ extension RegistryV1.Installment: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.number = c.pointee.number
-        self.dueDate = c.pointee.due_date.map { TypesV1.Date(c: $0) }
+        if let p = c.pointee.due_date { self.dueDate = try wireMessage(p, "due_date") as TypesV1.Date } else { self.dueDate = nil }
         self.totalKopecks = c.pointee.total_kopecks
         self.principalKopecks = c.pointee.principal_kopecks
         self.interestKopecks = c.pointee.interest_kopecks
         self.penaltyKopecks = c.pointee.penalty_kopecks
         self.paidKopecks = c.pointee.paid_kopecks
-        self.paidDate = c.pointee.paid_date.map { TypesV1.Date(c: $0) }
+        if let p = c.pointee.paid_date { self.paidDate = try wireMessage(p, "paid_date") as TypesV1.Date } else { self.paidDate = nil }
         self.state = RegistryV1.InstallmentState(rawValue: Int32(truncatingIfNeeded: c.pointee.state.rawValue))
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.number = self.number
-        if let v = self.dueDate { c.due_date = arena.message(v) }
+        if let v = self.dueDate { c.due_date = try arena.message(v, "due_date") }
         c.total_kopecks = self.totalKopecks
         c.principal_kopecks = self.principalKopecks
         c.interest_kopecks = self.interestKopecks
         c.penalty_kopecks = self.penaltyKopecks
         c.paid_kopecks = self.paidKopecks
-        if let v = self.paidDate { c.paid_date = arena.message(v) }
+        if let v = self.paidDate { c.paid_date = try arena.message(v, "paid_date") }
         c.state = .init(rawValue: .init(truncatingIfNeeded: self.state.rawValue))
     }
 }
@@ -382,7 +382,7 @@ extension RegistryV1.LoanGeneral {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case issueDate, productName, debtKopecks, overdueKopecks, overdueDays, overdueSince }
 
@@ -419,22 +419,22 @@ extension RegistryV1.LoanGeneral: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.issueDate = c.pointee.issue_date.map { TypesV1.Date(c: $0) }
-        self.productName = wireString(c.pointee.product_name)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.issue_date { self.issueDate = try wireMessage(p, "issue_date") as TypesV1.Date } else { self.issueDate = nil }
+        self.productName = try wireString(c.pointee.product_name, "product_name")
         self.debtKopecks = c.pointee.debt_kopecks
         self.overdueKopecks = c.pointee.overdue_kopecks
         self.overdueDays = c.pointee.overdue_days
-        self.overdueSince = c.pointee.overdue_since.map { TypesV1.Date(c: $0) }
+        if let p = c.pointee.overdue_since { self.overdueSince = try wireMessage(p, "overdue_since") as TypesV1.Date } else { self.overdueSince = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.issueDate { c.issue_date = arena.message(v) }
-        if !self.productName.isEmpty { c.product_name = arena.string(self.productName) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.issueDate { c.issue_date = try arena.message(v, "issue_date") }
+        if !self.productName.isEmpty { c.product_name = try arena.string(self.productName, "product_name") }
         c.debt_kopecks = self.debtKopecks
         c.overdue_kopecks = self.overdueKopecks
         c.overdue_days = self.overdueDays
-        if let v = self.overdueSince { c.overdue_since = arena.message(v) }
+        if let v = self.overdueSince { c.overdue_since = try arena.message(v, "overdue_since") }
     }
 }
 
@@ -443,7 +443,7 @@ extension RegistryV1.LoanParameters {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case principalKopecks, termDays, annualRateHundredths, installmentKopecks, maturityDate }
 
@@ -478,20 +478,20 @@ extension RegistryV1.LoanParameters: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.principalKopecks = c.pointee.principal_kopecks
         self.termDays = c.pointee.term_days
         self.annualRateHundredths = c.pointee.annual_rate_hundredths
         self.installmentKopecks = c.pointee.installment_kopecks
-        self.maturityDate = c.pointee.maturity_date.map { TypesV1.Date(c: $0) }
+        if let p = c.pointee.maturity_date { self.maturityDate = try wireMessage(p, "maturity_date") as TypesV1.Date } else { self.maturityDate = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.principal_kopecks = self.principalKopecks
         c.term_days = self.termDays
         c.annual_rate_hundredths = self.annualRateHundredths
         c.installment_kopecks = self.installmentKopecks
-        if let v = self.maturityDate { c.maturity_date = arena.message(v) }
+        if let v = self.maturityDate { c.maturity_date = try arena.message(v, "maturity_date") }
     }
 }
 
@@ -500,7 +500,7 @@ extension RegistryV1.PaymentStatus {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case lastPaymentDate, lastPaymentKopecks, nextDueDate, nextDueKopecks }
 
@@ -533,17 +533,17 @@ extension RegistryV1.PaymentStatus: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.lastPaymentDate = c.pointee.last_payment_date.map { TypesV1.Date(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.last_payment_date { self.lastPaymentDate = try wireMessage(p, "last_payment_date") as TypesV1.Date } else { self.lastPaymentDate = nil }
         self.lastPaymentKopecks = c.pointee.last_payment_kopecks
-        self.nextDueDate = c.pointee.next_due_date.map { TypesV1.Date(c: $0) }
+        if let p = c.pointee.next_due_date { self.nextDueDate = try wireMessage(p, "next_due_date") as TypesV1.Date } else { self.nextDueDate = nil }
         self.nextDueKopecks = c.pointee.next_due_kopecks
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.lastPaymentDate { c.last_payment_date = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.lastPaymentDate { c.last_payment_date = try arena.message(v, "last_payment_date") }
         c.last_payment_kopecks = self.lastPaymentKopecks
-        if let v = self.nextDueDate { c.next_due_date = arena.message(v) }
+        if let v = self.nextDueDate { c.next_due_date = try arena.message(v, "next_due_date") }
         c.next_due_kopecks = self.nextDueKopecks
     }
 }
@@ -553,7 +553,7 @@ extension RegistryV1.Refinancing {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case available, newInstallmentKopecks, newTermDays, conditions }
 
@@ -586,18 +586,18 @@ extension RegistryV1.Refinancing: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.available = c.pointee.available != 0
         self.newInstallmentKopecks = c.pointee.new_installment_kopecks
         self.newTermDays = c.pointee.new_term_days
-        self.conditions = wireString(c.pointee.conditions)
+        self.conditions = try wireString(c.pointee.conditions, "conditions")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.available = self.available ? 1 : 0
         c.new_installment_kopecks = self.newInstallmentKopecks
         c.new_term_days = self.newTermDays
-        if !self.conditions.isEmpty { c.conditions = arena.string(self.conditions) }
+        if !self.conditions.isEmpty { c.conditions = try arena.string(self.conditions, "conditions") }
     }
 }
 
@@ -606,7 +606,7 @@ extension RegistryV1.ServicingOffice {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case name, address, hours }
 
@@ -637,16 +637,16 @@ extension RegistryV1.ServicingOffice: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.name = wireString(c.pointee.name)
-        self.address = wireString(c.pointee.address)
-        self.hours = wireString(c.pointee.hours)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.name = try wireString(c.pointee.name, "name")
+        self.address = try wireString(c.pointee.address, "address")
+        self.hours = try wireString(c.pointee.hours, "hours")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.name.isEmpty { c.name = arena.string(self.name) }
-        if !self.address.isEmpty { c.address = arena.string(self.address) }
-        if !self.hours.isEmpty { c.hours = arena.string(self.hours) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.name.isEmpty { c.name = try arena.string(self.name, "name") }
+        if !self.address.isEmpty { c.address = try arena.string(self.address, "address") }
+        if !self.hours.isEmpty { c.hours = try arena.string(self.hours, "hours") }
     }
 }
 
@@ -655,7 +655,7 @@ extension RegistryV1.LoanPhone {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case phone, ownership, comment, addedUnixMs, addedBy }
 
@@ -690,20 +690,20 @@ extension RegistryV1.LoanPhone: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.phone = wireString(c.pointee.phone)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.phone = try wireString(c.pointee.phone, "phone")
         self.ownership = TypesV1.PhoneOwnership(rawValue: Int32(truncatingIfNeeded: c.pointee.ownership.rawValue))
-        self.comment = wireString(c.pointee.comment)
+        self.comment = try wireString(c.pointee.comment, "comment")
         self.addedUnixMs = c.pointee.added_unix_ms
-        self.addedBy = c.pointee.added_by.map { TypesV1.OperatorRef(c: $0) }
+        if let p = c.pointee.added_by { self.addedBy = try wireMessage(p, "added_by") as TypesV1.OperatorRef } else { self.addedBy = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.phone.isEmpty { c.phone = arena.string(self.phone) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.phone.isEmpty { c.phone = try arena.string(self.phone, "phone") }
         c.ownership = .init(rawValue: .init(truncatingIfNeeded: self.ownership.rawValue))
-        if !self.comment.isEmpty { c.comment = arena.string(self.comment) }
+        if !self.comment.isEmpty { c.comment = try arena.string(self.comment, "comment") }
         c.added_unix_ms = self.addedUnixMs
-        if let v = self.addedBy { c.added_by = arena.message(v) }
+        if let v = self.addedBy { c.added_by = try arena.message(v, "added_by") }
     }
 }
 
@@ -712,7 +712,7 @@ extension RegistryV1.Loan {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case contractNumber, cardID = "cardId", borrower, region, general, parameters, schedule, paymentStatus, refinancing, office, phones }
 
@@ -759,37 +759,37 @@ extension RegistryV1.Loan: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.contractNumber = wireString(c.pointee.contract_number)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.contractNumber = try wireString(c.pointee.contract_number, "contract_number")
         self.cardID = c.pointee.card_id
-        self.borrower = c.pointee.borrower.map { TypesV1.FullName(c: $0) }
-        self.region = c.pointee.region.map { TypesV1.RegionRef(c: $0) }
-        self.general = c.pointee.general.map { RegistryV1.LoanGeneral(c: $0) }
-        self.parameters = c.pointee.parameters.map { RegistryV1.LoanParameters(c: $0) }
-        self.schedule = wireMessages(c.pointee.n_schedule, c.pointee.schedule)
-        self.paymentStatus = c.pointee.payment_status.map { RegistryV1.PaymentStatus(c: $0) }
-        self.refinancing = c.pointee.refinancing.map { RegistryV1.Refinancing(c: $0) }
-        self.office = c.pointee.office.map { RegistryV1.ServicingOffice(c: $0) }
-        self.phones = wireMessages(c.pointee.n_phones, c.pointee.phones)
+        if let p = c.pointee.borrower { self.borrower = try wireMessage(p, "borrower") as TypesV1.FullName } else { self.borrower = nil }
+        if let p = c.pointee.region { self.region = try wireMessage(p, "region") as TypesV1.RegionRef } else { self.region = nil }
+        if let p = c.pointee.general { self.general = try wireMessage(p, "general") as RegistryV1.LoanGeneral } else { self.general = nil }
+        if let p = c.pointee.parameters { self.parameters = try wireMessage(p, "parameters") as RegistryV1.LoanParameters } else { self.parameters = nil }
+        self.schedule = try wireMessages(c.pointee.n_schedule, c.pointee.schedule, "schedule")
+        if let p = c.pointee.payment_status { self.paymentStatus = try wireMessage(p, "payment_status") as RegistryV1.PaymentStatus } else { self.paymentStatus = nil }
+        if let p = c.pointee.refinancing { self.refinancing = try wireMessage(p, "refinancing") as RegistryV1.Refinancing } else { self.refinancing = nil }
+        if let p = c.pointee.office { self.office = try wireMessage(p, "office") as RegistryV1.ServicingOffice } else { self.office = nil }
+        self.phones = try wireMessages(c.pointee.n_phones, c.pointee.phones, "phones")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.contractNumber.isEmpty { c.contract_number = arena.string(self.contractNumber) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.contractNumber.isEmpty { c.contract_number = try arena.string(self.contractNumber, "contract_number") }
         c.card_id = self.cardID
-        if let v = self.borrower { c.borrower = arena.message(v) }
-        if let v = self.region { c.region = arena.message(v) }
-        if let v = self.general { c.general = arena.message(v) }
-        if let v = self.parameters { c.parameters = arena.message(v) }
+        if let v = self.borrower { c.borrower = try arena.message(v, "borrower") }
+        if let v = self.region { c.region = try arena.message(v, "region") }
+        if let v = self.general { c.general = try arena.message(v, "general") }
+        if let v = self.parameters { c.parameters = try arena.message(v, "parameters") }
         if !self.schedule.isEmpty {
             c.n_schedule = self.schedule.count
-            c.schedule = arena.messages(self.schedule)
+            c.schedule = try arena.messages(self.schedule, "schedule")
         }
-        if let v = self.paymentStatus { c.payment_status = arena.message(v) }
-        if let v = self.refinancing { c.refinancing = arena.message(v) }
-        if let v = self.office { c.office = arena.message(v) }
+        if let v = self.paymentStatus { c.payment_status = try arena.message(v, "payment_status") }
+        if let v = self.refinancing { c.refinancing = try arena.message(v, "refinancing") }
+        if let v = self.office { c.office = try arena.message(v, "office") }
         if !self.phones.isEmpty {
             c.n_phones = self.phones.count
-            c.phones = arena.messages(self.phones)
+            c.phones = try arena.messages(self.phones, "phones")
         }
     }
 }

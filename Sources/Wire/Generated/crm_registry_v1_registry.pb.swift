@@ -1401,7 +1401,7 @@ extension RegistryV1.ContactEntry {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case id, kind, value, struckOut, strikeReason, comment }
 
@@ -1438,22 +1438,22 @@ extension RegistryV1.ContactEntry: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.id = wireString(c.pointee.id)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.id = try wireString(c.pointee.id, "id")
         self.kind = RegistryV1.ContactDataKind(rawValue: Int32(truncatingIfNeeded: c.pointee.kind.rawValue))
-        self.value = wireString(c.pointee.value)
+        self.value = try wireString(c.pointee.value, "value")
         self.struckOut = c.pointee.struck_out != 0
         self.strikeReason = RegistryV1.ContactStrikeReason(rawValue: Int32(truncatingIfNeeded: c.pointee.strike_reason.rawValue))
-        self.comment = wireString(c.pointee.comment)
+        self.comment = try wireString(c.pointee.comment, "comment")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.id.isEmpty { c.id = arena.string(self.id) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.id.isEmpty { c.id = try arena.string(self.id, "id") }
         c.kind = .init(rawValue: .init(truncatingIfNeeded: self.kind.rawValue))
-        if !self.value.isEmpty { c.value = arena.string(self.value) }
+        if !self.value.isEmpty { c.value = try arena.string(self.value, "value") }
         c.struck_out = self.struckOut ? 1 : 0
         c.strike_reason = .init(rawValue: .init(truncatingIfNeeded: self.strikeReason.rawValue))
-        if !self.comment.isEmpty { c.comment = arena.string(self.comment) }
+        if !self.comment.isEmpty { c.comment = try arena.string(self.comment, "comment") }
     }
 }
 
@@ -1462,7 +1462,7 @@ extension RegistryV1.Card {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case cardID = "cardId", type, rbsNumber, fullName, birthDate, age, region, settlement, passport, contacts, scriptNames, recommendedByCardID = "recommendedByCardId", version, personalDataEditable, createdUnixMs }
 
@@ -1517,41 +1517,41 @@ extension RegistryV1.Card: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.cardID = c.pointee.card_id
         self.type = TypesV1.CardType(rawValue: Int32(truncatingIfNeeded: c.pointee.type.rawValue))
-        self.rbsNumber = wireString(c.pointee.rbs_number)
-        self.fullName = c.pointee.full_name.map { TypesV1.FullName(c: $0) }
-        self.birthDate = c.pointee.birth_date.map { TypesV1.Date(c: $0) }
+        self.rbsNumber = try wireString(c.pointee.rbs_number, "rbs_number")
+        if let p = c.pointee.full_name { self.fullName = try wireMessage(p, "full_name") as TypesV1.FullName } else { self.fullName = nil }
+        if let p = c.pointee.birth_date { self.birthDate = try wireMessage(p, "birth_date") as TypesV1.Date } else { self.birthDate = nil }
         self.age = c.pointee.age
-        self.region = c.pointee.region.map { TypesV1.RegionRef(c: $0) }
-        self.settlement = wireString(c.pointee.settlement)
-        self.passport = c.pointee.passport.map { TypesV1.Passport(c: $0) }
-        self.contacts = wireMessages(c.pointee.n_contacts, c.pointee.contacts)
-        self.scriptNames = wireMapped(c.pointee.n_script_names, c.pointee.script_names) { wireString($0) }
+        if let p = c.pointee.region { self.region = try wireMessage(p, "region") as TypesV1.RegionRef } else { self.region = nil }
+        self.settlement = try wireString(c.pointee.settlement, "settlement")
+        if let p = c.pointee.passport { self.passport = try wireMessage(p, "passport") as TypesV1.Passport } else { self.passport = nil }
+        self.contacts = try wireMessages(c.pointee.n_contacts, c.pointee.contacts, "contacts")
+        self.scriptNames = try wireStrings(c.pointee.n_script_names, c.pointee.script_names, "script_names")
         self.recommendedByCardID = c.pointee.recommended_by_card_id
         self.version = c.pointee.version
         self.personalDataEditable = c.pointee.personal_data_editable != 0
         self.createdUnixMs = c.pointee.created_unix_ms
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.card_id = self.cardID
         c.type = .init(rawValue: .init(truncatingIfNeeded: self.type.rawValue))
-        if !self.rbsNumber.isEmpty { c.rbs_number = arena.string(self.rbsNumber) }
-        if let v = self.fullName { c.full_name = arena.message(v) }
-        if let v = self.birthDate { c.birth_date = arena.message(v) }
+        if !self.rbsNumber.isEmpty { c.rbs_number = try arena.string(self.rbsNumber, "rbs_number") }
+        if let v = self.fullName { c.full_name = try arena.message(v, "full_name") }
+        if let v = self.birthDate { c.birth_date = try arena.message(v, "birth_date") }
         c.age = self.age
-        if let v = self.region { c.region = arena.message(v) }
-        if !self.settlement.isEmpty { c.settlement = arena.string(self.settlement) }
-        if let v = self.passport { c.passport = arena.message(v) }
+        if let v = self.region { c.region = try arena.message(v, "region") }
+        if !self.settlement.isEmpty { c.settlement = try arena.string(self.settlement, "settlement") }
+        if let v = self.passport { c.passport = try arena.message(v, "passport") }
         if !self.contacts.isEmpty {
             c.n_contacts = self.contacts.count
-            c.contacts = arena.messages(self.contacts)
+            c.contacts = try arena.messages(self.contacts, "contacts")
         }
         if !self.scriptNames.isEmpty {
             c.n_script_names = self.scriptNames.count
-            c.script_names = arena.strings(self.scriptNames)
+            c.script_names = try arena.strings(self.scriptNames, "script_names")
         }
         c.recommended_by_card_id = self.recommendedByCardID
         c.version = self.version
@@ -1565,7 +1565,7 @@ extension RegistryV1.CardSummary {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case cardID = "cardId", type, fullName, birthDate, region, settlement, phone, passport }
 
@@ -1606,26 +1606,26 @@ extension RegistryV1.CardSummary: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.cardID = c.pointee.card_id
         self.type = TypesV1.CardType(rawValue: Int32(truncatingIfNeeded: c.pointee.type.rawValue))
-        self.fullName = c.pointee.full_name.map { TypesV1.FullName(c: $0) }
-        self.birthDate = c.pointee.birth_date.map { TypesV1.Date(c: $0) }
-        self.region = c.pointee.region.map { TypesV1.RegionRef(c: $0) }
-        self.settlement = wireString(c.pointee.settlement)
-        self.phone = wireString(c.pointee.phone)
-        self.passport = c.pointee.passport.map { TypesV1.Passport(c: $0) }
+        if let p = c.pointee.full_name { self.fullName = try wireMessage(p, "full_name") as TypesV1.FullName } else { self.fullName = nil }
+        if let p = c.pointee.birth_date { self.birthDate = try wireMessage(p, "birth_date") as TypesV1.Date } else { self.birthDate = nil }
+        if let p = c.pointee.region { self.region = try wireMessage(p, "region") as TypesV1.RegionRef } else { self.region = nil }
+        self.settlement = try wireString(c.pointee.settlement, "settlement")
+        self.phone = try wireString(c.pointee.phone, "phone")
+        if let p = c.pointee.passport { self.passport = try wireMessage(p, "passport") as TypesV1.Passport } else { self.passport = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.card_id = self.cardID
         c.type = .init(rawValue: .init(truncatingIfNeeded: self.type.rawValue))
-        if let v = self.fullName { c.full_name = arena.message(v) }
-        if let v = self.birthDate { c.birth_date = arena.message(v) }
-        if let v = self.region { c.region = arena.message(v) }
-        if !self.settlement.isEmpty { c.settlement = arena.string(self.settlement) }
-        if !self.phone.isEmpty { c.phone = arena.string(self.phone) }
-        if let v = self.passport { c.passport = arena.message(v) }
+        if let v = self.fullName { c.full_name = try arena.message(v, "full_name") }
+        if let v = self.birthDate { c.birth_date = try arena.message(v, "birth_date") }
+        if let v = self.region { c.region = try arena.message(v, "region") }
+        if !self.settlement.isEmpty { c.settlement = try arena.string(self.settlement, "settlement") }
+        if !self.phone.isEmpty { c.phone = try arena.string(self.phone, "phone") }
+        if let v = self.passport { c.passport = try arena.message(v, "passport") }
     }
 }
 
@@ -1634,7 +1634,7 @@ extension RegistryV1.SearchByPhoneRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case phone }
 
@@ -1661,12 +1661,12 @@ extension RegistryV1.SearchByPhoneRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.phone = wireString(c.pointee.phone)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.phone = try wireString(c.pointee.phone, "phone")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.phone.isEmpty { c.phone = arena.string(self.phone) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.phone.isEmpty { c.phone = try arena.string(self.phone, "phone") }
     }
 }
 
@@ -1675,7 +1675,7 @@ extension RegistryV1.SearchByPhoneResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case normalizedPhone, cards }
 
@@ -1704,16 +1704,16 @@ extension RegistryV1.SearchByPhoneResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.normalizedPhone = wireString(c.pointee.normalized_phone)
-        self.cards = wireMessages(c.pointee.n_cards, c.pointee.cards)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.normalizedPhone = try wireString(c.pointee.normalized_phone, "normalized_phone")
+        self.cards = try wireMessages(c.pointee.n_cards, c.pointee.cards, "cards")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.normalizedPhone.isEmpty { c.normalized_phone = arena.string(self.normalizedPhone) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.normalizedPhone.isEmpty { c.normalized_phone = try arena.string(self.normalizedPhone, "normalized_phone") }
         if !self.cards.isEmpty {
             c.n_cards = self.cards.count
-            c.cards = arena.messages(self.cards)
+            c.cards = try arena.messages(self.cards, "cards")
         }
     }
 }
@@ -1723,7 +1723,7 @@ extension RegistryV1.SearchByNameRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case fullName, withoutPatronymic, birthDate, pageSize, pageToken }
 
@@ -1758,20 +1758,20 @@ extension RegistryV1.SearchByNameRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.fullName = c.pointee.full_name.map { TypesV1.FullName(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.full_name { self.fullName = try wireMessage(p, "full_name") as TypesV1.FullName } else { self.fullName = nil }
         self.withoutPatronymic = c.pointee.without_patronymic != 0
-        self.birthDate = c.pointee.birth_date.map { TypesV1.Date(c: $0) }
+        if let p = c.pointee.birth_date { self.birthDate = try wireMessage(p, "birth_date") as TypesV1.Date } else { self.birthDate = nil }
         self.pageSize = c.pointee.page_size
-        self.pageToken = wireString(c.pointee.page_token)
+        self.pageToken = try wireString(c.pointee.page_token, "page_token")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.fullName { c.full_name = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.fullName { c.full_name = try arena.message(v, "full_name") }
         c.without_patronymic = self.withoutPatronymic ? 1 : 0
-        if let v = self.birthDate { c.birth_date = arena.message(v) }
+        if let v = self.birthDate { c.birth_date = try arena.message(v, "birth_date") }
         c.page_size = self.pageSize
-        if !self.pageToken.isEmpty { c.page_token = arena.string(self.pageToken) }
+        if !self.pageToken.isEmpty { c.page_token = try arena.string(self.pageToken, "page_token") }
     }
 }
 
@@ -1780,7 +1780,7 @@ extension RegistryV1.SearchByNameResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case cards, nextPageToken }
 
@@ -1809,17 +1809,17 @@ extension RegistryV1.SearchByNameResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.cards = wireMessages(c.pointee.n_cards, c.pointee.cards)
-        self.nextPageToken = wireString(c.pointee.next_page_token)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.cards = try wireMessages(c.pointee.n_cards, c.pointee.cards, "cards")
+        self.nextPageToken = try wireString(c.pointee.next_page_token, "next_page_token")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         if !self.cards.isEmpty {
             c.n_cards = self.cards.count
-            c.cards = arena.messages(self.cards)
+            c.cards = try arena.messages(self.cards, "cards")
         }
-        if !self.nextPageToken.isEmpty { c.next_page_token = arena.string(self.nextPageToken) }
+        if !self.nextPageToken.isEmpty { c.next_page_token = try arena.string(self.nextPageToken, "next_page_token") }
     }
 }
 
@@ -1828,7 +1828,7 @@ extension RegistryV1.GetCardRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case cardID = "cardId" }
 
@@ -1855,11 +1855,11 @@ extension RegistryV1.GetCardRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.cardID = c.pointee.card_id
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.card_id = self.cardID
     }
 }
@@ -1869,7 +1869,7 @@ extension RegistryV1.GetCardResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case card }
 
@@ -1896,12 +1896,12 @@ extension RegistryV1.GetCardResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.card = c.pointee.card.map { RegistryV1.Card(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.card { self.card = try wireMessage(p, "card") as RegistryV1.Card } else { self.card = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.card { c.card = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.card { c.card = try arena.message(v, "card") }
     }
 }
 
@@ -1910,7 +1910,7 @@ extension RegistryV1.Product {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case productID = "productId", openDate, name, productType, closeDate, creditSumKopecks, currentBalanceKopecks, repaidPercent, isHalvaCard }
 
@@ -1953,24 +1953,24 @@ extension RegistryV1.Product: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.productID = wireString(c.pointee.product_id)
-        self.openDate = c.pointee.open_date.map { TypesV1.Date(c: $0) }
-        self.name = wireString(c.pointee.name)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.productID = try wireString(c.pointee.product_id, "product_id")
+        if let p = c.pointee.open_date { self.openDate = try wireMessage(p, "open_date") as TypesV1.Date } else { self.openDate = nil }
+        self.name = try wireString(c.pointee.name, "name")
         self.productType = TypesV1.ProductCategory(rawValue: Int32(truncatingIfNeeded: c.pointee.product_type.rawValue))
-        self.closeDate = c.pointee.close_date.map { TypesV1.Date(c: $0) }
+        if let p = c.pointee.close_date { self.closeDate = try wireMessage(p, "close_date") as TypesV1.Date } else { self.closeDate = nil }
         self.creditSumKopecks = c.pointee.credit_sum_kopecks
         self.currentBalanceKopecks = c.pointee.current_balance_kopecks
         self.repaidPercent = c.pointee.repaid_percent
         self.isHalvaCard = c.pointee.is_halva_card != 0
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.productID.isEmpty { c.product_id = arena.string(self.productID) }
-        if let v = self.openDate { c.open_date = arena.message(v) }
-        if !self.name.isEmpty { c.name = arena.string(self.name) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.productID.isEmpty { c.product_id = try arena.string(self.productID, "product_id") }
+        if let v = self.openDate { c.open_date = try arena.message(v, "open_date") }
+        if !self.name.isEmpty { c.name = try arena.string(self.name, "name") }
         c.product_type = .init(rawValue: .init(truncatingIfNeeded: self.productType.rawValue))
-        if let v = self.closeDate { c.close_date = arena.message(v) }
+        if let v = self.closeDate { c.close_date = try arena.message(v, "close_date") }
         c.credit_sum_kopecks = self.creditSumKopecks
         c.current_balance_kopecks = self.currentBalanceKopecks
         c.repaid_percent = self.repaidPercent
@@ -1983,7 +1983,7 @@ extension RegistryV1.ListCurrentProductsRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case cardID = "cardId" }
 
@@ -2010,11 +2010,11 @@ extension RegistryV1.ListCurrentProductsRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.cardID = c.pointee.card_id
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.card_id = self.cardID
     }
 }
@@ -2024,7 +2024,7 @@ extension RegistryV1.ListCurrentProductsResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case products }
 
@@ -2051,14 +2051,14 @@ extension RegistryV1.ListCurrentProductsResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.products = wireMessages(c.pointee.n_products, c.pointee.products)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.products = try wireMessages(c.pointee.n_products, c.pointee.products, "products")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         if !self.products.isEmpty {
             c.n_products = self.products.count
-            c.products = arena.messages(self.products)
+            c.products = try arena.messages(self.products, "products")
         }
     }
 }
@@ -2068,7 +2068,7 @@ extension RegistryV1.ListProductHistoryRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case cardID = "cardId" }
 
@@ -2095,11 +2095,11 @@ extension RegistryV1.ListProductHistoryRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.cardID = c.pointee.card_id
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.card_id = self.cardID
     }
 }
@@ -2109,7 +2109,7 @@ extension RegistryV1.ListProductHistoryResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case products }
 
@@ -2136,14 +2136,14 @@ extension RegistryV1.ListProductHistoryResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.products = wireMessages(c.pointee.n_products, c.pointee.products)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.products = try wireMessages(c.pointee.n_products, c.pointee.products, "products")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         if !self.products.isEmpty {
             c.n_products = self.products.count
-            c.products = arena.messages(self.products)
+            c.products = try arena.messages(self.products, "products")
         }
     }
 }
@@ -2153,7 +2153,7 @@ extension RegistryV1.HalvaTransaction {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case productID = "productId", occurredUnixMs, operationType, amountKopecks, purpose, shopName }
 
@@ -2190,22 +2190,22 @@ extension RegistryV1.HalvaTransaction: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.productID = wireString(c.pointee.product_id)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.productID = try wireString(c.pointee.product_id, "product_id")
         self.occurredUnixMs = c.pointee.occurred_unix_ms
-        self.operationType = wireString(c.pointee.operation_type)
+        self.operationType = try wireString(c.pointee.operation_type, "operation_type")
         self.amountKopecks = c.pointee.amount_kopecks
-        self.purpose = wireString(c.pointee.purpose)
-        self.shopName = wireString(c.pointee.shop_name)
+        self.purpose = try wireString(c.pointee.purpose, "purpose")
+        self.shopName = try wireString(c.pointee.shop_name, "shop_name")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.productID.isEmpty { c.product_id = arena.string(self.productID) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.productID.isEmpty { c.product_id = try arena.string(self.productID, "product_id") }
         c.occurred_unix_ms = self.occurredUnixMs
-        if !self.operationType.isEmpty { c.operation_type = arena.string(self.operationType) }
+        if !self.operationType.isEmpty { c.operation_type = try arena.string(self.operationType, "operation_type") }
         c.amount_kopecks = self.amountKopecks
-        if !self.purpose.isEmpty { c.purpose = arena.string(self.purpose) }
-        if !self.shopName.isEmpty { c.shop_name = arena.string(self.shopName) }
+        if !self.purpose.isEmpty { c.purpose = try arena.string(self.purpose, "purpose") }
+        if !self.shopName.isEmpty { c.shop_name = try arena.string(self.shopName, "shop_name") }
     }
 }
 
@@ -2214,7 +2214,7 @@ extension RegistryV1.ListHalvaTransactionsRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case cardID = "cardId", productID = "productId", pageSize, pageToken }
 
@@ -2247,18 +2247,18 @@ extension RegistryV1.ListHalvaTransactionsRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.cardID = c.pointee.card_id
-        self.productID = wireString(c.pointee.product_id)
+        self.productID = try wireString(c.pointee.product_id, "product_id")
         self.pageSize = c.pointee.page_size
-        self.pageToken = wireString(c.pointee.page_token)
+        self.pageToken = try wireString(c.pointee.page_token, "page_token")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.card_id = self.cardID
-        if !self.productID.isEmpty { c.product_id = arena.string(self.productID) }
+        if !self.productID.isEmpty { c.product_id = try arena.string(self.productID, "product_id") }
         c.page_size = self.pageSize
-        if !self.pageToken.isEmpty { c.page_token = arena.string(self.pageToken) }
+        if !self.pageToken.isEmpty { c.page_token = try arena.string(self.pageToken, "page_token") }
     }
 }
 
@@ -2267,7 +2267,7 @@ extension RegistryV1.ListHalvaTransactionsResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case transactions, nextPageToken }
 
@@ -2296,17 +2296,17 @@ extension RegistryV1.ListHalvaTransactionsResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.transactions = wireMessages(c.pointee.n_transactions, c.pointee.transactions)
-        self.nextPageToken = wireString(c.pointee.next_page_token)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.transactions = try wireMessages(c.pointee.n_transactions, c.pointee.transactions, "transactions")
+        self.nextPageToken = try wireString(c.pointee.next_page_token, "next_page_token")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         if !self.transactions.isEmpty {
             c.n_transactions = self.transactions.count
-            c.transactions = arena.messages(self.transactions)
+            c.transactions = try arena.messages(self.transactions, "transactions")
         }
-        if !self.nextPageToken.isEmpty { c.next_page_token = arena.string(self.nextPageToken) }
+        if !self.nextPageToken.isEmpty { c.next_page_token = try arena.string(self.nextPageToken, "next_page_token") }
     }
 }
 
@@ -2315,7 +2315,7 @@ extension RegistryV1.ListLinkedCardsRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case cardID = "cardId" }
 
@@ -2342,11 +2342,11 @@ extension RegistryV1.ListLinkedCardsRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.cardID = c.pointee.card_id
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.card_id = self.cardID
     }
 }
@@ -2356,7 +2356,7 @@ extension RegistryV1.ListLinkedCardsResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case cards }
 
@@ -2383,14 +2383,14 @@ extension RegistryV1.ListLinkedCardsResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.cards = wireMessages(c.pointee.n_cards, c.pointee.cards)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.cards = try wireMessages(c.pointee.n_cards, c.pointee.cards, "cards")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         if !self.cards.isEmpty {
             c.n_cards = self.cards.count
-            c.cards = arena.messages(self.cards)
+            c.cards = try arena.messages(self.cards, "cards")
         }
     }
 }
@@ -2400,7 +2400,7 @@ extension RegistryV1.ContactChange {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case changedUnixMs, dataType, dataTypeLabel, newValue, oldValue, reason, comment, changedBy }
 
@@ -2441,26 +2441,26 @@ extension RegistryV1.ContactChange: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.changedUnixMs = c.pointee.changed_unix_ms
         self.dataType = RegistryV1.ChangedDataType(rawValue: Int32(truncatingIfNeeded: c.pointee.data_type.rawValue))
-        self.dataTypeLabel = wireString(c.pointee.data_type_label)
-        self.newValue = wireString(c.pointee.new_value)
-        self.oldValue = wireString(c.pointee.old_value)
+        self.dataTypeLabel = try wireString(c.pointee.data_type_label, "data_type_label")
+        self.newValue = try wireString(c.pointee.new_value, "new_value")
+        self.oldValue = try wireString(c.pointee.old_value, "old_value")
         self.reason = RegistryV1.ContactStrikeReason(rawValue: Int32(truncatingIfNeeded: c.pointee.reason.rawValue))
-        self.comment = wireString(c.pointee.comment)
-        self.changedBy = c.pointee.changed_by.map { TypesV1.OperatorRef(c: $0) }
+        self.comment = try wireString(c.pointee.comment, "comment")
+        if let p = c.pointee.changed_by { self.changedBy = try wireMessage(p, "changed_by") as TypesV1.OperatorRef } else { self.changedBy = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.changed_unix_ms = self.changedUnixMs
         c.data_type = .init(rawValue: .init(truncatingIfNeeded: self.dataType.rawValue))
-        if !self.dataTypeLabel.isEmpty { c.data_type_label = arena.string(self.dataTypeLabel) }
-        if !self.newValue.isEmpty { c.new_value = arena.string(self.newValue) }
-        if !self.oldValue.isEmpty { c.old_value = arena.string(self.oldValue) }
+        if !self.dataTypeLabel.isEmpty { c.data_type_label = try arena.string(self.dataTypeLabel, "data_type_label") }
+        if !self.newValue.isEmpty { c.new_value = try arena.string(self.newValue, "new_value") }
+        if !self.oldValue.isEmpty { c.old_value = try arena.string(self.oldValue, "old_value") }
         c.reason = .init(rawValue: .init(truncatingIfNeeded: self.reason.rawValue))
-        if !self.comment.isEmpty { c.comment = arena.string(self.comment) }
-        if let v = self.changedBy { c.changed_by = arena.message(v) }
+        if !self.comment.isEmpty { c.comment = try arena.string(self.comment, "comment") }
+        if let v = self.changedBy { c.changed_by = try arena.message(v, "changed_by") }
     }
 }
 
@@ -2469,7 +2469,7 @@ extension RegistryV1.ListContactChangesRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case cardID = "cardId", pageSize, pageToken }
 
@@ -2500,16 +2500,16 @@ extension RegistryV1.ListContactChangesRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.cardID = c.pointee.card_id
         self.pageSize = c.pointee.page_size
-        self.pageToken = wireString(c.pointee.page_token)
+        self.pageToken = try wireString(c.pointee.page_token, "page_token")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.card_id = self.cardID
         c.page_size = self.pageSize
-        if !self.pageToken.isEmpty { c.page_token = arena.string(self.pageToken) }
+        if !self.pageToken.isEmpty { c.page_token = try arena.string(self.pageToken, "page_token") }
     }
 }
 
@@ -2518,7 +2518,7 @@ extension RegistryV1.ListContactChangesResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case changes, nextPageToken }
 
@@ -2547,17 +2547,17 @@ extension RegistryV1.ListContactChangesResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.changes = wireMessages(c.pointee.n_changes, c.pointee.changes)
-        self.nextPageToken = wireString(c.pointee.next_page_token)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.changes = try wireMessages(c.pointee.n_changes, c.pointee.changes, "changes")
+        self.nextPageToken = try wireString(c.pointee.next_page_token, "next_page_token")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         if !self.changes.isEmpty {
             c.n_changes = self.changes.count
-            c.changes = arena.messages(self.changes)
+            c.changes = try arena.messages(self.changes, "changes")
         }
-        if !self.nextPageToken.isEmpty { c.next_page_token = arena.string(self.nextPageToken) }
+        if !self.nextPageToken.isEmpty { c.next_page_token = try arena.string(self.nextPageToken, "next_page_token") }
     }
 }
 
@@ -2566,7 +2566,7 @@ extension RegistryV1.NewContactData {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case kind, value }
 
@@ -2595,14 +2595,14 @@ extension RegistryV1.NewContactData: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.kind = RegistryV1.ContactDataKind(rawValue: Int32(truncatingIfNeeded: c.pointee.kind.rawValue))
-        self.value = wireString(c.pointee.value)
+        self.value = try wireString(c.pointee.value, "value")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.kind = .init(rawValue: .init(truncatingIfNeeded: self.kind.rawValue))
-        if !self.value.isEmpty { c.value = arena.string(self.value) }
+        if !self.value.isEmpty { c.value = try arena.string(self.value, "value") }
     }
 }
 
@@ -2611,7 +2611,7 @@ extension RegistryV1.CreateCardRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case type, fullName, birthDate, regionCode, settlement, passport, contacts, comment }
 
@@ -2652,29 +2652,29 @@ extension RegistryV1.CreateCardRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.type = TypesV1.CardType(rawValue: Int32(truncatingIfNeeded: c.pointee.type.rawValue))
-        self.fullName = c.pointee.full_name.map { TypesV1.FullName(c: $0) }
-        self.birthDate = c.pointee.birth_date.map { TypesV1.Date(c: $0) }
-        self.regionCode = wireString(c.pointee.region_code)
-        self.settlement = wireString(c.pointee.settlement)
-        self.passport = c.pointee.passport.map { TypesV1.Passport(c: $0) }
-        self.contacts = wireMessages(c.pointee.n_contacts, c.pointee.contacts)
-        self.comment = wireString(c.pointee.comment)
+        if let p = c.pointee.full_name { self.fullName = try wireMessage(p, "full_name") as TypesV1.FullName } else { self.fullName = nil }
+        if let p = c.pointee.birth_date { self.birthDate = try wireMessage(p, "birth_date") as TypesV1.Date } else { self.birthDate = nil }
+        self.regionCode = try wireString(c.pointee.region_code, "region_code")
+        self.settlement = try wireString(c.pointee.settlement, "settlement")
+        if let p = c.pointee.passport { self.passport = try wireMessage(p, "passport") as TypesV1.Passport } else { self.passport = nil }
+        self.contacts = try wireMessages(c.pointee.n_contacts, c.pointee.contacts, "contacts")
+        self.comment = try wireString(c.pointee.comment, "comment")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.type = .init(rawValue: .init(truncatingIfNeeded: self.type.rawValue))
-        if let v = self.fullName { c.full_name = arena.message(v) }
-        if let v = self.birthDate { c.birth_date = arena.message(v) }
-        if !self.regionCode.isEmpty { c.region_code = arena.string(self.regionCode) }
-        if !self.settlement.isEmpty { c.settlement = arena.string(self.settlement) }
-        if let v = self.passport { c.passport = arena.message(v) }
+        if let v = self.fullName { c.full_name = try arena.message(v, "full_name") }
+        if let v = self.birthDate { c.birth_date = try arena.message(v, "birth_date") }
+        if !self.regionCode.isEmpty { c.region_code = try arena.string(self.regionCode, "region_code") }
+        if !self.settlement.isEmpty { c.settlement = try arena.string(self.settlement, "settlement") }
+        if let v = self.passport { c.passport = try arena.message(v, "passport") }
         if !self.contacts.isEmpty {
             c.n_contacts = self.contacts.count
-            c.contacts = arena.messages(self.contacts)
+            c.contacts = try arena.messages(self.contacts, "contacts")
         }
-        if !self.comment.isEmpty { c.comment = arena.string(self.comment) }
+        if !self.comment.isEmpty { c.comment = try arena.string(self.comment, "comment") }
     }
 }
 
@@ -2683,7 +2683,7 @@ extension RegistryV1.CreateCardResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case card }
 
@@ -2710,12 +2710,12 @@ extension RegistryV1.CreateCardResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.card = c.pointee.card.map { RegistryV1.Card(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.card { self.card = try wireMessage(p, "card") as RegistryV1.Card } else { self.card = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.card { c.card = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.card { c.card = try arena.message(v, "card") }
     }
 }
 
@@ -2724,7 +2724,7 @@ extension RegistryV1.UpdatePersonalDataRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case cardID = "cardId", expectedVersion, fullName, birthDate, regionCode, settlement, comment }
 
@@ -2763,24 +2763,24 @@ extension RegistryV1.UpdatePersonalDataRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.cardID = c.pointee.card_id
         self.expectedVersion = c.pointee.expected_version
-        self.fullName = c.pointee.full_name.map { TypesV1.FullName(c: $0) }
-        self.birthDate = c.pointee.birth_date.map { TypesV1.Date(c: $0) }
-        self.regionCode = wireString(c.pointee.region_code)
-        self.settlement = wireString(c.pointee.settlement)
-        self.comment = wireString(c.pointee.comment)
+        if let p = c.pointee.full_name { self.fullName = try wireMessage(p, "full_name") as TypesV1.FullName } else { self.fullName = nil }
+        if let p = c.pointee.birth_date { self.birthDate = try wireMessage(p, "birth_date") as TypesV1.Date } else { self.birthDate = nil }
+        self.regionCode = try wireString(c.pointee.region_code, "region_code")
+        self.settlement = try wireString(c.pointee.settlement, "settlement")
+        self.comment = try wireString(c.pointee.comment, "comment")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.card_id = self.cardID
         c.expected_version = self.expectedVersion
-        if let v = self.fullName { c.full_name = arena.message(v) }
-        if let v = self.birthDate { c.birth_date = arena.message(v) }
-        if !self.regionCode.isEmpty { c.region_code = arena.string(self.regionCode) }
-        if !self.settlement.isEmpty { c.settlement = arena.string(self.settlement) }
-        if !self.comment.isEmpty { c.comment = arena.string(self.comment) }
+        if let v = self.fullName { c.full_name = try arena.message(v, "full_name") }
+        if let v = self.birthDate { c.birth_date = try arena.message(v, "birth_date") }
+        if !self.regionCode.isEmpty { c.region_code = try arena.string(self.regionCode, "region_code") }
+        if !self.settlement.isEmpty { c.settlement = try arena.string(self.settlement, "settlement") }
+        if !self.comment.isEmpty { c.comment = try arena.string(self.comment, "comment") }
     }
 }
 
@@ -2789,7 +2789,7 @@ extension RegistryV1.UpdatePersonalDataResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case card }
 
@@ -2816,12 +2816,12 @@ extension RegistryV1.UpdatePersonalDataResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.card = c.pointee.card.map { RegistryV1.Card(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.card { self.card = try wireMessage(p, "card") as RegistryV1.Card } else { self.card = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.card { c.card = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.card { c.card = try arena.message(v, "card") }
     }
 }
 
@@ -2830,7 +2830,7 @@ extension RegistryV1.AddContactDataRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case cardID = "cardId", expectedVersion, contact, comment }
 
@@ -2863,18 +2863,18 @@ extension RegistryV1.AddContactDataRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.cardID = c.pointee.card_id
         self.expectedVersion = c.pointee.expected_version
-        self.contact = c.pointee.contact.map { RegistryV1.NewContactData(c: $0) }
-        self.comment = wireString(c.pointee.comment)
+        if let p = c.pointee.contact { self.contact = try wireMessage(p, "contact") as RegistryV1.NewContactData } else { self.contact = nil }
+        self.comment = try wireString(c.pointee.comment, "comment")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.card_id = self.cardID
         c.expected_version = self.expectedVersion
-        if let v = self.contact { c.contact = arena.message(v) }
-        if !self.comment.isEmpty { c.comment = arena.string(self.comment) }
+        if let v = self.contact { c.contact = try arena.message(v, "contact") }
+        if !self.comment.isEmpty { c.comment = try arena.string(self.comment, "comment") }
     }
 }
 
@@ -2883,7 +2883,7 @@ extension RegistryV1.AddContactDataResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case card }
 
@@ -2910,12 +2910,12 @@ extension RegistryV1.AddContactDataResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.card = c.pointee.card.map { RegistryV1.Card(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.card { self.card = try wireMessage(p, "card") as RegistryV1.Card } else { self.card = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.card { c.card = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.card { c.card = try arena.message(v, "card") }
     }
 }
 
@@ -2924,7 +2924,7 @@ extension RegistryV1.ChangeContactDataRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case cardID = "cardId", expectedVersion, entryID = "entryId", newValue, reason, comment }
 
@@ -2961,22 +2961,22 @@ extension RegistryV1.ChangeContactDataRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.cardID = c.pointee.card_id
         self.expectedVersion = c.pointee.expected_version
-        self.entryID = wireString(c.pointee.entry_id)
-        self.newValue = wireString(c.pointee.new_value)
+        self.entryID = try wireString(c.pointee.entry_id, "entry_id")
+        self.newValue = try wireString(c.pointee.new_value, "new_value")
         self.reason = RegistryV1.ContactStrikeReason(rawValue: Int32(truncatingIfNeeded: c.pointee.reason.rawValue))
-        self.comment = wireString(c.pointee.comment)
+        self.comment = try wireString(c.pointee.comment, "comment")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.card_id = self.cardID
         c.expected_version = self.expectedVersion
-        if !self.entryID.isEmpty { c.entry_id = arena.string(self.entryID) }
-        if !self.newValue.isEmpty { c.new_value = arena.string(self.newValue) }
+        if !self.entryID.isEmpty { c.entry_id = try arena.string(self.entryID, "entry_id") }
+        if !self.newValue.isEmpty { c.new_value = try arena.string(self.newValue, "new_value") }
         c.reason = .init(rawValue: .init(truncatingIfNeeded: self.reason.rawValue))
-        if !self.comment.isEmpty { c.comment = arena.string(self.comment) }
+        if !self.comment.isEmpty { c.comment = try arena.string(self.comment, "comment") }
     }
 }
 
@@ -2985,7 +2985,7 @@ extension RegistryV1.ChangeContactDataResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case card }
 
@@ -3012,12 +3012,12 @@ extension RegistryV1.ChangeContactDataResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.card = c.pointee.card.map { RegistryV1.Card(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.card { self.card = try wireMessage(p, "card") as RegistryV1.Card } else { self.card = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.card { c.card = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.card { c.card = try arena.message(v, "card") }
     }
 }
 
@@ -3026,7 +3026,7 @@ extension RegistryV1.StrikeOutContactDataRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case cardID = "cardId", expectedVersion, entryID = "entryId", reason, comment }
 
@@ -3061,20 +3061,20 @@ extension RegistryV1.StrikeOutContactDataRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.cardID = c.pointee.card_id
         self.expectedVersion = c.pointee.expected_version
-        self.entryID = wireString(c.pointee.entry_id)
+        self.entryID = try wireString(c.pointee.entry_id, "entry_id")
         self.reason = RegistryV1.ContactStrikeReason(rawValue: Int32(truncatingIfNeeded: c.pointee.reason.rawValue))
-        self.comment = wireString(c.pointee.comment)
+        self.comment = try wireString(c.pointee.comment, "comment")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.card_id = self.cardID
         c.expected_version = self.expectedVersion
-        if !self.entryID.isEmpty { c.entry_id = arena.string(self.entryID) }
+        if !self.entryID.isEmpty { c.entry_id = try arena.string(self.entryID, "entry_id") }
         c.reason = .init(rawValue: .init(truncatingIfNeeded: self.reason.rawValue))
-        if !self.comment.isEmpty { c.comment = arena.string(self.comment) }
+        if !self.comment.isEmpty { c.comment = try arena.string(self.comment, "comment") }
     }
 }
 
@@ -3083,7 +3083,7 @@ extension RegistryV1.StrikeOutContactDataResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case card }
 
@@ -3110,12 +3110,12 @@ extension RegistryV1.StrikeOutContactDataResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.card = c.pointee.card.map { RegistryV1.Card(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.card { self.card = try wireMessage(p, "card") as RegistryV1.Card } else { self.card = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.card { c.card = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.card { c.card = try arena.message(v, "card") }
     }
 }
 
@@ -3124,7 +3124,7 @@ extension RegistryV1.AddRecommendationRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case recommenderCardID = "recommenderCardId", fullName, regionCode, birthDate, mobilePhone, contactPhone }
 
@@ -3161,22 +3161,22 @@ extension RegistryV1.AddRecommendationRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.recommenderCardID = c.pointee.recommender_card_id
-        self.fullName = c.pointee.full_name.map { TypesV1.FullName(c: $0) }
-        self.regionCode = wireString(c.pointee.region_code)
-        self.birthDate = c.pointee.birth_date.map { TypesV1.Date(c: $0) }
-        self.mobilePhone = wireString(c.pointee.mobile_phone)
-        self.contactPhone = wireString(c.pointee.contact_phone)
+        if let p = c.pointee.full_name { self.fullName = try wireMessage(p, "full_name") as TypesV1.FullName } else { self.fullName = nil }
+        self.regionCode = try wireString(c.pointee.region_code, "region_code")
+        if let p = c.pointee.birth_date { self.birthDate = try wireMessage(p, "birth_date") as TypesV1.Date } else { self.birthDate = nil }
+        self.mobilePhone = try wireString(c.pointee.mobile_phone, "mobile_phone")
+        self.contactPhone = try wireString(c.pointee.contact_phone, "contact_phone")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.recommender_card_id = self.recommenderCardID
-        if let v = self.fullName { c.full_name = arena.message(v) }
-        if !self.regionCode.isEmpty { c.region_code = arena.string(self.regionCode) }
-        if let v = self.birthDate { c.birth_date = arena.message(v) }
-        if !self.mobilePhone.isEmpty { c.mobile_phone = arena.string(self.mobilePhone) }
-        if !self.contactPhone.isEmpty { c.contact_phone = arena.string(self.contactPhone) }
+        if let v = self.fullName { c.full_name = try arena.message(v, "full_name") }
+        if !self.regionCode.isEmpty { c.region_code = try arena.string(self.regionCode, "region_code") }
+        if let v = self.birthDate { c.birth_date = try arena.message(v, "birth_date") }
+        if !self.mobilePhone.isEmpty { c.mobile_phone = try arena.string(self.mobilePhone, "mobile_phone") }
+        if !self.contactPhone.isEmpty { c.contact_phone = try arena.string(self.contactPhone, "contact_phone") }
     }
 }
 
@@ -3185,7 +3185,7 @@ extension RegistryV1.AddRecommendationResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case card }
 
@@ -3212,12 +3212,12 @@ extension RegistryV1.AddRecommendationResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.card = c.pointee.card.map { RegistryV1.Card(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.card { self.card = try wireMessage(p, "card") as RegistryV1.Card } else { self.card = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.card { c.card = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.card { c.card = try arena.message(v, "card") }
     }
 }
 
@@ -3226,7 +3226,7 @@ extension RegistryV1.RequestBureauDecisionRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case cardID = "cardId", passport, birthDate }
 
@@ -3257,16 +3257,16 @@ extension RegistryV1.RequestBureauDecisionRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.cardID = c.pointee.card_id
-        self.passport = c.pointee.passport.map { TypesV1.Passport(c: $0) }
-        self.birthDate = c.pointee.birth_date.map { TypesV1.Date(c: $0) }
+        if let p = c.pointee.passport { self.passport = try wireMessage(p, "passport") as TypesV1.Passport } else { self.passport = nil }
+        if let p = c.pointee.birth_date { self.birthDate = try wireMessage(p, "birth_date") as TypesV1.Date } else { self.birthDate = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.card_id = self.cardID
-        if let v = self.passport { c.passport = arena.message(v) }
-        if let v = self.birthDate { c.birth_date = arena.message(v) }
+        if let v = self.passport { c.passport = try arena.message(v, "passport") }
+        if let v = self.birthDate { c.birth_date = try arena.message(v, "birth_date") }
     }
 }
 
@@ -3275,7 +3275,7 @@ extension RegistryV1.RequestBureauDecisionResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case decisionID = "decisionId", decision, decidedUnixMs, validUntilUnixMs, reused, rule }
 
@@ -3312,22 +3312,22 @@ extension RegistryV1.RequestBureauDecisionResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.decisionID = wireString(c.pointee.decision_id)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.decisionID = try wireString(c.pointee.decision_id, "decision_id")
         self.decision = TypesV1.BureauDecision(rawValue: Int32(truncatingIfNeeded: c.pointee.decision.rawValue))
         self.decidedUnixMs = c.pointee.decided_unix_ms
         self.validUntilUnixMs = c.pointee.valid_until_unix_ms
         self.reused = c.pointee.reused != 0
-        self.rule = wireString(c.pointee.rule)
+        self.rule = try wireString(c.pointee.rule, "rule")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.decisionID.isEmpty { c.decision_id = arena.string(self.decisionID) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.decisionID.isEmpty { c.decision_id = try arena.string(self.decisionID, "decision_id") }
         c.decision = .init(rawValue: .init(truncatingIfNeeded: self.decision.rawValue))
         c.decided_unix_ms = self.decidedUnixMs
         c.valid_until_unix_ms = self.validUntilUnixMs
         c.reused = self.reused ? 1 : 0
-        if !self.rule.isEmpty { c.rule = arena.string(self.rule) }
+        if !self.rule.isEmpty { c.rule = try arena.string(self.rule, "rule") }
     }
 }
 
@@ -3336,7 +3336,7 @@ extension RegistryV1.DebtorMatch {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case contractNumber, cardID = "cardId", borrower, birthDate, phoneOwnership, region }
 
@@ -3373,22 +3373,22 @@ extension RegistryV1.DebtorMatch: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.contractNumber = wireString(c.pointee.contract_number)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.contractNumber = try wireString(c.pointee.contract_number, "contract_number")
         self.cardID = c.pointee.card_id
-        self.borrower = c.pointee.borrower.map { TypesV1.FullName(c: $0) }
-        self.birthDate = c.pointee.birth_date.map { TypesV1.Date(c: $0) }
+        if let p = c.pointee.borrower { self.borrower = try wireMessage(p, "borrower") as TypesV1.FullName } else { self.borrower = nil }
+        if let p = c.pointee.birth_date { self.birthDate = try wireMessage(p, "birth_date") as TypesV1.Date } else { self.birthDate = nil }
         self.phoneOwnership = TypesV1.PhoneOwnership(rawValue: Int32(truncatingIfNeeded: c.pointee.phone_ownership.rawValue))
-        self.region = c.pointee.region.map { TypesV1.RegionRef(c: $0) }
+        if let p = c.pointee.region { self.region = try wireMessage(p, "region") as TypesV1.RegionRef } else { self.region = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.contractNumber.isEmpty { c.contract_number = arena.string(self.contractNumber) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.contractNumber.isEmpty { c.contract_number = try arena.string(self.contractNumber, "contract_number") }
         c.card_id = self.cardID
-        if let v = self.borrower { c.borrower = arena.message(v) }
-        if let v = self.birthDate { c.birth_date = arena.message(v) }
+        if let v = self.borrower { c.borrower = try arena.message(v, "borrower") }
+        if let v = self.birthDate { c.birth_date = try arena.message(v, "birth_date") }
         c.phone_ownership = .init(rawValue: .init(truncatingIfNeeded: self.phoneOwnership.rawValue))
-        if let v = self.region { c.region = arena.message(v) }
+        if let v = self.region { c.region = try arena.message(v, "region") }
     }
 }
 
@@ -3397,7 +3397,7 @@ extension RegistryV1.IdentifyDebtorByPhoneRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case phone }
 
@@ -3424,12 +3424,12 @@ extension RegistryV1.IdentifyDebtorByPhoneRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.phone = wireString(c.pointee.phone)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.phone = try wireString(c.pointee.phone, "phone")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.phone.isEmpty { c.phone = arena.string(self.phone) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.phone.isEmpty { c.phone = try arena.string(self.phone, "phone") }
     }
 }
 
@@ -3438,7 +3438,7 @@ extension RegistryV1.IdentifyDebtorByPhoneResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case normalizedPhone, matches }
 
@@ -3467,16 +3467,16 @@ extension RegistryV1.IdentifyDebtorByPhoneResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.normalizedPhone = wireString(c.pointee.normalized_phone)
-        self.matches = wireMessages(c.pointee.n_matches, c.pointee.matches)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.normalizedPhone = try wireString(c.pointee.normalized_phone, "normalized_phone")
+        self.matches = try wireMessages(c.pointee.n_matches, c.pointee.matches, "matches")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.normalizedPhone.isEmpty { c.normalized_phone = arena.string(self.normalizedPhone) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.normalizedPhone.isEmpty { c.normalized_phone = try arena.string(self.normalizedPhone, "normalized_phone") }
         if !self.matches.isEmpty {
             c.n_matches = self.matches.count
-            c.matches = arena.messages(self.matches)
+            c.matches = try arena.messages(self.matches, "matches")
         }
     }
 }
@@ -3486,7 +3486,7 @@ extension RegistryV1.IdentifyDebtorByNameRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case fullName, withoutPatronymic, birthDate }
 
@@ -3517,16 +3517,16 @@ extension RegistryV1.IdentifyDebtorByNameRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.fullName = c.pointee.full_name.map { TypesV1.FullName(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.full_name { self.fullName = try wireMessage(p, "full_name") as TypesV1.FullName } else { self.fullName = nil }
         self.withoutPatronymic = c.pointee.without_patronymic != 0
-        self.birthDate = c.pointee.birth_date.map { TypesV1.Date(c: $0) }
+        if let p = c.pointee.birth_date { self.birthDate = try wireMessage(p, "birth_date") as TypesV1.Date } else { self.birthDate = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.fullName { c.full_name = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.fullName { c.full_name = try arena.message(v, "full_name") }
         c.without_patronymic = self.withoutPatronymic ? 1 : 0
-        if let v = self.birthDate { c.birth_date = arena.message(v) }
+        if let v = self.birthDate { c.birth_date = try arena.message(v, "birth_date") }
     }
 }
 
@@ -3535,7 +3535,7 @@ extension RegistryV1.IdentifyDebtorByNameResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case matches }
 
@@ -3562,14 +3562,14 @@ extension RegistryV1.IdentifyDebtorByNameResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.matches = wireMessages(c.pointee.n_matches, c.pointee.matches)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.matches = try wireMessages(c.pointee.n_matches, c.pointee.matches, "matches")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         if !self.matches.isEmpty {
             c.n_matches = self.matches.count
-            c.matches = arena.messages(self.matches)
+            c.matches = try arena.messages(self.matches, "matches")
         }
     }
 }
@@ -3579,7 +3579,7 @@ extension RegistryV1.GetLoanRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case contractNumber }
 
@@ -3606,12 +3606,12 @@ extension RegistryV1.GetLoanRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.contractNumber = wireString(c.pointee.contract_number)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.contractNumber = try wireString(c.pointee.contract_number, "contract_number")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.contractNumber.isEmpty { c.contract_number = arena.string(self.contractNumber) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.contractNumber.isEmpty { c.contract_number = try arena.string(self.contractNumber, "contract_number") }
     }
 }
 
@@ -3620,7 +3620,7 @@ extension RegistryV1.GetLoanResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case loan }
 
@@ -3647,12 +3647,12 @@ extension RegistryV1.GetLoanResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.loan = c.pointee.loan.map { RegistryV1.Loan(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.loan { self.loan = try wireMessage(p, "loan") as RegistryV1.Loan } else { self.loan = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.loan { c.loan = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.loan { c.loan = try arena.message(v, "loan") }
     }
 }
 
@@ -3661,7 +3661,7 @@ extension RegistryV1.AddLoanPhoneRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case contractNumber, phone, ownership, comment }
 
@@ -3694,18 +3694,18 @@ extension RegistryV1.AddLoanPhoneRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.contractNumber = wireString(c.pointee.contract_number)
-        self.phone = wireString(c.pointee.phone)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.contractNumber = try wireString(c.pointee.contract_number, "contract_number")
+        self.phone = try wireString(c.pointee.phone, "phone")
         self.ownership = TypesV1.PhoneOwnership(rawValue: Int32(truncatingIfNeeded: c.pointee.ownership.rawValue))
-        self.comment = wireString(c.pointee.comment)
+        self.comment = try wireString(c.pointee.comment, "comment")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.contractNumber.isEmpty { c.contract_number = arena.string(self.contractNumber) }
-        if !self.phone.isEmpty { c.phone = arena.string(self.phone) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.contractNumber.isEmpty { c.contract_number = try arena.string(self.contractNumber, "contract_number") }
+        if !self.phone.isEmpty { c.phone = try arena.string(self.phone, "phone") }
         c.ownership = .init(rawValue: .init(truncatingIfNeeded: self.ownership.rawValue))
-        if !self.comment.isEmpty { c.comment = arena.string(self.comment) }
+        if !self.comment.isEmpty { c.comment = try arena.string(self.comment, "comment") }
     }
 }
 
@@ -3714,7 +3714,7 @@ extension RegistryV1.AddLoanPhoneResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case phones }
 
@@ -3741,14 +3741,14 @@ extension RegistryV1.AddLoanPhoneResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.phones = wireMessages(c.pointee.n_phones, c.pointee.phones)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.phones = try wireMessages(c.pointee.n_phones, c.pointee.phones, "phones")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         if !self.phones.isEmpty {
             c.n_phones = self.phones.count
-            c.phones = arena.messages(self.phones)
+            c.phones = try arena.messages(self.phones, "phones")
         }
     }
 }
@@ -3758,7 +3758,7 @@ extension RegistryV1.ClientComment {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case commentID = "commentId", cardID = "cardId", contractNumber, text, createdUnixMs, author }
 
@@ -3795,22 +3795,22 @@ extension RegistryV1.ClientComment: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.commentID = wireString(c.pointee.comment_id)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.commentID = try wireString(c.pointee.comment_id, "comment_id")
         self.cardID = c.pointee.card_id
-        self.contractNumber = wireString(c.pointee.contract_number)
-        self.text = wireString(c.pointee.text)
+        self.contractNumber = try wireString(c.pointee.contract_number, "contract_number")
+        self.text = try wireString(c.pointee.text, "text")
         self.createdUnixMs = c.pointee.created_unix_ms
-        self.author = c.pointee.author.map { TypesV1.OperatorRef(c: $0) }
+        if let p = c.pointee.author { self.author = try wireMessage(p, "author") as TypesV1.OperatorRef } else { self.author = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.commentID.isEmpty { c.comment_id = arena.string(self.commentID) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.commentID.isEmpty { c.comment_id = try arena.string(self.commentID, "comment_id") }
         c.card_id = self.cardID
-        if !self.contractNumber.isEmpty { c.contract_number = arena.string(self.contractNumber) }
-        if !self.text.isEmpty { c.text = arena.string(self.text) }
+        if !self.contractNumber.isEmpty { c.contract_number = try arena.string(self.contractNumber, "contract_number") }
+        if !self.text.isEmpty { c.text = try arena.string(self.text, "text") }
         c.created_unix_ms = self.createdUnixMs
-        if let v = self.author { c.author = arena.message(v) }
+        if let v = self.author { c.author = try arena.message(v, "author") }
     }
 }
 
@@ -3819,7 +3819,7 @@ extension RegistryV1.AddClientCommentRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case cardID = "cardId", contractNumber, text }
 
@@ -3850,16 +3850,16 @@ extension RegistryV1.AddClientCommentRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.cardID = c.pointee.card_id
-        self.contractNumber = wireString(c.pointee.contract_number)
-        self.text = wireString(c.pointee.text)
+        self.contractNumber = try wireString(c.pointee.contract_number, "contract_number")
+        self.text = try wireString(c.pointee.text, "text")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.card_id = self.cardID
-        if !self.contractNumber.isEmpty { c.contract_number = arena.string(self.contractNumber) }
-        if !self.text.isEmpty { c.text = arena.string(self.text) }
+        if !self.contractNumber.isEmpty { c.contract_number = try arena.string(self.contractNumber, "contract_number") }
+        if !self.text.isEmpty { c.text = try arena.string(self.text, "text") }
     }
 }
 
@@ -3868,7 +3868,7 @@ extension RegistryV1.AddClientCommentResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case comment }
 
@@ -3895,12 +3895,12 @@ extension RegistryV1.AddClientCommentResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.comment = c.pointee.comment.map { RegistryV1.ClientComment(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.comment { self.comment = try wireMessage(p, "comment") as RegistryV1.ClientComment } else { self.comment = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.comment { c.comment = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.comment { c.comment = try arena.message(v, "comment") }
     }
 }
 
@@ -3909,7 +3909,7 @@ extension RegistryV1.ListClientCommentsRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case cardID = "cardId", contractNumber, pageSize, pageToken }
 
@@ -3942,18 +3942,18 @@ extension RegistryV1.ListClientCommentsRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.cardID = c.pointee.card_id
-        self.contractNumber = wireString(c.pointee.contract_number)
+        self.contractNumber = try wireString(c.pointee.contract_number, "contract_number")
         self.pageSize = c.pointee.page_size
-        self.pageToken = wireString(c.pointee.page_token)
+        self.pageToken = try wireString(c.pointee.page_token, "page_token")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.card_id = self.cardID
-        if !self.contractNumber.isEmpty { c.contract_number = arena.string(self.contractNumber) }
+        if !self.contractNumber.isEmpty { c.contract_number = try arena.string(self.contractNumber, "contract_number") }
         c.page_size = self.pageSize
-        if !self.pageToken.isEmpty { c.page_token = arena.string(self.pageToken) }
+        if !self.pageToken.isEmpty { c.page_token = try arena.string(self.pageToken, "page_token") }
     }
 }
 
@@ -3962,7 +3962,7 @@ extension RegistryV1.ListClientCommentsResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case comments, nextPageToken }
 
@@ -3991,17 +3991,17 @@ extension RegistryV1.ListClientCommentsResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.comments = wireMessages(c.pointee.n_comments, c.pointee.comments)
-        self.nextPageToken = wireString(c.pointee.next_page_token)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.comments = try wireMessages(c.pointee.n_comments, c.pointee.comments, "comments")
+        self.nextPageToken = try wireString(c.pointee.next_page_token, "next_page_token")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         if !self.comments.isEmpty {
             c.n_comments = self.comments.count
-            c.comments = arena.messages(self.comments)
+            c.comments = try arena.messages(self.comments, "comments")
         }
-        if !self.nextPageToken.isEmpty { c.next_page_token = arena.string(self.nextPageToken) }
+        if !self.nextPageToken.isEmpty { c.next_page_token = try arena.string(self.nextPageToken, "next_page_token") }
     }
 }
 
@@ -4010,7 +4010,7 @@ extension RegistryV1.ListCardsForCallListRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case types, regionCodes, cardIDs = "cardIds", pageSize, pageToken }
 
@@ -4045,29 +4045,29 @@ extension RegistryV1.ListCardsForCallListRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.types = wireMapped(c.pointee.n_types, c.pointee.types) { TypesV1.CardType(rawValue: Int32(truncatingIfNeeded: $0.rawValue)) }
-        self.regionCodes = wireMapped(c.pointee.n_region_codes, c.pointee.region_codes) { wireString($0) }
+        self.regionCodes = try wireStrings(c.pointee.n_region_codes, c.pointee.region_codes, "region_codes")
         self.cardIDs = wireScalars(c.pointee.n_card_ids, c.pointee.card_ids)
         self.pageSize = c.pointee.page_size
-        self.pageToken = wireString(c.pointee.page_token)
+        self.pageToken = try wireString(c.pointee.page_token, "page_token")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         if !self.types.isEmpty {
             c.n_types = self.types.count
             c.types = arena.mapped(self.types) { .init(rawValue: .init(truncatingIfNeeded: $0.rawValue)) }
         }
         if !self.regionCodes.isEmpty {
             c.n_region_codes = self.regionCodes.count
-            c.region_codes = arena.strings(self.regionCodes)
+            c.region_codes = try arena.strings(self.regionCodes, "region_codes")
         }
         if !self.cardIDs.isEmpty {
             c.n_card_ids = self.cardIDs.count
             c.card_ids = arena.scalars(self.cardIDs)
         }
         c.page_size = self.pageSize
-        if !self.pageToken.isEmpty { c.page_token = arena.string(self.pageToken) }
+        if !self.pageToken.isEmpty { c.page_token = try arena.string(self.pageToken, "page_token") }
     }
 }
 
@@ -4076,7 +4076,7 @@ extension RegistryV1.CallListCandidate {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case cardID = "cardId", type, region, hasLivePhone }
 
@@ -4109,17 +4109,17 @@ extension RegistryV1.CallListCandidate: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.cardID = c.pointee.card_id
         self.type = TypesV1.CardType(rawValue: Int32(truncatingIfNeeded: c.pointee.type.rawValue))
-        self.region = c.pointee.region.map { TypesV1.RegionRef(c: $0) }
+        if let p = c.pointee.region { self.region = try wireMessage(p, "region") as TypesV1.RegionRef } else { self.region = nil }
         self.hasLivePhone = c.pointee.has_live_phone != 0
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.card_id = self.cardID
         c.type = .init(rawValue: .init(truncatingIfNeeded: self.type.rawValue))
-        if let v = self.region { c.region = arena.message(v) }
+        if let v = self.region { c.region = try arena.message(v, "region") }
         c.has_live_phone = self.hasLivePhone ? 1 : 0
     }
 }
@@ -4129,7 +4129,7 @@ extension RegistryV1.ListCardsForCallListResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case cards, unknownCardIDs = "unknownCardIds", nextPageToken }
 
@@ -4160,21 +4160,21 @@ extension RegistryV1.ListCardsForCallListResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.cards = wireMessages(c.pointee.n_cards, c.pointee.cards)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.cards = try wireMessages(c.pointee.n_cards, c.pointee.cards, "cards")
         self.unknownCardIDs = wireScalars(c.pointee.n_unknown_card_ids, c.pointee.unknown_card_ids)
-        self.nextPageToken = wireString(c.pointee.next_page_token)
+        self.nextPageToken = try wireString(c.pointee.next_page_token, "next_page_token")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         if !self.cards.isEmpty {
             c.n_cards = self.cards.count
-            c.cards = arena.messages(self.cards)
+            c.cards = try arena.messages(self.cards, "cards")
         }
         if !self.unknownCardIDs.isEmpty {
             c.n_unknown_card_ids = self.unknownCardIDs.count
             c.unknown_card_ids = arena.scalars(self.unknownCardIDs)
         }
-        if !self.nextPageToken.isEmpty { c.next_page_token = arena.string(self.nextPageToken) }
+        if !self.nextPageToken.isEmpty { c.next_page_token = try arena.string(self.nextPageToken, "next_page_token") }
     }
 }

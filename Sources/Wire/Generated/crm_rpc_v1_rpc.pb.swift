@@ -419,7 +419,7 @@ extension RPCV1.Frame {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case callID = "callId", request, response, cancel, goAway }
 
@@ -513,32 +513,32 @@ extension RPCV1.Frame: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.callID = c.pointee.call_id
         switch c.pointee.kind_case.rawValue {
-        case 2: self.kind = .request(RPCV1.Request(c: c.pointee.request))
-        case 3: self.kind = .response(RPCV1.Response(c: c.pointee.response))
-        case 4: self.kind = .cancel(RPCV1.Cancel(c: c.pointee.cancel))
-        case 5: self.kind = .goAway(RPCV1.GoAway(c: c.pointee.go_away))
+        case 2: self.kind = .request(try wireMessage(c.pointee.request, "request") as RPCV1.Request)
+        case 3: self.kind = .response(try wireMessage(c.pointee.response, "response") as RPCV1.Response)
+        case 4: self.kind = .cancel(try wireMessage(c.pointee.cancel, "cancel") as RPCV1.Cancel)
+        case 5: self.kind = .goAway(try wireMessage(c.pointee.go_away, "go_away") as RPCV1.GoAway)
         default: self.kind = nil
         }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.call_id = self.callID
         switch self.kind {
         case .request(let v)?:
             c.kind_case = .init(rawValue: 2)
-            c.request = arena.message(v)
+            c.request = try arena.message(v, "request")
         case .response(let v)?:
             c.kind_case = .init(rawValue: 3)
-            c.response = arena.message(v)
+            c.response = try arena.message(v, "response")
         case .cancel(let v)?:
             c.kind_case = .init(rawValue: 4)
-            c.cancel = arena.message(v)
+            c.cancel = try arena.message(v, "cancel")
         case .goAway(let v)?:
             c.kind_case = .init(rawValue: 5)
-            c.go_away = arena.message(v)
+            c.go_away = try arena.message(v, "go_away")
         case nil: break
         }
     }
@@ -549,7 +549,7 @@ extension RPCV1.MetadataEntry {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case key, value }
 
@@ -578,14 +578,14 @@ extension RPCV1.MetadataEntry: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.key = wireString(c.pointee.key)
-        self.value = wireString(c.pointee.value)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.key = try wireString(c.pointee.key, "key")
+        self.value = try wireString(c.pointee.value, "value")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.key.isEmpty { c.key = arena.string(self.key) }
-        if !self.value.isEmpty { c.value = arena.string(self.value) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.key.isEmpty { c.key = try arena.string(self.key, "key") }
+        if !self.value.isEmpty { c.value = try arena.string(self.value, "value") }
     }
 }
 
@@ -594,7 +594,7 @@ extension RPCV1.Request {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case method, metadata, timeoutMicros, payload }
 
@@ -627,18 +627,18 @@ extension RPCV1.Request: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.method = wireString(c.pointee.method)
-        self.metadata = wireMessages(c.pointee.n_metadata, c.pointee.metadata)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.method = try wireString(c.pointee.method, "method")
+        self.metadata = try wireMessages(c.pointee.n_metadata, c.pointee.metadata, "metadata")
         self.timeoutMicros = c.pointee.timeout_micros
         self.payload = wireBytes(c.pointee.payload)
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.method.isEmpty { c.method = arena.string(self.method) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.method.isEmpty { c.method = try arena.string(self.method, "method") }
         if !self.metadata.isEmpty {
             c.n_metadata = self.metadata.count
-            c.metadata = arena.messages(self.metadata)
+            c.metadata = try arena.messages(self.metadata, "metadata")
         }
         c.timeout_micros = self.timeoutMicros
         if !self.payload.isEmpty { c.payload = arena.bytes(self.payload) }
@@ -650,7 +650,7 @@ extension RPCV1.Response {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case status, metadata, payload }
 
@@ -681,17 +681,17 @@ extension RPCV1.Response: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.status = c.pointee.status.map { RPCV1.Status(c: $0) }
-        self.metadata = wireMessages(c.pointee.n_metadata, c.pointee.metadata)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.status { self.status = try wireMessage(p, "status") as RPCV1.Status } else { self.status = nil }
+        self.metadata = try wireMessages(c.pointee.n_metadata, c.pointee.metadata, "metadata")
         self.payload = wireBytes(c.pointee.payload)
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.status { c.status = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.status { c.status = try arena.message(v, "status") }
         if !self.metadata.isEmpty {
             c.n_metadata = self.metadata.count
-            c.metadata = arena.messages(self.metadata)
+            c.metadata = try arena.messages(self.metadata, "metadata")
         }
         if !self.payload.isEmpty { c.payload = arena.bytes(self.payload) }
     }
@@ -702,7 +702,7 @@ extension RPCV1.Cancel {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     public init(from decoder: any Decoder) throws { self.init() }
     public func encode(to encoder: any Encoder) throws { _ = encoder.container(keyedBy: WireNoKeys.self) }
@@ -718,10 +718,10 @@ extension RPCV1.Cancel: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {}
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {}
 }
 
 extension RPCV1.GoAway {
@@ -729,7 +729,7 @@ extension RPCV1.GoAway {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case reason }
 
@@ -756,12 +756,12 @@ extension RPCV1.GoAway: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.reason = wireString(c.pointee.reason)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.reason = try wireString(c.pointee.reason, "reason")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.reason.isEmpty { c.reason = arena.string(self.reason) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.reason.isEmpty { c.reason = try arena.string(self.reason, "reason") }
     }
 }
 
@@ -770,7 +770,7 @@ extension RPCV1.Status {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case code, message, fieldViolations }
 
@@ -801,18 +801,18 @@ extension RPCV1.Status: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.code = RPCV1.StatusCode(rawValue: Int32(truncatingIfNeeded: c.pointee.code.rawValue))
-        self.message = wireString(c.pointee.message)
-        self.fieldViolations = wireMessages(c.pointee.n_field_violations, c.pointee.field_violations)
+        self.message = try wireString(c.pointee.message, "message")
+        self.fieldViolations = try wireMessages(c.pointee.n_field_violations, c.pointee.field_violations, "field_violations")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.code = .init(rawValue: .init(truncatingIfNeeded: self.code.rawValue))
-        if !self.message.isEmpty { c.message = arena.string(self.message) }
+        if !self.message.isEmpty { c.message = try arena.string(self.message, "message") }
         if !self.fieldViolations.isEmpty {
             c.n_field_violations = self.fieldViolations.count
-            c.field_violations = arena.messages(self.fieldViolations)
+            c.field_violations = try arena.messages(self.fieldViolations, "field_violations")
         }
     }
 }
@@ -822,7 +822,7 @@ extension RPCV1.FieldViolation {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case field, description }
 
@@ -851,14 +851,14 @@ extension RPCV1.FieldViolation: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.field = wireString(c.pointee.field)
-        self.description = wireString(c.pointee.description)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.field = try wireString(c.pointee.field, "field")
+        self.description = try wireString(c.pointee.description, "description")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.field.isEmpty { c.field = arena.string(self.field) }
-        if !self.description.isEmpty { c.description = arena.string(self.description) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.field.isEmpty { c.field = try arena.string(self.field, "field") }
+        if !self.description.isEmpty { c.description = try arena.string(self.description, "description") }
     }
 }
 
@@ -867,7 +867,7 @@ extension RPCV1.HealthCheckRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case service }
 
@@ -894,12 +894,12 @@ extension RPCV1.HealthCheckRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.service = wireString(c.pointee.service)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.service = try wireString(c.pointee.service, "service")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.service.isEmpty { c.service = arena.string(self.service) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.service.isEmpty { c.service = try arena.string(self.service, "service") }
     }
 }
 
@@ -908,7 +908,7 @@ extension RPCV1.HealthCheckResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case status }
 
@@ -935,11 +935,11 @@ extension RPCV1.HealthCheckResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.status = RPCV1.ServingStatus(rawValue: Int32(truncatingIfNeeded: c.pointee.status.rawValue))
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.status = .init(rawValue: .init(truncatingIfNeeded: self.status.rawValue))
     }
 }
@@ -949,7 +949,7 @@ extension RPCV1.ListMethodsRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     public init(from decoder: any Decoder) throws { self.init() }
     public func encode(to encoder: any Encoder) throws { _ = encoder.container(keyedBy: WireNoKeys.self) }
@@ -965,10 +965,10 @@ extension RPCV1.ListMethodsRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {}
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {}
 }
 
 extension RPCV1.MethodInfo {
@@ -976,7 +976,7 @@ extension RPCV1.MethodInfo {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case name, inputType, outputType }
 
@@ -1007,16 +1007,16 @@ extension RPCV1.MethodInfo: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.name = wireString(c.pointee.name)
-        self.inputType = wireString(c.pointee.input_type)
-        self.outputType = wireString(c.pointee.output_type)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.name = try wireString(c.pointee.name, "name")
+        self.inputType = try wireString(c.pointee.input_type, "input_type")
+        self.outputType = try wireString(c.pointee.output_type, "output_type")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.name.isEmpty { c.name = arena.string(self.name) }
-        if !self.inputType.isEmpty { c.input_type = arena.string(self.inputType) }
-        if !self.outputType.isEmpty { c.output_type = arena.string(self.outputType) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.name.isEmpty { c.name = try arena.string(self.name, "name") }
+        if !self.inputType.isEmpty { c.input_type = try arena.string(self.inputType, "input_type") }
+        if !self.outputType.isEmpty { c.output_type = try arena.string(self.outputType, "output_type") }
     }
 }
 
@@ -1025,7 +1025,7 @@ extension RPCV1.ListMethodsResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case methods }
 
@@ -1052,14 +1052,14 @@ extension RPCV1.ListMethodsResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.methods = wireMessages(c.pointee.n_methods, c.pointee.methods)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.methods = try wireMessages(c.pointee.n_methods, c.pointee.methods, "methods")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         if !self.methods.isEmpty {
             c.n_methods = self.methods.count
-            c.methods = arena.messages(self.methods)
+            c.methods = try arena.messages(self.methods, "methods")
         }
     }
 }
@@ -1069,7 +1069,7 @@ extension RPCV1.EchoMessage {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case payload }
 
@@ -1096,11 +1096,11 @@ extension RPCV1.EchoMessage: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.payload = wireBytes(c.pointee.payload)
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         if !self.payload.isEmpty { c.payload = arena.bytes(self.payload) }
     }
 }

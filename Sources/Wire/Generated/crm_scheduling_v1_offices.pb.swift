@@ -542,7 +542,7 @@ extension SchedulingV1.Settlement {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case settlementID = "settlementId", regionCode, name, hasMppOffice }
 
@@ -575,17 +575,17 @@ extension SchedulingV1.Settlement: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.settlementID = wireString(c.pointee.settlement_id)
-        self.regionCode = wireString(c.pointee.region_code)
-        self.name = wireString(c.pointee.name)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.settlementID = try wireString(c.pointee.settlement_id, "settlement_id")
+        self.regionCode = try wireString(c.pointee.region_code, "region_code")
+        self.name = try wireString(c.pointee.name, "name")
         self.hasMppOffice = c.pointee.has_mpp_office != 0
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.settlementID.isEmpty { c.settlement_id = arena.string(self.settlementID) }
-        if !self.regionCode.isEmpty { c.region_code = arena.string(self.regionCode) }
-        if !self.name.isEmpty { c.name = arena.string(self.name) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.settlementID.isEmpty { c.settlement_id = try arena.string(self.settlementID, "settlement_id") }
+        if !self.regionCode.isEmpty { c.region_code = try arena.string(self.regionCode, "region_code") }
+        if !self.name.isEmpty { c.name = try arena.string(self.name, "name") }
         c.has_mpp_office = self.hasMppOffice ? 1 : 0
     }
 }
@@ -595,7 +595,7 @@ extension SchedulingV1.OpeningHours {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case weekday, opens, closes }
 
@@ -626,16 +626,16 @@ extension SchedulingV1.OpeningHours: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.weekday = c.pointee.weekday
-        self.opens = c.pointee.opens.map { TypesV1.TimeOfDay(c: $0) }
-        self.closes = c.pointee.closes.map { TypesV1.TimeOfDay(c: $0) }
+        if let p = c.pointee.opens { self.opens = try wireMessage(p, "opens") as TypesV1.TimeOfDay } else { self.opens = nil }
+        if let p = c.pointee.closes { self.closes = try wireMessage(p, "closes") as TypesV1.TimeOfDay } else { self.closes = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.weekday = self.weekday
-        if let v = self.opens { c.opens = arena.message(v) }
-        if let v = self.closes { c.closes = arena.message(v) }
+        if let v = self.opens { c.opens = try arena.message(v, "opens") }
+        if let v = self.closes { c.closes = try arena.message(v, "closes") }
     }
 }
 
@@ -644,7 +644,7 @@ extension SchedulingV1.Office {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case officeID = "officeId", region, settlementID = "settlementId", settlementName, name, address, kind, hoursText, openingHours, metroStations, landmarks, slotMinutes, slotCapacity }
 
@@ -695,42 +695,42 @@ extension SchedulingV1.Office: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.officeID = wireString(c.pointee.office_id)
-        self.region = c.pointee.region.map { TypesV1.RegionRef(c: $0) }
-        self.settlementID = wireString(c.pointee.settlement_id)
-        self.settlementName = wireString(c.pointee.settlement_name)
-        self.name = wireString(c.pointee.name)
-        self.address = wireString(c.pointee.address)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.officeID = try wireString(c.pointee.office_id, "office_id")
+        if let p = c.pointee.region { self.region = try wireMessage(p, "region") as TypesV1.RegionRef } else { self.region = nil }
+        self.settlementID = try wireString(c.pointee.settlement_id, "settlement_id")
+        self.settlementName = try wireString(c.pointee.settlement_name, "settlement_name")
+        self.name = try wireString(c.pointee.name, "name")
+        self.address = try wireString(c.pointee.address, "address")
         self.kind = SchedulingV1.OfficeKind(rawValue: Int32(truncatingIfNeeded: c.pointee.kind.rawValue))
-        self.hoursText = wireString(c.pointee.hours_text)
-        self.openingHours = wireMessages(c.pointee.n_opening_hours, c.pointee.opening_hours)
-        self.metroStations = wireMapped(c.pointee.n_metro_stations, c.pointee.metro_stations) { wireString($0) }
-        self.landmarks = wireMapped(c.pointee.n_landmarks, c.pointee.landmarks) { wireString($0) }
+        self.hoursText = try wireString(c.pointee.hours_text, "hours_text")
+        self.openingHours = try wireMessages(c.pointee.n_opening_hours, c.pointee.opening_hours, "opening_hours")
+        self.metroStations = try wireStrings(c.pointee.n_metro_stations, c.pointee.metro_stations, "metro_stations")
+        self.landmarks = try wireStrings(c.pointee.n_landmarks, c.pointee.landmarks, "landmarks")
         self.slotMinutes = c.pointee.slot_minutes
         self.slotCapacity = c.pointee.slot_capacity
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.officeID.isEmpty { c.office_id = arena.string(self.officeID) }
-        if let v = self.region { c.region = arena.message(v) }
-        if !self.settlementID.isEmpty { c.settlement_id = arena.string(self.settlementID) }
-        if !self.settlementName.isEmpty { c.settlement_name = arena.string(self.settlementName) }
-        if !self.name.isEmpty { c.name = arena.string(self.name) }
-        if !self.address.isEmpty { c.address = arena.string(self.address) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.officeID.isEmpty { c.office_id = try arena.string(self.officeID, "office_id") }
+        if let v = self.region { c.region = try arena.message(v, "region") }
+        if !self.settlementID.isEmpty { c.settlement_id = try arena.string(self.settlementID, "settlement_id") }
+        if !self.settlementName.isEmpty { c.settlement_name = try arena.string(self.settlementName, "settlement_name") }
+        if !self.name.isEmpty { c.name = try arena.string(self.name, "name") }
+        if !self.address.isEmpty { c.address = try arena.string(self.address, "address") }
         c.kind = .init(rawValue: .init(truncatingIfNeeded: self.kind.rawValue))
-        if !self.hoursText.isEmpty { c.hours_text = arena.string(self.hoursText) }
+        if !self.hoursText.isEmpty { c.hours_text = try arena.string(self.hoursText, "hours_text") }
         if !self.openingHours.isEmpty {
             c.n_opening_hours = self.openingHours.count
-            c.opening_hours = arena.messages(self.openingHours)
+            c.opening_hours = try arena.messages(self.openingHours, "opening_hours")
         }
         if !self.metroStations.isEmpty {
             c.n_metro_stations = self.metroStations.count
-            c.metro_stations = arena.strings(self.metroStations)
+            c.metro_stations = try arena.strings(self.metroStations, "metro_stations")
         }
         if !self.landmarks.isEmpty {
             c.n_landmarks = self.landmarks.count
-            c.landmarks = arena.strings(self.landmarks)
+            c.landmarks = try arena.strings(self.landmarks, "landmarks")
         }
         c.slot_minutes = self.slotMinutes
         c.slot_capacity = self.slotCapacity
@@ -742,7 +742,7 @@ extension SchedulingV1.ListRegionsRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     public init(from decoder: any Decoder) throws { self.init() }
     public func encode(to encoder: any Encoder) throws { _ = encoder.container(keyedBy: WireNoKeys.self) }
@@ -758,10 +758,10 @@ extension SchedulingV1.ListRegionsRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {}
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {}
 }
 
 extension SchedulingV1.ListRegionsResponse {
@@ -769,7 +769,7 @@ extension SchedulingV1.ListRegionsResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case regions }
 
@@ -796,14 +796,14 @@ extension SchedulingV1.ListRegionsResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.regions = wireMessages(c.pointee.n_regions, c.pointee.regions)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.regions = try wireMessages(c.pointee.n_regions, c.pointee.regions, "regions")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         if !self.regions.isEmpty {
             c.n_regions = self.regions.count
-            c.regions = arena.messages(self.regions)
+            c.regions = try arena.messages(self.regions, "regions")
         }
     }
 }
@@ -813,7 +813,7 @@ extension SchedulingV1.ListSettlementsRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case regionCode }
 
@@ -840,12 +840,12 @@ extension SchedulingV1.ListSettlementsRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.regionCode = wireString(c.pointee.region_code)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.regionCode = try wireString(c.pointee.region_code, "region_code")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.regionCode.isEmpty { c.region_code = arena.string(self.regionCode) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.regionCode.isEmpty { c.region_code = try arena.string(self.regionCode, "region_code") }
     }
 }
 
@@ -854,7 +854,7 @@ extension SchedulingV1.ListSettlementsResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case settlements }
 
@@ -881,14 +881,14 @@ extension SchedulingV1.ListSettlementsResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.settlements = wireMessages(c.pointee.n_settlements, c.pointee.settlements)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.settlements = try wireMessages(c.pointee.n_settlements, c.pointee.settlements, "settlements")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         if !self.settlements.isEmpty {
             c.n_settlements = self.settlements.count
-            c.settlements = arena.messages(self.settlements)
+            c.settlements = try arena.messages(self.settlements, "settlements")
         }
     }
 }
@@ -898,7 +898,7 @@ extension SchedulingV1.SearchOfficesRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case regionCode, settlementID = "settlementId", query, kind, pageSize, pageToken }
 
@@ -935,22 +935,22 @@ extension SchedulingV1.SearchOfficesRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.regionCode = wireString(c.pointee.region_code)
-        self.settlementID = wireString(c.pointee.settlement_id)
-        self.query = wireString(c.pointee.query)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.regionCode = try wireString(c.pointee.region_code, "region_code")
+        self.settlementID = try wireString(c.pointee.settlement_id, "settlement_id")
+        self.query = try wireString(c.pointee.query, "query")
         self.kind = SchedulingV1.OfficeKind(rawValue: Int32(truncatingIfNeeded: c.pointee.kind.rawValue))
         self.pageSize = c.pointee.page_size
-        self.pageToken = wireString(c.pointee.page_token)
+        self.pageToken = try wireString(c.pointee.page_token, "page_token")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.regionCode.isEmpty { c.region_code = arena.string(self.regionCode) }
-        if !self.settlementID.isEmpty { c.settlement_id = arena.string(self.settlementID) }
-        if !self.query.isEmpty { c.query = arena.string(self.query) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.regionCode.isEmpty { c.region_code = try arena.string(self.regionCode, "region_code") }
+        if !self.settlementID.isEmpty { c.settlement_id = try arena.string(self.settlementID, "settlement_id") }
+        if !self.query.isEmpty { c.query = try arena.string(self.query, "query") }
         c.kind = .init(rawValue: .init(truncatingIfNeeded: self.kind.rawValue))
         c.page_size = self.pageSize
-        if !self.pageToken.isEmpty { c.page_token = arena.string(self.pageToken) }
+        if !self.pageToken.isEmpty { c.page_token = try arena.string(self.pageToken, "page_token") }
     }
 }
 
@@ -959,7 +959,7 @@ extension SchedulingV1.SearchOfficesResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case offices, nextPageToken }
 
@@ -988,17 +988,17 @@ extension SchedulingV1.SearchOfficesResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.offices = wireMessages(c.pointee.n_offices, c.pointee.offices)
-        self.nextPageToken = wireString(c.pointee.next_page_token)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.offices = try wireMessages(c.pointee.n_offices, c.pointee.offices, "offices")
+        self.nextPageToken = try wireString(c.pointee.next_page_token, "next_page_token")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         if !self.offices.isEmpty {
             c.n_offices = self.offices.count
-            c.offices = arena.messages(self.offices)
+            c.offices = try arena.messages(self.offices, "offices")
         }
-        if !self.nextPageToken.isEmpty { c.next_page_token = arena.string(self.nextPageToken) }
+        if !self.nextPageToken.isEmpty { c.next_page_token = try arena.string(self.nextPageToken, "next_page_token") }
     }
 }
 
@@ -1007,7 +1007,7 @@ extension SchedulingV1.GetOfficeRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case officeID = "officeId" }
 
@@ -1034,12 +1034,12 @@ extension SchedulingV1.GetOfficeRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.officeID = wireString(c.pointee.office_id)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.officeID = try wireString(c.pointee.office_id, "office_id")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.officeID.isEmpty { c.office_id = arena.string(self.officeID) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.officeID.isEmpty { c.office_id = try arena.string(self.officeID, "office_id") }
     }
 }
 
@@ -1048,7 +1048,7 @@ extension SchedulingV1.GetOfficeResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case office }
 
@@ -1075,12 +1075,12 @@ extension SchedulingV1.GetOfficeResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.office = c.pointee.office.map { SchedulingV1.Office(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.office { self.office = try wireMessage(p, "office") as SchedulingV1.Office } else { self.office = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.office { c.office = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.office { c.office = try arena.message(v, "office") }
     }
 }
 
@@ -1089,7 +1089,7 @@ extension SchedulingV1.Booking {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case bookingID = "bookingId", officeID = "officeId", at, cardID = "cardId", clientName, state, bookedBy, createdUnixMs, visitSmsID = "visitSmsId" }
 
@@ -1132,28 +1132,28 @@ extension SchedulingV1.Booking: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.bookingID = wireString(c.pointee.booking_id)
-        self.officeID = wireString(c.pointee.office_id)
-        self.at = c.pointee.at.map { TypesV1.LocalDateTime(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.bookingID = try wireString(c.pointee.booking_id, "booking_id")
+        self.officeID = try wireString(c.pointee.office_id, "office_id")
+        if let p = c.pointee.at { self.at = try wireMessage(p, "at") as TypesV1.LocalDateTime } else { self.at = nil }
         self.cardID = c.pointee.card_id
-        self.clientName = c.pointee.client_name.map { TypesV1.FullName(c: $0) }
+        if let p = c.pointee.client_name { self.clientName = try wireMessage(p, "client_name") as TypesV1.FullName } else { self.clientName = nil }
         self.state = SchedulingV1.BookingState(rawValue: Int32(truncatingIfNeeded: c.pointee.state.rawValue))
-        self.bookedBy = c.pointee.booked_by.map { TypesV1.OperatorRef(c: $0) }
+        if let p = c.pointee.booked_by { self.bookedBy = try wireMessage(p, "booked_by") as TypesV1.OperatorRef } else { self.bookedBy = nil }
         self.createdUnixMs = c.pointee.created_unix_ms
-        self.visitSmsID = wireString(c.pointee.visit_sms_id)
+        self.visitSmsID = try wireString(c.pointee.visit_sms_id, "visit_sms_id")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.bookingID.isEmpty { c.booking_id = arena.string(self.bookingID) }
-        if !self.officeID.isEmpty { c.office_id = arena.string(self.officeID) }
-        if let v = self.at { c.at = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.bookingID.isEmpty { c.booking_id = try arena.string(self.bookingID, "booking_id") }
+        if !self.officeID.isEmpty { c.office_id = try arena.string(self.officeID, "office_id") }
+        if let v = self.at { c.at = try arena.message(v, "at") }
         c.card_id = self.cardID
-        if let v = self.clientName { c.client_name = arena.message(v) }
+        if let v = self.clientName { c.client_name = try arena.message(v, "client_name") }
         c.state = .init(rawValue: .init(truncatingIfNeeded: self.state.rawValue))
-        if let v = self.bookedBy { c.booked_by = arena.message(v) }
+        if let v = self.bookedBy { c.booked_by = try arena.message(v, "booked_by") }
         c.created_unix_ms = self.createdUnixMs
-        if !self.visitSmsID.isEmpty { c.visit_sms_id = arena.string(self.visitSmsID) }
+        if !self.visitSmsID.isEmpty { c.visit_sms_id = try arena.string(self.visitSmsID, "visit_sms_id") }
     }
 }
 
@@ -1162,7 +1162,7 @@ extension SchedulingV1.CalendarSlot {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case start, durationMinutes, capacity, freePlaces, bookings, past }
 
@@ -1199,23 +1199,23 @@ extension SchedulingV1.CalendarSlot: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.start = c.pointee.start.map { TypesV1.TimeOfDay(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.start { self.start = try wireMessage(p, "start") as TypesV1.TimeOfDay } else { self.start = nil }
         self.durationMinutes = c.pointee.duration_minutes
         self.capacity = c.pointee.capacity
         self.freePlaces = c.pointee.free_places
-        self.bookings = wireMessages(c.pointee.n_bookings, c.pointee.bookings)
+        self.bookings = try wireMessages(c.pointee.n_bookings, c.pointee.bookings, "bookings")
         self.past = c.pointee.past != 0
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.start { c.start = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.start { c.start = try arena.message(v, "start") }
         c.duration_minutes = self.durationMinutes
         c.capacity = self.capacity
         c.free_places = self.freePlaces
         if !self.bookings.isEmpty {
             c.n_bookings = self.bookings.count
-            c.bookings = arena.messages(self.bookings)
+            c.bookings = try arena.messages(self.bookings, "bookings")
         }
         c.past = self.past ? 1 : 0
     }
@@ -1226,7 +1226,7 @@ extension SchedulingV1.GetOfficeCalendarRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case officeID = "officeId", date }
 
@@ -1255,14 +1255,14 @@ extension SchedulingV1.GetOfficeCalendarRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.officeID = wireString(c.pointee.office_id)
-        self.date = c.pointee.date.map { TypesV1.Date(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.officeID = try wireString(c.pointee.office_id, "office_id")
+        if let p = c.pointee.date { self.date = try wireMessage(p, "date") as TypesV1.Date } else { self.date = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.officeID.isEmpty { c.office_id = arena.string(self.officeID) }
-        if let v = self.date { c.date = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.officeID.isEmpty { c.office_id = try arena.string(self.officeID, "office_id") }
+        if let v = self.date { c.date = try arena.message(v, "date") }
     }
 }
 
@@ -1271,7 +1271,7 @@ extension SchedulingV1.GetOfficeCalendarResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case office, date, slots }
 
@@ -1302,18 +1302,18 @@ extension SchedulingV1.GetOfficeCalendarResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.office = c.pointee.office.map { SchedulingV1.Office(c: $0) }
-        self.date = c.pointee.date.map { TypesV1.Date(c: $0) }
-        self.slots = wireMessages(c.pointee.n_slots, c.pointee.slots)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.office { self.office = try wireMessage(p, "office") as SchedulingV1.Office } else { self.office = nil }
+        if let p = c.pointee.date { self.date = try wireMessage(p, "date") as TypesV1.Date } else { self.date = nil }
+        self.slots = try wireMessages(c.pointee.n_slots, c.pointee.slots, "slots")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.office { c.office = arena.message(v) }
-        if let v = self.date { c.date = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.office { c.office = try arena.message(v, "office") }
+        if let v = self.date { c.date = try arena.message(v, "date") }
         if !self.slots.isEmpty {
             c.n_slots = self.slots.count
-            c.slots = arena.messages(self.slots)
+            c.slots = try arena.messages(self.slots, "slots")
         }
     }
 }
@@ -1323,7 +1323,7 @@ extension SchedulingV1.BookVisitRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case officeID = "officeId", date, start, cardID = "cardId", clientName }
 
@@ -1358,20 +1358,20 @@ extension SchedulingV1.BookVisitRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.officeID = wireString(c.pointee.office_id)
-        self.date = c.pointee.date.map { TypesV1.Date(c: $0) }
-        self.start = c.pointee.start.map { TypesV1.TimeOfDay(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.officeID = try wireString(c.pointee.office_id, "office_id")
+        if let p = c.pointee.date { self.date = try wireMessage(p, "date") as TypesV1.Date } else { self.date = nil }
+        if let p = c.pointee.start { self.start = try wireMessage(p, "start") as TypesV1.TimeOfDay } else { self.start = nil }
         self.cardID = c.pointee.card_id
-        self.clientName = c.pointee.client_name.map { TypesV1.FullName(c: $0) }
+        if let p = c.pointee.client_name { self.clientName = try wireMessage(p, "client_name") as TypesV1.FullName } else { self.clientName = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.officeID.isEmpty { c.office_id = arena.string(self.officeID) }
-        if let v = self.date { c.date = arena.message(v) }
-        if let v = self.start { c.start = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.officeID.isEmpty { c.office_id = try arena.string(self.officeID, "office_id") }
+        if let v = self.date { c.date = try arena.message(v, "date") }
+        if let v = self.start { c.start = try arena.message(v, "start") }
         c.card_id = self.cardID
-        if let v = self.clientName { c.client_name = arena.message(v) }
+        if let v = self.clientName { c.client_name = try arena.message(v, "client_name") }
     }
 }
 
@@ -1380,7 +1380,7 @@ extension SchedulingV1.BookVisitResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case booking }
 
@@ -1407,12 +1407,12 @@ extension SchedulingV1.BookVisitResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.booking = c.pointee.booking.map { SchedulingV1.Booking(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.booking { self.booking = try wireMessage(p, "booking") as SchedulingV1.Booking } else { self.booking = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.booking { c.booking = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.booking { c.booking = try arena.message(v, "booking") }
     }
 }
 
@@ -1421,7 +1421,7 @@ extension SchedulingV1.CancelBookingRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case bookingID = "bookingId", reason }
 
@@ -1450,14 +1450,14 @@ extension SchedulingV1.CancelBookingRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.bookingID = wireString(c.pointee.booking_id)
-        self.reason = wireString(c.pointee.reason)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.bookingID = try wireString(c.pointee.booking_id, "booking_id")
+        self.reason = try wireString(c.pointee.reason, "reason")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.bookingID.isEmpty { c.booking_id = arena.string(self.bookingID) }
-        if !self.reason.isEmpty { c.reason = arena.string(self.reason) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.bookingID.isEmpty { c.booking_id = try arena.string(self.bookingID, "booking_id") }
+        if !self.reason.isEmpty { c.reason = try arena.string(self.reason, "reason") }
     }
 }
 
@@ -1466,7 +1466,7 @@ extension SchedulingV1.CancelBookingResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case booking }
 
@@ -1493,12 +1493,12 @@ extension SchedulingV1.CancelBookingResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.booking = c.pointee.booking.map { SchedulingV1.Booking(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.booking { self.booking = try wireMessage(p, "booking") as SchedulingV1.Booking } else { self.booking = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.booking { c.booking = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.booking { c.booking = try arena.message(v, "booking") }
     }
 }
 
@@ -1507,7 +1507,7 @@ extension SchedulingV1.MoveBookingRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case bookingID = "bookingId", officeID = "officeId", date, start }
 
@@ -1540,18 +1540,18 @@ extension SchedulingV1.MoveBookingRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.bookingID = wireString(c.pointee.booking_id)
-        self.officeID = wireString(c.pointee.office_id)
-        self.date = c.pointee.date.map { TypesV1.Date(c: $0) }
-        self.start = c.pointee.start.map { TypesV1.TimeOfDay(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.bookingID = try wireString(c.pointee.booking_id, "booking_id")
+        self.officeID = try wireString(c.pointee.office_id, "office_id")
+        if let p = c.pointee.date { self.date = try wireMessage(p, "date") as TypesV1.Date } else { self.date = nil }
+        if let p = c.pointee.start { self.start = try wireMessage(p, "start") as TypesV1.TimeOfDay } else { self.start = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.bookingID.isEmpty { c.booking_id = arena.string(self.bookingID) }
-        if !self.officeID.isEmpty { c.office_id = arena.string(self.officeID) }
-        if let v = self.date { c.date = arena.message(v) }
-        if let v = self.start { c.start = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.bookingID.isEmpty { c.booking_id = try arena.string(self.bookingID, "booking_id") }
+        if !self.officeID.isEmpty { c.office_id = try arena.string(self.officeID, "office_id") }
+        if let v = self.date { c.date = try arena.message(v, "date") }
+        if let v = self.start { c.start = try arena.message(v, "start") }
     }
 }
 
@@ -1560,7 +1560,7 @@ extension SchedulingV1.MoveBookingResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case booking }
 
@@ -1587,11 +1587,11 @@ extension SchedulingV1.MoveBookingResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.booking = c.pointee.booking.map { SchedulingV1.Booking(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.booking { self.booking = try wireMessage(p, "booking") as SchedulingV1.Booking } else { self.booking = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.booking { c.booking = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.booking { c.booking = try arena.message(v, "booking") }
     }
 }

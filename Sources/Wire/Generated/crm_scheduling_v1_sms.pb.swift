@@ -469,7 +469,7 @@ extension SchedulingV1.SmsTemplate {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case templateID = "templateId", name, text, category }
 
@@ -502,17 +502,17 @@ extension SchedulingV1.SmsTemplate: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.templateID = wireString(c.pointee.template_id)
-        self.name = wireString(c.pointee.name)
-        self.text = wireString(c.pointee.text)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.templateID = try wireString(c.pointee.template_id, "template_id")
+        self.name = try wireString(c.pointee.name, "name")
+        self.text = try wireString(c.pointee.text, "text")
         self.category = SchedulingV1.SmsCategory(rawValue: Int32(truncatingIfNeeded: c.pointee.category.rawValue))
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.templateID.isEmpty { c.template_id = arena.string(self.templateID) }
-        if !self.name.isEmpty { c.name = arena.string(self.name) }
-        if !self.text.isEmpty { c.text = arena.string(self.text) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.templateID.isEmpty { c.template_id = try arena.string(self.templateID, "template_id") }
+        if !self.name.isEmpty { c.name = try arena.string(self.name, "name") }
+        if !self.text.isEmpty { c.text = try arena.string(self.text, "text") }
         c.category = .init(rawValue: .init(truncatingIfNeeded: self.category.rawValue))
     }
 }
@@ -522,7 +522,7 @@ extension SchedulingV1.ListSmsTemplatesRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case category }
 
@@ -549,11 +549,11 @@ extension SchedulingV1.ListSmsTemplatesRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.category = SchedulingV1.SmsCategory(rawValue: Int32(truncatingIfNeeded: c.pointee.category.rawValue))
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.category = .init(rawValue: .init(truncatingIfNeeded: self.category.rawValue))
     }
 }
@@ -563,7 +563,7 @@ extension SchedulingV1.ListSmsTemplatesResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case templates }
 
@@ -590,14 +590,14 @@ extension SchedulingV1.ListSmsTemplatesResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.templates = wireMessages(c.pointee.n_templates, c.pointee.templates)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.templates = try wireMessages(c.pointee.n_templates, c.pointee.templates, "templates")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         if !self.templates.isEmpty {
             c.n_templates = self.templates.count
-            c.templates = arena.messages(self.templates)
+            c.templates = try arena.messages(self.templates, "templates")
         }
     }
 }
@@ -607,7 +607,7 @@ extension SchedulingV1.SmsMessage {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case smsID = "smsId", cardID = "cardId", contractNumber, phone, templateID = "templateId", templateName, text, category, state, failureReason, acceptedUnixMs, scheduledForUnixMs, sentUnixMs, deliveredUnixMs, attempts, sentBy, bookingID = "bookingId" }
 
@@ -666,44 +666,44 @@ extension SchedulingV1.SmsMessage: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.smsID = wireString(c.pointee.sms_id)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.smsID = try wireString(c.pointee.sms_id, "sms_id")
         self.cardID = c.pointee.card_id
-        self.contractNumber = wireString(c.pointee.contract_number)
-        self.phone = wireString(c.pointee.phone)
-        self.templateID = wireString(c.pointee.template_id)
-        self.templateName = wireString(c.pointee.template_name)
-        self.text = wireString(c.pointee.text)
+        self.contractNumber = try wireString(c.pointee.contract_number, "contract_number")
+        self.phone = try wireString(c.pointee.phone, "phone")
+        self.templateID = try wireString(c.pointee.template_id, "template_id")
+        self.templateName = try wireString(c.pointee.template_name, "template_name")
+        self.text = try wireString(c.pointee.text, "text")
         self.category = SchedulingV1.SmsCategory(rawValue: Int32(truncatingIfNeeded: c.pointee.category.rawValue))
         self.state = TypesV1.SmsState(rawValue: Int32(truncatingIfNeeded: c.pointee.state.rawValue))
-        self.failureReason = wireString(c.pointee.failure_reason)
+        self.failureReason = try wireString(c.pointee.failure_reason, "failure_reason")
         self.acceptedUnixMs = c.pointee.accepted_unix_ms
         self.scheduledForUnixMs = c.pointee.scheduled_for_unix_ms
         self.sentUnixMs = c.pointee.sent_unix_ms
         self.deliveredUnixMs = c.pointee.delivered_unix_ms
         self.attempts = c.pointee.attempts
-        self.sentBy = c.pointee.sent_by.map { TypesV1.OperatorRef(c: $0) }
-        self.bookingID = wireString(c.pointee.booking_id)
+        if let p = c.pointee.sent_by { self.sentBy = try wireMessage(p, "sent_by") as TypesV1.OperatorRef } else { self.sentBy = nil }
+        self.bookingID = try wireString(c.pointee.booking_id, "booking_id")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.smsID.isEmpty { c.sms_id = arena.string(self.smsID) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.smsID.isEmpty { c.sms_id = try arena.string(self.smsID, "sms_id") }
         c.card_id = self.cardID
-        if !self.contractNumber.isEmpty { c.contract_number = arena.string(self.contractNumber) }
-        if !self.phone.isEmpty { c.phone = arena.string(self.phone) }
-        if !self.templateID.isEmpty { c.template_id = arena.string(self.templateID) }
-        if !self.templateName.isEmpty { c.template_name = arena.string(self.templateName) }
-        if !self.text.isEmpty { c.text = arena.string(self.text) }
+        if !self.contractNumber.isEmpty { c.contract_number = try arena.string(self.contractNumber, "contract_number") }
+        if !self.phone.isEmpty { c.phone = try arena.string(self.phone, "phone") }
+        if !self.templateID.isEmpty { c.template_id = try arena.string(self.templateID, "template_id") }
+        if !self.templateName.isEmpty { c.template_name = try arena.string(self.templateName, "template_name") }
+        if !self.text.isEmpty { c.text = try arena.string(self.text, "text") }
         c.category = .init(rawValue: .init(truncatingIfNeeded: self.category.rawValue))
         c.state = .init(rawValue: .init(truncatingIfNeeded: self.state.rawValue))
-        if !self.failureReason.isEmpty { c.failure_reason = arena.string(self.failureReason) }
+        if !self.failureReason.isEmpty { c.failure_reason = try arena.string(self.failureReason, "failure_reason") }
         c.accepted_unix_ms = self.acceptedUnixMs
         c.scheduled_for_unix_ms = self.scheduledForUnixMs
         c.sent_unix_ms = self.sentUnixMs
         c.delivered_unix_ms = self.deliveredUnixMs
         c.attempts = self.attempts
-        if let v = self.sentBy { c.sent_by = arena.message(v) }
-        if !self.bookingID.isEmpty { c.booking_id = arena.string(self.bookingID) }
+        if let v = self.sentBy { c.sent_by = try arena.message(v, "sent_by") }
+        if !self.bookingID.isEmpty { c.booking_id = try arena.string(self.bookingID, "booking_id") }
     }
 }
 
@@ -712,7 +712,7 @@ extension SchedulingV1.SendSmsRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case templateID = "templateId", cardID = "cardId", phone, regionCode, contractNumber }
 
@@ -747,20 +747,20 @@ extension SchedulingV1.SendSmsRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.templateID = wireString(c.pointee.template_id)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.templateID = try wireString(c.pointee.template_id, "template_id")
         self.cardID = c.pointee.card_id
-        self.phone = wireString(c.pointee.phone)
-        self.regionCode = wireString(c.pointee.region_code)
-        self.contractNumber = wireString(c.pointee.contract_number)
+        self.phone = try wireString(c.pointee.phone, "phone")
+        self.regionCode = try wireString(c.pointee.region_code, "region_code")
+        self.contractNumber = try wireString(c.pointee.contract_number, "contract_number")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.templateID.isEmpty { c.template_id = arena.string(self.templateID) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.templateID.isEmpty { c.template_id = try arena.string(self.templateID, "template_id") }
         c.card_id = self.cardID
-        if !self.phone.isEmpty { c.phone = arena.string(self.phone) }
-        if !self.regionCode.isEmpty { c.region_code = arena.string(self.regionCode) }
-        if !self.contractNumber.isEmpty { c.contract_number = arena.string(self.contractNumber) }
+        if !self.phone.isEmpty { c.phone = try arena.string(self.phone, "phone") }
+        if !self.regionCode.isEmpty { c.region_code = try arena.string(self.regionCode, "region_code") }
+        if !self.contractNumber.isEmpty { c.contract_number = try arena.string(self.contractNumber, "contract_number") }
     }
 }
 
@@ -769,7 +769,7 @@ extension SchedulingV1.SendSmsResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case sms, deferred }
 
@@ -798,13 +798,13 @@ extension SchedulingV1.SendSmsResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.sms = c.pointee.sms.map { SchedulingV1.SmsMessage(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.sms { self.sms = try wireMessage(p, "sms") as SchedulingV1.SmsMessage } else { self.sms = nil }
         self.deferred = c.pointee.deferred != 0
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.sms { c.sms = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.sms { c.sms = try arena.message(v, "sms") }
         c.deferred = self.deferred ? 1 : 0
     }
 }
@@ -814,7 +814,7 @@ extension SchedulingV1.ScheduleSmsRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case templateID = "templateId", cardID = "cardId", phone, regionCode, contractNumber, sendAtUnixMs }
 
@@ -851,21 +851,21 @@ extension SchedulingV1.ScheduleSmsRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.templateID = wireString(c.pointee.template_id)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.templateID = try wireString(c.pointee.template_id, "template_id")
         self.cardID = c.pointee.card_id
-        self.phone = wireString(c.pointee.phone)
-        self.regionCode = wireString(c.pointee.region_code)
-        self.contractNumber = wireString(c.pointee.contract_number)
+        self.phone = try wireString(c.pointee.phone, "phone")
+        self.regionCode = try wireString(c.pointee.region_code, "region_code")
+        self.contractNumber = try wireString(c.pointee.contract_number, "contract_number")
         self.sendAtUnixMs = c.pointee.send_at_unix_ms
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.templateID.isEmpty { c.template_id = arena.string(self.templateID) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.templateID.isEmpty { c.template_id = try arena.string(self.templateID, "template_id") }
         c.card_id = self.cardID
-        if !self.phone.isEmpty { c.phone = arena.string(self.phone) }
-        if !self.regionCode.isEmpty { c.region_code = arena.string(self.regionCode) }
-        if !self.contractNumber.isEmpty { c.contract_number = arena.string(self.contractNumber) }
+        if !self.phone.isEmpty { c.phone = try arena.string(self.phone, "phone") }
+        if !self.regionCode.isEmpty { c.region_code = try arena.string(self.regionCode, "region_code") }
+        if !self.contractNumber.isEmpty { c.contract_number = try arena.string(self.contractNumber, "contract_number") }
         c.send_at_unix_ms = self.sendAtUnixMs
     }
 }
@@ -875,7 +875,7 @@ extension SchedulingV1.ScheduleSmsResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case sms, moved }
 
@@ -904,13 +904,13 @@ extension SchedulingV1.ScheduleSmsResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.sms = c.pointee.sms.map { SchedulingV1.SmsMessage(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.sms { self.sms = try wireMessage(p, "sms") as SchedulingV1.SmsMessage } else { self.sms = nil }
         self.moved = c.pointee.moved != 0
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.sms { c.sms = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.sms { c.sms = try arena.message(v, "sms") }
         c.moved = self.moved ? 1 : 0
     }
 }
@@ -920,7 +920,7 @@ extension SchedulingV1.PlanVisitSmsRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case officeID = "officeId", visitDate }
 
@@ -949,14 +949,14 @@ extension SchedulingV1.PlanVisitSmsRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.officeID = wireString(c.pointee.office_id)
-        self.visitDate = c.pointee.visit_date.map { TypesV1.Date(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.officeID = try wireString(c.pointee.office_id, "office_id")
+        if let p = c.pointee.visit_date { self.visitDate = try wireMessage(p, "visit_date") as TypesV1.Date } else { self.visitDate = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.officeID.isEmpty { c.office_id = arena.string(self.officeID) }
-        if let v = self.visitDate { c.visit_date = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.officeID.isEmpty { c.office_id = try arena.string(self.officeID, "office_id") }
+        if let v = self.visitDate { c.visit_date = try arena.message(v, "visit_date") }
     }
 }
 
@@ -965,7 +965,7 @@ extension SchedulingV1.PlanVisitSmsResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case sendByDefault, sendAtUnixMs, text }
 
@@ -996,16 +996,16 @@ extension SchedulingV1.PlanVisitSmsResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.sendByDefault = c.pointee.send_by_default != 0
         self.sendAtUnixMs = c.pointee.send_at_unix_ms
-        self.text = wireString(c.pointee.text)
+        self.text = try wireString(c.pointee.text, "text")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.send_by_default = self.sendByDefault ? 1 : 0
         c.send_at_unix_ms = self.sendAtUnixMs
-        if !self.text.isEmpty { c.text = arena.string(self.text) }
+        if !self.text.isEmpty { c.text = try arena.string(self.text, "text") }
     }
 }
 
@@ -1014,7 +1014,7 @@ extension SchedulingV1.ScheduleVisitSmsRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case bookingID = "bookingId", phone, send }
 
@@ -1045,15 +1045,15 @@ extension SchedulingV1.ScheduleVisitSmsRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.bookingID = wireString(c.pointee.booking_id)
-        self.phone = wireString(c.pointee.phone)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.bookingID = try wireString(c.pointee.booking_id, "booking_id")
+        self.phone = try wireString(c.pointee.phone, "phone")
         self.send = c.pointee.send != 0
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.bookingID.isEmpty { c.booking_id = arena.string(self.bookingID) }
-        if !self.phone.isEmpty { c.phone = arena.string(self.phone) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.bookingID.isEmpty { c.booking_id = try arena.string(self.bookingID, "booking_id") }
+        if !self.phone.isEmpty { c.phone = try arena.string(self.phone, "phone") }
         c.send = self.send ? 1 : 0
     }
 }
@@ -1063,7 +1063,7 @@ extension SchedulingV1.ScheduleVisitSmsResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case sms }
 
@@ -1090,12 +1090,12 @@ extension SchedulingV1.ScheduleVisitSmsResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.sms = c.pointee.sms.map { SchedulingV1.SmsMessage(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.sms { self.sms = try wireMessage(p, "sms") as SchedulingV1.SmsMessage } else { self.sms = nil }
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.sms { c.sms = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.sms { c.sms = try arena.message(v, "sms") }
     }
 }
 
@@ -1104,7 +1104,7 @@ extension SchedulingV1.ListClientSmsRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case cardID = "cardId", pageSize, pageToken }
 
@@ -1135,16 +1135,16 @@ extension SchedulingV1.ListClientSmsRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.cardID = c.pointee.card_id
         self.pageSize = c.pointee.page_size
-        self.pageToken = wireString(c.pointee.page_token)
+        self.pageToken = try wireString(c.pointee.page_token, "page_token")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.card_id = self.cardID
         c.page_size = self.pageSize
-        if !self.pageToken.isEmpty { c.page_token = arena.string(self.pageToken) }
+        if !self.pageToken.isEmpty { c.page_token = try arena.string(self.pageToken, "page_token") }
     }
 }
 
@@ -1153,7 +1153,7 @@ extension SchedulingV1.ListClientSmsResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case messages, nextPageToken }
 
@@ -1182,17 +1182,17 @@ extension SchedulingV1.ListClientSmsResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.messages = wireMessages(c.pointee.n_messages, c.pointee.messages)
-        self.nextPageToken = wireString(c.pointee.next_page_token)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.messages = try wireMessages(c.pointee.n_messages, c.pointee.messages, "messages")
+        self.nextPageToken = try wireString(c.pointee.next_page_token, "next_page_token")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         if !self.messages.isEmpty {
             c.n_messages = self.messages.count
-            c.messages = arena.messages(self.messages)
+            c.messages = try arena.messages(self.messages, "messages")
         }
-        if !self.nextPageToken.isEmpty { c.next_page_token = arena.string(self.nextPageToken) }
+        if !self.nextPageToken.isEmpty { c.next_page_token = try arena.string(self.nextPageToken, "next_page_token") }
     }
 }
 
@@ -1201,7 +1201,7 @@ extension SchedulingV1.GetOutboxStatusRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     public init(from decoder: any Decoder) throws { self.init() }
     public func encode(to encoder: any Encoder) throws { _ = encoder.container(keyedBy: WireNoKeys.self) }
@@ -1217,10 +1217,10 @@ extension SchedulingV1.GetOutboxStatusRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {}
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {}
 }
 
 extension SchedulingV1.GetOutboxStatusResponse {
@@ -1228,7 +1228,7 @@ extension SchedulingV1.GetOutboxStatusResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case queued, scheduled, awaitingReport, failedLast24h, oldestDueAgeMs, provider, noReport }
 
@@ -1267,23 +1267,23 @@ extension SchedulingV1.GetOutboxStatusResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.queued = c.pointee.queued
         self.scheduled = c.pointee.scheduled
         self.awaitingReport = c.pointee.awaiting_report
         self.failedLast24h = c.pointee.failed_last_24h
         self.oldestDueAgeMs = c.pointee.oldest_due_age_ms
-        self.provider = wireString(c.pointee.provider)
+        self.provider = try wireString(c.pointee.provider, "provider")
         self.noReport = c.pointee.no_report
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.queued = self.queued
         c.scheduled = self.scheduled
         c.awaiting_report = self.awaitingReport
         c.failed_last_24h = self.failedLast24h
         c.oldest_due_age_ms = self.oldestDueAgeMs
-        if !self.provider.isEmpty { c.provider = arena.string(self.provider) }
+        if !self.provider.isEmpty { c.provider = try arena.string(self.provider, "provider") }
         c.no_report = self.noReport
     }
 }
@@ -1293,7 +1293,7 @@ extension SchedulingV1.SendLoginCodeRequest {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case login, phone, code }
 
@@ -1324,16 +1324,16 @@ extension SchedulingV1.SendLoginCodeRequest: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.login = wireString(c.pointee.login)
-        self.phone = wireString(c.pointee.phone)
-        self.code = wireString(c.pointee.code)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.login = try wireString(c.pointee.login, "login")
+        self.phone = try wireString(c.pointee.phone, "phone")
+        self.code = try wireString(c.pointee.code, "code")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.login.isEmpty { c.login = arena.string(self.login) }
-        if !self.phone.isEmpty { c.phone = arena.string(self.phone) }
-        if !self.code.isEmpty { c.code = arena.string(self.code) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.login.isEmpty { c.login = try arena.string(self.login, "login") }
+        if !self.phone.isEmpty { c.phone = try arena.string(self.phone, "phone") }
+        if !self.code.isEmpty { c.code = try arena.string(self.code, "code") }
     }
 }
 
@@ -1342,7 +1342,7 @@ extension SchedulingV1.SendLoginCodeResponse {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case smsID = "smsId" }
 
@@ -1369,11 +1369,11 @@ extension SchedulingV1.SendLoginCodeResponse: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.smsID = wireString(c.pointee.sms_id)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.smsID = try wireString(c.pointee.sms_id, "sms_id")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.smsID.isEmpty { c.sms_id = arena.string(self.smsID) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.smsID.isEmpty { c.sms_id = try arena.string(self.smsID, "sms_id") }
     }
 }

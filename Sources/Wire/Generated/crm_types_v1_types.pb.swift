@@ -604,7 +604,7 @@ extension TypesV1.Date {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case year, month, day }
 
@@ -635,13 +635,13 @@ extension TypesV1.Date: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.year = c.pointee.year
         self.month = c.pointee.month
         self.day = c.pointee.day
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.year = self.year
         c.month = self.month
         c.day = self.day
@@ -653,7 +653,7 @@ extension TypesV1.TimeOfDay {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case hour, minute }
 
@@ -682,12 +682,12 @@ extension TypesV1.TimeOfDay: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.hour = c.pointee.hour
         self.minute = c.pointee.minute
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         c.hour = self.hour
         c.minute = self.minute
     }
@@ -698,7 +698,7 @@ extension TypesV1.LocalDateTime {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case date, time, utcOffsetMinutes }
 
@@ -729,15 +729,15 @@ extension TypesV1.LocalDateTime: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.date = c.pointee.date.map { TypesV1.Date(c: $0) }
-        self.time = c.pointee.time.map { TypesV1.TimeOfDay(c: $0) }
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        if let p = c.pointee.date { self.date = try wireMessage(p, "date") as TypesV1.Date } else { self.date = nil }
+        if let p = c.pointee.time { self.time = try wireMessage(p, "time") as TypesV1.TimeOfDay } else { self.time = nil }
         self.utcOffsetMinutes = c.pointee.utc_offset_minutes
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if let v = self.date { c.date = arena.message(v) }
-        if let v = self.time { c.time = arena.message(v) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if let v = self.date { c.date = try arena.message(v, "date") }
+        if let v = self.time { c.time = try arena.message(v, "time") }
         c.utc_offset_minutes = self.utcOffsetMinutes
     }
 }
@@ -747,7 +747,7 @@ extension TypesV1.RegionRef {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case code, name, moscowOffsetHours }
 
@@ -778,15 +778,15 @@ extension TypesV1.RegionRef: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.code = wireString(c.pointee.code)
-        self.name = wireString(c.pointee.name)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.code = try wireString(c.pointee.code, "code")
+        self.name = try wireString(c.pointee.name, "name")
         self.moscowOffsetHours = c.pointee.moscow_offset_hours
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.code.isEmpty { c.code = arena.string(self.code) }
-        if !self.name.isEmpty { c.name = arena.string(self.name) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.code.isEmpty { c.code = try arena.string(self.code, "code") }
+        if !self.name.isEmpty { c.name = try arena.string(self.name, "name") }
         c.moscow_offset_hours = self.moscowOffsetHours
     }
 }
@@ -796,7 +796,7 @@ extension TypesV1.OperatorRef {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case login, fullName }
 
@@ -825,14 +825,14 @@ extension TypesV1.OperatorRef: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.login = wireString(c.pointee.login)
-        self.fullName = wireString(c.pointee.full_name)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.login = try wireString(c.pointee.login, "login")
+        self.fullName = try wireString(c.pointee.full_name, "full_name")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.login.isEmpty { c.login = arena.string(self.login) }
-        if !self.fullName.isEmpty { c.full_name = arena.string(self.fullName) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.login.isEmpty { c.login = try arena.string(self.login, "login") }
+        if !self.fullName.isEmpty { c.full_name = try arena.string(self.fullName, "full_name") }
     }
 }
 
@@ -841,7 +841,7 @@ extension TypesV1.FullName {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case surname, name, patronymic }
 
@@ -872,16 +872,16 @@ extension TypesV1.FullName: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.surname = wireString(c.pointee.surname)
-        self.name = wireString(c.pointee.name)
-        self.patronymic = wireString(c.pointee.patronymic)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.surname = try wireString(c.pointee.surname, "surname")
+        self.name = try wireString(c.pointee.name, "name")
+        self.patronymic = try wireString(c.pointee.patronymic, "patronymic")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.surname.isEmpty { c.surname = arena.string(self.surname) }
-        if !self.name.isEmpty { c.name = arena.string(self.name) }
-        if !self.patronymic.isEmpty { c.patronymic = arena.string(self.patronymic) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.surname.isEmpty { c.surname = try arena.string(self.surname, "surname") }
+        if !self.name.isEmpty { c.name = try arena.string(self.name, "name") }
+        if !self.patronymic.isEmpty { c.patronymic = try arena.string(self.patronymic, "patronymic") }
     }
 }
 
@@ -890,7 +890,7 @@ extension TypesV1.Passport {
         self = try wireDecode(bytes)
     }
 
-    public func serializedBytes() -> [UInt8] { wireEncode(self) }
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
     enum CodingKeys: String, CodingKey { case series, number }
 
@@ -919,13 +919,13 @@ extension TypesV1.Passport: CMessageBridge {
         return c
     }
 
-    init(c: UnsafePointer<CStruct>) {
-        self.series = wireString(c.pointee.series)
-        self.number = wireString(c.pointee.number)
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.series = try wireString(c.pointee.series, "series")
+        self.number = try wireString(c.pointee.number, "number")
     }
 
-    func fill(_ c: inout CStruct, in arena: inout WireArena) {
-        if !self.series.isEmpty { c.series = arena.string(self.series) }
-        if !self.number.isEmpty { c.number = arena.string(self.number) }
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.series.isEmpty { c.series = try arena.string(self.series, "series") }
+        if !self.number.isEmpty { c.number = try arena.string(self.number, "number") }
     }
 }

@@ -147,7 +147,9 @@ struct Recommend: AsyncParsableCommand {
             mobilePhone: try Console.value(mobile, "Мобильный телефон", flag: "--mobile"), contactPhone: contactPhone
         )
         let registry = RegistryV1.ClientRegistry.Client(wrapping: auth.registry.rpc)
-        let key = "recommend-" + PendingCalls.fingerprint([auth.session.login, "\(cardID)", "\(request.serializedBytes())"])
+        let bytes: [UInt8]
+        do { bytes = try request.serializedBytes() } catch { throw GatewayError(error) }
+        let key = "recommend-" + PendingCalls.fingerprint([auth.session.login, "\(cardID)", "\(bytes)"])
         let created = try await auth.registry.call { _ in try await registry.addRecommendation(request, metadata: keyed(key)) }
         if global.json { return try Console.printJSON(created) }
         guard let card = created.card else { return }

@@ -25,6 +25,8 @@ public struct RPCClient: Sendable {
         let payload: [UInt8]
         do {
             payload = try serializer.serialize(request)
+        } catch let error as RPCError {
+            throw error  // a serializer's own verdict, e.g. INVALID_ARGUMENT naming a field
         } catch {
             throw RPCError(code: .internal, message: "Could not encode the request for \(descriptor): \(error)")
         }

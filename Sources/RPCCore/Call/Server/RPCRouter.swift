@@ -45,16 +45,25 @@ public struct RPCRouter: Sendable {
             do {
                 request = try deserializer.deserialize(payload)
             } catch {
+                // A deserializer that can name the field at fault says so in an RPCError.
                 return .failure(RPCError(
                     code: .invalidArgument,
-                    message: "The request is not a valid \(inputType): \(error)"
+                    message: "The request is not a valid \(inputType): \(error)",
+                    fieldViolations: (error as? RPCError)?.fieldViolations ?? []
                 ))
             }
+            let response: Response
             do {
-                let response = try await handler(request, context)
-                return RPCResponseParts(result: .success(try serializer.serialize(response)))
+                response = try await handler(request, context)
             } catch {
                 return .failure(RPCError.converting(error, context: context))
+            }
+            do {
+                return RPCResponseParts(result: .success(try serializer.serialize(response)))
+            } catch {
+                // The service built an answer the wire cannot carry (a string holding NUL):
+                // its fault, not the caller's.
+                return .failure(RPCError(code: .internal, message: "Could not encode the \(outputType) answer: \(error)"))
             }
         }
     }
