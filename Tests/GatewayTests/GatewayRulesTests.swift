@@ -130,3 +130,13 @@ import RPCCore
         #expect(rule.message == "Для результата \"Не дозвонились\" нужно указать причину")
     }
 }
+
+@Suite struct NulTextTests {
+    @Test func aFieldWithNulIsNamedInTheOperatorsWords() {
+        let refused = RPCError.invalidArgument(field: "full_name.surname", WireError.nulMessage)
+        let endpoint = ServiceEndpoints.Endpoint(service: "registry", host: "127.0.0.1", port: 1)
+        #expect(GatewayError(refused, endpoint: endpoint).message == "Поле full_name.surname: недопустимый символ NUL (U+0000) — уберите его из текста")
+        #expect(GatewayError(WireError(message: WireError.nulMessage, field: "comment")).message
+            == "Поле comment: недопустимый символ NUL (U+0000) — уберите его из текста")
+    }
+}
