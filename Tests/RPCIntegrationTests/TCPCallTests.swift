@@ -61,8 +61,9 @@ import Wire
                 _ = try await echo.echo(echoMessage([250, 40]), options: CallOptions(timeout: .seconds(2)))
             }
             #expect(error.code == .deadlineExceeded)
-            // Answered at the deadline, well before the work would have ended.
-            #expect(ContinuousClock.now - start < .seconds(6))
+            // Answered before the 10 s of work would have ended (at the 2 s deadline on an idle
+            // machine; a CI run with parallel builds has stalled the loop for seconds).
+            #expect(ContinuousClock.now - start < .seconds(9))
             // The server saw the call (a starved client may give up before sending; not here).
             try await service.waitUntilStarted(1)
             #expect(service.counts.started.load(ordering: .relaxed) == 1)
