@@ -377,7 +377,7 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
             }
             let (decision, rule) = try bureau.decide(db, card: card, birthDate: birth, today: today, nowMs: now)
             let record = BureauDecisionRecord(
-                id: UUID().uuidString.lowercased(), cardId: card.cardID, decision: decision.rawValue,
+                id: RecordID.make(unixMs: now), cardId: card.cardID, decision: decision.rawValue,
                 decidedMs: now, rule: rule, byLogin: claims.login
             )
             try record.insert(db)

@@ -30,7 +30,7 @@ public struct CallsService: ContactsV1.Calls.ServiceProtocol {
         }
         let now = environment.nowMs()
         let record = SessionRecord(
-            sessionID: UUID().uuidString.lowercased(), cardID: request.cardID, campaignID: campaign.campaignID,
+            sessionID: RecordID.make(unixMs: now), cardID: request.cardID, campaignID: campaign.campaignID,
             direction: request.direction.rawValue, cardType: request.cardType.rawValue,
             clientUtcOffset: utcOffsetMinutes(moscowOffsetHours: request.clientRegion?.moscowOffsetHours ?? 0),
             operatorLogin: claims.login, operatorName: claims.fullName, operatorRole: claims.role.rawValue,
@@ -144,7 +144,7 @@ public struct CallsService: ContactsV1.Calls.ServiceProtocol {
             guard let campaign = CampaignCatalog.campaign(session.campaignID) else {
                 throw ContactsError.notFound(field: "campaign_id", "Кампания не найдена")
             }
-            let entryID = UUID().uuidString.lowercased()
+            let entryID = RecordID.make(unixMs: now)
             try ContactsStore.insertEntry(db, Self.historyEntry(entryID, session, campaign, result, kind, claims, now), resultKind: kind)
             let outcome = try ContactsStore.applyOutcome(
                 db, result: result, campaign: campaign, cardID: session.cardID, login: claims.login, entryID: entryID,

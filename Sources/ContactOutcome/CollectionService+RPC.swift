@@ -84,7 +84,7 @@ public struct CollectionService: ContactsV1.Collection.ServiceProtocol {
             )
             try db.executeCached(sql: "UPDATE portfolio SET is_new = 0 WHERE contract_number = ?", arguments: [row.contractNumber])
             if request.channel == .call { try ContactsStore.refreshNextCall(db, contract: row.contractNumber, nowMs: now) }
-            let entryID = UUID().uuidString.lowercased()
+            let entryID = RecordID.make(unixMs: now)
             try ContactsStore.insertEntry(db, ContactsV1.HistoryEntry(
                 entryID: entryID, occurredUnixMs: now, action: request.channel == .call ? .outgoingCall : .unspecified,
                 actionLabel: request.channel == .call ? "Исходящий звонок" : "Личная встреча", resultLabel: "Контакт учтен",

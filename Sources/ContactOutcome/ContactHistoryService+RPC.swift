@@ -1,3 +1,4 @@
+import CRMDomain
 import Auth
 import CRMAPI
 import Foundation
@@ -95,7 +96,7 @@ public struct ContactHistoryService: ContactsV1.ContactHistory.ServiceProtocol {
         let now = environment.nowMs()
         return try await store.write { db in
             let existing = try ContactsStore.entry(db, sourceKey: key)
-            let entryID = existing?.entry.entryID ?? UUID().uuidString.lowercased()
+            let entryID = existing?.entry.entryID ?? RecordID.make(unixMs: now)
             if let existing, let stored = existing.smsState, Self.smsRank(TypesV1.SmsState(rawValue: stored)) >= Self.smsRank(request.state) {
                 return ContactsV1.RecordSmsResponse(entryID: entryID)  // never backwards
             }
@@ -133,7 +134,7 @@ public struct ContactHistoryService: ContactsV1.ContactHistory.ServiceProtocol {
         let now = environment.nowMs()
         let occurred = request.occurredUnixMs != 0 ? request.occurredUnixMs : now
         var entry = ContactsV1.HistoryEntry(
-            entryID: UUID().uuidString.lowercased(), occurredUnixMs: occurred, cardID: request.cardID,
+            entryID: RecordID.make(unixMs: now), occurredUnixMs: occurred, cardID: request.cardID,
             contractNumber: request.contractNumber, comment: request.comment, operator: request.operator
         )
         switch event {

@@ -148,7 +148,7 @@ public struct IncomingCallsService: ContactsV1.IncomingCalls.ServiceProtocol {
         }
         func time(_ minute: Int?) -> TypesV1.TimeOfDay? { minute.map { TypesV1.TimeOfDay(hour: Int32($0 / 60), minute: Int32($0 % 60)) } }
         try ContactsStore.insertEntry(db, ContactsV1.HistoryEntry(
-            entryID: UUID().uuidString.lowercased(), occurredUnixMs: now, action: .incomingCall,
+            entryID: RecordID.make(unixMs: now), occurredUnixMs: now, action: .incomingCall,
             actionLabel: subprocess ? "Рефинансирование по телефону" : "Входящий звонок",
             resultLabel: subprocess ? "Рефинансирование оформлено" : client ? "Идентифицирован клиент" : "Идентифицировано 3-е лицо", cardID: row?.cardID ?? state.cardID,
             contractNumber: contract, comment: state.comment, operator: claims.operatorRef,

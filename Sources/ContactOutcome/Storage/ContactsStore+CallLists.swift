@@ -1,3 +1,4 @@
+import CRMDomain
 import Foundation
 import GRDB
 import Wire
@@ -65,7 +66,7 @@ extension ContactsStore {
                 """, arguments: arguments)
             return ContactsV1.NextClientResponse(lease: nil, nextDueUnixMs: next.map { max($0, nowMs) } ?? 0)
         }
-        let leaseID = UUID().uuidString.lowercased()
+        let leaseID = RecordID.make(unixMs: nowMs)
         let expires = nowMs + leaseMs
         try db.executeCached(
             sql: """

@@ -29,7 +29,10 @@ public struct ContactsStore: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = \(durability.rawValue)")
+            // Savepoints of a group commit keep their rollback journal in memory (a file would
+            // be created and deleted per batch); 16 MiB of page cache keeps the index pages a
+            // batch touches instead of reading them back from the file.
+            try db.execute(sql: "PRAGMA synchronous = \(durability.rawValue); PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384")
         }
         return try ContactsStore(DatabasePool(path: path, configuration: configuration))
     }

@@ -150,6 +150,16 @@ enum ContactsMigrations {
                 DROP INDEX portfolio_work_list;
                 """)
         }
+        migrator.registerMigration("v5: one history index per card, covering the «Согласился» check") { db in
+            // Each saved result lands on a random card: every index keyed by card costs a random
+            // page per save in the commit. The card's history and the 14-day «Согласился»
+            // lookup now share one index (result_kind carried in it, so the check reads no rows).
+            try db.execute(sql: """
+                CREATE INDEX history_by_card_kind ON history_entry (card_id, occurred_ms DESC, seq DESC, result_kind);
+                DROP INDEX history_by_card;
+                DROP INDEX history_by_result;
+                """)
+        }
         return migrator
     }
 }
