@@ -84,8 +84,9 @@ public struct LoadRunner: Sendable {
             for worker in 0..<plan.concurrency {
                 let transport = transports[worker % transports.count]
                 // TCP callers run on their connection's event loop: no thread hop per call.
-                group.addTask(executorPreference: (transport as? TCPClientTransport)?.preferredExecutor) {
-                    await Self.work(worker: worker, plan: plan, client: RPCClient(transport: transport), state: state, start: measuredStart)
+                let loop = (transport as? TCPClientTransport)?.preferredExecutor
+                group.addTask(executorPreference: loop) {
+                    await Self.work(worker: worker, plan: plan, client: RPCClient(transport: transport), loop: loop, state: state, start: measuredStart)
                 }
             }
             group.addTask {
@@ -108,7 +109,9 @@ public struct LoadRunner: Sendable {
         )
     }
 
-    private static func work(worker: Int, plan: Plan, client: RPCClient, state: RunState, start: ContinuousClock.Instant) async -> Tally {
+    private static func work(
+        worker: Int, plan: Plan, client: RPCClient, loop: EventLoopTaskExecutor?, state: RunState, start: ContinuousClock.Instant
+    ) async -> Tally {
         var tally = Tally()
         // A scenario's calls (typed clients, several per iteration) get the per-call deadline too.
         var scenarioClient = client
@@ -121,7 +124,10 @@ public struct LoadRunner: Sendable {
             let due: ContinuousClock.Instant
             if let interval {
                 due = state.openLoopStart + interval * ticket
-                if due > .now { try? await Task.sleep(until: due) }
+                let wait = due - .now
+                if wait > .zero {
+                    if let loop { await loop.sleep(for: wait) } else { try? await Task.sleep(until: due) }
+                }
             } else {
                 due = .now
             }

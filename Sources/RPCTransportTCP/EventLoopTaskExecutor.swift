@@ -18,6 +18,22 @@ public final class EventLoopTaskExecutor: TaskExecutor {
             job.runSynchronously(on: self.asUnownedTaskExecutor())
         }
     }
+
+    /// Suspends the calling Task for `duration` on this loop's own timer. `Task.sleep` fires
+    /// on a timer thread of the global executor, which then wakes this loop: two threads woken
+    /// per sleep, and a timer slack that an open-loop load generator would count as latency.
+    /// Returns early, without throwing, when the Task is cancelled.
+    public func sleep(for duration: Duration) async {
+        let (seconds, attoseconds) = duration.components
+        let nanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        guard nanoseconds > 0 else { return }
+        let scheduled = eventLoop.scheduleTask(in: .nanoseconds(nanoseconds)) {}
+        await withTaskCancellationHandler {
+            _ = try? await scheduled.futureResult.get()
+        } onCancel: {
+            scheduled.cancel()
+        }
+    }
 }
 
 extension SocketAddress {

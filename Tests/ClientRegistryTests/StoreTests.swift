@@ -1,4 +1,5 @@
 @testable import ClientRegistry
+import CRMDomain
 import GRDB
 import Testing
 
@@ -33,5 +34,30 @@ import Testing
                 try ContactRecord(cardId: id, kind: .mobile, value: "9000000000", createdMs: 0).insert(db)
             }
         }
+    }
+
+    /// `CardRecord.init(row:)` names every column by hand: each field set to a value no other
+    /// field holds, written through `Encodable`, must read back equal.
+    @Test func cardReadsBackEveryColumn() async throws {
+        let fixture = try Fixture()
+        let written = try await fixture.store.write { db in
+            try CardRecord(type: .client, surname: "А", name: "Б", patronymic: "", birthDate: nil, regionCode: "77", settlement: "", createdMs: 1)
+                .insert(db)
+            let recommender = db.lastInsertedRowID
+            var card = CardRecord(
+                type: .recommendation, rbsNumber: "RBS-1", surname: "Петрова", name: "Анна", patronymic: "Сергеевна",
+                birthDate: LocalDate(year: 1990, month: 12, day: 31), regionCode: "25", settlement: "Находка",
+                passportSeries: "0512", passportNumber: "345678", scriptNames: ["ИПОТЕКА", "РЦП"],
+                recommendedByCardId: recommender, version: 7, createdMs: 1_700_000_000_123
+            )
+            card.surnameKey = "ключ-ф"
+            card.nameKey = "ключ-и"
+            card.patronymicKey = "ключ-о"
+            try card.insert(db)
+            card.id = db.lastInsertedRowID
+            return card
+        }
+        let read = try await fixture.store.read { db in try CardRecord.fetchOne(db, key: written.id) }
+        #expect(read == written)
     }
 }

@@ -57,6 +57,29 @@ public struct CardRecord: RegistryRecord, Sendable, Hashable {
         self.createdMs = createdMs
     }
 
+    /// Read by column name, not through `Decodable`: GRDB's snake_case key strategy converts
+    /// every key of every row, and a card is read on every search and every opened card.
+    public init(row: Row) throws {
+        id = row["id"]
+        type = row["type"]
+        rbsNumber = row["rbs_number"]
+        surname = row["surname"]
+        name = row["name"]
+        patronymic = row["patronymic"]
+        surnameKey = row["surname_key"]
+        nameKey = row["name_key"]
+        patronymicKey = row["patronymic_key"]
+        birthDate = row["birth_date"]
+        regionCode = row["region_code"]
+        settlement = row["settlement"]
+        passportSeries = row["passport_series"]
+        passportNumber = row["passport_number"]
+        scriptNames = row["script_names"]
+        recommendedByCardId = row["recommended_by_card_id"]
+        version = row["version"]
+        createdMs = row["created_ms"]
+    }
+
     public var cardID: Int64 { id ?? 0 }
     public var birth: LocalDate? { birthDate.flatMap(LocalDate.init(iso:)) }
     public var scripts: [String] { scriptNames.isEmpty ? [] : scriptNames.split(separator: "\n").map(String.init) }
