@@ -5,15 +5,19 @@ public enum NationalPhone {
     /// The message every service gives for a number this refuses.
     public static let invalidMessage = "Номер телефона должен содержать 10 цифр российского номера"
 
-    /// Digits with the separators people type (spaces, brackets, dashes, dots, commas, a
-    /// leading +); 11 digits starting with 7 or 8 lose the first; a Russian national number
-    /// starts with 3, 4 or 8 (area codes) or 9 (mobile) — 7xx is Kazakhstan. Nil otherwise.
+    /// ASCII digits with the separators people type (spaces, no-break spaces, brackets,
+    /// dashes, dots, commas, a + before the first digit); 11 digits starting with 7 or 8 lose
+    /// the first; a Russian national number starts with 3, 4 or 8 (area codes) or 9 (mobile) —
+    /// 7xx is Kazakhstan. Nil otherwise.
     public static func normalize(_ typed: String) -> String? {
-        let trimmed = typed.drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed()
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\u{00A0}" }
+        let trimmed = typed.drop(while: isSpace).reversed().drop(while: isSpace).reversed()
         var digits: [Character] = []
         for (index, character) in trimmed.enumerated() {
             switch character {
-            case "0"..."9": digits.append(character)
+            // ASCII only: a digit carrying a combining mark is one Character that sorts
+            // inside "0"..."9", and must not pass into the number.
+            case _ where character.isASCII && character.isWholeNumber: digits.append(character)
             case " ", "(", ")", "-", ".", ",", "\u{00A0}": continue
             case "+" where index == 0: continue
             default: return nil
