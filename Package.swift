@@ -91,7 +91,7 @@ let package = Package(
         .target(
             name: "LoadTest",
             dependencies: [
-                "RPCCore", "RPCTransportTCP", "Wire", "CRMAPI", "Auth",
+                "RPCCore", "RPCTransportTCP", "Wire", "CRMAPI", "Auth", "CRMDomain",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),

@@ -1,5 +1,6 @@
 import Auth
 import CRMAPI
+import CRMDomain
 import Foundation
 import RPCCore
 import Wire
@@ -8,7 +9,7 @@ import Wire
 enum SchedulingScenarios {
     static let all = [bookSlot, bookSlotContended, enqueueSms]
 
-    /// Free places of every office over the next `days` days, one entry per place.
+    /// Free places of every office over the working days among the next `days` days (Moscow), one entry per place.
     static func freePlaces(_ rpc: RPCClient, _ metadata: Metadata, days: Int, limit: Int) async throws -> [SchedulingV1.BookVisitRequest] {
         let offices = SchedulingV1.Offices.Client(wrapping: rpc)
         var all: [SchedulingV1.Office] = []
@@ -21,10 +22,10 @@ enum SchedulingScenarios {
             } while !token.isEmpty
         }
         var places: [SchedulingV1.BookVisitRequest] = []
-        let calendar = Calendar(identifier: .gregorian)
-        for day in 1...days {
-            let date = calendar.dateComponents(in: TimeZone(identifier: "Europe/Moscow")!, from: Date().addingTimeInterval(Double(day) * 86_400))
-            let wireDate = TypesV1.Date(year: Int32(date.year!), month: Int32(date.month!), day: Int32(date.day!))
+        let today = LocalDate.of(unixMs: Int64(Date().timeIntervalSince1970 * 1000), utcOffsetMinutes: Regions.moscowUTCOffsetMinutes)
+        // The days a visit is normally booked for: working days of the production calendar.
+        for date in (1...days).map({ today.adding(days: $0) }) where ProductionCalendar.shipped.isWorkingDay(date) {
+            let wireDate = date.wire
             for office in all {
                 let slots = try await offices.getOfficeCalendar(.init(officeID: office.officeID, date: wireDate), metadata: metadata).slots
                 for slot in slots where !slot.past {
@@ -43,7 +44,7 @@ enum SchedulingScenarios {
     /// Each iteration takes a different free place (offices × days × slots × 5 places).
     static let bookSlot = LoadScenario(
         name: "scheduling.book-slot", service: "scheduling",
-        summary: "BookVisit, each iteration a different free place over every office's next 90 days (no contention)",
+        summary: "BookVisit, each iteration a different free place over every office's working days of the next 90 (no contention)",
         role: .vcc
     ) { rpc, metadata in
         let places = try await freePlaces(rpc, metadata, days: 90, limit: 2_000_000)
