@@ -25,28 +25,6 @@ import Wire
     }
 }
 
-@Suite struct SchedulingDatesTests {
-    @Test func datesAreTypedAsOperatorsTypeThem() throws {
-        #expect(try SchedulingDates.parseDate("25.10.2027", flag: "--date") == TypesV1.Date(year: 2027, month: 10, day: 25))
-        #expect(try SchedulingDates.parseDate("2027-10-25", flag: "--date") == TypesV1.Date(year: 2027, month: 10, day: 25))
-        #expect(try SchedulingDates.parseDate("+3", flag: "--date") == SchedulingDates.day(after: 3))
-        #expect(throws: GatewayError.self) { try SchedulingDates.parseDate("31.13.2027", flag: "--date") }
-        // Day ranges per month and leap years (it once let 31.02 through to the services).
-        #expect(throws: GatewayError.self) { try SchedulingDates.parseDate("31.02.2027", flag: "--date") }
-        #expect(throws: GatewayError.self) { try SchedulingDates.parseDate("29.02.2027", flag: "--date") }
-        #expect(try SchedulingDates.parseDate("29.02.2028", flag: "--date") == TypesV1.Date(year: 2028, month: 2, day: 29))
-        #expect(SchedulingDates.days(from: TypesV1.Date(year: 2027, month: 12, day: 30), to: TypesV1.Date(year: 2028, month: 1, day: 2)) == 3)
-        #expect(SchedulingDates.days(from: TypesV1.Date(year: 2027, month: 2, day: 30), to: TypesV1.Date(year: 2028, month: 1, day: 2)) == nil)
-        #expect(try SchedulingDates.parseTime("09:30", flag: "--time") == TypesV1.TimeOfDay(hour: 9, minute: 30))
-        #expect(throws: GatewayError.self) { try SchedulingDates.parseTime("25:00", flag: "--time") }
-    }
-
-    @Test func aRegionsOffsetFromMoscowGivesItsUTCOffset() {
-        #expect(SchedulingDates.offsetMinutes(TypesV1.RegionRef(code: "25", name: "Приморский край", moscowOffsetHours: 7)) == 600)
-        #expect(SchedulingDates.offsetMinutes(nil) == 180)
-    }
-}
-
 @Suite struct CallPlanTests {
     static let visit = CallPlan.Visit(
         region: .init(code: "77", name: "Москва", moscowOffsetHours: 0), settlement: "г. Москва", officeID: "msk-mini160",

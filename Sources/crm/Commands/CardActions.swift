@@ -100,7 +100,7 @@ struct Bki: AsyncParsableCommand {
             series: try series ?? card.passport.map(\.series).flatMap { $0.isEmpty ? nil : $0 } ?? Console.ask("Серия паспорта", flag: "--series"),
             number: try number ?? card.passport.map(\.number).flatMap { $0.isEmpty ? nil : $0 } ?? Console.ask("Номер паспорта", flag: "--number")
         )
-        let birth = try birthDate.map { try SchedulingDates.parseDate($0, flag: "--birth-date") } ?? card.birthDate
+        let birth = try birthDate.map { try SchedulingDates.parseCalendarDate($0, flag: "--birth-date") } ?? card.birthDate
         let decision = try await auth.registry.call { _ in
             try await registry.requestBureauDecision(.init(cardID: cardID, passport: passport, birthDate: birth))
         }
@@ -143,7 +143,7 @@ struct Recommend: AsyncParsableCommand {
             fullName: TypesV1.FullName(surname: try Console.value(surname, "Фамилия", flag: "--surname"),
                                        name: try Console.value(name, "Имя", flag: "--name"), patronymic: patronymic),
             regionCode: region ?? recommender.region?.code ?? "",
-            birthDate: try SchedulingDates.parseDate(Console.value(birthDate, "Дата рождения", flag: "--birth-date"), flag: "--birth-date"),
+            birthDate: try SchedulingDates.parseCalendarDate(Console.value(birthDate, "Дата рождения", flag: "--birth-date"), flag: "--birth-date"),
             mobilePhone: try Console.value(mobile, "Мобильный телефон", flag: "--mobile"), contactPhone: contactPhone
         )
         let registry = RegistryV1.ClientRegistry.Client(wrapping: auth.registry.rpc)
@@ -193,7 +193,7 @@ struct Edit: AsyncParsableCommand {
             if let patronymic { fullName.patronymic = patronymic }
             let request = RegistryV1.UpdatePersonalDataRequest(
                 cardID: cardID, expectedVersion: version.expectedVersion ?? card.version, fullName: fullName,
-                birthDate: try birthDate.map { try SchedulingDates.parseDate($0, flag: "--birth-date") } ?? card.birthDate,
+                birthDate: try birthDate.map { try SchedulingDates.parseCalendarDate($0, flag: "--birth-date") } ?? card.birthDate,
                 regionCode: region ?? card.region?.code ?? "", settlement: settlement ?? card.settlement, comment: comment
             )
             let registry = RegistryV1.ClientRegistry.Client(wrapping: auth.registry.rpc)

@@ -231,7 +231,7 @@ struct Collect: AsyncParsableCommand {
                                 surname: try Console.value(surname, "Фамилия", flag: "--surname"),
                                 name: try Console.value(name, "Имя", flag: "--name"), patronymic: patronymic ?? ""
                             )
-                            let birth = try birthDate.map { try SchedulingDates.parseDate($0, flag: "--birth-date") }
+                            let birth = try birthDate.map { try SchedulingDates.parseCalendarDate($0, flag: "--birth-date") }
                             matches = try await call.identify(name: fullName, withoutPatronymic: patronymic == nil, birthDate: birth)
                             byPhone = false
                         }

@@ -45,7 +45,7 @@ struct Search: AsyncParsableCommand {
             var request = RegistryV1.SearchByNameRequest()
             request.fullName = TypesV1.FullName(surname: surname ?? "", name: name ?? "", patronymic: patronymic ?? "")
             request.withoutPatronymic = patronymic == nil
-            if let birthDate { request.birthDate = try parseDate(birthDate, flag: "--birth-date") }
+            if let birthDate { request.birthDate = try SchedulingDates.parseCalendarDate(birthDate, flag: "--birth-date") }
             let found = try await registry.call { _ in try await client.searchByName(request) }
             if global.json { return try Console.printJSON(found) }
             cards = found.cards
@@ -71,13 +71,4 @@ func authorizedRegistry(_ global: GlobalOptions) throws -> ServiceClient {
     var metadata = Metadata()
     metadata.bearerToken = session.token
     return try global.endpoints().registry.client(metadata: metadata)
-}
-
-/// `ДД.ММ.ГГГГ` or `ГГГГ-ММ-ДД`.
-func parseDate(_ text: String, flag: String) throws -> TypesV1.Date {
-    let parts = text.split(whereSeparator: { $0 == "." || $0 == "-" }).compactMap { Int32($0) }
-    guard parts.count == 3 else { throw GatewayError("\(flag): дата в виде ДД.ММ.ГГГГ") }
-    return text.contains("-")
-        ? TypesV1.Date(year: parts[0], month: parts[1], day: parts[2])
-        : TypesV1.Date(year: parts[2], month: parts[1], day: parts[0])
 }
