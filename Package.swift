@@ -292,7 +292,7 @@ let package = Package(
         .testTarget(
             name: "OperationsTests",
             dependencies: [
-                "ServiceKit", "HTTPEndpoint", "Auth", "RPCCore", "RPCTesting", "RPCTransportTCP", "RPCTransportInProcess", "CRMAPI", "Wire",
+                "Gateway", "ServiceKit", "HTTPEndpoint", "Auth", "RPCCore", "RPCTesting", "RPCTransportTCP", "RPCTransportInProcess", "CRMAPI", "Wire",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -309,7 +309,14 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Wire", "RPCCore", "CRMAPI", "crm"]),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: [
+                "Gateway", "Wire", "RPCCore", "CRMAPI", "crm",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "LoadTestTests",
             dependencies: [

@@ -1,6 +1,7 @@
 import Auth
 import CRMAPI
 import Foundation
+import Gateway
 import NIOCore
 import NIOPosix
 import RPCCore
@@ -131,12 +132,10 @@ func runTool(_ service: String, _ arguments: [String], environment extra: [Strin
     return (process.terminationStatus, output)
 }
 
+/// A port nobody listens on right now, below the kernel's ephemeral range (see `FreePort`).
 func freePort() throws -> Int {
-    let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-        .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-        .bind(host: "127.0.0.1", port: 0).wait()
-    defer { try? channel.close().wait() }
-    return channel.localAddress!.port!
+    guard let port = FreePort.find() else { throw POSIXError(.EADDRINUSE) }
+    return port
 }
 
 /// A card to write comments on, and the comments on it.

@@ -92,6 +92,9 @@ public enum DemoData {
         let totalCards = anchorCards + max(0, options.clients)
         let perRole = options.operatorsPerRole ?? min(60, max(3, options.clients / 20_000))
         let batch = max(1, options.batchSize)
+        // What the load allocated is returned to the system: malloc keeps freed memory for
+        // reuse, which a service that seeded on start would otherwise carry as idle RSS.
+        defer { returnFreedMemory() }
         return try writer.writeWithoutTransaction { db in
             let cards = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM card") ?? 0
             guard cards == 0 else { throw DemoDataError.registryNotEmpty(cards: cards) }
@@ -102,7 +105,9 @@ public enum DemoData {
             let synchronous = try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? 1
             try db.execute(sql: "PRAGMA foreign_keys = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY")
             defer {
-                try? db.execute(sql: "PRAGMA synchronous = \(synchronous); PRAGMA foreign_keys = \(foreignKeys ? "ON" : "OFF"); PRAGMA cache_size = -2000")
+                // The load's 256 MiB page cache goes back to SQLite's default, and its pages are
+                // freed now rather than held for the life of a service that seeded itself.
+                try? db.execute(sql: "PRAGMA synchronous = \(synchronous); PRAGMA foreign_keys = \(foreignKeys ? "ON" : "OFF"); PRAGMA cache_size = -2000; PRAGMA shrink_memory")
             }
             let writer = try DemoRowWriter(db)
             let population = DemoPopulation(seed: options.seed, writer: writer, clock: clock, firstCardID: DemoAnchors.firstRandomCardID)
@@ -175,3 +180,11 @@ extension DemoData {
         return report
     }
 }
+
+#if os(Linux)
+/// glibc's `malloc_trim` (in <malloc.h>, which the Glibc module does not export).
+@_silgen_name("malloc_trim") private func mallocTrim(_ pad: Int) -> Int32
+private func returnFreedMemory() { _ = mallocTrim(0) }
+#else
+private func returnFreedMemory() {}
+#endif

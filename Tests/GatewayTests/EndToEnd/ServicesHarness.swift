@@ -71,8 +71,10 @@ final class ServicesHarness: @unchecked Sendable {
     func clients(_ session: Session) -> (registry: ServiceClient, contacts: ServiceClient, scheduling: ServiceClient) {
         var metadata = Metadata()
         metadata.bearerToken = session.token
-        return (endpoints.registry.client(metadata: metadata), endpoints.contacts.client(metadata: metadata),
-                endpoints.scheduling.client(metadata: metadata))
+        // 30 s, not the operator's 10: the whole suite shares two cores with these processes.
+        let timeout = Duration.seconds(30)
+        return (endpoints.registry.client(metadata: metadata, timeout: timeout), endpoints.contacts.client(metadata: metadata, timeout: timeout),
+                endpoints.scheduling.client(metadata: metadata, timeout: timeout))
     }
 
     // MARK: the CLI as a subprocess
