@@ -66,7 +66,11 @@ enum SchedulingScenarios {
         summary: "BookVisit, every iteration on one slot: 5 booked, the rest refused (RESOURCE_EXHAUSTED is the expected answer)",
         role: .vcc
     ) { rpc, metadata in
-        guard let place = try await freePlaces(rpc, metadata, days: 30, limit: 1).first else { throw LoadTestError("No free places in the next 30 days") }
+        // Any free place will do, however far ahead: a book-slot run just before may have
+        // filled the coming weeks (it books the earliest places first).
+        guard let place = try await freePlaces(rpc, metadata, days: 365, limit: 1).first else {
+            throw LoadTestError("No free places in the next 365 days")
+        }
         let run = UUID().uuidString.prefix(8).lowercased()
         return { rpc, metadata, iteration in
             var request = place
