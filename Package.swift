@@ -76,7 +76,11 @@ let package = Package(
         // --- The operators' gateway: composes the services over RPC ---
         .target(
             name: "Gateway",
-            dependencies: ["Auth", "CRMDomain", "RPCCore", "RPCTransportTCP", "CRMAPI", "Wire"]
+            dependencies: [
+                "Auth", "CRMDomain", "RPCCore", "RPCTransportTCP", "CRMAPI", "Wire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         .executableTarget(
             name: "crm",

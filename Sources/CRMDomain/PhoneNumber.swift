@@ -15,9 +15,7 @@ public enum NationalPhone {
         var digits: [Character] = []
         for (index, character) in trimmed.enumerated() {
             switch character {
-            // ASCII only: a digit carrying a combining mark is one Character that sorts
-            // inside "0"..."9", and must not pass into the number.
-            case _ where character.isASCII && character.isWholeNumber: digits.append(character)
+            case _ where character.isASCIIDigit: digits.append(character)
             case " ", "(", ")", "-", ".", ",", "\u{00A0}": continue
             case "+" where index == 0: continue
             default: return nil
@@ -33,4 +31,11 @@ public enum NationalPhone {
         guard let first = national.first, "3489".contains(first) else { return nil }
         return String(national)
     }
+}
+
+extension Character {
+    /// 0–9 and nothing else: a digit carrying a combining mark is one Character that sorts
+    /// inside "0"..."9", and other scripts' digits are whole numbers too; neither belongs in
+    /// a phone number or a typed date.
+    public var isASCIIDigit: Bool { isASCII && isWholeNumber }
 }

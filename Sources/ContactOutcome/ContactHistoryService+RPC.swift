@@ -1,6 +1,6 @@
-import CRMDomain
 import Auth
 import CRMAPI
+import CRMDomain
 import Foundation
 public import RPCCore
 public import Wire

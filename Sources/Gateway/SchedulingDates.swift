@@ -33,7 +33,7 @@ public enum SchedulingDates {
         if trimmed.hasPrefix("+") {
             // At most four digits: «+N» means days ahead, and a longer N would overflow the day count.
             let digits = trimmed.dropFirst()
-            guard (1...4).contains(digits.count), digits.allSatisfy(isDigit), let days = Int(digits) else {
+            guard (1...4).contains(digits.count), digits.allSatisfy(\.isASCIIDigit), let days = Int(digits) else {
                 throw GatewayError("\(flag): через сколько дней — «+N», N от 0 до 9999, а не «\(text)»")
             }
             return day(after: days)
@@ -63,7 +63,7 @@ public enum SchedulingDates {
             fields = nil
         }
         // Digits only, so no sign, space or letter slips through an integer parse.
-        guard let fields, [fields.year, fields.month, fields.day].allSatisfy({ $0.allSatisfy(isDigit) }),
+        guard let fields, [fields.year, fields.month, fields.day].allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }),
               let year = Int(fields.year), let month = Int(fields.month), let day = Int(fields.day) else {
             throw GatewayError("\(flag): \(form), а не «\(text)»")
         }
@@ -78,7 +78,7 @@ public enum SchedulingDates {
     public static func parseTime(_ text: String, flag: String) throws(GatewayError) -> TypesV1.TimeOfDay {
         let parts = text.trimmingCharacters(in: .whitespaces).split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, (1...2).contains(parts[0].count), parts[1].count == 2,
-              parts.allSatisfy({ $0.allSatisfy(isDigit) }), let hour = Int32(parts[0]), let minute = Int32(parts[1]) else {
+              parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }), let hour = Int32(parts[0]), let minute = Int32(parts[1]) else {
             throw GatewayError("\(flag): время в виде ЧЧ:ММ, а не «\(text)»")
         }
         guard (0...23).contains(hour), (0...59).contains(minute) else {
@@ -86,8 +86,6 @@ public enum SchedulingDates {
         }
         return TypesV1.TimeOfDay(hour: hour, minute: minute)
     }
-
-    private static func isDigit(_ character: Character) -> Bool { character.isASCII && character.isWholeNumber }
 
     public static func time(_ time: TypesV1.TimeOfDay?) -> String {
         guard let time else { return "—" }

@@ -1,8 +1,6 @@
 import Foundation
-
-#if canImport(Glibc)
-import Glibc
-#endif
+import NIOCore
+import NIOPosix
 
 /// A TCP port nothing listens on right now, for a service this process starts as a child
 /// (`crm demo`, the tests' service processes).
@@ -17,11 +15,10 @@ public enum FreePort {
         let candidates = 20_000..<min(32_768, ephemeral.lowerBound)
         if !candidates.isEmpty {
             for _ in 0..<64 {
-                let port = Int.random(in: candidates)
-                if bindable(port) { return port }
+                if let port = bound(Int.random(in: candidates)) { return port }
             }
         }
-        return bindable(0, reportBound: true)
+        return bound(0)
     }
 
     /// The kernel's range for port-0 binds; Linux's default when it cannot be read.
@@ -34,25 +31,12 @@ public enum FreePort {
         return bounds[0]...bounds[1]
     }
 
-    private static func bindable(_ port: Int) -> Bool { bindable(port, reportBound: false) != nil }
-
-    /// Binds 127.0.0.1:`port` and closes at once; the bound port, or nil when it is taken.
-    private static func bindable(_ port: Int, reportBound: Bool) -> Int? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0 else { return nil }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let named = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return named == 0 ? Int(UInt16(bigEndian: address.sin_port)) : nil
+    /// Binds 127.0.0.1:`port` (0: the kernel's choice) and closes at once; the port bound, or
+    /// nil when it is taken.
+    private static func bound(_ port: Int) -> Int? {
+        guard let channel = try? ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: port).wait() else { return nil }
+        defer { try? channel.close().wait() }
+        return channel.localAddress?.port
     }
 }
