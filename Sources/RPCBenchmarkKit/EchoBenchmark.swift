@@ -148,3 +148,25 @@ public struct BenchmarkError: Error, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }
 }
+
+extension EchoBenchmark.Result {
+    /// Calls/s and latencies are the runs' medians, each taken separately; calls, errors and
+    /// seconds are the runs' sums; max is the largest.
+    public static func median(of runs: [EchoBenchmark.Result]) -> EchoBenchmark.Result {
+        precondition(!runs.isEmpty, "no runs to summarise")
+        func middle(_ value: (EchoBenchmark.Result) -> Double) -> Double {
+            let sorted = runs.map(value).sorted()
+            return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        }
+        var result = runs[0]
+        result.calls = runs.map(\.calls).reduce(0, +)
+        result.errors = runs.map(\.errors).reduce(0, +)
+        result.seconds = runs.map(\.seconds).reduce(0, +)
+        result.callsPerSecond = middle(\.callsPerSecond)
+        result.p50Micros = middle(\.p50Micros)
+        result.p90Micros = middle(\.p90Micros)
+        result.p99Micros = middle(\.p99Micros)
+        result.maxMicros = runs.map(\.maxMicros).max() ?? 0
+        return result
+    }
+}

@@ -25,6 +25,9 @@ struct RPCBench: AsyncParsableCommand {
     @Option(help: "Systems to run, comma-separated: raw, rpc.")
     var systems: String = "raw,rpc"
 
+    @Option(help: "Runs of every system per concurrency, taken in turn (raw, rpc, raw, rpc, …) so a change in the host's speed during the run falls on both; figures are the medians, and each round's ratio is printed.")
+    var rounds: Int = 1
+
     @Option(help: "Output: text or json.")
     var format: String = "text"
 
@@ -44,10 +47,21 @@ struct RPCBench: AsyncParsableCommand {
             }
             return system
         }
+        guard rounds > 0 else { throw ValidationError("--rounds takes a positive number") }
         var results: [EchoBenchmark.Result] = []
+        var roundRatios: [Int: [Double]] = [:]
         for level in levels {
+            var runs: [EchoBenchmark.System: [EchoBenchmark.Result]] = [:]
+            for _ in 0..<rounds {
+                for system in chosen {
+                    runs[system, default: []].append(try await EchoBenchmark.run(system, concurrency: level, settings: settings))
+                }
+                if let raw = runs[.raw]?.last, let rpc = runs[.rpc]?.last {
+                    roundRatios[level, default: []].append(rpc.callsPerSecond / raw.callsPerSecond)
+                }
+            }
             for system in chosen {
-                results.append(try await EchoBenchmark.run(system, concurrency: level, settings: settings))
+                results.append(EchoBenchmark.Result.median(of: runs[system] ?? []))
             }
         }
         if format == "json" {
@@ -56,7 +70,8 @@ struct RPCBench: AsyncParsableCommand {
             print(String(decoding: try encoder.encode(results), as: UTF8.self))
             return
         }
-        print("Unary echo, \(payload)-byte payload, loopback, one connection; \(duration) s measured after \(warmup) s warm-up")
+        let roundsNote = rounds > 1 ? "; median of \(rounds) rounds taken in turn" : ""
+        print("Unary echo, \(payload)-byte payload, loopback, one connection; \(duration) s measured after \(warmup) s warm-up\(roundsNote)")
         print(pad("system", 8) + pad("concurrent", 12) + pad("calls/s", 12) + pad("p50 µs", 10) + pad("p90 µs", 10) + pad("p99 µs", 10) + pad("max µs", 10) + "errors")
         for result in results {
             print(
@@ -73,6 +88,11 @@ struct RPCBench: AsyncParsableCommand {
             guard let raw = results.first(where: { $0.system == .raw && $0.concurrency == level }),
                   let rpc = results.first(where: { $0.system == .rpc && $0.concurrency == level }) else { continue }
             print(String(format: "RPC / raw at %d concurrent: %.0f %% of the raw echo's calls/s", level, 100 * rpc.callsPerSecond / raw.callsPerSecond))
+            if let ratios = roundRatios[level], ratios.count > 1 {
+                let sorted = ratios.sorted()
+                let listed = ratios.map { String(format: "%.0f", 100 * $0) }.joined(separator: ", ")
+                print(String(format: "  per round: %@ %%; median of the rounds' ratios %.0f %%", listed, 100 * sorted[sorted.count / 2]))
+            }
         }
     }
 
