@@ -160,6 +160,48 @@ enum ContactsMigrations {
                 DROP INDEX history_by_result;
                 """)
         }
+        migrator.registerMigration("v6: state checks without IN lists (no temporary b-tree per insert or update)") { db in
+            // SQLite checks `x IN (a, b, c)` (three or more values) against a temporary b-tree
+            // it builds and drops for every statement that runs the check: a pager and page
+            // cache made and torn down for each session opened and each result saved. The same
+            // rule as comparisons costs nothing. SQLite cannot alter a CHECK: the two tables are
+            // rebuilt (sqlite.org/lang_altertable.html, "other kinds of table schema changes").
+            try db.execute(sql: """
+                CREATE TABLE call_session_v6 (
+                    session_id TEXT PRIMARY KEY,
+                    card_id INTEGER NOT NULL CHECK (card_id > 0),
+                    campaign_id TEXT NOT NULL,
+                    direction INTEGER NOT NULL,
+                    card_type INTEGER NOT NULL,
+                    client_utc_offset INTEGER NOT NULL,
+                    operator_login TEXT NOT NULL,
+                    operator_name TEXT NOT NULL,
+                    operator_role TEXT NOT NULL,
+                    lease_id TEXT,
+                    current_block_id TEXT,
+                    script_path TEXT NOT NULL DEFAULT '',
+                    objection_attempts INTEGER NOT NULL DEFAULT 0 CHECK (objection_attempts >= 0),
+                    draft BLOB,
+                    draft_kind INTEGER,
+                    opened_ms INTEGER NOT NULL,
+                    state TEXT NOT NULL DEFAULT 'open' CHECK (state = 'open' OR state = 'saved' OR state = 'exited'),
+                    entry_id TEXT
+                );
+                INSERT INTO call_session_v6 SELECT * FROM call_session;
+                DROP TABLE call_session;
+                ALTER TABLE call_session_v6 RENAME TO call_session;
+                CREATE TABLE incoming_call_v6 (
+                    process_key TEXT PRIMARY KEY,
+                    collector_login TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status = 'open' OR status = 'finished' OR status = 'cancelled'),
+                    updated_ms INTEGER NOT NULL
+                );
+                INSERT INTO incoming_call_v6 SELECT * FROM incoming_call;
+                DROP TABLE incoming_call;
+                ALTER TABLE incoming_call_v6 RENAME TO incoming_call;
+                """)
+        }
         return migrator
     }
 }
