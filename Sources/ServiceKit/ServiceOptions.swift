@@ -1,4 +1,5 @@
 public import ArgumentParser
+public import GRDB
 public import Logging
 public import RPCTransportTCP
 public import ServiceLifecycle
@@ -23,6 +24,11 @@ public struct ServiceOptions: ParsableArguments {
     public var idleTimeout = 120.0
     @Option(help: ArgumentHelp("Close a connection whose started frame is not whole within this long (a peer trickling bytes).", valueName: "SECONDS"))
     public var frameTimeout = 30.0
+    @Option(help: ArgumentHelp(
+        "After this long without a call (following some), close idle database readers and return freed memory to the system; 0: never.",
+        valueName: "SECONDS"
+    ))
+    public var releaseMemoryAfter = 30.0
 
     public init() {}
 
@@ -35,6 +41,7 @@ public struct ServiceOptions: ParsableArguments {
         guard maxConnections > 0 else { throw ValidationError("--max-connections must be at least 1") }
         guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be more than 0 seconds") }
         guard frameTimeout > 0 else { throw ValidationError("--frame-timeout must be more than 0 seconds") }
+        guard releaseMemoryAfter >= 0 else { throw ValidationError("--release-memory-after must be 0 (never) or more seconds") }
     }
 
     /// The RPC listener on `host:port` with these limits.
@@ -46,6 +53,13 @@ public struct ServiceOptions: ParsableArguments {
             maximumConnections: maxConnections,
             frameTimeout: .milliseconds(Int64(frameTimeout * 1000))
         ))
+    }
+
+    /// Per `--release-memory-after`: an interceptor and a service to run beside the server, or
+    /// nil when it is 0.
+    public func idleMemoryRelease(database: any DatabaseWriter, logger: Logger) -> IdleMemoryRelease? {
+        guard releaseMemoryAfter > 0 else { return nil }
+        return IdleMemoryRelease(database: database, quietPeriod: .milliseconds(Int64(releaseMemoryAfter * 1000)), logger: logger)
     }
 
     /// With `--backup-to FILE`: copies `database` there, prints what it did and returns true

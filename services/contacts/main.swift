@@ -54,13 +54,14 @@ struct ContactsCommand: AsyncParsableCommand {
         }
         let signer = try SessionTokenSigner(secret: secret)
         let environment = ContactsEnvironment(store: store, calendar: calendar)
+        let memory = operations.idleMemoryRelease(database: store.writer, logger: logger)
         let server = RPCServer(
             transport: operations.serverTransport(host: host, port: port),
             services: BuiltinServices.adding(to: ContactsServices.all(environment)),
-            interceptors: [LoggingInterceptor(logger: logger), MetricsInterceptor(), AuthInterceptor(signer: signer)],
+            interceptors: (memory.map { [$0] } ?? []) + [LoggingInterceptor(logger: logger), MetricsInterceptor(), AuthInterceptor(signer: signer)],
             logger: logger
         )
         logger.info("contacts listening", metadata: ["host": "\(host)", "port": "\(port)", "database": "\(database)"])
-        try await ServiceGroup(services: [server] + operationServices, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
+        try await ServiceGroup(services: [server] + operationServices + (memory.map { [$0] } ?? []), gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
     }
 }

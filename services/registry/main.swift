@@ -42,6 +42,9 @@ struct RegistryCommand: AsyncParsableCommand {
         if seedClients != nil || seedOnly {
             let today = LocalDate.of(unixMs: SystemClockMs.now(), utcOffsetMinutes: 180)
             _ = try DemoData.seedOnStart(store.writer, clients: seedClients ?? 0, seed: demoSeed, today: today) { print($0) }
+            // malloc keeps what the load freed for reuse: a service that seeded itself would
+            // otherwise idle with it.
+            ProcessMemory.returnFreedMemory()
             if seedOnly {
                 print("seed: database \(database): \(DemoData.databaseBytes(path: database) / 1_048_576) MiB")
                 return
@@ -75,14 +78,15 @@ struct RegistryCommand: AsyncParsableCommand {
             AuthService(environment: environment, signer: signer, codeSender: codeSender),
             OperatorsService(environment: environment),
         ]
+        let memory = operations.idleMemoryRelease(database: store.writer, logger: logger)
         let server = RPCServer(
             transport: operations.serverTransport(host: host, port: port),
             services: BuiltinServices.adding(to: services),
-            interceptors: [LoggingInterceptor(logger: logger), MetricsInterceptor(), AuthInterceptor(signer: signer)],
+            interceptors: (memory.map { [$0] } ?? []) + [LoggingInterceptor(logger: logger), MetricsInterceptor(), AuthInterceptor(signer: signer)],
             logger: logger
         )
         logger.info("registry listening", metadata: ["host": "\(host)", "port": "\(port)", "database": "\(database)"])
-        let group = ServiceGroup(services: [server] + operationServices, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        let group = ServiceGroup(services: [server] + operationServices + (memory.map { [$0] } ?? []), gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }
 }

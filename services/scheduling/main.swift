@@ -106,10 +106,11 @@ struct SchedulingCommand: AsyncParsableCommand {
         let environment = SchedulingEnvironment(
             store: store, calendar: calendar, providerName: provider.name, wakeOutbox: { worker.notify(); stateChanged() }
         )
+        let memory = operations.idleMemoryRelease(database: store.writer, logger: logger)
         let server = RPCServer(
             transport: operations.serverTransport(host: host, port: port),
             services: BuiltinServices.adding(to: [OfficesService(environment: environment), SmsService(environment: environment)]),
-            interceptors: [LoggingInterceptor(logger: logger), MetricsInterceptor(), AuthInterceptor(signer: signer)],
+            interceptors: (memory.map { [$0] } ?? []) + [LoggingInterceptor(logger: logger), MetricsInterceptor(), AuthInterceptor(signer: signer)],
             logger: logger
         )
         logger.info("scheduling listening", metadata: [
@@ -123,6 +124,7 @@ struct SchedulingCommand: AsyncParsableCommand {
         services.append(worker)
         services.append(server)
         services += operationServices
+        if let memory { services.append(memory) }
         services.append(OutboxMetrics(store: store, nowMs: now, logger: logger))
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()

@@ -92,9 +92,6 @@ public enum DemoData {
         let totalCards = anchorCards + max(0, options.clients)
         let perRole = options.operatorsPerRole ?? min(60, max(3, options.clients / 20_000))
         let batch = max(1, options.batchSize)
-        // What the load allocated is returned to the system: malloc keeps freed memory for
-        // reuse, which a service that seeded on start would otherwise carry as idle RSS.
-        defer { returnFreedMemory() }
         return try writer.writeWithoutTransaction { db in
             let cards = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM card") ?? 0
             guard cards == 0 else { throw DemoDataError.registryNotEmpty(cards: cards) }
@@ -180,11 +177,3 @@ extension DemoData {
         return report
     }
 }
-
-#if os(Linux)
-/// glibc's `malloc_trim` (in <malloc.h>, which the Glibc module does not export).
-@_silgen_name("malloc_trim") private func mallocTrim(_ pad: Int) -> Int32
-private func returnFreedMemory() { _ = mallocTrim(0) }
-#else
-private func returnFreedMemory() {}
-#endif
