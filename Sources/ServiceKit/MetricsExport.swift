@@ -1,8 +1,8 @@
-public import CoreMetrics
+import CoreMetrics
 import HTTPEndpoint
 import Logging
 public import Prometheus
-public import ServiceLifecycle
+import ServiceLifecycle
 
 /// The process's metrics backend: swift-prometheus behind swift-metrics, so every Counter,
 /// Timer and Gauge the code records (RPC calls by method and code, latency, connections,
