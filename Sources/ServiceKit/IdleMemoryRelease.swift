@@ -10,14 +10,14 @@ import Synchronization
 /// blocks that malloc keeps for reuse: a service that served a load then idles tens of MB
 /// above where it started. When a whole quiet period passes with no call after some calls,
 /// this closes the idle reader connections, frees the writer's cache and hands malloc's free
-/// memory back (GRDB's `releaseMemory`, glibc's `malloc_trim`). The next call reopens a
+/// memory back (GRDB's `releaseMemoryEventually`, glibc's `malloc_trim`). The next call reopens a
 /// reader: a few hundred microseconds, once.
 ///
 /// Install it as an interceptor (it counts calls) and run it as a service beside the server.
 public final class IdleMemoryRelease: Service, ServerInterceptor {
     private let calls = Atomic<UInt64>(0)
     private let quietPeriod: Duration
-    private let release: @Sendable () -> Void
+    private let release: @Sendable () async -> Void
     private let logger: Logger
 
     /// `quietPeriod`: how long without a call before memory is released.
@@ -25,17 +25,22 @@ public final class IdleMemoryRelease: Service, ServerInterceptor {
         self.quietPeriod = quietPeriod
         self.logger = logger
         self.release = {
+            // The eventual forms never block: GRDB's `releaseMemory()` waits, on the calling
+            // thread, for every reader in use to come back, and a reader comes back only when
+            // the Task that holds it resumes — on a thread this wait may be holding.
             switch database {
-            case let pool as DatabasePool: pool.releaseMemory()
-            case let queue as DatabaseQueue: queue.releaseMemory()
+            case let pool as DatabasePool: pool.releaseMemoryEventually()
+            case let queue as DatabaseQueue: try? await queue.writeWithoutTransaction { $0.releaseMemory() }
             default: break
             }
+            // Readers still in use close when their work ends; malloc's trim waits for them.
+            try? await Task.sleep(for: .seconds(1))
             ProcessMemory.returnFreedMemory()
         }
     }
 
     /// For tests: `release` runs instead of the database's and malloc's.
-    init(quietPeriod: Duration, logger: Logger, release: @escaping @Sendable () -> Void) {
+    init(quietPeriod: Duration, logger: Logger, release: @escaping @Sendable () async -> Void) {
         self.quietPeriod = quietPeriod
         self.logger = logger
         self.release = release
@@ -60,7 +65,7 @@ public final class IdleMemoryRelease: Service, ServerInterceptor {
             }
             if quiet.ended(calls: calls.load(ordering: .relaxed)) {
                 let before = ProcessMemory.residentBytes()
-                release()
+                await release()
                 logger.debug("Released memory after a quiet period", metadata: [
                     "rss_before_kib": "\(before.map { $0 / 1024 } ?? 0)",
                     "rss_after_kib": "\(ProcessMemory.residentBytes().map { $0 / 1024 } ?? 0)",
