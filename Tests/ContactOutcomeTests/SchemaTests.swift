@@ -27,19 +27,17 @@ struct SchemaTests {
     }
 
     @Test("the state checks still refuse a state outside the list", arguments: [
-        ("call_session", "state", "open", "closed"),
-        ("incoming_call", "status", "finished", "done"),
+        ("call_session", "state", "open", "closed", """
+            INSERT INTO call_session (session_id, card_id, campaign_id, direction, card_type, client_utc_offset,
+                operator_login, operator_name, operator_role, opened_ms, state)
+            VALUES ('s1', 1, 'rcp', 1, 1, 180, 'op', 'Оператор', 'vcc', 0, ?)
+            """),
+        ("incoming_call", "status", "finished", "done",
+         "INSERT INTO incoming_call (process_key, collector_login, state, status, updated_ms) VALUES ('p1', 'c', '{}', ?, 0)"),
     ])
-    func stateChecks(table: String, column: String, allowed: String, refused: String) throws {
+    func stateChecks(table: String, column: String, allowed: String, refused: String, insert: String) throws {
         let store = try ContactsStore.inMemory()
         try store.writer.write { db in
-            let insert = table == "call_session"
-                ? """
-                  INSERT INTO call_session (session_id, card_id, campaign_id, direction, card_type, client_utc_offset,
-                      operator_login, operator_name, operator_role, opened_ms, state)
-                  VALUES ('s1', 1, 'rcp', 1, 1, 180, 'op', 'Оператор', 'vcc', 0, ?)
-                  """
-                : "INSERT INTO incoming_call (process_key, collector_login, state, status, updated_ms) VALUES ('p1', 'c', '{}', ?, 0)"
             try db.execute(sql: insert, arguments: [allowed])
             #expect(throws: DatabaseError.self) {
                 try db.execute(sql: "UPDATE \(table) SET \(column) = ?", arguments: [refused])
