@@ -66,9 +66,16 @@ extension ProcessFaults {
 
             func backend(_ login: String) -> RPCCallBackend {
                 let token = metadata(.vcc, login: login)
+                // 30 s, not the CLI's 10: the whole suite runs at once on two cores, and these
+                // debug-built services' first calls have waited over 10 s for CPU there (the
+                // calendar loop above took 8 s in that run). A killed service still fails its
+                // calls at once: its connections close.
+                let timeout = Duration.seconds(30)
                 return RPCCallBackend(
-                    contacts: ServiceEndpoints.Endpoint(service: "contacts", host: "127.0.0.1", port: contacts.port).client(metadata: token),
-                    scheduling: ServiceEndpoints.Endpoint(service: "scheduling", host: "127.0.0.1", port: scheduling.port).client(metadata: token)
+                    contacts: ServiceEndpoints.Endpoint(service: "contacts", host: "127.0.0.1", port: contacts.port)
+                        .client(metadata: token, timeout: timeout),
+                    scheduling: ServiceEndpoints.Endpoint(service: "scheduling", host: "127.0.0.1", port: scheduling.port)
+                        .client(metadata: token, timeout: timeout)
                 )
             }
             let journal = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("crm-faults-pending-\(UUID().uuidString.prefix(8))")
@@ -109,7 +116,10 @@ extension ProcessFaults {
                 try await group.waitForAll()
             }
             let cutOff = tally.failed.withLock { $0 }
-            try #require(tally.done.load(ordering: .relaxed) >= Self.killAfter, "commands failed before the kill: \(cutOff.map(\.message))")
+            try #require(
+                tally.done.load(ordering: .relaxed) >= Self.killAfter,
+                "commands failed before the kill: \(cutOff.map(\.message))\ncontacts log:\n\(contacts.log().suffix(4000))\nscheduling log:\n\(scheduling.log().suffix(4000))"
+            )
             #expect(cutOff.count == Self.operators, "every operator's command in flight failed")
 
             // The operator runs the failed command again once the service is back.
