@@ -1,13 +1,16 @@
 /// Names a method as `package.Service/Method`, e.g. `crm.registry.v1.ClientRegistry/SearchByPhone`.
 public struct MethodDescriptor: Hashable, Sendable, CustomStringConvertible {
     /// The service's full name, e.g. `crm.registry.v1.ClientRegistry`.
-    public var service: String
+    public let service: String
     /// The method's name, e.g. `SearchByPhone`.
-    public var method: String
+    public let method: String
+    /// `service/method`, made once: every call sends it.
+    public let fullName: String
 
     public init(service: String, method: String) {
         self.service = service
         self.method = method
+        self.fullName = "\(service)/\(method)"
     }
 
     /// Parses `package.Service/Method`; `nil` when either part is missing.
@@ -19,6 +22,5 @@ public struct MethodDescriptor: Hashable, Sendable, CustomStringConvertible {
         self.init(service: String(service), method: String(method))
     }
 
-    public var fullName: String { "\(service)/\(method)" }
     public var description: String { fullName }
 }

@@ -8,32 +8,28 @@ import Synchronization
 public enum RequestID {
     @TaskLocal public static var current: String?
 
-    /// A new process-unique id: a random per-process prefix and a counter — cheap enough for
-    /// every call, and unique across processes with overwhelming likelihood.
+    /// A new process-unique id: a random per-process prefix of 8 base-36 characters (41 bits),
+    /// a dash, and a base-36 counter, e.g. `k3x9q0za-1b7`. Every call makes one, so it is kept
+    /// within the 15 bytes a Swift string holds without a heap allocation (at both ends of the
+    /// wire) for the process's first 2.1 billion ids; later ids are a character longer.
     public static func generate() -> String {
         let n = counter.add(1, ordering: .relaxed).newValue
-        let digits = n == 0 ? 1 : (67 - n.leadingZeroBitCount) / 4
-        // One allocation: every call makes an id, and interpolation builds three strings.
+        var digits = 1
+        var rest = n / 36
+        while rest > 0 { digits += 1; rest /= 36 }
         return String(unsafeUninitializedCapacity: prefixBytes.count + 1 + digits) { buffer in
             _ = buffer.initialize(from: prefixBytes)
             buffer[prefixBytes.count] = UInt8(ascii: "-")
             var rest = n
             for i in (0..<digits).reversed() {
-                buffer[prefixBytes.count + 1 + i] = hexDigits[Int(rest & 0xF)]
-                rest >>= 4
+                buffer[prefixBytes.count + 1 + i] = base36Digits[Int(rest % 36)]
+                rest /= 36
             }
             return prefixBytes.count + 1 + digits
         }
     }
 
-    private static let hexDigits = Array("0123456789abcdef".utf8)
-    private static let prefixBytes = Array(prefix.utf8)
-
-    private static let prefix: String = {
-        let value = UInt64.random(in: 0...UInt64.max)
-        let hex = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
-    }()
-
+    private static let base36Digits = Array("0123456789abcdefghijklmnopqrstuvwxyz".utf8)
+    private static let prefixBytes: [UInt8] = (0..<8).map { _ in base36Digits.randomElement()! }
     private static let counter = Atomic<UInt64>(0)
 }

@@ -1,10 +1,10 @@
 import NIOCore
 
-/// Runs a Task's jobs on one event loop, so a call's handler starts and resumes on the
-/// thread that read its frame and writes its answer: no thread hop per call.
+/// Runs a Task's jobs on one event loop, so a caller that makes call after call on one
+/// connection (the load tester's workers) starts and resumes on the thread that writes its
+/// requests and reads its answers: no thread hop per call.
 ///
-/// Handlers must not block: blocking work belongs behind an `await` (GRDB's async
-/// accessors run on their own queues and resume here).
+/// Code running here must not block: blocking work belongs behind an `await`.
 public final class EventLoopTaskExecutor: TaskExecutor {
     public let eventLoop: any EventLoop
 

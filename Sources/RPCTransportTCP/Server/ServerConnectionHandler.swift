@@ -5,7 +5,7 @@ import Wire
 
 /// Serves the calls of one connection: starts a Task per request on the connection's event
 /// loop, answers in whatever order they finish, cancels them at their deadlines, and
-/// flushes once per loop tick however many answers are ready.
+/// batches its writes into few flushes (`FlushPolicy`).
 final class ServerConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -24,7 +24,6 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     /// The call whose Task is starting right now, and whether it already answered.
     private var startingCall: (id: UInt64, finished: Bool)?
     private var context: ChannelHandlerContext?
-    private var executor: EventLoopTaskExecutor?
     private var peer = "unknown"
     private var draining = false
     private var flushPolicy = FlushPolicy()
@@ -43,7 +42,6 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        self.executor = EventLoopTaskExecutor(context.eventLoop)
         self.peer = context.channel.remoteAddress?.hostAndPort ?? "unknown"
     }
 
@@ -155,9 +153,12 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         let this = NIOLoopBound(self, eventLoop: eventLoop)
         // Runs at once on this loop until the handler first suspends: a handler that needs no
         // I/O answers within this read, with no extra trip through the loop, and its call
-        // never enters `calls`.
+        // never enters `calls`. After a suspension (a database read, a peer's answer) it goes on
+        // in the global executor, not on this loop: a connection's handlers then use every core
+        // rather than its one loop thread, and a Task without an executor preference checks
+        // its executor at each await without taking the Task's status lock.
         startingCall = (id, finished: false)
-        let task = Task.immediate(executorPreference: executor) {
+        let task = Task.immediate {
             let response = await handler.handle(parts, info: info)
             if eventLoop.inEventLoop {
                 this.value.finish(id: id, response)
