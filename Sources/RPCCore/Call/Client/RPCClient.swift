@@ -30,10 +30,12 @@ public struct RPCClient: Sendable {
         } catch {
             throw RPCError(code: .internal, message: "Could not encode the request for \(descriptor): \(error)")
         }
-        let response = try await unary(
+        // The transport directly rather than through `unary(_:options:)`: one async frame
+        // fewer on every call.
+        let response = try await transport.unary(
             RPCRequestParts(method: descriptor.fullName, metadata: merged(metadata), payload: payload),
-            options: options
-        )
+            deadline: deadline(options)
+        ).result.get()
         do {
             return try deserializer.deserialize(response)
         } catch {
@@ -44,9 +46,11 @@ public struct RPCClient: Sendable {
     /// Makes one call with an encoded request and returns the encoded response: for tools
     /// that choose the method at run time (the load tester, the CLI's raw mode).
     public func unary(_ request: RPCRequestParts, options: CallOptions = .defaults) async throws -> [UInt8] {
-        let deadline = (options.timeout ?? defaultTimeout).map { ContinuousClock.now + $0 }
-        let response = try await transport.unary(request, deadline: deadline)
-        return try response.result.get()
+        try await transport.unary(request, deadline: deadline(options)).result.get()
+    }
+
+    private func deadline(_ options: CallOptions) -> ContinuousClock.Instant? {
+        (options.timeout ?? defaultTimeout).map { ContinuousClock.now + $0 }
     }
 
     /// The call's metadata over the defaults, with a request id: the caller's own, else the
