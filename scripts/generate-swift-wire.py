@@ -928,7 +928,7 @@ def services_file(model, f):
             i_t, o_t = model.types[m.input_type].swift_name, model.types[m.output_type].swift_name
             out()
             out.raw(doc(comment, "            "))
-            out(f"            public func {esc(lower_camel_rpc(n))}(")
+            out(f"            nonisolated(nonsending) public func {esc(lower_camel_rpc(n))}(")
             out(f"                _ request: {i_t},")
             out("                metadata: Metadata = [:],")
             out("                options: CallOptions = .defaults")

@@ -6,7 +6,7 @@ public protocol EchoCaller: Sendable {
     /// Callers run here: the client connection's event loop, so neither side pays a thread
     /// hop per call that the other does not.
     var executor: any TaskExecutor { get }
-    func call(_ payload: [UInt8]) async throws
+    nonisolated(nonsending) func call(_ payload: [UInt8]) async throws
     func close() async
 }
 

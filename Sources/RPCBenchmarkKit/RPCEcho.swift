@@ -25,7 +25,7 @@ final class RPCEchoClient: EchoCaller {
         client = RPCV1.Echo.Client(wrapping: RPCClient(transport: transport))
     }
 
-    func call(_ payload: [UInt8]) async throws {
+    nonisolated(nonsending) func call(_ payload: [UInt8]) async throws {
         var message = RPCV1.EchoMessage()
         message.payload = payload
         _ = try await client.echo(message)

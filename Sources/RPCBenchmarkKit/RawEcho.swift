@@ -67,7 +67,7 @@ final class RawEchoClient: EchoCaller {
         self.executor = EventLoopTaskExecutorShim(channel.eventLoop)
     }
 
-    func call(_ payload: [UInt8]) async throws {
+    nonisolated(nonsending) func call(_ payload: [UInt8]) async throws {
         let loop = channel.eventLoop
         let handler = self.handler
         _ = try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<ByteBuffer, any Error>) in

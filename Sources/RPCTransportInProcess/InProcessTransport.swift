@@ -124,7 +124,7 @@ extension InProcessTransport {
             self.server = server
         }
 
-        public func unary(_ request: RPCRequestParts, deadline: ContinuousClock.Instant?) async throws -> RPCResponseParts {
+        nonisolated(nonsending) public func unary(_ request: RPCRequestParts, deadline: ContinuousClock.Instant?) async throws -> RPCResponseParts {
             guard !closed.load(ordering: .relaxed) else {
                 throw RPCError(code: .unavailable, message: "The in-process client is closed")
             }

@@ -64,7 +64,7 @@ extension ContactsV1 {
             /// crm.registry.v1.ClientRegistry/ListCardsForCallList (by type, region or a file of
             /// ids) and feeds the pages here. Adding a card already listed changes nothing;
             /// a card marked «Не беспокоить» is skipped.
-            public func loadCallList(
+            nonisolated(nonsending) public func loadCallList(
                 _ request: ContactsV1.LoadCallListRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -81,7 +81,7 @@ extension ContactsV1 {
 
             /// The next client due on the campaign, leased to the calling operator: two operators
             /// asking at once never get the same client. A lease lapses if not used.
-            public func nextClient(
+            nonisolated(nonsending) public func nextClient(
                 _ request: ContactsV1.NextClientRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -97,7 +97,7 @@ extension ContactsV1 {
             }
 
             /// Gives a leased client back untouched (the operator did not call).
-            public func releaseLease(
+            nonisolated(nonsending) public func releaseLease(
                 _ request: ContactsV1.ReleaseLeaseRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults

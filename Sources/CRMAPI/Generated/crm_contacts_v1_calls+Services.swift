@@ -88,7 +88,7 @@ extension ContactsV1 {
                 self.wrapped = client
             }
 
-            public func openCallSession(
+            nonisolated(nonsending) public func openCallSession(
                 _ request: ContactsV1.OpenCallSessionRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -104,7 +104,7 @@ extension ContactsV1 {
             }
 
             /// The block the chosen answer opens; the path is kept with the call.
-            public func nextScriptBlock(
+            nonisolated(nonsending) public func nextScriptBlock(
                 _ request: ContactsV1.NextScriptBlockRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -120,7 +120,7 @@ extension ContactsV1 {
             }
 
             /// «РАБОТА С ВОЗРАЖЕНИЯМИ»: one attempt at handling an objection from the bank.
-            public func recordObjectionHandling(
+            nonisolated(nonsending) public func recordObjectionHandling(
                 _ request: ContactsV1.RecordObjectionHandlingRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -138,7 +138,7 @@ extension ContactsV1 {
             /// Sets or replaces the draft result; replacing a different earlier choice needs
             /// confirm_change («Вы хотите изменить ранее выбранный результат?»). Validates fully and
             /// returns the result with the server's defaults applied.
-            public func setDraftResult(
+            nonisolated(nonsending) public func setDraftResult(
                 _ request: ContactsV1.SetDraftResultRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -156,7 +156,7 @@ extension ContactsV1 {
             /// «Сохранить результат звонка»: records the draft in the contact history and applies it
             /// to the call lists, in one transaction. Idempotent by the "idempotency-key" metadata:
             /// a retry returns the first answer and records nothing more.
-            public func saveCallResult(
+            nonisolated(nonsending) public func saveCallResult(
                 _ request: ContactsV1.SaveCallResultRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -172,7 +172,7 @@ extension ContactsV1 {
             }
 
             /// «Выйти без сохранения результата»: nothing recorded; the lease, if any, is released.
-            public func exitWithoutSaving(
+            nonisolated(nonsending) public func exitWithoutSaving(
                 _ request: ContactsV1.ExitWithoutSavingRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults

@@ -52,7 +52,7 @@ extension ContactsV1 {
                 self.wrapped = client
             }
 
-            public func listCampaigns(
+            nonisolated(nonsending) public func listCampaigns(
                 _ request: ContactsV1.ListCampaignsRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -69,7 +69,7 @@ extension ContactsV1 {
 
             /// The whole script of a campaign: blocks with answer options (the chosen answer opens
             /// the next block) and the objection bank («копилка возражений»).
-            public func getScript(
+            nonisolated(nonsending) public func getScript(
                 _ request: ContactsV1.GetScriptRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -85,7 +85,7 @@ extension ContactsV1 {
             }
 
             /// «Предложите продукты»: the products of a category.
-            public func listOfferableProducts(
+            nonisolated(nonsending) public func listOfferableProducts(
                 _ request: ContactsV1.ListOfferableProductsRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults

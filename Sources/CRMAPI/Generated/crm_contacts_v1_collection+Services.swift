@@ -67,7 +67,7 @@ extension ContactsV1 {
             /// The calling collector's work list: counts of active and new tasks, rows ordered by
             /// priority (high first) then planned start date. Contracts hidden until a later date,
             /// whose campaign has ended, or that may not be called now under 230-ФЗ are not offered.
-            public func getWorkList(
+            nonisolated(nonsending) public func getWorkList(
                 _ request: ContactsV1.GetWorkListRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -85,7 +85,7 @@ extension ContactsV1 {
             /// The debtor portfolio as the loan system knows it (role SYSTEM): upsert by contract
             /// number. A contract whose debt is 0 leaves the work list; a payment dated on or after
             /// a promise keeps a «Готов платить» contract off the list.
-            public func upsertPortfolio(
+            nonisolated(nonsending) public func upsertPortfolio(
                 _ request: ContactsV1.UpsertPortfolioRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -103,7 +103,7 @@ extension ContactsV1 {
             /// An outgoing creditor-initiated contact (call or meeting) about a debt, recorded in the
             /// contract's communication history and counted for 230-ФЗ. Refused with
             /// FAILED_PRECONDITION naming the limit; dry_run only checks.
-            public func recordContactAttempt(
+            nonisolated(nonsending) public func recordContactAttempt(
                 _ request: ContactsV1.RecordContactAttemptRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults

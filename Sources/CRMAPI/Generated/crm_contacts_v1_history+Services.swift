@@ -57,7 +57,7 @@ extension ContactsV1 {
             }
 
             /// Newest first, paged, for a card or for a contract.
-            public func listContactHistory(
+            nonisolated(nonsending) public func listContactHistory(
                 _ request: ContactsV1.ListContactHistoryRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -74,7 +74,7 @@ extension ContactsV1 {
 
             /// An SMS and its state, reported by the scheduling service's outbox at acceptance and
             /// at each state change. Upsert by sms_id: a report never moves the state backwards.
-            public func recordSms(
+            nonisolated(nonsending) public func recordSms(
                 _ request: ContactsV1.RecordSmsRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -91,7 +91,7 @@ extension ContactsV1 {
 
             /// Events other systems (or the gateway) report: e-mail, credit-application events,
             /// bureau decisions. Idempotent by event_id.
-            public func recordExternalEvent(
+            nonisolated(nonsending) public func recordExternalEvent(
                 _ request: ContactsV1.RecordExternalEventRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults

@@ -79,7 +79,7 @@ extension ContactsV1 {
             }
 
             /// «Принять звонок»: a new process at frame 100.
-            public func startIncomingCall(
+            nonisolated(nonsending) public func startIncomingCall(
                 _ request: ContactsV1.StartIncomingCallRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -98,7 +98,7 @@ extension ContactsV1 {
             /// the current frame's is FAILED_PRECONDITION naming the current frame. The input at
             /// frame 3000 («Завершить») records the call (history and work-list effects) and closes
             /// the process; it is idempotent by the "idempotency-key" metadata.
-            public func submitIncomingCallFrame(
+            nonisolated(nonsending) public func submitIncomingCallFrame(
                 _ request: ContactsV1.SubmitIncomingCallFrameRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -114,7 +114,7 @@ extension ContactsV1 {
             }
 
             /// «Вернуться назад»: the previous resting frame, its earlier input discarded.
-            public func goBackIncomingCall(
+            nonisolated(nonsending) public func goBackIncomingCall(
                 _ request: ContactsV1.GoBackIncomingCallRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -130,7 +130,7 @@ extension ContactsV1 {
             }
 
             /// «Отмена»: the process ends and nothing is recorded.
-            public func cancelIncomingCall(
+            nonisolated(nonsending) public func cancelIncomingCall(
                 _ request: ContactsV1.CancelIncomingCallRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -146,7 +146,7 @@ extension ContactsV1 {
             }
 
             /// The current frame of an open process (e.g. after the gateway restarted).
-            public func getIncomingCall(
+            nonisolated(nonsending) public func getIncomingCall(
                 _ request: ContactsV1.GetIncomingCallRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults

@@ -62,7 +62,7 @@ extension RegistryV1 {
             /// Stage 1: the login. A 6-digit one-time code is sent by SMS to the operator's own
             /// mobile (through crm.scheduling.v1.Sms/SendLoginCode). A new request replaces an
             /// unused earlier code.
-            public func startLogin(
+            nonisolated(nonsending) public func startLogin(
                 _ request: RegistryV1.StartLoginRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -79,7 +79,7 @@ extension RegistryV1 {
 
             /// Stage 2: the login again with the 10-digit password = last 4 digits of the mobile +
             /// the 6-digit code. Returns the signed, expiring session token.
-            public func completeLogin(
+            nonisolated(nonsending) public func completeLogin(
                 _ request: RegistryV1.CompleteLoginRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -95,7 +95,7 @@ extension RegistryV1 {
             }
 
             /// Who the token in metadata belongs to (the header: «Вы вошли в систему как <роль>: <ФИО>»).
-            public func getSession(
+            nonisolated(nonsending) public func getSession(
                 _ request: RegistryV1.GetSessionRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -180,7 +180,7 @@ extension RegistryV1 {
                 self.wrapped = client
             }
 
-            public func createOperator(
+            nonisolated(nonsending) public func createOperator(
                 _ request: RegistryV1.CreateOperatorRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -195,7 +195,7 @@ extension RegistryV1 {
                 )
             }
 
-            public func listOperators(
+            nonisolated(nonsending) public func listOperators(
                 _ request: RegistryV1.ListOperatorsRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults

@@ -250,7 +250,7 @@ extension RegistryV1 {
 
             /// «Поиск клиента» by ТЕЛЕФОН: every card holding the number, whatever shape it was
             /// typed in. The search uses an index on the normalised number.
-            public func searchByPhone(
+            nonisolated(nonsending) public func searchByPhone(
                 _ request: RegistryV1.SearchByPhoneRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -266,7 +266,7 @@ extension RegistryV1 {
             }
 
             /// Search by full name and optionally birth date, when the phone finds nothing.
-            public func searchByName(
+            nonisolated(nonsending) public func searchByName(
                 _ request: RegistryV1.SearchByNameRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -282,7 +282,7 @@ extension RegistryV1 {
             }
 
             /// The card header (ID CRM, ТИП, НОМЕР РБС, СКРИПТ) and tab 1 «Личные данные».
-            public func getCard(
+            nonisolated(nonsending) public func getCard(
                 _ request: RegistryV1.GetCardRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -298,7 +298,7 @@ extension RegistryV1 {
             }
 
             /// Tab 4 «Текущие продукты».
-            public func listCurrentProducts(
+            nonisolated(nonsending) public func listCurrentProducts(
                 _ request: RegistryV1.ListCurrentProductsRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -314,7 +314,7 @@ extension RegistryV1 {
             }
 
             /// Tab 6 «История оформленных продуктов» (closed products).
-            public func listProductHistory(
+            nonisolated(nonsending) public func listProductHistory(
                 _ request: RegistryV1.ListProductHistoryRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -330,7 +330,7 @@ extension RegistryV1 {
             }
 
             /// Tab 5 «Транзакции по Халве», newest first, paged.
-            public func listHalvaTransactions(
+            nonisolated(nonsending) public func listHalvaTransactions(
                 _ request: RegistryV1.ListHalvaTransactionsRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -346,7 +346,7 @@ extension RegistryV1 {
             }
 
             /// Tab 7 «Связанные карточки»: cards entered on this client's recommendation.
-            public func listLinkedCards(
+            nonisolated(nonsending) public func listLinkedCards(
                 _ request: RegistryV1.ListLinkedCardsRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -362,7 +362,7 @@ extension RegistryV1 {
             }
 
             /// Tab 8 «История изменения контактных данных», newest first, paged.
-            public func listContactChanges(
+            nonisolated(nonsending) public func listContactChanges(
                 _ request: RegistryV1.ListContactChangesRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -378,7 +378,7 @@ extension RegistryV1 {
             }
 
             /// «Ввод АПД»: a new card from the potential-client questionnaire. Idempotent.
-            public func createCard(
+            nonisolated(nonsending) public func createCard(
                 _ request: RegistryV1.CreateCardRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -395,7 +395,7 @@ extension RegistryV1 {
 
             /// «Редактировать» personal data. Only on types Заявитель Интернет, Заинтересованный,
             /// Рекомендация, Онлайн чат; never on Клиент or Заявитель Фронт-офиса.
-            public func updatePersonalData(
+            nonisolated(nonsending) public func updatePersonalData(
                 _ request: RegistryV1.UpdatePersonalDataRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -412,7 +412,7 @@ extension RegistryV1 {
 
             /// Contact data (phones by kind, e-mail) on any card: add, change, strike out.
             /// Each writes a tab-8 row in the same transaction.
-            public func addContactData(
+            nonisolated(nonsending) public func addContactData(
                 _ request: RegistryV1.AddContactDataRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -427,7 +427,7 @@ extension RegistryV1 {
                 )
             }
 
-            public func changeContactData(
+            nonisolated(nonsending) public func changeContactData(
                 _ request: RegistryV1.ChangeContactDataRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -442,7 +442,7 @@ extension RegistryV1 {
                 )
             }
 
-            public func strikeOutContactData(
+            nonisolated(nonsending) public func strikeOutContactData(
                 _ request: RegistryV1.StrikeOutContactDataRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -458,7 +458,7 @@ extension RegistryV1 {
             }
 
             /// «Ввод рекомендации» (office staff only): a card of type Рекомендация linked to this one.
-            public func addRecommendation(
+            nonisolated(nonsending) public func addRecommendation(
                 _ request: RegistryV1.AddRecommendationRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -474,7 +474,7 @@ extension RegistryV1 {
             }
 
             /// «Получить решение БКИ»: preliminary decision Одобрено / Отказ, valid 10 days.
-            public func requestBureauDecision(
+            nonisolated(nonsending) public func requestBureauDecision(
                 _ request: RegistryV1.RequestBureauDecisionRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -490,7 +490,7 @@ extension RegistryV1 {
             }
 
             /// Collection identification (frames 200/500): contracts WITH debt only.
-            public func identifyDebtorByPhone(
+            nonisolated(nonsending) public func identifyDebtorByPhone(
                 _ request: RegistryV1.IdentifyDebtorByPhoneRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -505,7 +505,7 @@ extension RegistryV1 {
                 )
             }
 
-            public func identifyDebtorByName(
+            nonisolated(nonsending) public func identifyDebtorByName(
                 _ request: RegistryV1.IdentifyDebtorByNameRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -524,7 +524,7 @@ extension RegistryV1 {
             /// status, refinancing, servicing office, linked phones. For a CLIENT session only: the
             /// gateway never calls it in a third-party session (230-ФЗ). The communication history
             /// is crm.contacts.v1.ContactHistory/ListContactHistory filtered by contract.
-            public func getLoan(
+            nonisolated(nonsending) public func getLoan(
                 _ request: RegistryV1.GetLoanRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -540,7 +540,7 @@ extension RegistryV1 {
             }
 
             /// «Добавление номера телефона» on a contract (own or a third party's).
-            public func addLoanPhone(
+            nonisolated(nonsending) public func addLoanPhone(
                 _ request: RegistryV1.AddLoanPhoneRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -556,7 +556,7 @@ extension RegistryV1 {
             }
 
             /// «Комментарий по клиенту».
-            public func addClientComment(
+            nonisolated(nonsending) public func addClientComment(
                 _ request: RegistryV1.AddClientCommentRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -571,7 +571,7 @@ extension RegistryV1 {
                 )
             }
 
-            public func listClientComments(
+            nonisolated(nonsending) public func listClientComments(
                 _ request: RegistryV1.ListClientCommentsRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -588,7 +588,7 @@ extension RegistryV1 {
 
             /// Cards for loading a campaign's outgoing call list (by type, region, or explicit ids);
             /// the gateway feeds the pages to crm.contacts.v1.CallLists/LoadCallList.
-            public func listCardsForCallList(
+            nonisolated(nonsending) public func listCardsForCallList(
                 _ request: RegistryV1.ListCardsForCallListRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults

@@ -30,7 +30,7 @@ extension RPCV1 {
                 self.wrapped = client
             }
 
-            public func check(
+            nonisolated(nonsending) public func check(
                 _ request: RPCV1.HealthCheckRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -88,7 +88,7 @@ extension RPCV1 {
                 self.wrapped = client
             }
 
-            public func listMethods(
+            nonisolated(nonsending) public func listMethods(
                 _ request: RPCV1.ListMethodsRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -147,7 +147,7 @@ extension RPCV1 {
                 self.wrapped = client
             }
 
-            public func echo(
+            nonisolated(nonsending) public func echo(
                 _ request: RPCV1.EchoMessage,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults

@@ -111,7 +111,7 @@ extension SchedulingV1 {
             }
 
             /// Regions with their Moscow offsets (the dictionary every service uses).
-            public func listRegions(
+            nonisolated(nonsending) public func listRegions(
                 _ request: SchedulingV1.ListRegionsRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -126,7 +126,7 @@ extension SchedulingV1 {
                 )
             }
 
-            public func listSettlements(
+            nonisolated(nonsending) public func listSettlements(
                 _ request: SchedulingV1.ListSettlementsRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -143,7 +143,7 @@ extension SchedulingV1 {
 
             /// Offices of a region / settlement, narrowed by free text matched against name,
             /// address, metro stations and landmarks (case- and ё/е-insensitive).
-            public func searchOffices(
+            nonisolated(nonsending) public func searchOffices(
                 _ request: SchedulingV1.SearchOfficesRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -159,7 +159,7 @@ extension SchedulingV1 {
             }
 
             /// The details shown when hovering an office.
-            public func getOffice(
+            nonisolated(nonsending) public func getOffice(
                 _ request: SchedulingV1.GetOfficeRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -176,7 +176,7 @@ extension SchedulingV1 {
 
             /// «Календарь»: every slot of the office's opening hours on a date, with its bookings
             /// and free places.
-            public func getOfficeCalendar(
+            nonisolated(nonsending) public func getOfficeCalendar(
                 _ request: SchedulingV1.GetOfficeCalendarRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -193,7 +193,7 @@ extension SchedulingV1 {
 
             /// Books a place in a slot. Idempotent by the "idempotency-key" metadata: a retry
             /// returns the same booking. The 6th booking of a slot is RESOURCE_EXHAUSTED.
-            public func bookVisit(
+            nonisolated(nonsending) public func bookVisit(
                 _ request: SchedulingV1.BookVisitRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -210,7 +210,7 @@ extension SchedulingV1 {
 
             /// Cancels by id (also the gateway's compensation when the outcome could not be saved);
             /// a pending visit SMS of the booking is cancelled too. Cancelling twice is not an error.
-            public func cancelBooking(
+            nonisolated(nonsending) public func cancelBooking(
                 _ request: SchedulingV1.CancelBookingRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -227,7 +227,7 @@ extension SchedulingV1 {
 
             /// Moves a booking to another slot (and/or office) atomically: the old place is freed
             /// only if the new one is taken. A pending visit SMS is rescheduled.
-            public func moveBooking(
+            nonisolated(nonsending) public func moveBooking(
                 _ request: SchedulingV1.MoveBookingRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults

@@ -113,7 +113,7 @@ extension SchedulingV1 {
             }
 
             /// «ШАБЛОНЫ SMS»
-            public func listSmsTemplates(
+            nonisolated(nonsending) public func listSmsTemplates(
                 _ request: SchedulingV1.ListSmsTemplatesRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -131,7 +131,7 @@ extension SchedulingV1 {
             /// «Отправить»: a template's fixed text to the client's mobile or a dictated number.
             /// Written to the outbox before returning; idempotent by the "idempotency-key" metadata.
             /// Outside the allowed local hours the message waits for the next allowed moment.
-            public func sendSms(
+            nonisolated(nonsending) public func sendSms(
                 _ request: SchedulingV1.SendSmsRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -147,7 +147,7 @@ extension SchedulingV1 {
             }
 
             /// The same, for a given moment (moved to the next allowed moment if outside the window).
-            public func scheduleSms(
+            nonisolated(nonsending) public func scheduleSms(
                 _ request: SchedulingV1.ScheduleSmsRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -164,7 +164,7 @@ extension SchedulingV1 {
 
             /// The visit rule for «Отправить информационное SMS»: whether the box is ticked by
             /// default and when the SMS would go, for a visit booked today.
-            public func planVisitSms(
+            nonisolated(nonsending) public func planVisitSms(
                 _ request: SchedulingV1.PlanVisitSmsRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -181,7 +181,7 @@ extension SchedulingV1 {
 
             /// «Ждем Вас <дата> по адресу <адрес>» for a booking, per the visit rule and the
             /// operator's choice. Called after the call result is saved. Idempotent.
-            public func scheduleVisitSms(
+            nonisolated(nonsending) public func scheduleVisitSms(
                 _ request: SchedulingV1.ScheduleVisitSmsRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -197,7 +197,7 @@ extension SchedulingV1 {
             }
 
             /// A client's SMS with their states, newest first.
-            public func listClientSms(
+            nonisolated(nonsending) public func listClientSms(
                 _ request: SchedulingV1.ListClientSmsRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -213,7 +213,7 @@ extension SchedulingV1 {
             }
 
             /// Outbox depth and health.
-            public func getOutboxStatus(
+            nonisolated(nonsending) public func getOutboxStatus(
                 _ request: SchedulingV1.GetOutboxStatusRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults
@@ -230,7 +230,7 @@ extension SchedulingV1 {
 
             /// An operator's login code (role SYSTEM: called by the registry). Never capped, sent at
             /// any hour.
-            public func sendLoginCode(
+            nonisolated(nonsending) public func sendLoginCode(
                 _ request: SchedulingV1.SendLoginCodeRequest,
                 metadata: Metadata = [:],
                 options: CallOptions = .defaults

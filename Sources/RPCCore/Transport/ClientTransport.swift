@@ -7,7 +7,7 @@
 /// - when `deadline` passes it stops waiting, tells the server, and throws `deadlineExceeded`;
 /// - when the calling Task is cancelled it tells the server and throws `cancelled`.
 public protocol ClientTransport: Sendable {
-    func unary(
+    nonisolated(nonsending) func unary(
         _ request: RPCRequestParts,
         deadline: ContinuousClock.Instant?
     ) async throws -> RPCResponseParts

@@ -15,7 +15,7 @@ public protocol ServerTransport: Sendable {
 
 /// What a server transport calls for each request.
 public protocol ServerCallHandler: Sendable {
-    func handle(_ request: RPCRequestParts, info: ServerCallInfo) async -> RPCResponseParts
+    nonisolated(nonsending) func handle(_ request: RPCRequestParts, info: ServerCallInfo) async -> RPCResponseParts
 }
 
 /// What the transport knows about a call beyond its parts.

@@ -78,7 +78,7 @@ public final class TCPClientTransport: ClientTransport {
 
     private var serverAddress: String { "\(configuration.host):\(configuration.port)" }
 
-    public func unary(_ request: RPCRequestParts, deadline: ContinuousClock.Instant?) async throws -> RPCResponseParts {
+    nonisolated(nonsending) public func unary(_ request: RPCRequestParts, deadline: ContinuousClock.Instant?) async throws -> RPCResponseParts {
         let connection = try await connection()
         let id = nextCallID.wrappingAdd(1, ordering: .relaxed).oldValue
         let eventLoop = connection.channel.eventLoop
@@ -108,7 +108,7 @@ public final class TCPClientTransport: ClientTransport {
         try? await channel?.close()
     }
 
-    private func connection() async throws -> Connection {
+    nonisolated(nonsending) private func connection() async throws -> Connection {
         let next = state.withLock { state -> Next in
             switch state {
             case .ready(let connection):
@@ -146,7 +146,7 @@ public final class TCPClientTransport: ClientTransport {
         }
     }
 
-    private func awaitConnection(_ future: EventLoopFuture<Connection>) async throws -> Connection {
+    nonisolated(nonsending) private func awaitConnection(_ future: EventLoopFuture<Connection>) async throws -> Connection {
         do {
             return try await future.get()
         } catch {

@@ -14,7 +14,7 @@ public struct RPCClient: Sendable {
     }
 
     /// Makes one unary call. Throws `RPCError` only.
-    public func unary<Request, Response>(
+    nonisolated(nonsending) public func unary<Request, Response>(
         request: Request,
         descriptor: MethodDescriptor,
         serializer: some MessageSerializer<Request>,
@@ -45,7 +45,7 @@ public struct RPCClient: Sendable {
 
     /// Makes one call with an encoded request and returns the encoded response: for tools
     /// that choose the method at run time (the load tester, the CLI's raw mode).
-    public func unary(_ request: RPCRequestParts, options: CallOptions = .defaults) async throws -> [UInt8] {
+    nonisolated(nonsending) public func unary(_ request: RPCRequestParts, options: CallOptions = .defaults) async throws -> [UInt8] {
         try await transport.unary(request, deadline: deadline(options)).result.get()
     }
 

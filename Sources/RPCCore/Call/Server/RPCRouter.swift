@@ -9,9 +9,19 @@ public struct RPCRouter: Sendable {
         public var outputType: String
     }
 
-    struct Route: Sendable {
-        var method: Method
-        var handle: @Sendable (_ payload: [UInt8], _ context: ServerContext) async -> RPCResponseParts
+    /// A class, made once at registration: a call's async frames then hold one reference to
+    /// its route rather than a copy of it.
+    final class Route: Sendable {
+        let method: Method
+        let handle: nonisolated(nonsending) @Sendable (_ payload: [UInt8], _ context: ServerContext) async -> RPCResponseParts
+
+        init(
+            method: Method,
+            handle: nonisolated(nonsending) @escaping @Sendable (_ payload: [UInt8], _ context: ServerContext) async -> RPCResponseParts
+        ) {
+            self.method = method
+            self.handle = handle
+        }
     }
 
     private(set) var routes: [String: Route] = [:]
@@ -41,16 +51,13 @@ public struct RPCRouter: Sendable {
         precondition(routes[descriptor.fullName] == nil, "\(descriptor) is registered twice")
         let method = Method(descriptor: descriptor, inputType: inputType, outputType: outputType)
         routes[descriptor.fullName] = Route(method: method) { payload, context in
+            // The decoding, encoding and error texts are in synchronous functions: what an
+            // async closure computes stays in its frame for the whole call.
             let request: Request
             do {
                 request = try deserializer.deserialize(payload)
             } catch {
-                // A deserializer that can name the field at fault says so in an RPCError.
-                return .failure(RPCError(
-                    code: .invalidArgument,
-                    message: "The request is not a valid \(inputType): \(error)",
-                    fieldViolations: (error as? RPCError)?.fieldViolations ?? []
-                ))
+                return Self.invalidRequest(error, inputType: inputType)
             }
             let response: Response
             do {
@@ -58,13 +65,30 @@ public struct RPCRouter: Sendable {
             } catch {
                 return .failure(RPCError.converting(error, context: context))
             }
-            do {
-                return RPCResponseParts(result: .success(try serializer.serialize(response)))
-            } catch {
-                // The service built an answer the wire cannot carry (a string holding NUL):
-                // its fault, not the caller's.
-                return .failure(RPCError(code: .internal, message: "Could not encode the \(outputType) answer: \(error)"))
-            }
+            return Self.encode(response, serializer: serializer, outputType: outputType)
+        }
+    }
+
+    /// A deserializer that can name the field at fault says so in an RPCError.
+    private static func invalidRequest(_ error: any Error, inputType: String) -> RPCResponseParts {
+        .failure(RPCError(
+            code: .invalidArgument,
+            message: "The request is not a valid \(inputType): \(error)",
+            fieldViolations: (error as? RPCError)?.fieldViolations ?? []
+        ))
+    }
+
+    private static func encode<Response>(
+        _ response: Response,
+        serializer: some MessageSerializer<Response>,
+        outputType: String
+    ) -> RPCResponseParts {
+        do {
+            return RPCResponseParts(result: .success(try serializer.serialize(response)))
+        } catch {
+            // The service built an answer the wire cannot carry (a string holding NUL):
+            // its fault, not the caller's.
+            return .failure(RPCError(code: .internal, message: "Could not encode the \(outputType) answer: \(error)"))
         }
     }
 
