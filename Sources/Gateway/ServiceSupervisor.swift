@@ -58,6 +58,8 @@ public final class ServiceSupervisor: @unchecked Sendable {
             process.arguments = [
                 "--host", plan.endpoint.host, "--port", "\(plan.endpoint.port)",
                 "--database", dataDirectory.appendingPathComponent("\(plan.service).sqlite").path,
+                // Killed without a chance to stop them (SIGKILL), `crm` leaves no services behind.
+                "--exit-with-parent",
             ] + plan.extraArguments
             var environment = ProcessInfo.processInfo.environment
             environment["CRM_AUTH_SECRET"] = authSecret

@@ -29,6 +29,8 @@ public struct ServiceOptions: ParsableArguments {
         valueName: "SECONDS"
     ))
     public var releaseMemoryAfter = 30.0
+    @Flag(help: "Stop, as on SIGTERM, when the process that started this one exits (for services run by another program, such as `crm demo`).")
+    public var exitWithParent = false
 
     public init() {}
 
@@ -73,12 +75,13 @@ public struct ServiceOptions: ParsableArguments {
 
     /// Installs the log handler and the metrics backend for the whole process (once, before
     /// anything logs), and returns the services to run beside the RPC server: the metrics
-    /// endpoint when `--metrics-listen` is set.
+    /// endpoint when `--metrics-listen` is set, the parent watch with `--exit-with-parent`.
     public func bootstrap() throws -> [any Service] {
         let format = LogFormat(rawValue: logFormat) ?? .logfmt
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in StructuredLogHandler(label: label, format: format, level: level) }
-        return MetricsExport.bootstrap(listen: try metricsListen.map { try HostPort(parsing: $0, flag: "--metrics-listen") })
+        let metrics = MetricsExport.bootstrap(listen: try metricsListen.map { try HostPort(parsing: $0, flag: "--metrics-listen") })
+        return metrics + (exitWithParent ? [ParentWatch(logger: Logger(label: "service.parent"))] : [])
     }
 }
 

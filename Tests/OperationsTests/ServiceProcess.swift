@@ -59,6 +59,8 @@ final class ServiceProcess: @unchecked Sendable {
         environment["CRM_HOST"] = "127.0.0.1"
         environment["CRM_PORT"] = "\(port)"
         environment["CRM_DATABASE"] = database
+        // A crashed test run leaves no service behind.
+        environment["CRM_EXIT_WITH_PARENT"] = "1"
         environment.merge(extra) { _, new in new }
         process.environment = environment
         FileManager.default.createFile(atPath: log.path, contents: nil)

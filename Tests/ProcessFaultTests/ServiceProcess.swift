@@ -60,6 +60,8 @@ final class ServiceProcess: @unchecked Sendable {
         process.arguments = ["--host", "127.0.0.1", "--port", "\(port)", "--database", database] + extraArguments
         var environment = ProcessInfo.processInfo.environment
         environment["CRM_AUTH_SECRET"] = sharedSecret
+        // A crashed test run leaves no service behind.
+        environment["CRM_EXIT_WITH_PARENT"] = "1"
         process.environment = environment
         let log = directory.appendingPathComponent("\(service).log")
         if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
