@@ -159,7 +159,7 @@ public struct SmsService: SchedulingV1.Sms.ServiceProtocol {
         return SchedulingV1.GetOutboxStatusResponse(
             queued: Int32(counts.queued), scheduled: Int32(counts.scheduled), awaitingReport: Int32(counts.awaitingReport),
             failedLast24h: Int32(counts.failedLast24h), oldestDueAgeMs: counts.oldestDueAgeMs, provider: environment.providerName,
-            noReport: Int32(counts.noReport)
+            noReport: Int32(counts.noReport), contactHistoryPending: Int32(counts.contactHistoryPending)
         )
     }
 

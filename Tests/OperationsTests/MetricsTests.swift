@@ -43,6 +43,7 @@ import Wire
         #expect(has(#"rpc_server_call_duration_seconds_count{method="crm.scheduling.v1.Sms/GetOutboxStatus"} 2"#))
         #expect(has("rpc_server_connections "))
         #expect(has(#"sms_outbox_depth{state="queued"} 0"#))
+        #expect(has("sms_contact_history_pending 0"))
         #expect(try await get(port: metricsPort, path: "/other").status == 404)
     }
 }

@@ -46,6 +46,7 @@ struct ContactsReportTests {
                 }
                 #expect(try await reporter.runOnce() == 0)
                 #expect(try await fixture.store.pendingContactReports() == 0)
+                #expect(try await sms.getOutboxStatus(.init(), metadata: fixture.metadata(.vcc)).contactHistoryPending == 0)
             }
         }
 
@@ -59,6 +60,8 @@ struct ContactsReportTests {
             _ = try await sms.sendSms(.init(templateID: "mobile-app-link", cardID: 42, phone: "9372888099"), metadata: fixture.metadata(.vcc, key: "report-2"))
             #expect(try await unreachable.runOnce() == 0)
             #expect(try await fixture.store.pendingContactReports() == 1)
+            // What a deployer sees of it: GetOutboxStatus, and the sms_contact_history_pending gauge.
+            #expect(try await sms.getOutboxStatus(.init(), metadata: fixture.metadata(.vcc)).contactHistoryPending == 1)
             let attempts = try await fixture.count("sms_report", where: "attempts = 1 AND next_attempt_ms > \(fixture.clock.now)")
             #expect(attempts == 1)
         }

@@ -5,7 +5,8 @@ public import ServiceLifecycle
 /// Samples the SMS outbox into gauges for Prometheus, every `interval`, from the database
 /// (the outbox's only state), so any replica reports the same depth:
 /// `sms_outbox_depth{state="queued"|"scheduled"|"awaiting_report"|"no_report"}`,
-/// `sms_outbox_failed_last_24h`, `sms_outbox_oldest_due_age_seconds`.
+/// `sms_outbox_failed_last_24h`, `sms_outbox_oldest_due_age_seconds`, and
+/// `sms_contact_history_pending` (changes of state not yet in the contacts service's history).
 public struct OutboxMetrics: Service {
     let store: SchedulingStore
     let interval: Duration
@@ -26,6 +27,7 @@ public struct OutboxMetrics: Service {
         let noReport = Gauge(label: "sms_outbox_depth", dimensions: [("state", "no_report")])
         let failed = Gauge(label: "sms_outbox_failed_last_24h")
         let oldest = Gauge(label: "sms_outbox_oldest_due_age_seconds")
+        let historyPending = Gauge(label: "sms_contact_history_pending")
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let now = nowMs()
             do {
@@ -36,6 +38,7 @@ public struct OutboxMetrics: Service {
                 noReport.record(counts.noReport)
                 failed.record(counts.failedLast24h)
                 oldest.record(Double(counts.oldestDueAgeMs) / 1000)
+                historyPending.record(counts.contactHistoryPending)
             } catch {
                 logger.warning("Could not sample the outbox", metadata: ["error": "\(error)"])
             }

@@ -10,6 +10,8 @@ public struct OutboxCounts: Sendable, Hashable {
     public var noReport: Int
     public var failedLast24h: Int
     public var oldestDueAgeMs: Int64
+    /// Changes of state waiting for `ContactsReporter` to write them to the contact history.
+    public var contactHistoryPending: Int
 }
 
 extension SchedulingStore {
@@ -160,7 +162,8 @@ extension SchedulingStore {
                   (SELECT COUNT(*) FROM sms WHERE state = 2) AS awaiting,
                   (SELECT COUNT(*) FROM sms WHERE state = 6) AS no_report,
                   (SELECT COUNT(*) FROM sms WHERE state = 4 AND accepted_ms > ?) AS failed,
-                  (SELECT MIN(due_ms) FROM sms WHERE state = 1 AND next_attempt_ms <= ?) AS oldest
+                  (SELECT MIN(due_ms) FROM sms WHERE state = 1 AND next_attempt_ms <= ?) AS oldest,
+                  (SELECT COUNT(*) FROM sms_report) AS history_pending
                 """,
             arguments: [nowMs, nowMs, nowMs - 86_400_000, nowMs]
         )!
@@ -168,7 +171,8 @@ extension SchedulingStore {
         return OutboxCounts(
             queued: row["queued"], scheduled: row["scheduled"], awaitingReport: row["awaiting"], noReport: row["no_report"],
             failedLast24h: row["failed"],
-            oldestDueAgeMs: oldest.map { max(0, nowMs - $0) } ?? 0
+            oldestDueAgeMs: oldest.map { max(0, nowMs - $0) } ?? 0,
+            contactHistoryPending: row["history_pending"]
         )
     }
 }

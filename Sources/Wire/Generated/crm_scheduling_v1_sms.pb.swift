@@ -361,9 +361,13 @@ extension SchedulingV1 {
         /// Handed off, but no delivery report within the report timeout (SMS_STATE_NO_REPORT).
         public var noReport: Int32 = 0
 
+        /// Changes of state of card messages not yet written to the contacts service's history: it
+        /// is down or slow (they are retried), or this service runs without a contacts peer.
+        public var contactHistoryPending: Int32 = 0
+
         public init() {}
 
-        public init(queued: Int32 = 0, scheduled: Int32 = 0, awaitingReport: Int32 = 0, failedLast24h: Int32 = 0, oldestDueAgeMs: Int64 = 0, provider: String = "", noReport: Int32 = 0) {
+        public init(queued: Int32 = 0, scheduled: Int32 = 0, awaitingReport: Int32 = 0, failedLast24h: Int32 = 0, oldestDueAgeMs: Int64 = 0, provider: String = "", noReport: Int32 = 0, contactHistoryPending: Int32 = 0) {
             self.queued = queued
             self.scheduled = scheduled
             self.awaitingReport = awaitingReport
@@ -371,6 +375,7 @@ extension SchedulingV1 {
             self.oldestDueAgeMs = oldestDueAgeMs
             self.provider = provider
             self.noReport = noReport
+            self.contactHistoryPending = contactHistoryPending
         }
     }
 
@@ -1230,7 +1235,7 @@ extension SchedulingV1.GetOutboxStatusResponse {
 
     public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
-    enum CodingKeys: String, CodingKey { case queued, scheduled, awaitingReport, failedLast24h, oldestDueAgeMs, provider, noReport }
+    enum CodingKeys: String, CodingKey { case queued, scheduled, awaitingReport, failedLast24h, oldestDueAgeMs, provider, noReport, contactHistoryPending }
 
     /// A missing key (or null) leaves the field at its default, so JSON templates may omit fields.
     public init(from decoder: any Decoder) throws {
@@ -1243,6 +1248,7 @@ extension SchedulingV1.GetOutboxStatusResponse {
         if let v = try c.decodeIfPresent(Int64.self, forKey: .oldestDueAgeMs) { self.oldestDueAgeMs = v }
         if let v = try c.decodeIfPresent(String.self, forKey: .provider) { self.provider = v }
         if let v = try c.decodeIfPresent(Int32.self, forKey: .noReport) { self.noReport = v }
+        if let v = try c.decodeIfPresent(Int32.self, forKey: .contactHistoryPending) { self.contactHistoryPending = v }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -1254,6 +1260,7 @@ extension SchedulingV1.GetOutboxStatusResponse {
         try c.encode(self.oldestDueAgeMs, forKey: .oldestDueAgeMs)
         try c.encode(self.provider, forKey: .provider)
         try c.encode(self.noReport, forKey: .noReport)
+        try c.encode(self.contactHistoryPending, forKey: .contactHistoryPending)
     }
 }
 
@@ -1275,6 +1282,7 @@ extension SchedulingV1.GetOutboxStatusResponse: CMessageBridge {
         self.oldestDueAgeMs = c.pointee.oldest_due_age_ms
         self.provider = try wireString(c.pointee.provider, "provider")
         self.noReport = c.pointee.no_report
+        self.contactHistoryPending = c.pointee.contact_history_pending
     }
 
     func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
@@ -1285,6 +1293,7 @@ extension SchedulingV1.GetOutboxStatusResponse: CMessageBridge {
         c.oldest_due_age_ms = self.oldestDueAgeMs
         if !self.provider.isEmpty { c.provider = try arena.string(self.provider, "provider") }
         c.no_report = self.noReport
+        c.contact_history_pending = self.contactHistoryPending
     }
 }
 

@@ -211,6 +211,7 @@ extension SchedulingV1.GetOutboxStatusResponse: WireSampled {
             m.oldestDueAgeMs = -5000000051
             m.provider = "Привет, provider №61 ✓"
             m.noReport = -1000071
+            m.contactHistoryPending = -1000081
             _ = i
             return m
         }

@@ -360,10 +360,15 @@ struct  Crm__Scheduling__V1__GetOutboxStatusResponse
    * Handed off, but no delivery report within the report timeout (SMS_STATE_NO_REPORT).
    */
   int32_t no_report;
+  /*
+   * Changes of state of card messages not yet written to the contacts service's history: it
+   * is down or slow (they are retried), or this service runs without a contacts peer.
+   */
+  int32_t contact_history_pending;
 };
 #define CRM__SCHEDULING__V1__GET_OUTBOX_STATUS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&crm__scheduling__v1__get_outbox_status_response__descriptor) \
-    , 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0 }
+    , 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0, 0 }
 
 
 struct  Crm__Scheduling__V1__SendLoginCodeRequest

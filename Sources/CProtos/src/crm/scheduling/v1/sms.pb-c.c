@@ -1861,7 +1861,7 @@ const ProtobufCMessageDescriptor crm__scheduling__v1__get_outbox_status_request_
   (ProtobufCMessageInit) crm__scheduling__v1__get_outbox_status_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor crm__scheduling__v1__get_outbox_status_response__field_descriptors[7] =
+static const ProtobufCFieldDescriptor crm__scheduling__v1__get_outbox_status_response__field_descriptors[8] =
 {
   {
     "queued",
@@ -1947,9 +1947,22 @@ static const ProtobufCFieldDescriptor crm__scheduling__v1__get_outbox_status_res
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "contact_history_pending",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Crm__Scheduling__V1__GetOutboxStatusResponse, contact_history_pending),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned crm__scheduling__v1__get_outbox_status_response__field_indices_by_name[] = {
   2,   /* field[2] = awaiting_report */
+  7,   /* field[7] = contact_history_pending */
   3,   /* field[3] = failed_last_24h */
   6,   /* field[6] = no_report */
   4,   /* field[4] = oldest_due_age_ms */
@@ -1960,7 +1973,7 @@ static const unsigned crm__scheduling__v1__get_outbox_status_response__field_ind
 static const ProtobufCIntRange crm__scheduling__v1__get_outbox_status_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor crm__scheduling__v1__get_outbox_status_response__descriptor =
 {
@@ -1970,7 +1983,7 @@ const ProtobufCMessageDescriptor crm__scheduling__v1__get_outbox_status_response
   "Crm__Scheduling__V1__GetOutboxStatusResponse",
   "crm.scheduling.v1",
   sizeof(Crm__Scheduling__V1__GetOutboxStatusResponse),
-  7,
+  8,
   crm__scheduling__v1__get_outbox_status_response__field_descriptors,
   crm__scheduling__v1__get_outbox_status_response__field_indices_by_name,
   1,  crm__scheduling__v1__get_outbox_status_response__number_ranges,
