@@ -1,9 +1,5 @@
-import CRMAPI
 import Foundation
-import RPCCore
-import RPCTransportTCP
 import Testing
-import Wire
 
 /// `--exit-with-parent`, which `crm up`, `crm demo` and the test harnesses pass: a service
 /// whose starter dies without stopping it (SIGKILL, a crash) stops by itself instead of
@@ -31,7 +27,9 @@ struct ParentWatchTests {
         let pidLine = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
         let service = try #require(pid_t(pidLine.trimmingCharacters(in: .whitespacesAndNewlines)), "no pid from the starter: «\(pidLine)»")
         defer { if isAlive(service) { kill(service, SIGKILL) } }
-        try await waitUntilServing(port: port)
+        try await waitUntilServing("contacts", port: port) {
+            isAlive(service) ? nil : "contacts exited at start: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")"
+        }
 
         kill(starter.processIdentifier, SIGKILL)
         starter.waitUntilExit()
@@ -48,22 +46,5 @@ struct ParentWatchTests {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
               let close = stat.lastIndex(of: ")") else { return false }
         return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first != "Z"
-    }
-
-    private func waitUntilServing(port: Int) async throws {
-        let transport = TCPClientTransport(TCPClientTransport.Configuration(
-            host: "127.0.0.1", port: port, backoff: Backoff(initial: .milliseconds(50), maximum: .milliseconds(100), jitter: 0)
-        ))
-        defer { Task { await transport.close() } }
-        let health = RPCV1.Health.Client(wrapping: RPCClient(transport: transport))
-        let deadline = ContinuousClock.now + .seconds(60)
-        while ContinuousClock.now < deadline {
-            if let answer = try? await health.check(RPCV1.HealthCheckRequest(), options: CallOptions(timeout: .seconds(2))), answer.status == .serving {
-                return
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        Issue.record("contacts did not answer its health check in 60 s")
-        throw CancellationError()
     }
 }

@@ -71,24 +71,7 @@ final class ServiceProcess: @unchecked Sendable {
 
     func start() async throws {
         try process.run()
-        let transport = TCPClientTransport(TCPClientTransport.Configuration(
-            host: "127.0.0.1", port: port, backoff: Backoff(initial: .milliseconds(50), maximum: .milliseconds(100), jitter: 0)
-        ))
-        defer { Task { await transport.close() } }
-        let health = RPCV1.Health.Client(wrapping: RPCClient(transport: transport))
-        let deadline = ContinuousClock.now + .seconds(60)
-        while ContinuousClock.now < deadline {
-            guard process.isRunning else {
-                Issue.record("\(service) exited at start: \(logText())")
-                throw CancellationError()
-            }
-            if let answer = try? await health.check(RPCV1.HealthCheckRequest(), options: CallOptions(timeout: .seconds(2))), answer.status == .serving {
-                return
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        Issue.record("\(service) did not answer its health check in 60 s")
-        throw CancellationError()
+        try await waitUntilServing(service, port: port) { process.isRunning ? nil : "\(service) exited at start: \(logText())" }
     }
 
     /// SIGTERM, then wait for the exit.
@@ -178,4 +161,27 @@ struct Comments {
         } while !page.isEmpty
         return texts
     }
+}
+
+/// Waits (60 s at most) until the service on `port` answers its health check as serving;
+/// `gone` says why to stop early (the process exited), or nil while it runs.
+func waitUntilServing(_ service: String, port: Int, gone: () -> String?) async throws {
+    let transport = TCPClientTransport(TCPClientTransport.Configuration(
+        host: "127.0.0.1", port: port, backoff: Backoff(initial: .milliseconds(50), maximum: .milliseconds(100), jitter: 0)
+    ))
+    defer { Task { await transport.close() } }
+    let health = RPCV1.Health.Client(wrapping: RPCClient(transport: transport))
+    let deadline = ContinuousClock.now + .seconds(60)
+    while ContinuousClock.now < deadline {
+        if let reason = gone() {
+            Issue.record("\(reason)")
+            throw CancellationError()
+        }
+        if let answer = try? await health.check(RPCV1.HealthCheckRequest(), options: CallOptions(timeout: .seconds(2))), answer.status == .serving {
+            return
+        }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    Issue.record("\(service) did not answer its health check in 60 s")
+    throw CancellationError()
 }

@@ -103,6 +103,7 @@ public final class RPCServer: Service, ServerCallHandler {
         }
     }
 
+    // Not inlined into `handle`: its locals would then stay in `handle`'s frame for the whole call.
     @inline(never)
     nonisolated(nonsending) private func serve(
         _ request: RPCRequestParts,
