@@ -346,6 +346,7 @@ let package = Package(
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
             ]
         ),
+        .testTarget(name: "RPCBenchmarkKitTests", dependencies: ["RPCBenchmarkKit"]),
         .testTarget(
             name: "RPCIntegrationTests",
             dependencies: [

@@ -25,7 +25,7 @@ struct RPCBench: AsyncParsableCommand {
     @Option(help: "Systems to run, comma-separated: raw, rpc.")
     var systems: String = "raw,rpc"
 
-    @Option(help: "Runs of every system per concurrency, taken in turn (raw, rpc, raw, rpc, …) so a change in the host's speed during the run falls on both; figures are the medians, and each round's ratio is printed.")
+    @Option(help: "Runs of every system per concurrency, taken in turn (raw, rpc, raw, rpc, …) so a change in the host's speed during the run falls on both; figures are the medians, each round's ratio is printed, and 6 or more rounds give the median ratio a 95 % interval and the goal a verdict.")
     var rounds: Int = 1
 
     @Option(help: "Output: text or json.")
@@ -88,11 +88,21 @@ struct RPCBench: AsyncParsableCommand {
             guard let raw = results.first(where: { $0.system == .raw && $0.concurrency == level }),
                   let rpc = results.first(where: { $0.system == .rpc && $0.concurrency == level }) else { continue }
             print(String(format: "RPC / raw at %d concurrent: %.0f %% of the raw echo's calls/s", level, 100 * rpc.callsPerSecond / raw.callsPerSecond))
-            if let ratios = roundRatios[level], ratios.count > 1 {
-                let sorted = ratios.sorted()
-                let listed = ratios.map { String(format: "%.0f", 100 * $0) }.joined(separator: ", ")
-                print(String(format: "  per round: %@ %%; median of the rounds' ratios %.0f %%", listed, 100 * sorted[sorted.count / 2]))
+            guard let ratios = roundRatios[level], ratios.count > 1 else { continue }
+            let summary = RatioSummary(ratios)
+            let listed = ratios.map { String(format: "%.0f", 100 * $0) }.joined(separator: ", ")
+            print("  per round: \(listed) %; \(summary.description)")
+            if level == 64 {
+                print("Goal at 64 (the RPC at ≥ 70 % of the raw echo): \(Self.say(summary.verdict(atLeast: 0.7)))")
             }
+        }
+    }
+
+    static func say(_ verdict: RatioSummary.Verdict) -> String {
+        switch verdict {
+        case .met: "met (the whole interval is at or above it)"
+        case .notMet: "not met (the whole interval is below it)"
+        case .undecided: "undecided (the interval spans it; more rounds narrow it)"
         }
     }
 

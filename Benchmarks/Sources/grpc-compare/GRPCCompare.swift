@@ -27,6 +27,9 @@ struct GRPCCompare: AsyncParsableCommand {
     @Flag(help: "Run gRPC's callers on Swift's global executor, not the client's event loop.")
     var grpcGlobalExecutor = false
 
+    @Option(help: "Rounds per concurrency, each running raw, rpc and grpc in turn so a change in the host's speed falls on all three; figures are the medians, and 6 or more rounds give the ratios 95 % intervals and the goals a verdict.")
+    var rounds: Int = 1
+
     func run() async throws {
         let levels = concurrency.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !levels.isEmpty, levels.allSatisfy({ $0 > 0 }) else {
@@ -37,36 +40,58 @@ struct GRPCCompare: AsyncParsableCommand {
             warmup: .milliseconds(Int(warmup * 1000)),
             duration: .milliseconds(Int(duration * 1000))
         )
-        say("Unary echo, \(payload)-byte payload, loopback, one connection; \(duration) s measured after \(warmup) s warm-up")
+        guard rounds > 0 else { throw ValidationError("--rounds takes a positive number") }
+        let roundsNote = rounds > 1 ? "; \(rounds) rounds taken in turn, medians" : ""
+        say("Unary echo, \(payload)-byte payload, loopback, one connection; \(duration) s measured after \(warmup) s warm-up\(roundsNote)")
         say(pad("system", 8) + pad("concurrent", 12) + pad("calls/s", 12) + pad("p50 µs", 10) + pad("p99 µs", 10) + "errors")
-        var results: [EchoBenchmark.Result] = []
+        var overRaw: [Int: [Double]] = [:]
+        var overGRPC: [Int: [Double]] = [:]
         for level in levels {
-            for system in [EchoBenchmark.System.raw, .rpc, .grpc] {
-                let result = system == .grpc
-                    ? try await GRPCEcho.run(concurrency: level, settings: settings, globalExecutor: grpcGlobalExecutor)
-                    : try await EchoBenchmark.run(system, concurrency: level, settings: settings)
-                results.append(result)
-                // Printed as each finishes, so a run that fails late still shows what it measured.
-                say(
-                    pad(system.rawValue, 8) + pad("\(level)", 12)
-                        + pad(String(format: "%.0f", result.callsPerSecond), 12)
-                        + pad(String(format: "%.0f", result.p50Micros), 10)
-                        + pad(String(format: "%.0f", result.p99Micros), 10)
-                        + "\(result.errors)"
-                )
+            var runs: [EchoBenchmark.System: [EchoBenchmark.Result]] = [:]
+            for _ in 0..<rounds {
+                for system in [EchoBenchmark.System.raw, .rpc, .grpc] {
+                    let result = system == .grpc
+                        ? try await GRPCEcho.run(concurrency: level, settings: settings, globalExecutor: grpcGlobalExecutor)
+                        : try await EchoBenchmark.run(system, concurrency: level, settings: settings)
+                    runs[system, default: []].append(result)
+                    // Printed as each finishes, so a run that fails late still shows what it measured.
+                    row(result)
+                }
+                if let raw = runs[.raw]?.last, let rpc = runs[.rpc]?.last, let grpc = runs[.grpc]?.last {
+                    overRaw[level, default: []].append(rpc.callsPerSecond / raw.callsPerSecond)
+                    overGRPC[level, default: []].append(rpc.callsPerSecond / grpc.callsPerSecond)
+                }
+            }
+            if rounds > 1 {
+                say("medians of \(rounds) rounds at \(level) concurrent:")
+                for system in [EchoBenchmark.System.raw, .rpc, .grpc] {
+                    row(EchoBenchmark.Result.median(of: runs[system] ?? []))
+                }
             }
         }
-        func rate(_ system: EchoBenchmark.System, _ level: Int) -> Double? {
-            results.first { $0.system == system && $0.concurrency == level }?.callsPerSecond
-        }
         for level in levels {
-            guard let raw = rate(.raw, level), let rpc = rate(.rpc, level), let grpc = rate(.grpc, level) else { continue }
-            say(String(format: "At %d concurrent: rpc / grpc = %.1f×, rpc / raw = %.0f %%", level, rpc / grpc, 100 * rpc / raw))
+            guard let raw = overRaw[level], let grpc = overGRPC[level] else { continue }
+            let vsRaw = RatioSummary(raw)
+            let vsGRPC = RatioSummary(grpc)
+            say(String(format: "At %d concurrent: rpc / grpc = %.1f×, rpc / raw = %.0f %%", level, vsGRPC.median, 100 * vsRaw.median))
+            if rounds > 1 {
+                say("  rpc / raw per round: " + raw.map { String(format: "%.0f", 100 * $0) }.joined(separator: ", ") + " %; " + vsRaw.description)
+            }
+            if level == 64 {
+                say("Goals at 64: rpc / grpc ≥ 3× \(vsGRPC.verdict(atLeast: 3).rawValue); rpc / raw ≥ 70 % \(vsRaw.verdict(atLeast: 0.7).rawValue)"
+                    + (vsRaw.interval == nil ? " (a verdict needs --rounds 6 or more)" : ""))
+            }
         }
-        if let raw = rate(.raw, 64), let rpc = rate(.rpc, 64), let grpc = rate(.grpc, 64) {
-            say("Goals at 64: rpc / grpc ≥ 3× " + (rpc / grpc >= 3 ? "met" : "NOT met")
-                  + "; rpc / raw ≥ 70 % " + (rpc / raw >= 0.7 ? "met" : "NOT met"))
-        }
+    }
+
+    private func row(_ result: EchoBenchmark.Result) {
+        say(
+            pad(result.system.rawValue, 8) + pad("\(result.concurrency)", 12)
+                + pad(String(format: "%.0f", result.callsPerSecond), 12)
+                + pad(String(format: "%.0f", result.p50Micros), 10)
+                + pad(String(format: "%.0f", result.p99Micros), 10)
+                + "\(result.errors)"
+        )
     }
 
     /// Unbuffered even into a pipe, so rows interleave in order with the servers' log lines.
