@@ -3,9 +3,15 @@ import NIOCore
 import RPCCore
 import Wire
 
-/// Serves the calls of one connection: starts a Task per request on the connection's event
-/// loop, answers in whatever order they finish, cancels them at their deadlines, and
+/// Serves the calls of one connection: runs the requests of each read on the connection's
+/// event loop, answers in whatever order they finish, cancels them at their deadlines, and
 /// batches its writes into few flushes (`FlushPolicy`).
+///
+/// One Task serves a read's requests one after another for as long as their handlers answer
+/// without suspending: a Task per call would cost its creation, its allocator's slabs and its
+/// completion on every call. When a handler suspends (a database read, a peer's answer), that
+/// Task stays with its call, which then goes on in the global executor and can be cancelled on
+/// its own; a new Task takes the rest of the read.
 final class ServerConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -15,14 +21,24 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         var timeout: Scheduled<Void>?
     }
 
+    private struct QueuedCall {
+        var id: UInt64
+        var parts: RPCRequestParts
+        var info: ServerCallInfo
+    }
+
     private let handler: any ServerCallHandler
     private let maximumFrameSize: Int
     private let frameTimeout: TimeAmount
     private let logger: Logger
     /// Calls whose handler suspended: they finish later, or are cancelled.
     private var calls: [UInt64: Call] = [:]
-    /// The call whose Task is starting right now, and whether it already answered.
-    private var startingCall: (id: UInt64, finished: Bool)?
+    /// Requests of the current read, not started yet; served at the read's end.
+    private var queued = CircularBuffer<QueuedCall>()
+    /// Which runner Task is serving `queued` right now, synchronously on this loop; a runner
+    /// whose handler suspended is no longer it.
+    private var runner: (generation: UInt64, current: QueuedCall?)?
+    private var runnerGeneration: UInt64 = 0
     private var context: ChannelHandlerContext?
     private var peer = "unknown"
     private var draining = false
@@ -65,15 +81,23 @@ final class ServerConnectionHandler: ChannelInboundHandler {
                 call.timeout?.cancel()
                 call.task.cancel()
                 closeIfDrained()
+            } else if let index = queued.firstIndex(where: { $0.id == frame.callID }) {
+                queued.remove(at: index)
             }
         case .response, .goAway, nil:
             closeForProtocolViolation("a client sent a frame only a server may send", context: context)
         }
     }
 
+    func channelReadComplete(context: ChannelHandlerContext) {
+        serveQueued(context: context)
+        context.fireChannelReadComplete()
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         partialFrameDeadline?.cancel()
         // The client is gone: nobody will read the answers.
+        queued.removeAll()
         for call in calls.values {
             call.timeout?.cancel()
             call.task.cancel()
@@ -113,7 +137,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             }
             return
         }
-        if let event = event as? IdleStateHandler.IdleStateEvent, event == .read, calls.isEmpty {
+        if let event = event as? IdleStateHandler.IdleStateEvent, event == .read, calls.isEmpty, queued.isEmpty {
             logger.debug("Closing idle connection", metadata: ["peer": "\(peer)"])
             context.close(promise: nil)
             return
@@ -138,52 +162,85 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             closeForProtocolViolation("call id \(id) is zero or already in flight", context: context)
             return
         }
-        if draining {
-            send(id: id, RPCResponseParts.failure(RPCError(code: .unavailable, message: "The server is shutting down")))
-            closeIfDrained()
-            return
-        }
         let deadline = request.timeoutMicros > 0
             ? ContinuousClock.now + .microseconds(Int64(clamping: request.timeoutMicros))
             : nil
-        let parts = RPCRequestParts(method: request.method, metadata: Metadata(request.metadata), payload: request.payload)
-        let info = ServerCallInfo(deadline: deadline, peer: peer)
+        queued.append(QueuedCall(
+            id: id,
+            parts: RPCRequestParts(method: request.method, metadata: Metadata(request.metadata), payload: request.payload),
+            info: ServerCallInfo(deadline: deadline, peer: peer)
+        ))
+    }
+
+    /// Serves the read's requests: one runner Task takes them in order while their handlers
+    /// answer at once; a runner whose handler suspended keeps that call, and the next runner
+    /// takes the rest.
+    private func serveQueued(context: ChannelHandlerContext) {
+        guard runner == nil else { return }
         let handler = self.handler
         let eventLoop = context.eventLoop
         let this = NIOLoopBound(self, eventLoop: eventLoop)
-        // Runs at once on this loop until the handler first suspends: a handler that needs no
-        // I/O answers within this read, with no extra trip through the loop, and its call
-        // never enters `calls`. After a suspension (a database read, a peer's answer) it goes on
-        // in the global executor, not on this loop: a connection's handlers then use every core
-        // rather than its one loop thread, and a Task without an executor preference checks
-        // its executor at each await without taking the Task's status lock.
-        startingCall = (id, finished: false)
-        let task = Task.immediate {
-            let response = await handler.handle(parts, info: info)
-            if eventLoop.inEventLoop {
-                this.value.finish(id: id, response)
-            } else {
-                eventLoop.execute { this.value.finish(id: id, response) }
+        while !queued.isEmpty, self.context != nil {
+            runnerGeneration &+= 1
+            let generation = runnerGeneration
+            runner = (generation, nil)
+            // Runs at once on this loop until a handler first suspends. After a suspension the
+            // call goes on in the global executor, not on this loop: a connection's suspended
+            // handlers then use every core rather than its one loop thread.
+            let task = Task.immediate {
+                while let call = this.value.nextCall(runner: generation) {
+                    let response = await handler.handle(call.parts, info: call.info)
+                    if eventLoop.inEventLoop, this.value.answered(call.id, response, runner: generation) { continue }
+                    // This handler suspended: the loop has moved on without this Task.
+                    if eventLoop.inEventLoop {
+                        this.value.finish(id: call.id, response)
+                    } else {
+                        eventLoop.execute { this.value.finish(id: call.id, response) }
+                    }
+                    return
+                }
             }
-        }
-        let answered = startingCall?.finished == true
-        startingCall = nil
-        guard !answered else { return }
-        var call = Call(task: task)
-        if request.timeoutMicros > 0 {
-            call.timeout = eventLoop.scheduleTask(in: .microseconds(Int64(clamping: request.timeoutMicros))) {
-                task.cancel()
+            guard let suspended = runner?.current else { break }
+            runner = nil
+            var call = Call(task: task)
+            if let deadline = suspended.info.deadline {
+                let (seconds, attoseconds) = (deadline - ContinuousClock.now).components
+                call.timeout = eventLoop.scheduleTask(in: .nanoseconds(max(0, seconds * 1_000_000_000 + attoseconds / 1_000_000_000))) {
+                    task.cancel()
+                }
             }
+            calls[suspended.id] = call
         }
-        calls[id] = call
+        runner = nil
+        closeIfDrained()
+    }
+
+    /// The next request for the runner `generation`, if it is still the one serving this
+    /// read; nil when the read is served.
+    private func nextCall(runner generation: UInt64) -> QueuedCall? {
+        guard runner?.generation == generation else { return nil }
+        while let call = queued.popFirst() {
+            if draining {
+                send(id: call.id, RPCResponseParts.failure(RPCError(code: .unavailable, message: "The server is shutting down")))
+                continue
+            }
+            runner?.current = call
+            return call
+        }
+        runner?.current = nil
+        return nil
+    }
+
+    /// Answers for the runner `generation` if its handler did not suspend; false when it did
+    /// (the call is then in `calls`, answered through `finish`).
+    private func answered(_ id: UInt64, _ response: RPCResponseParts, runner generation: UInt64) -> Bool {
+        guard runner?.generation == generation else { return false }
+        runner?.current = nil
+        send(id: id, response)
+        return true
     }
 
     private func finish(id: UInt64, _ response: RPCResponseParts) {
-        if startingCall?.id == id {
-            startingCall?.finished = true
-            send(id: id, response)
-            return
-        }
         // Absent when the client cancelled the call or went away: nobody waits for the answer.
         guard let call = calls.removeValue(forKey: id) else { return }
         call.timeout?.cancel()
@@ -230,7 +287,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     /// sent before it read `go_away` are still on the wire, and deserve an explicit
     /// `unavailable` rather than a dropped connection. A client closes sooner by itself.
     private func closeIfDrained() {
-        guard draining, calls.isEmpty, let context else { return }
+        guard draining, calls.isEmpty, queued.isEmpty, runner == nil, let context else { return }
         context.flush()
         lingerClose?.cancel()
         let channel = context.channel
