@@ -287,7 +287,7 @@ let package = Package(
         .testTarget(
             name: "ProcessFaultTests",
             dependencies: [
-                "Auth", "Gateway", "RPCCore", "RPCTransportTCP", "CRMAPI", "Wire",
+                "Auth", "Gateway", "RPCCore", "RPCTransportTCP", "RPCTesting", "CRMAPI", "Wire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

@@ -5,6 +5,7 @@ import Gateway
 import NIOCore
 import NIOPosix
 import RPCCore
+import RPCTesting
 import RPCTransportTCP
 import Testing
 import Wire
@@ -166,22 +167,7 @@ struct Comments {
 /// Waits (60 s at most) until the service on `port` answers its health check as serving;
 /// `gone` says why to stop early (the process exited), or nil while it runs.
 func waitUntilServing(_ service: String, port: Int, gone: () -> String?) async throws {
-    let transport = TCPClientTransport(TCPClientTransport.Configuration(
-        host: "127.0.0.1", port: port, backoff: Backoff(initial: .milliseconds(50), maximum: .milliseconds(100), jitter: 0)
-    ))
-    defer { Task { await transport.close() } }
-    let health = RPCV1.Health.Client(wrapping: RPCClient(transport: transport))
-    let deadline = ContinuousClock.now + .seconds(60)
-    while ContinuousClock.now < deadline {
-        if let reason = gone() {
-            Issue.record("\(reason)")
-            throw CancellationError()
-        }
-        if let answer = try? await health.check(RPCV1.HealthCheckRequest(), options: CallOptions(timeout: .seconds(2))), answer.status == .serving {
-            return
-        }
-        try await Task.sleep(for: .milliseconds(100))
-    }
-    Issue.record("\(service) did not answer its health check in 60 s")
+    guard let reason = await RPCTesting.waitUntilServing(port: port, gone: gone) else { return }
+    Issue.record("\(service): \(reason)")
     throw CancellationError()
 }

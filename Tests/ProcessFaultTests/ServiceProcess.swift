@@ -5,6 +5,7 @@ import Gateway
 import NIOCore
 import NIOPosix
 import RPCCore
+import RPCTesting
 import RPCTransportTCP
 import Synchronization
 import Testing
@@ -76,23 +77,11 @@ final class ServiceProcess: @unchecked Sendable {
     }
 
     private func waitUntilServing() async throws {
-        let transport = TCPClientTransport(TCPClientTransport.Configuration(
-            host: "127.0.0.1", port: port, backoff: Backoff(initial: .milliseconds(50), maximum: .milliseconds(100), jitter: 0)
-        ))
-        defer { Task { await transport.close() } }
-        let health = RPCV1.Health.Client(wrapping: RPCClient(transport: transport))
-        let deadline = ContinuousClock.now + .seconds(60)
-        while ContinuousClock.now < deadline {
-            guard process?.isRunning == true else {
-                Issue.record("\(service) exited at start: \(log())")
-                throw CancellationError()
-            }
-            if let answer = try? await health.check(RPCV1.HealthCheckRequest(), options: CallOptions(timeout: .seconds(2))), answer.status == .serving {
-                return
-            }
-            try await Task.sleep(for: .milliseconds(100))
+        let reason = await RPCTesting.waitUntilServing(port: port) {
+            process?.isRunning == true ? nil : "exited at start: \(log())"
         }
-        Issue.record("\(service) did not answer its health check in 60 s")
+        guard let reason else { return }
+        Issue.record("\(service) \(reason)")
         throw CancellationError()
     }
 

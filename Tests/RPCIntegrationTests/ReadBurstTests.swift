@@ -51,10 +51,5 @@ import Wire
 }
 
 func cancelFrameBytes(callID: UInt64) throws -> [UInt8] {
-    var frame = RPCV1.Frame()
-    frame.callID = callID
-    frame.kind = .cancel(RPCV1.Cancel())
-    let body = try frame.serializedBytes()
-    let length = UInt32(body.count)
-    return [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)] + body
+    try frameBytes(RPCV1.Frame(callID: callID, kind: .cancel(RPCV1.Cancel())))
 }

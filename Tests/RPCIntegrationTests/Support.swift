@@ -147,9 +147,11 @@ func requestFrameBytes(callID: UInt64, method: String, payload: [UInt8]) throws 
     var request = RPCV1.Request()
     request.method = method
     request.payload = payload
-    var frame = RPCV1.Frame()
-    frame.callID = callID
-    frame.kind = .request(request)
+    return try frameBytes(RPCV1.Frame(callID: callID, kind: .request(request)))
+}
+
+/// A frame as it goes on the wire: a 4-byte big-endian length, then the protobuf.
+func frameBytes(_ frame: RPCV1.Frame) throws -> [UInt8] {
     let body = try frame.serializedBytes()
     let length = UInt32(body.count)
     return [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)] + body

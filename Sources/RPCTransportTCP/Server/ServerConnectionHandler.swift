@@ -204,8 +204,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             runner = nil
             var call = Call(task: task)
             if let deadline = suspended.info.deadline {
-                let (seconds, attoseconds) = (deadline - ContinuousClock.now).components
-                call.timeout = eventLoop.scheduleTask(in: .nanoseconds(max(0, seconds * 1_000_000_000 + attoseconds / 1_000_000_000))) {
+                call.timeout = eventLoop.scheduleTask(in: max(.zero, TimeAmount(deadline - ContinuousClock.now))) {
                     task.cancel()
                 }
             }
