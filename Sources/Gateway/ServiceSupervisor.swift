@@ -71,7 +71,7 @@ public final class ServiceSupervisor: @unchecked Sendable {
                 process.standardError = handle
             }
             do {
-                try process.run()
+                try process.runWithSignalsUnblocked()
             } catch {
                 stop()
                 throw GatewayError("Не удалось запустить сервис \(plan.service): \(error.localizedDescription)")

@@ -25,6 +25,18 @@ import Testing
         #expect(bound >= 15)
     }
 
+    /// Tests that start children ask side by side; a port handed to two of them would be
+    /// bound by one and refused to the other. 400 random picks from the ~12,700 ports below
+    /// the ephemeral range would repeat one almost surely (birthday bound) if nothing stopped it.
+    @Test func noPortIsHandedOutTwiceInOneProcess() async throws {
+        let ports = await withTaskGroup(of: Int?.self) { group in
+            for _ in 0..<400 { group.addTask { FreePort.find() } }
+            return await group.reduce(into: [Int]()) { if let port = $1 { $0.append(port) } }
+        }
+        #expect(ports.count == 400)
+        #expect(Set(ports).count == ports.count)
+    }
+
     @Test func theKernelsRangeIsRead() {
         let range = FreePort.ephemeralRange()
         #expect(range.lowerBound >= 1024 && range.upperBound <= 65_535)

@@ -1,4 +1,5 @@
 import Foundation
+import Gateway
 import Testing
 
 /// `--exit-with-parent`, which `crm up`, `crm demo` and the test harnesses pass: a service
@@ -23,7 +24,7 @@ struct ParentWatchTests {
         starter.environment = environment
         let output = Pipe()
         starter.standardOutput = output
-        try starter.run()
+        try starter.runWithSignalsUnblocked()
         let pidLine = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
         let service = try #require(pid_t(pidLine.trimmingCharacters(in: .whitespacesAndNewlines)), "no pid from the starter: «\(pidLine)»")
         defer { if isAlive(service) { kill(service, SIGKILL) } }

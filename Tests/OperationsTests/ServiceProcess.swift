@@ -71,7 +71,7 @@ final class ServiceProcess: @unchecked Sendable {
     }
 
     func start() async throws {
-        try process.run()
+        try process.runWithSignalsUnblocked()
         try await waitUntilServing(service, port: port) { process.isRunning ? nil : "\(service) exited at start: \(logText())" }
     }
 
@@ -112,7 +112,7 @@ func runTool(_ service: String, _ arguments: [String], environment extra: [Strin
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = pipe
-    try process.run()
+    try process.runWithSignalsUnblocked()
     let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     process.waitUntilExit()
     return (process.terminationStatus, output)

@@ -70,7 +70,7 @@ final class ServiceProcess: @unchecked Sendable {
         handle.seekToEndOfFile()
         process.standardOutput = handle
         process.standardError = handle
-        try process.run()
+        try process.runWithSignalsUnblocked()
         self.process = process
         starts += 1
         try await waitUntilServing()

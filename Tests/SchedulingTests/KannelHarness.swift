@@ -1,4 +1,5 @@
 import Foundation
+import Gateway
 import HTTPEndpoint
 import Testing
 #if canImport(Glibc)
@@ -7,7 +8,8 @@ import Glibc
 
 /// Kannel's bearerbox and smsbox with its fake SMS centre on 127.0.0.1, on free ports, with a
 /// configuration written to a temporary directory (docs in ../shared/NOTES.md «Kannel»);
-/// stopped by PID.
+/// stopped by PID. Kannel cannot watch its parent, so a watchdog shell per process stops it if
+/// this test process dies without `stop` (killed by a timeout, a crash).
 final class KannelHarness {
     static let bearerbox = "/usr/sbin/bearerbox"
     static let smsbox = "/usr/sbin/smsbox"
@@ -25,6 +27,7 @@ final class KannelHarness {
     let password = "crm-test-password"
     let adminPassword = "crm-admin"
     private var processes: [Process] = []
+    private var watchdogs: [Process] = []
 
     /// How often smsbox fetches a dlr-url again that failed, 1 s apart (deploy/kannel: 90, 10 s apart).
     let reportRetries = 30
@@ -100,6 +103,11 @@ final class KannelHarness {
 
     /// SIGTERM to each by PID, newest first, waiting for each to exit.
     func stop() {
+        for watchdog in watchdogs where watchdog.isRunning {
+            kill(watchdog.processIdentifier, SIGKILL)
+            watchdog.waitUntilExit()
+        }
+        watchdogs = []
         for process in processes.reversed() where process.isRunning {
             kill(process.processIdentifier, SIGTERM)
             let deadline = Date().addingTimeInterval(5)
@@ -125,8 +133,9 @@ final class KannelHarness {
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: directory + "/" + output))
         process.standardOutput = handle
         process.standardError = handle
-        try process.run()
+        try process.runWithSignalsUnblocked()
         processes.append(process)
+        watchdogs.append(try startWatchdog(parent: getpid(), child: process.processIdentifier))
     }
 
     private func accepts(_ port: Int) async -> Bool {
@@ -213,24 +222,32 @@ struct WaitError: Error, CustomStringConvertible {
     var description: String { "timed out waiting until \(what)" }
 }
 
-/// Ports the kernel hands out for port 0, released at once for the processes to bind.
+/// A shell that polls `parent` once a second; once it is gone, SIGTERM to `child`, and
+/// SIGKILL if it is still there 5 s later.
+func startWatchdog(parent: pid_t, child: pid_t) throws -> Process {
+    let watchdog = Process()
+    watchdog.executableURL = URL(fileURLWithPath: "/bin/sh")
+    watchdog.arguments = [
+        "-c",
+        #"""
+        while kill -0 "$1" 2>/dev/null; do sleep 1; done
+        kill -TERM "$2" 2>/dev/null || exit 0
+        for _ in 1 2 3 4 5 6 7 8 9 10; do sleep 0.5; kill -0 "$2" 2>/dev/null || exit 0; done
+        kill -KILL "$2" 2>/dev/null
+        """#,
+        "kannel-watchdog", "\(parent)", "\(child)",
+    ]
+    watchdog.standardOutput = FileHandle.nullDevice
+    watchdog.standardError = FileHandle.nullDevice
+    try watchdog.runWithSignalsUnblocked()
+    return watchdog
+}
+
+/// Ports for the processes to bind, each handed out once in this test process (`FreePort`:
+/// from below the kernel's range for port-0 binds, so no in-process socket takes one meanwhile).
 func freePorts(_ count: Int) throws -> [Int] {
-    var descriptors: [Int32] = []
-    defer { descriptors.forEach { close($0) } }
-    return try (0..<count).map { _ in
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        descriptors.append(descriptor)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Bool in
-                bind(descriptor, pointer, length) == 0 && getsockname(descriptor, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw WaitError(what: "a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
+    try (0..<count).map { _ in
+        guard let port = FreePort.find() else { throw WaitError(what: "a free port") }
+        return port
     }
 }

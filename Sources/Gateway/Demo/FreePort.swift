@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// A TCP port nothing listens on right now, for a service this process starts as a child
 /// (`crm demo`, the tests' service processes).
@@ -9,16 +10,30 @@ import NIOPosix
 /// when chosen but only bound later by the child — or re-bound after a restart — and a port
 /// from the ephemeral range may be handed meanwhile to any socket bound to port 0 (an
 /// in-process server, an outgoing connection), which then answers the child's callers.
+///
+/// A port is handed out once per process: tests that start children run side by side, and
+/// two of them given the same free port would race for it.
 public enum FreePort {
     public static func find() -> Int? {
         let ephemeral = ephemeralRange()
         let candidates = 20_000..<min(32_768, ephemeral.lowerBound)
         if !candidates.isEmpty {
             for _ in 0..<64 {
-                if let port = bound(Int.random(in: candidates)) { return port }
+                let port = Int.random(in: candidates)
+                if claim(port), let bound = bound(port) { return bound }
             }
         }
-        return bound(0)
+        for _ in 0..<64 {
+            if let port = bound(0), claim(port) { return port }
+        }
+        return nil
+    }
+
+    private static let handedOut = Mutex<Set<Int>>([])
+
+    /// True the first time a port is claimed in this process.
+    private static func claim(_ port: Int) -> Bool {
+        handedOut.withLock { $0.insert(port).inserted }
     }
 
     /// The kernel's range for port-0 binds; Linux's default when it cannot be read.

@@ -79,7 +79,7 @@ import Testing
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try process.runWithSignalsUnblocked()
         // The first line arrives once every service answers.
         var first = Data()
         while !first.contains(UInt8(ascii: "\n")) {

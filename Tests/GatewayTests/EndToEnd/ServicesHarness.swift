@@ -102,7 +102,7 @@ final class ServicesHarness: @unchecked Sendable {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try process.runWithSignalsUnblocked()
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
@@ -128,7 +128,7 @@ final class ServicesHarness: @unchecked Sendable {
         process.standardOutput = out
         process.standardError = out
         process.standardInput = stdin
-        try process.run()
+        try process.runWithSignalsUnblocked()
         stdin.fileHandleForWriting.write(Data(input.utf8))
         try? stdin.fileHandleForWriting.close()
         let output = out.fileHandleForReading.readDataToEndOfFile()
