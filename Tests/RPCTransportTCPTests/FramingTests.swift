@@ -26,8 +26,10 @@ import Wire
 
     @Test func encodingWritesABigEndianLengthThenTheProtobuf() throws {
         let sent = frame(7)
-        let written = try sent.lengthPrefixed(allocator: ByteBufferAllocator())
-        #expect(Array(written.readableBytesView) == (try bytes(of: sent)))
+        var frames = OutboundFrames()
+        try frames.append(sent, allocator: ByteBufferAllocator())
+        let batch = frames.take()
+        #expect(batch.map { Array($0.readableBytesView) } == (try bytes(of: sent)))
     }
 
     /// Reads every frame body the decoder has passed on, decoded.

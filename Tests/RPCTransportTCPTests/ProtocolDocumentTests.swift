@@ -10,7 +10,9 @@ import Wire
     }
 
     private func encoded(_ frame: RPCV1.Frame) throws -> [UInt8] {
-        Array(try frame.lengthPrefixed(allocator: ByteBufferAllocator()).readableBytesView)
+        var frames = OutboundFrames()
+        try frames.append(frame, allocator: ByteBufferAllocator())
+        return Array(frames.take()!.readableBytesView)
     }
 
     @Test func healthCheckRequest() throws {

@@ -27,6 +27,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private var closed = false
     private var draining = false
     private var flushPolicy = FlushPolicy()
+    private var outbound = OutboundFrames()
 
     init(serverAddress: String, maximumFrameSize: Int, retire: @escaping @Sendable () -> Void) {
         self.serverAddress = serverAddress
@@ -72,9 +73,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         wire.metadata = request.metadata.wireEntries
         wire.timeoutMicros = timeoutMicros
         wire.payload = request.payload
-        let frame: ByteBuffer
         do {
-            frame = try RPCV1.Frame(callID: id, kind: .request(wire)).lengthPrefixed(allocator: context.channel.allocator)
+            try outbound.append(RPCV1.Frame(callID: id, kind: .request(wire)), allocator: context.channel.allocator)
         } catch {
             // A metadata value holding NUL: the wire would cut it, so the call is refused here.
             continuation.resume(throwing: RPCError.invalidArgument(field: error.field ?? "metadata", error.message))
@@ -87,7 +87,6 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             }
             : nil
         pending[id] = Pending(continuation: continuation, timeout: timeout)
-        context.write(wrapOutboundOut(frame), promise: nil)
         scheduleFlush(context)
     }
 
@@ -127,6 +126,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         closed = true
+        outbound.removeAll()
         retire()
         let calls = pending
         pending.removeAll()
@@ -149,7 +149,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         call.timeout?.cancel()
         call.continuation.resume(throwing: error)
         if let context, !closed {
-            context.write(wrapOutboundOut(RPCV1.Frame(callID: id, kind: .cancel(RPCV1.Cancel())).fixedLengthPrefixed(allocator: context.channel.allocator)), promise: nil)
+            outbound.appendFixed(RPCV1.Frame(callID: id, kind: .cancel(RPCV1.Cancel())), allocator: context.channel.allocator)
             scheduleFlush(context)
         }
         closeIfDrained()
@@ -161,10 +161,15 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             context.eventLoop.execute {
                 let handler = this.value
                 handler.flushPolicy.flushedAtEndOfTick()
-                handler.context?.flush()
+                if let context = handler.context { handler.flushOutbound(context) }
             }
         }
-        if flushNow { context.flush() }
+        if flushNow { flushOutbound(context) }
+    }
+
+    private func flushOutbound(_ context: ChannelHandlerContext) {
+        if let frames = outbound.take() { context.write(wrapOutboundOut(frames), promise: nil) }
+        context.flush()
     }
 
     private func closeIfDrained() {

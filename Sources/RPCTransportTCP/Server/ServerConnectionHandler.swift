@@ -43,6 +43,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var peer = "unknown"
     private var draining = false
     private var flushPolicy = FlushPolicy()
+    private var outbound = OutboundFrames()
     /// While draining: the last write, so the connection closes only after it reaches the socket.
     private var lastWrite: EventLoopFuture<Void>?
     private var lingerClose: Scheduled<Void>?
@@ -98,6 +99,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         partialFrameDeadline?.cancel()
         // The client is gone: nobody will read the answers.
         queued.removeAll()
+        outbound.removeAll()
         for call in calls.values {
             call.timeout?.cancel()
             call.task.cancel()
@@ -151,9 +153,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         draining = true
         var goAway = RPCV1.GoAway()
         goAway.reason = "server is shutting down"
-        let promise = context.eventLoop.makePromise(of: Void.self)
-        context.writeAndFlush(wrapOutboundOut(RPCV1.Frame(callID: 0, kind: .goAway(goAway)).fixedLengthPrefixed(allocator: context.channel.allocator)), promise: promise)
-        lastWrite = promise.futureResult
+        // Behind the answers already waiting: what the client reads before it is theirs.
+        outbound.appendFixed(RPCV1.Frame(callID: 0, kind: .goAway(goAway)), allocator: context.channel.allocator)
+        flushOutbound(context)
         closeIfDrained()
     }
 
@@ -256,17 +258,13 @@ final class ServerConnectionHandler: ChannelInboundHandler {
                 message: "The answer (\(wire.payload.count) bytes) is larger than the frame limit of \(maximumFrameSize) bytes"
             )).wireResponse
         }
-        let frame: ByteBuffer
         do {
-            frame = try RPCV1.Frame(callID: id, kind: .response(wire)).lengthPrefixed(allocator: context.channel.allocator)
+            try outbound.append(RPCV1.Frame(callID: id, kind: .response(wire)), allocator: context.channel.allocator)
         } catch {
             // A string in the answer (its metadata, an error's text) holds NUL: the server's fault.
             let failure = RPCResponseParts.failure(RPCError(code: .internal, message: "The answer could not be encoded: \(error.field ?? "frame") holds U+0000"))
-            frame = RPCV1.Frame(callID: id, kind: .response(failure.wireResponse)).fixedLengthPrefixed(allocator: context.channel.allocator)
+            outbound.appendFixed(RPCV1.Frame(callID: id, kind: .response(failure.wireResponse)), allocator: context.channel.allocator)
         }
-        let promise = draining ? context.eventLoop.makePromise(of: Void.self) : nil
-        context.write(wrapOutboundOut(frame), promise: promise)
-        if let promise { lastWrite = promise.futureResult }
         scheduleFlush(context)
     }
 
@@ -276,10 +274,21 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             context.eventLoop.execute {
                 let handler = this.value
                 handler.flushPolicy.flushedAtEndOfTick()
-                handler.context?.flush()
+                if let context = handler.context { handler.flushOutbound(context) }
             }
         }
-        if flushNow { context.flush() }
+        if flushNow { flushOutbound(context) }
+    }
+
+    /// Hands the waiting frames to the socket. While draining, remembers the write, so the
+    /// connection closes only once it is out.
+    private func flushOutbound(_ context: ChannelHandlerContext) {
+        if let frames = outbound.take() {
+            let promise = draining ? context.eventLoop.makePromise(of: Void.self) : nil
+            context.write(wrapOutboundOut(frames), promise: promise)
+            if let promise { lastWrite = promise.futureResult }
+        }
+        context.flush()
     }
 
     /// Once nothing is in flight, waits `drainLinger` before closing: requests the client
@@ -287,7 +296,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     /// `unavailable` rather than a dropped connection. A client closes sooner by itself.
     private func closeIfDrained() {
         guard draining, calls.isEmpty, queued.isEmpty, runner == nil, let context else { return }
-        context.flush()
+        flushOutbound(context)
         lingerClose?.cancel()
         let channel = context.channel
         let lastWrite = self.lastWrite ?? context.eventLoop.makeSucceededVoidFuture()
