@@ -19,6 +19,7 @@ let package = Package(
             name: "grpc-compare",
             dependencies: [
                 .product(name: "RPCBenchmarkKit", package: "contact-centre"),
+                .product(name: "RPCTransportTCP", package: "contact-centre"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -9,15 +9,3 @@ public protocol EchoCaller: Sendable {
     nonisolated(nonsending) func call(_ payload: [UInt8]) async throws
     func close() async
 }
-
-/// Runs a Task's jobs on an event loop (the raw client's copy of the RPC transport's executor).
-public final class EventLoopTaskExecutorShim: TaskExecutor {
-    public let eventLoop: any EventLoop
-
-    public init(_ eventLoop: any EventLoop) { self.eventLoop = eventLoop }
-
-    public func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        eventLoop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
-    }
-}

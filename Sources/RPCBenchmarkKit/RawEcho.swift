@@ -1,6 +1,7 @@
 import NIOCore
 import NIOExtras
 import NIOPosix
+import RPCTransportTCP
 
 /// The ceiling: a SwiftNIO server that sends back each length-prefixed frame as it came, with
 /// no protobuf, no routing and no Task per call. Only the framing is shared with the RPC.
@@ -64,7 +65,7 @@ final class RawEchoClient: EchoCaller {
         self.handler = try await channel.pipeline.context(handlerType: Handler.self).map { context in
             NIOLoopBound(context.handler as! Handler, eventLoop: channel.eventLoop)
         }.get()
-        self.executor = EventLoopTaskExecutorShim(channel.eventLoop)
+        self.executor = EventLoopTaskExecutor(channel.eventLoop)
     }
 
     nonisolated(nonsending) func call(_ payload: [UInt8]) async throws {

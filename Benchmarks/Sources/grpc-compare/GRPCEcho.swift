@@ -3,6 +3,7 @@ import GRPCNIOTransportHTTP2Posix
 import NIOCore
 import NIOPosix
 import RPCBenchmarkKit
+import RPCTransportTCP
 
 /// `echo.Echo/Echo`, hand-registered: no code generation and no protobuf, so gRPC pays only
 /// for its own framing, HTTP/2 and call machinery — the payload bytes go through untouched.
@@ -95,7 +96,7 @@ final class GRPCEchoCaller: EchoCaller {
         )
         self.client = client
         self.connections = Task { try await client.runConnections() }
-        self.executor = globalExecutor ? globalConcurrentExecutor : EventLoopTaskExecutorShim(group.next())
+        self.executor = globalExecutor ? globalConcurrentExecutor : EventLoopTaskExecutor(group.next())
     }
 
     func call(_ payload: [UInt8]) async throws {
