@@ -35,9 +35,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var calls: [UInt64: Call] = [:]
     /// Requests of the current read, not started yet; served at the read's end.
     private var queued = CircularBuffer<QueuedCall>()
-    /// Which runner Task is serving `queued` right now, synchronously on this loop; a runner
-    /// whose handler suspended is no longer it.
-    private var runner: (generation: UInt64, current: QueuedCall?)?
+    /// Which runner Task is serving `queued` right now, synchronously on this loop, and the
+    /// call it is in (what its Task keeps if the handler suspends); a runner whose handler
+    /// suspended is no longer it.
+    private var runner: (generation: UInt64, current: (id: UInt64, deadline: ContinuousClock.Instant?)?)?
     private var runnerGeneration: UInt64 = 0
     private var context: ChannelHandlerContext?
     private var peer = "unknown"
@@ -205,7 +206,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             guard let suspended = runner?.current else { break }
             runner = nil
             var call = Call(task: task)
-            if let deadline = suspended.info.deadline {
+            if let deadline = suspended.deadline {
                 call.timeout = eventLoop.scheduleTask(in: max(.zero, TimeAmount(deadline - ContinuousClock.now))) {
                     task.cancel()
                 }
@@ -225,7 +226,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
                 send(id: call.id, RPCResponseParts.failure(RPCError(code: .unavailable, message: "The server is shutting down")))
                 continue
             }
-            runner?.current = call
+            runner?.current = (call.id, call.info.deadline)
             return call
         }
         runner?.current = nil
