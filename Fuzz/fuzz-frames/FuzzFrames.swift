@@ -61,7 +61,9 @@ func interpret(_ body: ByteBuffer) {
         break
     }
     // A frame that decoded holds no NUL in its strings, so it encodes again.
-    var encoded = try! frame.lengthPrefixed(allocator: ByteBufferAllocator())
+    var outbound = OutboundFrames()
+    try! outbound.append(frame, allocator: ByteBufferAllocator())
+    var encoded = outbound.take()!
     encoded.moveReaderIndex(forwardBy: 4)
     let again = try! RPCV1.Frame(body: encoded)
     precondition(again == frame, "a decoded frame does not survive encoding and decoding")
