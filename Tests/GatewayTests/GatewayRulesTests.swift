@@ -94,7 +94,7 @@ import RPCCore
     /// and asking for a retry with the same key.
     @Test func onlyALostAnswerLeavesTheOutcomeUnknown() {
         #expect(!GatewayError(RPCError(code: .unavailable, message: "Cannot connect to the server at 10.0.0.5:7102: refused"), endpoint: Self.contacts).outcomeUnknown)
-        #expect(GatewayError(RPCError(code: .unavailable, message: "The connection to 10.0.0.5:7102 is closing"), endpoint: Self.contacts).outcomeUnknown)
+        #expect(GatewayError(RPCError(code: .unavailable, message: "The connection to 10.0.0.5:7102 was lost before the answer came"), endpoint: Self.contacts).outcomeUnknown)
         #expect(GatewayError(RPCError(code: .deadlineExceeded, message: "deadline"), endpoint: Self.contacts).outcomeUnknown)
         #expect(!GatewayError(RPCError(code: .invalidArgument, message: "Для результата \"Не дозвонились\" нужно указать причину"), endpoint: Self.contacts).outcomeUnknown)
     }

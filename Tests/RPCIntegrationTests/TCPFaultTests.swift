@@ -1,5 +1,6 @@
 import CRMAPI
 import NIOCore
+import NIOPosix
 import Synchronization
 import RPCCore
 import RPCTransportTCP
@@ -93,6 +94,56 @@ import Wire
             try await Task.sleep(for: .milliseconds(150))
             let answer = try await echo.echo(echoMessage([3]))
             #expect(answer.payload == [3])
+        }
+    }
+
+    /// After a graceful stop the client drops the connection the server closed and its next
+    /// call connects again: to the server's replacement on the same port.
+    @Test func aClientWhoseServerStoppedConnectsAgainOnItsNextCall() async throws {
+        let transport = TCPServerTransport(TCPServerTransport.Configuration())
+        let first = RPCServer(transport: transport, services: BuiltinServices.adding(to: [EchoService()]))
+        let running = Task { try await first.run() }
+        let port = try await transport.listeningAddress().port!
+        let echo = RPCV1.Echo.Client(wrapping: LiveServer.client(port: port))
+        let answer = try await echo.echo(echoMessage([1]))
+        #expect(answer.payload == [1])
+        first.beginGracefulShutdown()
+        try await running.value
+
+        var configuration = TCPServerTransport.Configuration()
+        configuration.port = port
+        try await withLiveServer(services: [EchoService()], configuration: configuration) { _ throws in
+            let second = try await echo.echo(echoMessage([2]))
+            #expect(second.payload == [2])
+        }
+    }
+
+    /// A server that closes each connection as it accepts it (a process dying, a proxy
+    /// refusing) must not leave the client holding a dead connection: once a real server
+    /// listens on the port, the client's calls reach it.
+    @Test func connectionsClosedAsSoonAsOpenedLeaveNoDeadConnectionBehind() async throws {
+        final class CloseAtOnce: ChannelInboundHandler, Sendable {
+            typealias InboundIn = ByteBuffer
+            func channelActive(context: ChannelHandlerContext) { context.close(promise: nil) }
+        }
+        let closer = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { $0.pipeline.addHandler(CloseAtOnce()) }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let port = closer.localAddress!.port!
+        let rpc = LiveServer.client(port: port) { $0.backoff = Backoff(initial: .milliseconds(1), maximum: .milliseconds(5), jitter: 0) }
+        let echo = RPCV1.Echo.Client(wrapping: rpc)
+        for _ in 0..<50 {
+            await #expect(throws: RPCError.self) { _ = try await echo.echo(echoMessage([1])) }
+        }
+        try await closer.close()
+
+        var configuration = TCPServerTransport.Configuration()
+        configuration.port = port
+        try await withLiveServer(services: [EchoService()], configuration: configuration) { _ throws in
+            try await Task.sleep(for: .milliseconds(20))
+            let answer = try await echo.echo(echoMessage([2]))
+            #expect(answer.payload == [2])
         }
     }
 

@@ -49,7 +49,12 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             return
         }
         guard let context, !closed, !draining else {
-            continuation.resume(throwing: RPCError(code: .unavailable, message: "The connection to \(serverAddress) is closing"))
+            // Nothing was written, and the transport has already let go of this connection
+            // (`retire` comes with either flag), so the call can go on a new one.
+            continuation.resume(throwing: UnsentCallError(
+                reason: draining ? "the server was stopping and closed the connection before the call was sent"
+                    : "the connection closed before the call was sent"
+            ))
             return
         }
         var timeoutMicros: UInt64 = 0
@@ -185,6 +190,12 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
 @available(*, unavailable)
 extension ClientConnectionHandler: Sendable {}
+
+/// A call the connection refused before writing any of it: the server never saw it, so it is
+/// safe to send again on another connection whatever the method does.
+struct UnsentCallError: Error {
+    var reason: String
+}
 
 extension Duration {
     var microsecondsRoundedUp: Int64 {

@@ -78,8 +78,35 @@ public final class TCPClientTransport: ClientTransport {
 
     private var serverAddress: String { "\(configuration.host):\(configuration.port)" }
 
+    /// A call that meets a connection already closing (the server said go-away, or the socket
+    /// closed, between the call's picking the connection and its reaching it) was never sent,
+    /// and goes again on a new connection, as gRPC's transparent retry does; only connections
+    /// that keep closing under it, `attempts` times, make it `unavailable`.
     nonisolated(nonsending) public func unary(_ request: RPCRequestParts, deadline: ContinuousClock.Instant?) async throws -> RPCResponseParts {
-        let connection = try await connection()
+        var attempt = 1
+        while true {
+            do {
+                return try await unary(request, deadline: deadline, on: try await connection())
+            } catch let error as UnsentCallError {
+                // "Cannot connect": no attempt reached the server, so the call surely did not run.
+                guard attempt < Self.attempts else {
+                    throw RPCError(
+                        code: .unavailable,
+                        message: "Cannot connect to the server at \(serverAddress): \(error.reason), \(attempt) times"
+                    )
+                }
+                attempt += 1
+            }
+        }
+    }
+
+    static let attempts = 3
+
+    nonisolated(nonsending) private func unary(
+        _ request: RPCRequestParts,
+        deadline: ContinuousClock.Instant?,
+        on connection: Connection
+    ) async throws -> RPCResponseParts {
         let id = nextCallID.wrappingAdd(1, ordering: .relaxed).oldValue
         let eventLoop = connection.channel.eventLoop
         return try await withTaskCancellationHandler {
@@ -162,13 +189,15 @@ public final class TCPClientTransport: ClientTransport {
                 + configuration.connectTimeout.components.attoseconds / 1_000_000_000))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { [weak self] channel in
-                channel.eventLoop.makeCompletedFuture {
+                // The channel by identity, not by weak reference: a weak reference moves the
+                // channel's reference count to a side table, and every retain and release of
+                // it (several per call) then takes the runtime's slow path.
+                let channelID = ObjectIdentifier(channel)
+                return channel.eventLoop.makeCompletedFuture {
                     let handler = ClientConnectionHandler(
                         serverAddress: serverAddress,
                         maximumFrameSize: configuration.maximumFrameSize,
-                        retire: { [weak self, weak channel] in
-                            if let self, let channel { self.retire(channel) }
-                        }
+                        retire: { [weak self] in self?.retire(channelID) }
                     )
                     try channel.pipeline.syncOperations.addFraming(maximumFrameSize: configuration.maximumFrameSize)
                     try channel.pipeline.syncOperations.addHandler(handler)
@@ -207,9 +236,11 @@ public final class TCPClientTransport: ClientTransport {
     }
 
     /// The connection closed or the server asked it to drain: later calls get a new one.
-    private func retire(_ channel: any Channel) {
+    private func retire(_ channel: ObjectIdentifier) {
         state.withLock { state in
-            if case .ready(let connection) = state, connection.channel === channel {
+            // While the state holds the connection its channel is alive, so no other object
+            // can have the same identifier.
+            if case .ready(let connection) = state, ObjectIdentifier(connection.channel) == channel {
                 state = .idle(failures: 0)
             }
         }
