@@ -3,8 +3,8 @@ import CRMAPI
 import CRMDomain
 import Foundation
 import GRDB
-public import RPCCore
-public import Wire
+import RPCCore
+import Wire
 
 /// What the scheduling services share: the store, the clock, the production calendar, and
 /// a way to wake the outbox worker when a message is accepted.

@@ -1,5 +1,5 @@
 public import Auth
-public import CRMAPI
+import CRMAPI
 import Foundation
 import GRDB
 public import Logging
@@ -49,7 +49,7 @@ public final class ContactsReporter: Service, Sendable {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 let handled: Int
                 do {
