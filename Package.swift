@@ -375,9 +375,10 @@ for target in package.targets where target.type != .system {
     // checks in release builds. Each checked access to a class's stored property (ours, and
     // NIO's code inlined into these modules) is a call into the runtime and a thread-local
     // lookup, some 22 per echo call; without them the RPC echo went from 82 % to 90 % of the
-    // raw echo in interleaved rounds (docs/PERFORMANCE.md, «Session 10»). Debug builds, which every test runs, keep the checks; so do all other
-    // modules. The Swift entries of the public web-framework benchmarks (Hummingbird's and
-    // Vapor's among them) are built the same way.
+    // raw echo in interleaved rounds (docs/PERFORMANCE.md, «Session 10»). Debug builds, which
+    // every test runs, keep the checks; so do all other modules. The Swift entries of the
+    // public web-framework benchmarks (Hummingbird's and Vapor's among them) are built the
+    // same way.
     if ["RPCTransportTCP", "RPCBenchmarkKit", "RPCCore", "Wire", "CRMAPI"].contains(target.name) {
         settings.append(.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)))
     }

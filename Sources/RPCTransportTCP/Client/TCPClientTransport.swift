@@ -100,7 +100,7 @@ public final class TCPClientTransport: ClientTransport {
         }
     }
 
-    static let attempts = 3
+    private static let attempts = 3
 
     nonisolated(nonsending) private func unary(
         _ request: RPCRequestParts,
