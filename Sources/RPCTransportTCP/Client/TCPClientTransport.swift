@@ -226,6 +226,11 @@ public final class TCPClientTransport: ClientTransport {
                 return
             }
             switch result {
+            case .success(let connection) where !connection.channel.isActive:
+                // The server closed it before this ran (both run on the channel's loop), so its
+                // `retire` found the state still connecting: keeping it would hand every later
+                // call a dead connection. The call waiting for it is refused unsent and retried.
+                state = .idle(failures: failures)
             case .success(let connection):
                 state = .ready(connection)
             case .failure(let error):
