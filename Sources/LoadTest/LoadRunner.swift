@@ -101,7 +101,7 @@ public struct LoadRunner: Sendable {
             return total
         }
         let end = state.measuredEnd ?? ContinuousClock.now
-        let seconds = (end - max(measuredStart, start)).seconds
+        let seconds = max(0, (end - max(measuredStart, start)).seconds)
         return LoadReport(
             method: plan.method, target: "\(plan.host):\(plan.port)", concurrency: plan.concurrency,
             connections: plan.connections, targetRate: plan.rate, calls: merged.calls,
@@ -127,6 +127,8 @@ public struct LoadRunner: Sendable {
                 let wait = due - .now
                 if wait > .zero {
                     if let loop { await loop.sleep(for: wait) } else { try? await Task.sleep(until: due) }
+                    // Ctrl-C cuts the wait short: the call was never due, so it is neither made nor measured.
+                    if Task.isCancelled || state.isStopped { break }
                 }
             } else {
                 due = .now
@@ -152,12 +154,20 @@ public struct LoadRunner: Sendable {
             }
             // Calls started in the warm-up are not measured, even if they end after it.
             guard measured else { continue }
-            let elapsed = ContinuousClock.now - due
-            let micros = max(1, UInt64(elapsed.components.seconds) * 1_000_000 + UInt64(elapsed.components.attoseconds / 1_000_000_000_000))
+            let micros = Self.micros(from: due, to: .now)
             tally.record(micros: micros, failure: failure)
             state.recorded(micros: micros, failed: failure != nil)
         }
         return tally
+    }
+
+    /// At least 1 µs: a call that ends before it was due (a clock read ahead of a sleep's end)
+    /// is not a negative latency.
+    static func micros(from start: ContinuousClock.Instant, to end: ContinuousClock.Instant) -> UInt64 {
+        let elapsed = end - start
+        guard elapsed > .zero else { return 1 }
+        let (seconds, attoseconds) = elapsed.components
+        return max(1, UInt64(seconds) * 1_000_000 + UInt64(attoseconds / 1_000_000_000_000))
     }
 
     private static func supervise(plan: Plan, state: RunState, measuredStart: ContinuousClock.Instant, progress: @Sendable (Progress) -> Void) async {

@@ -227,6 +227,8 @@ struct Run: AsyncParsableCommand {
         case "csv": print(report.csv())
         default: print(report.text())
         }
+        // As a shell expects of a program stopped by Ctrl-C (128 + SIGINT), after the report.
+        if report.interrupted { throw ExitCode(130) }
         let broken = conditions.filter { $0.isViolated(by: report) }
         if !broken.isEmpty {
             FileHandle.standardError.write(Data("FAILED: \(broken.map(\.description).joined(separator: ", "))\n".utf8))

@@ -117,4 +117,34 @@ struct ScenarioTests {
             #expect((report?["errorsByCode"] as? [String: Any])?.isEmpty == true, "\(String(decoding: data, as: UTF8.self))")
         }
     }
+
+    /// Ctrl-C in an open-loop run used to trap (a negative latency for a call cut short while
+    /// it waited for its due time): the report of what ran is printed and the exit is 130.
+    @Test("Ctrl-C in --rps mode prints the report of what ran and exits 130")
+    func interruptInOpenLoop() async throws {
+        let services = Services()
+        try await services.start()
+        defer { services.stop() }
+        let registry = "\(services.endpoints.registry.host):\(services.endpoints.registry.port)"
+        let process = Process()
+        process.executableURL = ServiceSupervisor.ownDirectory().appendingPathComponent("crm-load")
+        process.arguments = [
+            "run", "--target", registry, "--scenario", "registry.search-by-phone", "--rps", "50",
+            "--duration", "60", "--concurrency", "4", "--warmup", "0", "--format", "json", "--auth-secret", services.secret,
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.runWithSignalsUnblocked()
+        // Past preparation and into the run, with workers asleep until their calls are due.
+        try await Task.sleep(for: .seconds(3))
+        kill(process.processIdentifier, SIGINT)
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 130)
+        let report = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        #expect(report?["interrupted"] as? Bool == true, "\(String(decoding: data, as: UTF8.self))")
+        #expect((report?["calls"] as? Int ?? 0) > 0, "\(String(decoding: data, as: UTF8.self))")
+    }
 }
