@@ -85,9 +85,34 @@ struct ScenarioTests {
         let iteration = try await scenario.prepare(RPCClient(transport: TCPClientTransport(host: endpoint.host, port: endpoint.port)), metadata)
         let report = try await LoadRunner(.init(
             host: endpoint.host, port: endpoint.port, method: scenario.name, bodies: [], metadata: metadata,
-            concurrency: 2, duration: nil, total: 10, iteration: iteration
+            concurrency: 2, duration: nil, total: 10, iteration: iteration, preflight: false
         )).run()
         #expect(report.errorsByCode == ["PERMISSION_DENIED": 10])
+    }
+
+    /// A wrong role used to run at 100 % errors and exit 0: the preflight stops it (exit 3,
+    /// the server's status and message), and without it `--max-errors` fails the run (exit 2).
+    @Test("crm-load: a wrong role stops at the preflight (exit 3); past it, errors over --max-errors exit 2")
+    func wrongRoleFailsTheCommand() async throws {
+        let services = Services()
+        try await services.start()
+        defer { services.stop() }
+        let contacts = "\(services.endpoints.contacts.host):\(services.endpoints.contacts.port)"
+        let common = ["run", "--target", contacts, "--scenario", "contacts.work-list", "--total", "10", "--concurrency", "2",
+                      "--warmup", "0", "--format", "json", "--auth-secret", services.secret, "--role", "VCC"]
+        for (extra, status, stderr) in [([String](), Int32(3), "PERMISSION_DENIED"), (["--no-preflight"], 2, "--max-errors")] {
+            let process = Process()
+            process.executableURL = ServiceSupervisor.ownDirectory().appendingPathComponent("crm-load")
+            process.arguments = common + extra
+            let errors = Pipe()
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = errors
+            try process.runWithSignalsUnblocked()
+            let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == status, "\(extra): \(text)")
+            #expect(text.contains(stderr), "\(extra): \(text)")
+        }
     }
 
     /// `crm-load` as a user runs it: a token minted from the secret, or a real two-stage login.
