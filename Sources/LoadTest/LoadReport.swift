@@ -27,6 +27,10 @@ public struct LoadReport: Sendable {
     public var timeSeries: [Interval] = []
     /// Per step of a rate or concurrency schedule.
     public var steps: [Step] = []
+    /// Per kind of call, in a mix.
+    public var methods: [Method] = []
+    /// Every measured call, when the run kept them.
+    public var callLog: [Call] = []
 
     public init(
         method: String, target: String, concurrency: Int, connections: Int, targetRate: Double?, calls: Int,
@@ -71,6 +75,36 @@ public struct LoadReport: Sendable {
         }
     }
 
+    public struct Call: Sendable, Hashable {
+        /// When the call was due (an open loop) or started, from the measured start.
+        public var dueMicros: Int64
+        public var latencyMicros: UInt64
+        public var status: String
+        public var method: String
+    }
+
+    /// One row per measured call, in the order they were due.
+    public func callsCSV() -> String {
+        var text = "due_us,latency_us,status,method\n"
+        for call in callLog {
+            text += "\(call.dueMicros),\(call.latencyMicros),\(call.status),\(call.method)\n"
+        }
+        return text
+    }
+
+    public struct Method: Sendable {
+        public var name: String
+        public var calls: Int
+        public var errorsByCode: [String: Int]
+        public var expected: Int
+        public var histogram: Histogram<UInt64>
+
+        public var errors: Int { errorsByCode.values.reduce(0, +) }
+        public func latencyMicros(atPercentile percentile: Double) -> Double {
+            histogram.totalCount == 0 ? 0 : Double(histogram.valueAtPercentile(percentile))
+        }
+    }
+
     static func emptyHistogram() -> Histogram<UInt64> {
         Histogram<UInt64>(highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
     }
@@ -90,7 +124,7 @@ public struct LoadReport: Sendable {
     static let reportedPercentiles: [Double] = [50, 90, 95, 99, 99.9]
 
     /// Below this share of the requested rate, the run says it fell short.
-    static let shortfallThreshold = 0.95
+    static let shortfallThreshold = 0.9
 
     /// The requested rate (constant, or a schedule's last step) when the run reached less
     /// than 95 % of it: the server (or this client) could not keep up, and the latencies are
@@ -127,15 +161,30 @@ public struct LoadReport: Sendable {
                 + Self.reportedPercentiles.map { "p\(Self.name($0)) \(Self.format(latencyMicros(atPercentile: $0)))" }
                 .joined(separator: "  ") + "  max \(Self.format(maxMicros))"
         )
+        if !methods.isEmpty {
+            lines.append("per method")
+            let width = max(24, methods.map(\.name.count).max() ?? 0)
+            lines.append("  " + "method".padding(toLength: width, withPad: " ", startingAt: 0) + "    calls   calls/s   errors        p50        p99      p99.9        max")
+            for method in methods {
+                lines.append("  " + method.name.padding(toLength: width, withPad: " ", startingAt: 0) + String(
+                    format: " %8d %9.0f %8d ", method.calls, seconds > 0 ? Double(method.calls) / seconds : 0, method.errors
+                ) + [
+                    method.latencyMicros(atPercentile: 50), method.latencyMicros(atPercentile: 99),
+                    method.latencyMicros(atPercentile: 99.9), Double(method.histogram.max),
+                ].map { Self.right(Self.format($0), 10) }.joined(separator: " "))
+            }
+        }
         if !steps.isEmpty {
             lines.append("steps (find the knee: where p99 climbs and the achieved rate stops following the target)")
             lines.append("  step  from   target/s  callers   calls/s   errors        p50        p99")
             for step in steps {
-                lines.append(String(
-                    format: "  %4d %5.0fs %10@ %8d %9.0f %8d %10@ %10@", step.index + 1, step.startSeconds,
-                    step.targetRate.map { String(format: "%.0f", $0) } ?? "-", step.concurrency, step.callsPerSecond, step.errors,
-                    Self.format(step.latencyMicros(atPercentile: 50)), Self.format(step.latencyMicros(atPercentile: 99))
-                ))
+                lines.append(
+                    String(format: "  %4d %5.0fs ", step.index + 1, step.startSeconds)
+                        + Self.right(step.targetRate.map { String(format: "%.0f", $0) } ?? "-", 10)
+                        + String(format: " %8d %9.0f %8d ", step.concurrency, step.callsPerSecond, step.errors)
+                        + Self.right(Self.format(step.latencyMicros(atPercentile: 50)), 10) + " "
+                        + Self.right(Self.format(step.latencyMicros(atPercentile: 99)), 10)
+                )
             }
         }
         lines.append(contentsOf: bars())
@@ -213,6 +262,19 @@ public struct LoadReport: Sendable {
                 return row
             }
         }
+        if !methods.isEmpty {
+            object["methods"] = methods.map { method -> [String: Any] in
+                var row: [String: Any] = [
+                    "method": method.name, "calls": method.calls, "errors": method.errors, "errorsByCode": method.errorsByCode,
+                    "expected": method.expected, "callsPerSecond": seconds > 0 ? Double(method.calls) / seconds : 0,
+                    "maxMicros": Double(method.histogram.max),
+                ]
+                for percentile in Self.reportedPercentiles {
+                    row["p\(Self.name(percentile))Micros"] = method.latencyMicros(atPercentile: percentile)
+                }
+                return row
+            }
+        }
         for percentile in Self.reportedPercentiles {
             object["p\(Self.name(percentile))Micros"] = latencyMicros(atPercentile: percentile)
         }
@@ -229,6 +291,11 @@ public struct LoadReport: Sendable {
                    String(format: "%.1f", callsPerSecond), String(format: "%.0f", minMicros), String(format: "%.0f", meanMicros)]
             + Self.csvPercentiles.map { String(format: "%.0f", latencyMicros(atPercentile: $0)) } + [String(format: "%.0f", maxMicros)]
         return header.joined(separator: ",") + "\n" + row.joined(separator: ",")
+    }
+
+    /// Right-aligned in `width` columns (String(format:) does not pad `%@`).
+    static func right(_ text: String, _ width: Int) -> String {
+        String(repeating: " ", count: max(0, width - text.count)) + text
     }
 
     static func name(_ percentile: Double) -> String {

@@ -29,6 +29,13 @@ public struct LoadRunner: Sendable {
         public var concurrencySchedule: LoadSchedule?
         /// One call before the run: a failure stops it before it starts (`PreflightError`).
         public var preflight = true
+        /// The name a ticket's call is reported under, for a run of several kinds of call (a
+        /// mix); nil reports only the whole.
+        public var classify: (@Sendable (Int) -> String)?
+        /// Keep every measured call (for `--csv-per-call`).
+        public var recordCalls = false
+        /// What the report names as the target; nil is `host:port`.
+        public var target: String?
         public var warmup: Duration
         public var timeout: Duration?
         /// A scenario's iteration, run instead of the single `method` call with `bodies`.
@@ -132,7 +139,7 @@ public struct LoadRunner: Sendable {
         let stopped = state.measuredEnd ?? ContinuousClock.now
         let seconds = max(0, (stopped - max(measuredStart, start)).seconds)
         var report = LoadReport(
-            method: plan.method, target: "\(plan.host):\(plan.port)", concurrency: plan.concurrency,
+            method: plan.method, target: plan.target ?? "\(plan.host):\(plan.port)", concurrency: plan.concurrency,
             connections: plan.connections, targetRate: plan.rate, calls: merged.calls,
             errorsByCode: merged.errors, seconds: seconds, interrupted: Task.isCancelled, histogram: merged.histogram
         )
@@ -141,6 +148,11 @@ public struct LoadRunner: Sendable {
         report.rateSchedule = plan.rateSchedule
         report.concurrencySchedule = plan.concurrencySchedule
         report.timeSeries = state.series
+        report.callLog = merged.log.sorted { $0.dueMicros < $1.dueMicros }
+        report.methods = merged.byName.keys.sorted().map { name in
+            let tally = merged.byName[name]!
+            return LoadReport.Method(name: name, calls: tally.calls, errorsByCode: tally.errors, expected: tally.expected.values.reduce(0, +), histogram: tally.histogram)
+        }
         if let stepSchedule {
             let stepSeconds = stepSchedule.stepDuration.seconds
             report.steps = merged.steps.keys.sorted().map { index in
@@ -199,16 +211,22 @@ public struct LoadRunner: Sendable {
                 if let loop { await loop.sleep(for: .milliseconds(10)) } else { try? await Task.sleep(for: .milliseconds(10)) }
                 continue
             }
-            guard let (ticket, measured) = state.takeTicket(limit: plan.total) else { break }
+            // Open loop: the warm-up runs at the schedule's first rate, and a call is measured if
+            // it was due after the warm-up, whenever it was handed out or started.
+            let warmupTickets = rateSchedule.map { Int($0.value(atStep: 0) * plan.warmup.seconds) }
+            guard let (ticket, measured) = state.takeTicket(limit: plan.total, measuredFrom: warmupTickets) else { break }
             // Open loop: the call is due at its slot, measured from then even if it starts late.
             let due: ContinuousClock.Instant
-            if let rateSchedule {
-                due = state.openLoopStart + rateSchedule.dueOffset(ofTicket: ticket - state.firstTicket)
+            if let rateSchedule, let warmupTickets {
+                let number = ticket - state.firstTicket
+                due = number < warmupTickets
+                    ? state.openLoopStart + .seconds(Double(number) / rateSchedule.value(atStep: 0))
+                    : state.openLoopStart + plan.warmup + rateSchedule.dueOffset(ofTicket: number - warmupTickets)
                 let wait = due - .now
                 if wait > .zero {
                     if let loop { await loop.sleep(for: wait) } else { try? await Task.sleep(until: due) }
                     // Ctrl-C cuts the wait short: the call was never due, so it is neither made nor measured.
-                    if Task.isCancelled || state.isStopped { break }
+                    if Task.isCancelled { break }
                 }
             } else {
                 due = .now
@@ -245,7 +263,14 @@ public struct LoadRunner: Sendable {
             guard measured else { continue }
             let micros = Self.micros(from: due, to: .now)
             let step = stepSchedule.map { $0.stepIndex(at: due - start) }
-            tally.record(micros: micros, failure: failure, expected: expected, step: step)
+            let name = plan.classify?(ticket)
+            tally.record(micros: micros, failure: failure, expected: expected, step: step, name: name)
+            if plan.recordCalls {
+                tally.log.append(LoadReport.Call(
+                    dueMicros: Int64(((due - start).seconds * 1_000_000).rounded()), latencyMicros: micros,
+                    status: failure?.code ?? expected.map { "expected: \($0)" } ?? "OK", method: name ?? plan.method
+                ))
+            }
             state.recorded(micros: micros, failed: failure != nil)
         }
         return tally
@@ -293,8 +318,14 @@ struct Tally: Sendable {
     var expected: [String: Int] = [:]
     /// Per step of a schedule.
     var steps: [Int: Tally] = [:]
+    /// Per kind of call, in a mix.
+    var byName: [String: Tally] = [:]
+    /// Every call, when the plan keeps them.
+    var log: [LoadReport.Call] = []
 
-    mutating func record(micros: UInt64, failure: (code: String, message: String)? = nil, expected: String? = nil, step: Int? = nil) {
+    mutating func record(
+        micros: UInt64, failure: (code: String, message: String)? = nil, expected: String? = nil, step: Int? = nil, name: String? = nil
+    ) {
         _ = histogram.record(min(micros, 3_600_000_000))
         calls += 1
         if let failure {
@@ -303,6 +334,7 @@ struct Tally: Sendable {
         }
         if let expected { self.expected[expected, default: 0] += 1 }
         if let step { steps[step, default: Tally()].record(micros: micros, failure: failure, expected: expected) }
+        if let name { byName[name, default: Tally()].record(micros: micros, failure: failure, expected: expected) }
     }
 
     mutating func merge(_ other: Tally) {
@@ -312,6 +344,8 @@ struct Tally: Sendable {
         samples.merge(other.samples) { mine, _ in mine }
         expected.merge(other.expected, uniquingKeysWith: +)
         for (index, tally) in other.steps { steps[index, default: Tally()].merge(tally) }
+        for (name, tally) in other.byName { byName[name, default: Tally()].merge(tally) }
+        log += other.log
     }
 }
 
@@ -350,10 +384,18 @@ final class RunState: Sendable {
 
     /// The next call's number and whether it is measured (started after the warm-up), or
     /// nil once `limit` measured calls have been handed out.
-    func takeTicket(limit: Int?) -> (number: Int, measured: Bool)? {
-        let measured = isRecording
-        if measured, let limit, measuredTickets.wrappingAdd(1, ordering: .relaxed).oldValue >= limit { return nil }
-        return (tickets.wrappingAdd(1, ordering: .relaxed).oldValue, measured)
+    /// With `measuredFrom` (an open loop), the tickets from that number on are measured, by
+    /// when they are due; without, those handed out once recording began (a closed loop).
+    func takeTicket(limit: Int?, measuredFrom: Int? = nil) -> (number: Int, measured: Bool)? {
+        guard let measuredFrom else {
+            let measured = isRecording
+            if measured, let limit, measuredTickets.wrappingAdd(1, ordering: .relaxed).oldValue >= limit { return nil }
+            return (tickets.wrappingAdd(1, ordering: .relaxed).oldValue, measured)
+        }
+        let ticket = tickets.wrappingAdd(1, ordering: .relaxed).oldValue
+        let number = ticket - firstTicket - measuredFrom
+        if let limit, number >= limit { return nil }
+        return (ticket, number >= 0)
     }
 
     var series: [LoadReport.Interval] { closedIntervals.withLock { $0 } }

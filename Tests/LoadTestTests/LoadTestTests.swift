@@ -279,7 +279,7 @@ import Wire
             let body = try RPCV1.EchoMessage(payload: [1]).serializedBytes()
             let kept = try await LoadRunner(.init(
                 host: "127.0.0.1", port: port, method: "crm.rpc.v1.Echo/Echo", bodies: [body], concurrency: 4, duration: nil,
-                total: 40, rate: 100
+                total: 100, rate: 50
             )).run()
             #expect(kept.rateShortfall == nil)
         }
@@ -337,8 +337,10 @@ import Wire
     @Test func aStepRateScheduleReportsEachStepAtItsTarget() async throws {
         try await withLoadServer { port in
             let body = try RPCV1.EchoMessage(payload: [1]).serializedBytes()
+            // With a warm-up: it runs at the first rate, and the steps start after it.
             var plan = LoadRunner.Plan(
-                host: "127.0.0.1", port: port, method: "crm.rpc.v1.Echo/Echo", bodies: [body], concurrency: 8, duration: nil
+                host: "127.0.0.1", port: port, method: "crm.rpc.v1.Echo/Echo", bodies: [body], concurrency: 8, duration: nil,
+                warmup: .milliseconds(300)
             )
             plan.rateSchedule = try LoadSchedule(
                 kind: .step, start: 100, step: 100, end: 300, stepDuration: .milliseconds(500), maxDuration: .milliseconds(1500)
@@ -377,6 +379,38 @@ import Wire
             #expect(report.steps[3].calls > report.steps[0].calls * 2)
             #expect(peak.withLock { $0 } <= 4)
         }
+    }
+}
+
+@Suite struct LoadMixTests {
+    @Test(arguments: [[3, 1], [25, 5, 30, 20, 10, 5, 5], [1], [7, 7]])
+    func eachPartGetsItsWeightSpreadEvenlyWithUniqueIterationNumbers(weights: [Int]) throws {
+        let scenario = LoadScenario.all[0]
+        let mix = try LoadMix(parts: weights.map { LoadMix.Part(scenario: scenario, weight: $0) })
+        let total = weights.reduce(0, +)
+        let picks = (0..<total * 10).map { mix.pick($0) }
+        for (index, weight) in weights.enumerated() {
+            let mine = picks.filter { $0.part == index }
+            #expect(mine.count == weight * 10)
+            // Numbered 1, 2, 3, … within the part: 0 is the preflight's, none repeats.
+            #expect(mine.map(\.iteration).sorted() == Array(1...(weight * 10)))
+        }
+        // Spread, not in runs: within any window of one cycle each part appears its weight's worth.
+        for start in [0, total / 2, total + 1] {
+            let window = (start..<start + total).map { mix.pick($0).part }
+            for (index, weight) in weights.enumerated() { #expect(window.filter { $0 == index }.count == weight) }
+        }
+    }
+
+    @Test(arguments: ["registry.get-card=0", "registry.nope=3", "registry.get-card", "=3"])
+    func badWeightsAreRefused(text: String) {
+        #expect(throws: LoadTestError.self) { try LoadMix.parse(text) }
+    }
+
+    @Test func theOperatorDayCoversAllThreeServices() throws {
+        let mix = try LoadMix.parse(nil)
+        #expect(Set(mix.parts.map(\.scenario.service)) == ["registry", "contacts", "scheduling"])
+        #expect(mix.parts.map(\.weight).reduce(0, +) == 100)
     }
 }
 

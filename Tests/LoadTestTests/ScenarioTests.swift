@@ -143,6 +143,37 @@ struct ScenarioTests {
         }
     }
 
+    /// The operators' mix through the command, as a performance engineer runs it: every
+    /// scenario of the operator's day on its own service with its own role, reported per
+    /// method, none failing.
+    @Test("crm-load mix drives all three services and reports each method, no errors")
+    func mixCommand() async throws {
+        let services = Services()
+        try await services.start()
+        defer { services.stop() }
+        let process = Process()
+        process.executableURL = ServiceSupervisor.ownDirectory().appendingPathComponent("crm-load")
+        process.arguments = [
+            "mix", "--registry", "\(services.endpoint("registry"))", "--contacts", "\(services.endpoint("contacts"))",
+            "--scheduling", "\(services.endpoint("scheduling"))", "--auth-secret", services.secret,
+            "--total", "300", "--rps", "200", "--concurrency", "8", "--warmup", "0", "--format", "json",
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.runWithSignalsUnblocked()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(String(decoding: data, as: UTF8.self))")
+        let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(report["calls"] as? Int == 300)
+        #expect(report["errors"] as? Int == 0)
+        let methods = try #require(report["methods"] as? [[String: Any]])
+        #expect(Set(methods.compactMap { $0["method"] as? String }) == Set(LoadMix.operatorDayWeights.map(\.0)))
+        // 30 of 100 are card reads: 90 of 300.
+        #expect(methods.first { $0["method"] as? String == "registry.get-card" }?["calls"] as? Int == 90)
+    }
+
     /// Ctrl-C in an open-loop run used to trap (a negative latency for a call cut short while
     /// it waited for its due time): the report of what ran is printed and the exit is 130.
     @Test("Ctrl-C in --rps mode prints the report of what ran and exits 130")
