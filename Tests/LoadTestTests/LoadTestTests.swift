@@ -304,6 +304,43 @@ import Wire
     }
 }
 
+@Suite struct CoordinatedOmissionTests {
+    /// A server that stalls for half a second once: a closed loop waits with it and measures
+    /// one slow call; the open loop measures every call that fell due during the stall from
+    /// when it was due, as the callers who waited would have seen it.
+    @Test func theOpenLoopMeasuresAStallFromEachCallsDueTime() async throws {
+        func stallingIteration() -> LoadScenario.Iteration {
+            let began = Mutex<ContinuousClock.Instant?>(nil)
+            return { _, _, _ in
+                let start = began.withLock { began in
+                    if began == nil { began = .now }
+                    return began!
+                }
+                let elapsed = ContinuousClock.now - start
+                if elapsed >= .milliseconds(500), elapsed < .milliseconds(1000) {
+                    try await Task.sleep(until: start + .milliseconds(1000))
+                } else {
+                    try await Task.sleep(for: .milliseconds(1))
+                }
+            }
+        }
+        let closed = try await LoadRunner(.init(
+            host: "127.0.0.1", port: 1, method: "stall", bodies: [], concurrency: 1, duration: .seconds(2),
+            iteration: stallingIteration(), preflight: false
+        )).run()
+        let open = try await LoadRunner(.init(
+            host: "127.0.0.1", port: 1, method: "stall", bodies: [], concurrency: 1, duration: .seconds(2), rate: 100,
+            iteration: stallingIteration(), preflight: false
+        )).run()
+        // Closed: one call of ~500 ms among hundreds of ~1 ms ones.
+        #expect(closed.latencyMicros(atPercentile: 90) < 50_000, "closed p90 \(closed.latencyMicros(atPercentile: 90)) µs")
+        #expect(closed.maxMicros > 400_000)
+        // Open: the ~50 calls due in the stall (a quarter of 200) waited up to 500 ms each.
+        #expect(open.latencyMicros(atPercentile: 90) > 150_000, "open p90 \(open.latencyMicros(atPercentile: 90)) µs")
+        #expect(open.latencyMicros(atPercentile: 80) > closed.latencyMicros(atPercentile: 99))
+    }
+}
+
 @Suite struct LoadScheduleTests {
     @Test(arguments: [
         // kind, start, step, end, step seconds, values of steps 0...4
