@@ -7,10 +7,16 @@ public import Wire
 /// running it at 100 % errors.
 public struct RequestTemplate: Sendable {
     public let text: String
+    /// Cards read from the registry before the run, for `{{card}}` and `{{card.phone}}`.
+    public var cards: PreparedCards?
 
-    public init(text: String) {
+    public init(text: String, cards: PreparedCards? = nil) {
         self.text = text
+        self.cards = cards
     }
+
+    /// Whether the template asks for the registry's cards.
+    public var needsCards: Bool { text.contains("{{card") }
 
     public static let placeholderHelp = """
         Request templates (--data, --data-file) are JSON with {{placeholders}},
@@ -21,6 +27,8 @@ public struct RequestTemplate: Sendable {
           {{uuid}}         a random UUID
           {{random A B}}   a random integer from A to B inclusive
           {{now}}          now in Unix ms; {{now+2h}}, {{now-30m}} (s m h d)
+          {{card}}         a card the registry holds (read before the run from
+                           --registry, default --target), {{card.phone}} its mobile
           {{COLUMN}}       a column of --csv
         A number may be written as a JSON number or a string ("cardId": "17").
         An unknown placeholder or field stops the run before it starts.
@@ -70,6 +78,13 @@ public struct RequestTemplate: Sendable {
         case "seq": return "\(index)"
         case "phone": return Self.syntheticPhone(index)
         case "uuid": return UUID().uuidString.lowercased()
+        case "card", "card.phone":
+            guard let cards, !cards.cards.isEmpty else {
+                throw LoadTestError("{{\(name)}} needs the registry's cards, read before the run")
+            }
+            // The same card for both placeholders of one request.
+            let card = cards.cards[index % cards.cards.count]
+            return name == "card" ? "\(card.id)" : card.phones[index / cards.cards.count % card.phones.count]
         default: break
         }
         let words = name.split(separator: " ")
@@ -91,7 +106,7 @@ public struct RequestTemplate: Sendable {
         }
         let columns = row.keys.sorted()
         throw LoadTestError(
-            "Unknown placeholder {{\(name)}}: the built-ins are seq, phone, uuid, random A B, now[±N(s|m|h|d)]"
+            "Unknown placeholder {{\(name)}}: the built-ins are seq, phone, uuid, random A B, now[±N(s|m|h|d)], card, card.phone"
                 + (columns.isEmpty ? "" : "; the CSV columns are \(columns.joined(separator: ", "))")
         )
     }

@@ -57,7 +57,7 @@ struct Run: AsyncParsableCommand {
     @Option(help: "The operator's mobile, for --login.")
     var mobile: String?
 
-    @Option(help: "The registry, HOST:PORT, for --login (default: --target).")
+    @Option(help: "The registry, HOST:PORT, for --login and {{card}} (default: --target).")
     var registry: String?
 
     @Option(help: "The development SMS file the code arrives in, for --login.")
@@ -156,7 +156,19 @@ struct Run: AsyncParsableCommand {
             method = call
             let template = try dataFile.map { try String(contentsOfFile: $0, encoding: .utf8) } ?? data ?? "{}"
             let rows = try csv.map { RequestTemplate.csvRows(try String(contentsOfFile: $0, encoding: .utf8)) } ?? []
-            bodies = try RequestTemplate(text: template).render(as: entry.input, count: max(rows.count, 1024), rows: rows)
+            var request = RequestTemplate(text: template)
+            if request.needsCards {
+                guard let source = ServiceEndpoints.Endpoint(service: "registry", address: registry ?? target.target) else {
+                    throw ValidationError("--registry is HOST:PORT")
+                }
+                FileHandle.standardError.write(Data("reading cards from the registry at \(source)…\n".utf8))
+                var cardsMetadata = Metadata()
+                cardsMetadata.bearerToken = metadata.bearerToken
+                request.cards = try await PreparedCards.load(
+                    RPCClient(transport: TCPClientTransport(host: source.host, port: source.port)), metadata: cardsMetadata
+                )
+            }
+            bodies = try request.render(as: entry.input, count: max(rows.count, 1024), rows: rows)
         }
         let plan = try shape.plan(
             host: endpoint.host, port: endpoint.port, method: method, bodies: bodies, metadata: metadata, iteration: iteration
