@@ -351,6 +351,7 @@ let package = Package(
             name: "RPCIntegrationTests",
             dependencies: [
                 "RPCTesting", "CRMAPI", "Wire",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
