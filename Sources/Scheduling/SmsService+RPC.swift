@@ -76,7 +76,7 @@ public struct SmsService: SchedulingV1.Sms.ServiceProtocol {
             if template.kind == .collection {
                 let others = try SchedulingStore.collectionDueTimes(db, card: cardID, contract: contract)
                 if let violation = SmsCaps.violation(dueMs: due, others: others, utcOffsetMinutes: region.utcOffsetMinutes) {
-                    throw SchedulingError.failedPrecondition(violation.rule)
+                    throw SchedulingError.failedPrecondition(violation.rule, field: "contract_number")
                 }
             }
             let sms = SmsRecord(
