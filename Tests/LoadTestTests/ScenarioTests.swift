@@ -26,9 +26,13 @@ struct ScenarioTests {
             )
             supervisor = ServiceSupervisor(dataDirectory: directory, binDirectory: ServiceSupervisor.ownDirectory(), authSecret: secret)
             try await supervisor.start([
-                .init(service: "scheduling", endpoint: endpoints.scheduling, extraArguments: ["--sms-file", directory.appendingPathComponent("sms.jsonl").path]),
-                .init(service: "contacts", endpoint: endpoints.contacts, extraArguments: ["--durability", "normal"]),
-                .init(service: "registry", endpoint: endpoints.registry, extraArguments: ["--seed-clients", "50", "--scheduling", "\(endpoints.scheduling)"]),
+                .init(service: "scheduling", endpoint: endpoints.scheduling, extraArguments: [
+                    "--sms-file", directory.appendingPathComponent("sms.jsonl").path, "--registry", "\(endpoints.registry)",
+                ]),
+                .init(service: "contacts", endpoint: endpoints.contacts, extraArguments: ["--durability", "normal", "--registry", "\(endpoints.registry)"]),
+                .init(service: "registry", endpoint: endpoints.registry, extraArguments: [
+                    "--seed-clients", "50", "--scheduling", "\(endpoints.scheduling)", "--contacts", "\(endpoints.contacts)",
+                ]),
             ]) { _ in }
             let feed = try ContactsFeed(endpoints: endpoints, authSecret: secret)
             try await feed.loadPortfolio(ContactsFeed.demoPortfolio)
