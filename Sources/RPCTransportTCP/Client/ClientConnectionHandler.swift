@@ -21,8 +21,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     /// How long after its deadline a call waits for the server's answer to the cancel (the
     /// result of a write that committed, or the rollback's DEADLINE_EXCEEDED) before it is
-    /// reported DEADLINE_EXCEEDED with its outcome unknown, as for a lost connection.
-    static let answerAfterCancelGrace: TimeAmount = .seconds(5)
+    /// reported DEADLINE_EXCEEDED with its outcome unknown, as for a lost connection. A live
+    /// server answers within milliseconds; a frozen one should not keep an operator waiting
+    /// much past the deadline they chose.
+    static let answerAfterCancelGrace: TimeAmount = .seconds(1)
 
     private let serverAddress: String
     private let maximumFrameSize: Int
