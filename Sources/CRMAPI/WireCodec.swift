@@ -32,8 +32,10 @@ public struct WireDeserializer<M: WireMessage>: MessageDeserializer {
 extension RPCError {
     /// A message field the wire cannot carry, as the bad argument it is.
     public init(wire error: WireError) {
+        // Only a string holding U+0000 names a field: malformed bytes have none.
         if let field = error.field {
             self = .invalidArgument(field: field, error.message)
+            reason = .nulCharacter
         } else {
             self.init(code: .invalidArgument, message: error.message)
         }

@@ -195,7 +195,7 @@ public struct CallsService: ContactsV1.Calls.ServiceProtocol {
 
     static func openSession(_ db: Database, _ id: String, _ claims: SessionClaims) throws -> SessionRecord {
         let session = try session(db, id, claims)
-        guard session.state == .open else { throw ContactsError.failedPrecondition("Звонок уже завершен") }
+        guard session.state == .open else { throw ContactsError.callEnded("Звонок уже завершен") }
         return session
     }
 

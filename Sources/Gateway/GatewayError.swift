@@ -1,20 +1,27 @@
 public import RPCCore
 public import Wire
+import CRMAPI
 
 /// A failure as the operator reads it: one line (or a few), in Russian, never a stack trace.
 public struct GatewayError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// The RPC status behind it, when there was one.
     public var code: StatusCode?
+    /// What happened, for code to decide by (never by `message`): the service's or the
+    /// transport's reason, or the console's own (`RPCError.Reason.back`, …).
+    public var reason: RPCError.Reason?
+    /// The request field the service named, when it named one.
+    public var field: String?
     /// The request may or may not have been carried out (a deadline passed or the
     /// connection broke after it was sent): only a retry with the same idempotency key tells.
     public var outcomeUnknown = false
     /// Already turned into the operator's words by the step that failed (its cleanup done).
     var handled = false
 
-    public init(_ message: String, code: StatusCode? = nil) {
+    public init(_ message: String, code: StatusCode? = nil, reason: RPCError.Reason? = nil) {
         self.message = message
         self.code = code
+        self.reason = reason
     }
 
     init(_ message: String, code: StatusCode?, outcomeUnknown: Bool, handled: Bool) {
@@ -29,7 +36,7 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible {
     public init(_ error: RPCError, endpoint: ServiceEndpoints.Endpoint) {
         let text: String
         switch error.code {
-        case .unavailable where error.message.hasPrefix("Cannot connect"):
+        case .unavailable where error.reason == .notSent:
             text = "Сервис \(endpoint.service) (\(endpoint)) недоступен: не удаётся подключиться"
         case .unavailable:
             text = "Сервис \(endpoint.service) (\(endpoint)) недоступен: соединение прервано (\(error.message))"
@@ -39,21 +46,22 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible {
             text = "Нужно войти в систему: crm login (\(error.message))"
         case .permissionDenied:
             text = "Недостаточно прав: \(error.message)"
-        case .invalidArgument where error.message.hasSuffix(WireError.nulMessage):
+        case .invalidArgument where error.reason == .nulCharacter:
             text = Self.nulText(field: error.fieldViolations.first?.field ?? "?")
         case .aborted:
             // A stale version: someone saved the card after this operator read it.
             text = "\(error.message). Откройте карточку заново (crm card) и повторите изменение"
         default:
             var lines = [error.message]
-            for violation in error.fieldViolations where !error.message.contains(violation.description) {
+            for violation in error.fieldViolations where !error.message.contains(violation.description) {  // display only: not said twice
                 lines.append("  \(violation.field): \(violation.description)")
             }
             text = lines.joined(separator: "\n")
         }
-        self.init(text, code: error.code)
+        self.init(text, code: error.code, reason: error.reason)
+        field = error.fieldViolations.first?.field
         outcomeUnknown = error.code == .deadlineExceeded || error.code == .cancelled
-            || (error.code == .unavailable && !error.message.hasPrefix("Cannot connect"))
+            || (error.code == .unavailable && error.reason != .notSent)
     }
 
     /// A text with the character U+0000 (NUL), which the wire cannot carry.
@@ -66,4 +74,16 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message }
+}
+
+/// The console's own reasons: a step the operator asked for, not a failure of a service.
+extension RPCError.Reason {
+    /// «назад»: back to the previous question.
+    public static let back = RPCError.Reason("BACK")
+    /// «отмена»: the call is to be cancelled.
+    public static let cancelCall = RPCError.Reason("CANCEL_CALL")
+    /// The end of input (Ctrl-D, or an empty answer where one is required): the command stops.
+    public static let inputEnded = RPCError.Reason("INPUT_ENDED")
+    /// The operator left the call without saving a result.
+    public static let discarded = RPCError.Reason("DISCARDED")
 }

@@ -126,7 +126,7 @@ extension InProcessTransport {
 
         nonisolated(nonsending) public func unary(_ request: RPCRequestParts, deadline: ContinuousClock.Instant?) async throws -> RPCResponseParts {
             guard !closed.load(ordering: .relaxed) else {
-                throw RPCError(code: .unavailable, message: "The in-process client is closed")
+                throw RPCError(code: .unavailable, message: "The in-process client is closed", reason: .notSent)
             }
             let response = await server.call(request, deadline: deadline)
             if Task.isCancelled {

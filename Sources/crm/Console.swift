@@ -28,11 +28,12 @@ enum Console {
     /// Set by a command whose every prompt may be answered «назад» or «отмена» (the
     /// incoming-call process); elsewhere those words are ordinary answers.
     nonisolated(unsafe) static var movesAllowed = false
-    static let backRequested = GatewayError("Вернуться назад")
-    static let cancelRequested = GatewayError("Отмена звонка")
+    static let backRequested = GatewayError("Вернуться назад", reason: .back)
+    static let cancelRequested = GatewayError("Отмена звонка", reason: .cancelCall)
+    static let inputEnded = GatewayError("Ввод отменён", reason: .inputEnded)
 
     static func isMove(_ error: GatewayError) -> Bool {
-        error.message == backRequested.message || error.message == cancelRequested.message
+        error.reason == .back || error.reason == .cancelCall
     }
 
     static func ask(_ question: String, flag: String, secret: Bool = false) throws -> String {
@@ -41,7 +42,7 @@ enum Console {
         }
         FileHandle.standardError.write(Data("\(question): ".utf8))
         guard let answer = answer(), !answer.isEmpty else {
-            throw GatewayError("Ввод отменён")
+            throw inputEnded
         }
         if movesAllowed {
             switch answer.trimmingCharacters(in: .whitespaces).lowercased() {
@@ -92,7 +93,7 @@ enum Console {
     /// At a terminal a wrong answer is asked again (three tries), not the end of the command.
     static func retrying<T>(_ body: () throws -> T) throws -> T {
         for _ in 0..<2 {
-            do { return try body() } catch let error as GatewayError where error.message != "Ввод отменён" && !isMove(error) {
+            do { return try body() } catch let error as GatewayError where error.reason != .inputEnded && !isMove(error) {
                 FileHandle.standardError.write(Data("\(error.message)\n".utf8))
             }
         }

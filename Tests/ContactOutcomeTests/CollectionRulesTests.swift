@@ -1,3 +1,5 @@
+import CRMAPI
+import RPCCore
 @testable import ContactOutcome
 import CRMDomain
 import Testing
@@ -145,6 +147,13 @@ struct IncomingCallMachineTests {
         #expect(state.currentFrame == .finish)
         state = try IncomingCallMachine.submit(state, frame: .finish, input: .finish(.init()), today: tuesday, newProcessKey: { "r" }, contractHasDebt: { _ in true })
         #expect(state.status == .finished)
+        // A finished call goes no further, and says so by reason, which the console decides by.
+        let ended = state
+        #expect(throws: ContactsError.callEnded("Звонок уже завершен")) {
+            try IncomingCallMachine.submit(ended, frame: .finish, input: .finish(.init()), today: tuesday, newProcessKey: { "r" }, contractHasDebt: { _ in true })
+        }
+        #expect(ContactsError.callEnded("Звонок уже завершен").rpcError.reason == .callEnded)
+        #expect(ContactsError.callEnded("Звонок уже завершен").rpcError.code == .failedPrecondition)
     }
 
     @Test("«Рефинансирование по телефону»: phone entry, identification of its own contract only, 1400, finish")

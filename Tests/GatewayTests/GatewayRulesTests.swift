@@ -1,4 +1,5 @@
 import Foundation
+import CRMAPI
 @testable import Gateway
 import Testing
 import Wire
@@ -93,14 +94,14 @@ import RPCCore
     /// Whether a failed call may have been carried out decides between cancelling a booking
     /// and asking for a retry with the same key.
     @Test func onlyALostAnswerLeavesTheOutcomeUnknown() {
-        #expect(!GatewayError(RPCError(code: .unavailable, message: "Cannot connect to the server at 10.0.0.5:7102: refused"), endpoint: Self.contacts).outcomeUnknown)
+        #expect(!GatewayError(RPCError(code: .unavailable, message: "Cannot connect to the server at 10.0.0.5:7102: refused", reason: .notSent), endpoint: Self.contacts).outcomeUnknown)
         #expect(GatewayError(RPCError(code: .unavailable, message: "The connection to 10.0.0.5:7102 was lost before the answer came"), endpoint: Self.contacts).outcomeUnknown)
         #expect(GatewayError(RPCError(code: .deadlineExceeded, message: "deadline"), endpoint: Self.contacts).outcomeUnknown)
         #expect(!GatewayError(RPCError(code: .invalidArgument, message: "Для результата \"Не дозвонились\" нужно указать причину"), endpoint: Self.contacts).outcomeUnknown)
     }
 
     @Test func failuresReadAsOperatorWords() {
-        let down = GatewayError(RPCError(code: .unavailable, message: "Cannot connect to the server at 10.0.0.5:7102: refused"), endpoint: Self.contacts)
+        let down = GatewayError(RPCError(code: .unavailable, message: "Cannot connect to the server at 10.0.0.5:7102: refused", reason: .notSent), endpoint: Self.contacts)
         #expect(down.message == "Сервис contacts (10.0.0.5:7102) недоступен: не удаётся подключиться")
         let stale = GatewayError(RPCError(code: .aborted, message: "Карточку изменил другой сотрудник, обновите её"), endpoint: Self.contacts)
         #expect(stale.message.hasPrefix("Карточку изменил другой сотрудник") && stale.message.contains("crm card"))
@@ -111,7 +112,7 @@ import RPCCore
 
 @Suite struct NulTextTests {
     @Test func aFieldWithNulIsNamedInTheOperatorsWords() {
-        let refused = RPCError.invalidArgument(field: "full_name.surname", WireError.nulMessage)
+        let refused = RPCError(wire: WireError(message: WireError.nulMessage, field: "full_name.surname"))
         let endpoint = ServiceEndpoints.Endpoint(service: "registry", host: "127.0.0.1", port: 1)
         #expect(GatewayError(refused, endpoint: endpoint).message == "Поле full_name.surname: недопустимый символ NUL (U+0000) — уберите его из текста")
         #expect(GatewayError(WireError(message: WireError.nulMessage, field: "comment")).message

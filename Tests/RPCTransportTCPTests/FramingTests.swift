@@ -1,4 +1,5 @@
 import NIOCore
+import RPCCore
 import NIOEmbedded
 @testable import RPCTransportTCP
 import Testing
@@ -22,6 +23,26 @@ import Wire
     private func bytes(of frame: RPCV1.Frame) throws -> [UInt8] {
         let body = try frame.serializedBytes()
         return withUnsafeBytes(of: UInt32(body.count).bigEndian, Array.init) + body
+    }
+
+    /// Programs decide by the reason, so it must cross the wire as it was sent.
+    @Test(arguments: [nil, RPCError.Reason("CALL_ENDED"), .notSent])
+    func anErrorsReasonSurvivesTheWire(reason: RPCError.Reason?) {
+        let error = RPCError(code: .failedPrecondition, message: "Звонок уже завершен", reason: reason)
+        #expect(RPCError(error.wireStatus).reason == reason)
+        #expect(RPCError(error.wireStatus) == error)
+    }
+
+    /// A call that never reached the server says so, whatever the message's wording.
+    @Test func aCallThatCannotConnectIsMarkedNotSent() async throws {
+        let transport = TCPClientTransport(host: "127.0.0.1", port: 1)
+        defer { Task { await transport.close() } }
+        let client = RPCClient(transport: transport)
+        await #expect {
+            _ = try await client.unary(RPCRequestParts(method: "crm.rpc.v1.Health/Check", metadata: [:], payload: []), options: CallOptions(timeout: .seconds(5)))
+        } throws: { error in
+            (error as? RPCError)?.reason == .notSent && (error as? RPCError)?.code == .unavailable
+        }
     }
 
     @Test func encodingWritesABigEndianLengthThenTheProtobuf() throws {

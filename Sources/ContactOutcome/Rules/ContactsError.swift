@@ -1,5 +1,6 @@
 import Foundation
 public import RPCCore
+import CRMAPI
 
 /// A refusal by a contacts rule, with the status it travels as. Messages are the operator's
 /// words; `field` is the request path of the offending field (`result.reached.callback.reason`).
@@ -12,6 +13,8 @@ public enum ContactsError: Error, Hashable, Sendable, RPCErrorConvertible {
     case permissionDenied(_ rule: String, field: String? = nil)
     /// A peer the rule needs (the client registry) cannot answer: refused, never guessed.
     case unavailable(_ message: String)
+    /// The call (session or incoming-call process) already ended: nothing more can be done in it.
+    case callEnded(_ message: String)
 
     public static let reusedKeyMessage = "ключ идемпотентности уже использован для другого запроса"
     public static let missingKeyMessage = "Нужен ключ идемпотентности (метаданные idempotency-key)"
@@ -31,6 +34,8 @@ public enum ContactsError: Error, Hashable, Sendable, RPCErrorConvertible {
             RPCError(code: .permissionDenied, message: rule, fieldViolations: violations(field, rule))
         case .unavailable(let message):
             RPCError(code: .unavailable, message: message)
+        case .callEnded(let message):
+            RPCError(code: .failedPrecondition, message: message, reason: .callEnded)
         }
     }
 

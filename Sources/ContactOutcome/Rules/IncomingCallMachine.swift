@@ -55,7 +55,7 @@ public enum IncomingCallMachine {
         _ state: IncomingCallState, frame: ContactsV1.IncomingCallFrame, input: ContactsV1.FrameInput.Input?,
         today: LocalDate, newProcessKey: () -> String, contractHasDebt: (String) -> Bool
     ) throws(ContactsError) -> IncomingCallState {
-        guard state.status == .open else { throw .failedPrecondition(state.status == .finished ? "Звонок уже завершен" : "Звонок отменен") }
+        guard state.status == .open else { throw .callEnded(state.status == .finished ? "Звонок уже завершен" : "Звонок отменен") }
         let current = state.currentFrame
         guard frame == current else { throw .failedPrecondition("Текущий фрейм: \(current.rawValue)", field: "frame") }
         var next = state
@@ -149,7 +149,7 @@ public enum IncomingCallMachine {
 
     /// «Вернуться назад»: the previous resting frame.
     public static func back(_ state: IncomingCallState) throws(ContactsError) -> IncomingCallState {
-        guard state.status == .open else { throw .failedPrecondition("Звонок уже завершен") }
+        guard state.status == .open else { throw .callEnded("Звонок уже завершен") }
         guard let last = state.previous.last else { throw .failedPrecondition("Это первый шаг: назад вернуться нельзя") }
         var next = state
         next.previous.removeLast()
@@ -160,7 +160,7 @@ public enum IncomingCallMachine {
 
     /// «Отмена»: ends the process, nothing recorded.
     public static func cancel(_ state: IncomingCallState) throws(ContactsError) -> IncomingCallState {
-        guard state.status == .open else { throw .failedPrecondition("Звонок уже завершен") }
+        guard state.status == .open else { throw .callEnded("Звонок уже завершен") }
         var next = state
         next.status = .cancelled
         return next

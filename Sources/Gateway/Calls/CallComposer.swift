@@ -38,7 +38,7 @@ public struct CallComposer: Sendable {
     public typealias Reviewer = @Sendable (ContactsV1.CallResult) async throws(GatewayError) -> Review
 
     /// Thrown when the operator left the call without a result: nothing was recorded.
-    public static let discarded = GatewayError("Выход без сохранения результата: ничего не записано")
+    public static let discarded = GatewayError("Выход без сохранения результата: ничего не записано", reason: .discarded)
 
     let backend: any CallBackend
     let pending: PendingCalls
@@ -198,7 +198,7 @@ public struct CallComposer: Sendable {
             try pending.put(fingerprint, entry)
             saved = try await saveWithRetry(sessionID: sessionID, key: entry.key + "-save")
         } catch {
-            if error.handled || error.message == Self.discarded.message { throw error }
+            if error.handled || error.reason == .discarded { throw error }
             if error.outcomeUnknown {
                 throw GatewayError("Не удалось узнать, сохранён ли результат: \(error.message)" + Self.retryAdvice, code: error.code)
             }

@@ -5,6 +5,9 @@ public struct RPCError: Error, Hashable, Sendable {
     public var message: String
     /// Each offending request field and why; set for `invalidArgument` and rule refusals.
     public var fieldViolations: [FieldViolation]
+    /// What happened, for programs (as gRPC's `ErrorInfo.reason`): code decides by this and by
+    /// `code`, never by `message`, which is for people and may be reworded.
+    public var reason: Reason?
     /// Response metadata that came with the error.
     public var metadata: Metadata
 
@@ -12,13 +15,28 @@ public struct RPCError: Error, Hashable, Sendable {
         code: StatusCode,
         message: String,
         fieldViolations: [FieldViolation] = [],
+        reason: Reason? = nil,
         metadata: Metadata = [:]
     ) {
         precondition(code != .ok, "An RPCError cannot carry OK")
         self.code = code
         self.message = message
         self.fieldViolations = fieldViolations
+        self.reason = reason
         self.metadata = metadata
+    }
+
+    /// A machine-readable reason: UPPER_SNAKE_CASE, stable across releases (docs/PROTOCOL.md
+    /// «Errors»). The transport's own are here; a service declares its domain's beside its rules.
+    public struct Reason: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        public var rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public init(_ rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
+        /// The request never left this client (no connection could be made, or the one it was
+        /// given closed before a byte was written): the call surely did not run.
+        public static let notSent = Reason("NOT_SENT")
     }
 
     /// An `invalidArgument` error naming one field.
@@ -34,7 +52,7 @@ public struct RPCError: Error, Hashable, Sendable {
 extension RPCError: CustomStringConvertible {
     public var description: String {
         var text = "\(code): \(message)"
-        let fields = fieldViolations.filter { !message.contains($0.field) }
+        let fields = fieldViolations.filter { !message.contains($0.field) }  // display only: not said twice
         if !fields.isEmpty {
             text += " [" + fields.map { "\($0.field): \($0.description)" }.joined(separator: "; ") + "]"
         }

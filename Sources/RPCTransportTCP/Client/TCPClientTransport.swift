@@ -92,7 +92,8 @@ public final class TCPClientTransport: ClientTransport {
                 guard attempt < Self.attempts else {
                     throw RPCError(
                         code: .unavailable,
-                        message: "Cannot connect to the server at \(serverAddress): \(error.reason), \(attempt) times"
+                        message: "Cannot connect to the server at \(serverAddress): \(error.reason), \(attempt) times",
+                        reason: .notSent
                     )
                 }
                 attempt += 1
@@ -150,14 +151,15 @@ public final class TCPClientTransport: ClientTransport {
                 guard ContinuousClock.now >= until else {
                     return .fail(RPCError(
                         code: .unavailable,
-                        message: "The server at \(serverAddress) is unreachable (\(reason)); retrying in \(until - ContinuousClock.now)"
+                        message: "The server at \(serverAddress) is unreachable (\(reason)); retrying in \(until - ContinuousClock.now)",
+                        reason: .notSent
                     ))
                 }
                 let promise = eventLoop.makePromise(of: Connection.self)
                 state = .connecting(promise.futureResult, failures: failures)
                 return .connect(promise)
             case .closed:
-                return .fail(RPCError(code: .unavailable, message: "The client for \(serverAddress) is closed"))
+                return .fail(RPCError(code: .unavailable, message: "The client for \(serverAddress) is closed", reason: .notSent))
             }
         }
         switch next {
@@ -177,7 +179,7 @@ public final class TCPClientTransport: ClientTransport {
         do {
             return try await future.get()
         } catch {
-            throw RPCError(code: .unavailable, message: "Cannot connect to the server at \(serverAddress): \(Self.describe(error))")
+            throw RPCError(code: .unavailable, message: "Cannot connect to the server at \(serverAddress): \(Self.describe(error))", reason: .notSent)
         }
     }
 

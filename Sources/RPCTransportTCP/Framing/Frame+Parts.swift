@@ -22,7 +22,8 @@ extension RPCError {
         self.init(
             code: code,
             message: status.message,
-            fieldViolations: status.fieldViolations.map { FieldViolation(field: $0.field, description: $0.description) }
+            fieldViolations: status.fieldViolations.map { FieldViolation(field: $0.field, description: $0.description) },
+            reason: status.reason.isEmpty ? nil : Reason(status.reason)
         )
     }
 
@@ -30,6 +31,7 @@ extension RPCError {
         var status = RPCV1.Status()
         status.code = RPCV1.StatusCode(rawValue: Int32(code.rawValue))
         status.message = message
+        status.reason = reason?.rawValue ?? ""
         status.fieldViolations = fieldViolations.map { violation in
             var wire = RPCV1.FieldViolation()
             wire.field = violation.field

@@ -155,12 +155,18 @@ extension RPCV1 {
         /// For INVALID_ARGUMENT (and rule refusals): each offending field and why.
         public var fieldViolations: [RPCV1.FieldViolation] = []
 
+        /// What happened, for programs (as gRPC's ErrorInfo.reason): UPPER_SNAKE_CASE, stable across
+        /// releases, empty when the code says enough. Clients branch on this, never on `message`.
+        /// docs/PROTOCOL.md «Errors» lists the reasons.
+        public var reason: String = ""
+
         public init() {}
 
-        public init(code: RPCV1.StatusCode = .ok, message: String = "", fieldViolations: [RPCV1.FieldViolation] = []) {
+        public init(code: RPCV1.StatusCode = .ok, message: String = "", fieldViolations: [RPCV1.FieldViolation] = [], reason: String = "") {
             self.code = code
             self.message = message
             self.fieldViolations = fieldViolations
+            self.reason = reason
         }
     }
 
@@ -772,7 +778,7 @@ extension RPCV1.Status {
 
     public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
-    enum CodingKeys: String, CodingKey { case code, message, fieldViolations }
+    enum CodingKeys: String, CodingKey { case code, message, fieldViolations, reason }
 
     /// A missing key (or null) leaves the field at its default, so JSON templates may omit fields.
     public init(from decoder: any Decoder) throws {
@@ -781,6 +787,7 @@ extension RPCV1.Status {
         if let v = try c.decodeIfPresent(RPCV1.StatusCode.self, forKey: .code) { self.code = v }
         if let v = try c.decodeIfPresent(String.self, forKey: .message) { self.message = v }
         if let v = try c.decodeIfPresent([RPCV1.FieldViolation].self, forKey: .fieldViolations) { self.fieldViolations = v }
+        if let v = try c.decodeIfPresent(String.self, forKey: .reason) { self.reason = v }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -788,6 +795,7 @@ extension RPCV1.Status {
         try c.encode(self.code, forKey: .code)
         try c.encode(self.message, forKey: .message)
         try c.encode(self.fieldViolations, forKey: .fieldViolations)
+        try c.encode(self.reason, forKey: .reason)
     }
 }
 
@@ -805,6 +813,7 @@ extension RPCV1.Status: CMessageBridge {
         self.code = RPCV1.StatusCode(rawValue: Int32(truncatingIfNeeded: c.pointee.code.rawValue))
         self.message = try wireString(c.pointee.message, "message")
         self.fieldViolations = try wireMessages(c.pointee.n_field_violations, c.pointee.field_violations, "field_violations")
+        self.reason = try wireString(c.pointee.reason, "reason")
     }
 
     func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
@@ -814,6 +823,7 @@ extension RPCV1.Status: CMessageBridge {
             c.n_field_violations = self.fieldViolations.count
             c.field_violations = try arena.messages(self.fieldViolations, "field_violations")
         }
+        if !self.reason.isEmpty { c.reason = try arena.string(self.reason, "reason") }
     }
 }
 

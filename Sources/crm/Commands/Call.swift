@@ -194,7 +194,7 @@ struct Call: AsyncParsableCommand {
                 }
             )
         } catch {
-            guard error.message == CallComposer.discarded.message else { throw error }
+            guard error.reason == .discarded else { throw error }
             if json { return try Console.printJSON(CallDiscarded(sessionID: nil, cardID: card.cardID, campaignID: chosenCampaign.campaignID)) }
             print(error.message)
             return

@@ -72,7 +72,7 @@ struct CallList: AsyncParsableCommand {
 
         /// The registry's refusal of a region code, pinned on the flag.
         static func naming(_ error: GatewayError) -> GatewayError {
-            guard error.code == .invalidArgument, error.message.contains("регион") else { return error }
+            guard error.code == .invalidArgument, error.field?.hasPrefix("region_codes") == true else { return error }
             return GatewayError("--region: \(error.message)", code: error.code)
         }
 

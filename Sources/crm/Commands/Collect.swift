@@ -267,7 +267,7 @@ struct Collect: AsyncParsableCommand {
                     step = next
                     show(step)
                 } catch let move as GatewayError where Console.isMove(move) {
-                    if move.message == Console.cancelRequested.message {
+                    if move.reason == .cancelCall {
                         try await call.cancel(step)
                         say("Звонок отменён: ничего не сохранено")
                         return try finish("cancelled", step)
@@ -308,8 +308,7 @@ struct Collect: AsyncParsableCommand {
             let advice = "Звонок не завершён (процесс \(key), фрейм \(frame)): продолжить — crm collect incoming --resume \(key) с недостающими флагами; "
                 + "отменить — crm collect incoming --resume \(key) --cancel"
             // A process already ended cannot be continued: no advice to.
-            if let ended = error as? GatewayError, ended.code == .failedPrecondition,
-               ended.message.hasPrefix("Звонок отменен") || ended.message.hasPrefix("Звонок уже завершен") {
+            if let ended = error as? GatewayError, ended.reason == .callEnded {
                 return ended
             }
             guard let refusal = error as? GatewayError else {

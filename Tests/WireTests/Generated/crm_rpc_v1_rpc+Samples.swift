@@ -81,6 +81,7 @@ extension RPCV1.Status: WireSampled {
             m.code = RPCV1.StatusCode.cancelled
             m.message = "Привет, message №21 ✓"
             m.fieldViolations = [RPCV1.FieldViolation.wireSamples[0], RPCV1.FieldViolation.wireSamples[0]]
+            m.reason = "Привет, reason №41 ✓"
             _ = i
             return m
         }

@@ -74,7 +74,8 @@ public struct RPCRouter: Sendable {
         .failure(RPCError(
             code: .invalidArgument,
             message: "The request is not a valid \(inputType): \(error)",
-            fieldViolations: (error as? RPCError)?.fieldViolations ?? []
+            fieldViolations: (error as? RPCError)?.fieldViolations ?? [],
+            reason: (error as? RPCError)?.reason
         ))
     }
 

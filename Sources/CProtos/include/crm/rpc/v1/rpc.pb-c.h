@@ -193,10 +193,16 @@ struct  Crm__Rpc__V1__Status
    */
   size_t n_field_violations;
   Crm__Rpc__V1__FieldViolation **field_violations;
+  /*
+   * What happened, for programs (as gRPC's ErrorInfo.reason): UPPER_SNAKE_CASE, stable across
+   * releases, empty when the code says enough. Clients branch on this, never on `message`.
+   * docs/PROTOCOL.md «Errors» lists the reasons.
+   */
+  char *reason;
 };
 #define CRM__RPC__V1__STATUS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&crm__rpc__v1__status__descriptor) \
-    , CRM__RPC__V1__STATUS_CODE__STATUS_CODE_OK, (char *)protobuf_c_empty_string, 0,NULL }
+    , CRM__RPC__V1__STATUS_CODE__STATUS_CODE_OK, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string }
 
 
 struct  Crm__Rpc__V1__FieldViolation

@@ -975,7 +975,7 @@ const ProtobufCMessageDescriptor crm__rpc__v1__go_away__descriptor =
   (ProtobufCMessageInit) crm__rpc__v1__go_away__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor crm__rpc__v1__status__field_descriptors[3] =
+static const ProtobufCFieldDescriptor crm__rpc__v1__status__field_descriptors[4] =
 {
   {
     "code",
@@ -1013,16 +1013,29 @@ static const ProtobufCFieldDescriptor crm__rpc__v1__status__field_descriptors[3]
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "reason",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Crm__Rpc__V1__Status, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned crm__rpc__v1__status__field_indices_by_name[] = {
   0,   /* field[0] = code */
   2,   /* field[2] = field_violations */
   1,   /* field[1] = message */
+  3,   /* field[3] = reason */
 };
 static const ProtobufCIntRange crm__rpc__v1__status__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor crm__rpc__v1__status__descriptor =
 {
@@ -1032,7 +1045,7 @@ const ProtobufCMessageDescriptor crm__rpc__v1__status__descriptor =
   "Crm__Rpc__V1__Status",
   "crm.rpc.v1",
   sizeof(Crm__Rpc__V1__Status),
-  3,
+  4,
   crm__rpc__v1__status__field_descriptors,
   crm__rpc__v1__status__field_indices_by_name,
   1,  crm__rpc__v1__status__number_ranges,
