@@ -20,6 +20,12 @@ public struct ServiceOptions: ParsableArguments {
     public var metricsListen: String?
     @Option(help: "Connections beyond this many are closed as soon as they are accepted.")
     public var maxConnections = 1024
+    @Option(help: "Connections from one IP address beyond this many are closed as soon as they are accepted.")
+    public var maxConnectionsPerPeer = 64
+    @Option(help: "Calls of one connection queued or running at once; beyond them the service reads no more of its requests until some finish.")
+    public var maxCallsPerConnection = 100
+    @Option(help: ArgumentHelp("Close a connection that has sent no request this long after it opened.", valueName: "SECONDS"))
+    public var firstCallTimeout = 10.0
     @Option(help: ArgumentHelp("Close a connection with no call in flight that sends nothing for this long.", valueName: "SECONDS"))
     public var idleTimeout = 120.0
     @Option(help: ArgumentHelp("Close a connection whose started frame is not whole within this long (a peer trickling bytes).", valueName: "SECONDS"))
@@ -41,6 +47,9 @@ public struct ServiceOptions: ParsableArguments {
         }
         if let metricsListen { _ = try HostPort(parsing: metricsListen, flag: "--metrics-listen") }
         guard maxConnections > 0 else { throw ValidationError("--max-connections must be at least 1") }
+        guard maxConnectionsPerPeer > 0 else { throw ValidationError("--max-connections-per-peer must be at least 1") }
+        guard maxCallsPerConnection > 0 else { throw ValidationError("--max-calls-per-connection must be at least 1") }
+        guard firstCallTimeout > 0 else { throw ValidationError("--first-call-timeout must be more than 0 seconds") }
         guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be more than 0 seconds") }
         guard frameTimeout > 0 else { throw ValidationError("--frame-timeout must be more than 0 seconds") }
         guard releaseMemoryAfter >= 0 else { throw ValidationError("--release-memory-after must be 0 (never) or more seconds") }
@@ -53,7 +62,10 @@ public struct ServiceOptions: ParsableArguments {
             port: port,
             idleTimeout: .milliseconds(Int64(idleTimeout * 1000)),
             maximumConnections: maxConnections,
-            frameTimeout: .milliseconds(Int64(frameTimeout * 1000))
+            frameTimeout: .milliseconds(Int64(frameTimeout * 1000)),
+            maximumConnectionsPerPeer: maxConnectionsPerPeer,
+            firstCallTimeout: .milliseconds(Int64(firstCallTimeout * 1000)),
+            maximumCallsPerConnection: maxCallsPerConnection
         ))
     }
 

@@ -23,7 +23,7 @@ import Testing
 
     @Test func everyFlagOfTheCommandAndItsOperationsGroupIsFound() {
         let names = EnvironmentArguments.flags(of: Service.self).map(\.name)
-        #expect(Set(names) == ["log-format", "log-level", "backup-to", "metrics-listen", "max-connections", "idle-timeout", "frame-timeout", "release-memory-after", "exit-with-parent", "port", "auth-secret", "kannel-url", "dlr-public-url", "seed-only"])
+        #expect(Set(names) == ["log-format", "log-level", "backup-to", "metrics-listen", "max-connections", "max-connections-per-peer", "max-calls-per-connection", "first-call-timeout", "idle-timeout", "frame-timeout", "release-memory-after", "exit-with-parent", "port", "auth-secret", "kannel-url", "dlr-public-url", "seed-only"])
     }
 
     @Test func theEnvironmentFillsWhatTheCommandLineLeavesOut() throws {

@@ -55,9 +55,10 @@ func withLiveServer<T: Sendable>(
     services: [any RegistrableRPCService],
     configuration: TCPServerTransport.Configuration = TCPServerTransport.Configuration(),
     gracePeriod: Duration = .seconds(10),
+    group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
     body: (LiveServer) async throws -> T
 ) async throws -> T {
-    let transport = TCPServerTransport(configuration)
+    let transport = TCPServerTransport(configuration, group: group)
     let server = RPCServer(
         transport: transport,
         services: BuiltinServices.adding(to: services),
@@ -78,6 +79,39 @@ final class RawConnection: Sendable {
 
     final class Received: Sendable {
         let bytes = Mutex<[UInt8]>([])
+        /// Whole frames seen, counted from their length headers as the bytes arrive.
+        let frameCount = Mutex(FrameCounter())
+        let keepsBytes: Bool
+        init(keepsBytes: Bool) { self.keepsBytes = keepsBytes }
+    }
+
+    struct FrameCounter {
+        var frames = 0
+        private var header: UInt32 = 0
+        private var headerBytes = 0
+        private var bodyLeft = 0
+
+        mutating func count(_ bytes: ByteBufferView) {
+            var index = bytes.startIndex
+            while index < bytes.endIndex {
+                if bodyLeft > 0 {
+                    let take = min(bodyLeft, bytes.endIndex - index)
+                    bodyLeft -= take
+                    index += take
+                    if bodyLeft == 0 { frames += 1 }
+                    continue
+                }
+                header = header << 8 | UInt32(bytes[index])
+                headerBytes += 1
+                index += 1
+                if headerBytes == 4 {
+                    bodyLeft = Int(header)
+                    header = 0
+                    headerBytes = 0
+                    if bodyLeft == 0 { frames += 1 }
+                }
+            }
+        }
     }
 
     private final class Collector: ChannelInboundHandler, @unchecked Sendable {
@@ -86,19 +120,42 @@ final class RawConnection: Sendable {
         init(_ received: Received) { self.received = received }
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             let buffer = unwrapInboundIn(data)
-            received.bytes.withLock { $0 += buffer.readableBytesView }
+            if received.keepsBytes { received.bytes.withLock { $0 += buffer.readableBytesView } }
+            received.frameCount.withLock { $0.count(buffer.readableBytesView) }
         }
     }
 
-    init(port: Int) async throws {
-        let received = Received()
+    /// `source`: the local address to connect from (any of 127/8 on Linux), so a test can be
+    /// two clients. `reading: false`: the socket reads nothing until `startReading()`, a peer
+    /// that leaves the server's answers in TCP. `keepsBytes: false`: only counts frames.
+    init(port: Int, from source: String? = nil, reading: Bool = true, keepsBytes: Bool = true) async throws {
+        let received = Received(keepsBytes: keepsBytes)
         self.received = received
-        channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(.autoRead, value: reading)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Collector(received)) }
             }
-            .connect(host: "127.0.0.1", port: port)
-            .get()
+        if let source { bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: source, port: 0)) }
+        channel = try await bootstrap.connect(host: "127.0.0.1", port: port).get()
+    }
+
+    func startReading() async throws {
+        try await channel.setOption(.autoRead, value: true)
+        channel.read()
+    }
+
+    /// Waits until `count` frames have arrived (or `limit` passed); how many have.
+    func waitForFrameCount(_ count: Int, within limit: Duration) async throws -> Int {
+        let deadline = ContinuousClock.now + limit
+        while frameCount() < count, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return frameCount()
+    }
+
+    func frameCount() -> Int {
+        received.frameCount.withLock { $0.frames }
     }
 
     /// The frames received so far, decoded.

@@ -90,6 +90,21 @@ import Wire
         #expect(try channel.finish().isClean)
     }
 
+    @Test func framesHeldByFlowControlWaitWholeInTheBufferAndComeOutWhenResumed() throws {
+        let channel = EmbeddedChannel()
+        let flowControl = InboundFlowControl()
+        try channel.pipeline.syncOperations.addFraming(maximumFrameSize: 64, flowControl: flowControl, bytesPerRead: 4096)
+        let sent = (1...40).map { frame(UInt64($0), payload: [UInt8($0)]) }
+        let stream = try sent.flatMap(bytes(of:))
+        #expect(stream.count > 64 + 4, "more than one frame's worth waits: the buffer bound must allow for it")
+        flowControl.stopFrames()
+        try channel.writeInbound(ByteBuffer(bytes: stream))
+        #expect(try readFrames(channel).isEmpty, "no frame passes while frames are stopped")
+        flowControl.resumeFrames()
+        #expect(try readFrames(channel) == sent)
+        #expect(try channel.finish().isClean)
+    }
+
     @Test func aFrameOverTheLimitIsAnError() throws {
         let channel = try makeChannel(maximumFrameSize: 64)
         let big = try bytes(of: frame(1, payload: [UInt8](repeating: 9, count: 200)))

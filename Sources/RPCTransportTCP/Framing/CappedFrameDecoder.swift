@@ -4,10 +4,12 @@ import NIOExtras
 /// nio-extras' 4-byte length-field decoder, refusing a frame as soon as its length header
 /// says it is over the limit: before its bytes are buffered, and even when a whole
 /// oversized frame arrives in one read (which `maximumBufferSize` alone lets through).
+/// With a flow control, decodes nothing while it says so (see `InboundFlowControl`).
 struct CappedFrameDecoder: ByteToMessageDecoder {
     typealias InboundOut = ByteBuffer
 
     let maximumFrameSize: Int
+    let flowControl: InboundFlowControl?
     private var framing = LengthFieldBasedFrameDecoder(lengthFieldBitLength: .fourBytes, lengthFieldEndianness: .big)
     /// The inner decoder has consumed a header and waits for the body: the next bytes are
     /// not a length.
@@ -16,11 +18,13 @@ struct CappedFrameDecoder: ByteToMessageDecoder {
     /// the bytes were all used up).
     private var reportedPartial = false
 
-    init(maximumFrameSize: Int) {
+    init(maximumFrameSize: Int, flowControl: InboundFlowControl? = nil) {
         self.maximumFrameSize = maximumFrameSize
+        self.flowControl = flowControl
     }
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        if let flowControl, !flowControl.acceptsFrames { return .needMoreData }
         if !midFrame, buffer.readableBytes >= 4,
            let length = buffer.getInteger(at: buffer.readerIndex, endianness: .big, as: UInt32.self),
            Int(length) > maximumFrameSize {

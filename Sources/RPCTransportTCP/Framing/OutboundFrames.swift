@@ -17,6 +17,7 @@ struct OutboundFrames {
     static let maximumCapacity = 64 * 1024
 
     var isEmpty: Bool { buffer == nil }
+    var byteCount: Int { buffer?.readableBytes ?? 0 }
 
     /// Packs `frame`, length first, behind the frames already waiting. Throws, writing
     /// nothing, when a string in it holds U+0000.

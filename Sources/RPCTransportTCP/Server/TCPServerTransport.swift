@@ -20,9 +20,21 @@ public final class TCPServerTransport: ServerTransport {
         public var idleTimeout: Duration
         /// Connections beyond this are closed as soon as they are accepted.
         public var maximumConnections: Int
+        /// Connections from one IP address beyond this are closed as soon as they are
+        /// accepted, so one client cannot take every slot of `maximumConnections`.
+        public var maximumConnectionsPerPeer: Int
         /// A frame whose first bytes arrived must be whole within this, or the connection is
         /// closed: a peer that trickles a byte now and then is never idle, yet sends nothing.
         public var frameTimeout: Duration
+        /// A connection whose first request has not arrived this long after it opened is
+        /// closed (once it has sent one, `idleTimeout` applies).
+        public var firstCallTimeout: Duration
+        /// Calls of one connection queued or running at once; at this many the server reads
+        /// no more of its requests until some finish (they wait in the client and in TCP).
+        public var maximumCallsPerConnection: Int
+        /// Bytes of answers a connection may have waiting for its peer to read before the
+        /// server stops reading its requests and starting its calls; both resume below half.
+        public var outboundHighWatermark: Int
 
         public init(
             host: String = "127.0.0.1",
@@ -30,7 +42,11 @@ public final class TCPServerTransport: ServerTransport {
             maximumFrameSize: Int = 4 * 1024 * 1024,
             idleTimeout: Duration = .seconds(120),
             maximumConnections: Int = 1024,
-            frameTimeout: Duration = .seconds(30)
+            frameTimeout: Duration = .seconds(30),
+            maximumConnectionsPerPeer: Int = 64,
+            firstCallTimeout: Duration = .seconds(10),
+            maximumCallsPerConnection: Int = 100,
+            outboundHighWatermark: Int = 256 * 1024
         ) {
             self.host = host
             self.port = port
@@ -38,12 +54,18 @@ public final class TCPServerTransport: ServerTransport {
             self.idleTimeout = idleTimeout
             self.maximumConnections = maximumConnections
             self.frameTimeout = frameTimeout
+            self.maximumConnectionsPerPeer = maximumConnectionsPerPeer
+            self.firstCallTimeout = firstCallTimeout
+            self.maximumCallsPerConnection = maximumCallsPerConnection
+            self.outboundHighWatermark = outboundHighWatermark
         }
     }
 
     private struct State {
         var serverChannel: (any Channel)?
         var connections: [ObjectIdentifier: Connection] = [:]
+        /// Open connections by the peer's IP address.
+        var connectionsPerPeer: [String: Int] = [:]
         var draining = false
         var listenerClosed = false
         var waitingForAddress: [CheckedContinuation<SocketAddress, any Error>] = []
@@ -53,7 +75,13 @@ public final class TCPServerTransport: ServerTransport {
     private struct Connection {
         var channel: any Channel
         var handler: NIOLoopBound<ServerConnectionHandler>
+        var peer: String
     }
+
+    /// What one read of a connection may bring: `maxMessagesPerRead` reads of at most
+    /// `receiveBufferSize` bytes.
+    private static let messagesPerRead = 16
+    private static let receiveBufferSize = 64 * 1024
 
     public let configuration: Configuration
     private let group: any EventLoopGroup
@@ -90,24 +118,48 @@ public final class TCPServerTransport: ServerTransport {
         let configuration = self.configuration
         let logger = self.logger
         let idleTimeout = TimeAmount(configuration.idleTimeout)
+        let limits = ServerConnectionHandler.Limits(
+            maximumFrameSize: configuration.maximumFrameSize,
+            frameTimeout: TimeAmount(configuration.frameTimeout),
+            maximumCallsInFlight: max(1, configuration.maximumCallsPerConnection),
+            firstCallTimeout: TimeAmount(configuration.firstCallTimeout),
+            outboundHighWatermark: max(2, configuration.outboundHighWatermark)
+        )
+        // One per loop, made here and only ever touched on its loop.
+        var turnsByLoop: [ObjectIdentifier: NIOLoopBoundBox<ServingTurns>] = [:]
+        for loop in group.makeIterator() {
+            turnsByLoop[ObjectIdentifier(loop)] = NIOLoopBoundBox.makeBoxSendingValue(ServingTurns(eventLoop: loop), eventLoop: loop)
+        }
+        let turns = turnsByLoop
         let serverChannel: any Channel
         do {
             serverChannel = try await ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 256)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-                .childChannelOption(.maxMessagesPerRead, value: 16)
+                .childChannelOption(.maxMessagesPerRead, value: UInt(Self.messagesPerRead))
+                .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(
+                    minimum: 64, initial: 2048, maximum: Self.receiveBufferSize
+                ))
+                .childChannelOption(.writeBufferWaterMark, value: ChannelOptions.Types.WriteBufferWaterMark(
+                    low: limits.outboundHighWatermark / 2, high: limits.outboundHighWatermark
+                ))
                 .childChannelInitializer { [weak self] channel in
                     channel.eventLoop.makeCompletedFuture {
+                        guard let turns = turns[ObjectIdentifier(channel.eventLoop)]?.value else {
+                            throw ChannelError.inappropriateOperationForState
+                        }
+                        let flowControl = InboundFlowControl()
                         let connection = ServerConnectionHandler(
-                            handler: handler,
-                            maximumFrameSize: configuration.maximumFrameSize,
-                            frameTimeout: TimeAmount(configuration.frameTimeout),
-                            logger: logger
+                            handler: handler, limits: limits, flowControl: flowControl, turns: turns, logger: logger
                         )
                         let sync = channel.pipeline.syncOperations
                         try sync.addHandler(IdleStateHandler(readTimeout: idleTimeout))
-                        try sync.addFraming(maximumFrameSize: configuration.maximumFrameSize)
+                        try sync.addFraming(
+                            maximumFrameSize: configuration.maximumFrameSize,
+                            flowControl: flowControl,
+                            bytesPerRead: Self.messagesPerRead * Self.receiveBufferSize
+                        )
                         try sync.addHandler(connection)
                         self?.accept(channel, handler: NIOLoopBound(connection, eventLoop: channel.eventLoop))
                     }
@@ -166,12 +218,18 @@ public final class TCPServerTransport: ServerTransport {
 
     private func accept(_ channel: any Channel, handler: NIOLoopBound<ServerConnectionHandler>) {
         let id = ObjectIdentifier(channel)
+        let peer = channel.remoteAddress?.ipAddress ?? "unknown"
         let refusal: String? = state.withLock { state in
             if state.draining { return "the server is shutting down" }
             if state.connections.count >= configuration.maximumConnections {
                 return "the connection limit (\(configuration.maximumConnections)) is reached"
             }
-            state.connections[id] = Connection(channel: channel, handler: handler)
+            let fromPeer = state.connectionsPerPeer[peer, default: 0]
+            if fromPeer >= configuration.maximumConnectionsPerPeer {
+                return "the limit of connections from one address (\(configuration.maximumConnectionsPerPeer)) is reached"
+            }
+            state.connectionsPerPeer[peer] = fromPeer + 1
+            state.connections[id] = Connection(channel: channel, handler: handler, peer: peer)
             connectionsGauge.record(state.connections.count)
             return nil
         }
@@ -188,7 +246,10 @@ public final class TCPServerTransport: ServerTransport {
 
     private func connectionClosed(_ id: ObjectIdentifier) {
         let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            state.connections[id] = nil
+            if let connection = state.connections.removeValue(forKey: id) {
+                let left = state.connectionsPerPeer[connection.peer, default: 1] - 1
+                state.connectionsPerPeer[connection.peer] = left > 0 ? left : nil
+            }
             connectionsGauge.record(state.connections.count)
             guard state.listenerClosed, state.connections.isEmpty else { return nil }
             defer { state.allClosed = nil }
