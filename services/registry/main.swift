@@ -38,6 +38,10 @@ struct RegistryCommand: AsyncParsableCommand {
         if try operations.backupIfAsked(database: database) { return }
         let operationServices = try operations.bootstrap()
         let logger = Logger(label: "registry")
+        // Refused before anything is opened or seeded: a weak secret lets anyone mint tokens.
+        let secret = authSecret ?? ProcessInfo.processInfo.environment["CRM_AUTH_SECRET"]
+        guard seedOnly || secret != nil else { throw ValidationError("--auth-secret or CRM_AUTH_SECRET is required") }
+        let validSigner = try secret.map { try SessionTokenSigner(secret: $0) }
         let store = try RegistryStore.open(path: database)
         if seedClients != nil || seedOnly {
             let today = LocalDate.of(unixMs: SystemClockMs.now(), utcOffsetMinutes: 180)
@@ -50,10 +54,7 @@ struct RegistryCommand: AsyncParsableCommand {
                 return
             }
         }
-        guard let secret = authSecret ?? ProcessInfo.processInfo.environment["CRM_AUTH_SECRET"] else {
-            throw ValidationError("--auth-secret or CRM_AUTH_SECRET is required")
-        }
-        let signer = try SessionTokenSigner(secret: secret)
+        guard let signer = validSigner else { return }
         let environment = RegistryEnvironment(store: store)
         if let bootstrapAdmin {
             let parts = bootstrapAdmin.split(separator: ":").map(String.init)
