@@ -40,7 +40,7 @@ public struct SessionTokenSigner: Sendable {
     private static let version = "v1"
 
     /// The secret's bytes (SymmetricKey is not Sendable; a key is made per use).
-    private let secret: [UInt8]
+    let secret: [UInt8]
     private var key: SymmetricKey { SymmetricKey(data: secret) }
     /// How long an issued token is valid.
     public let lifetimeMs: Int64
@@ -72,6 +72,14 @@ public struct SessionTokenSigner: Sendable {
 
     /// The claims of a genuine, unexpired token; `AuthError` otherwise.
     public func verify(_ token: String, nowMs: Int64) throws(AuthError) -> SessionClaims {
+        let claims = try verifyIgnoringExpiry(token)
+        guard nowMs < claims.expiresUnixMs else { throw .expiredToken }
+        return claims
+    }
+
+    /// The claims of a genuine token, expired or not: what renewing and ending a session
+    /// start from (the registry then checks the session itself).
+    public func verifyIgnoringExpiry(_ token: String) throws(AuthError) -> SessionClaims {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0] == Self.version,
               let payload = Self.data(base64URL: parts[1]),
@@ -82,7 +90,6 @@ public struct SessionTokenSigner: Sendable {
             throw .invalidToken
         }
         guard let claims = try? JSONDecoder().decode(SessionClaims.self, from: payload) else { throw .invalidToken }
-        guard nowMs < claims.expiresUnixMs else { throw .expiredToken }
         return claims
     }
 

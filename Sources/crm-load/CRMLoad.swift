@@ -37,9 +37,21 @@ struct List: AsyncParsableCommand {
 
     @OptionGroup var target: Target
 
+    @Option(help: "Mint the token reflection needs from the services' secret (default: env CRM_AUTH_SECRET, else the session saved by crm login).")
+    var authSecret: String?
+
     func run() async throws {
         let endpoint = try target.endpoint()
-        let answer = try await endpoint.client().call { rpc in
+        var metadata = Metadata()
+        if let secret = authSecret ?? ProcessInfo.processInfo.environment["CRM_AUTH_SECRET"] {
+            let signer = try SessionTokenSigner(secret: secret, lifetime: .seconds(60))
+            metadata.bearerToken = signer.sign(
+                signer.claims(operatorID: 0, login: "load.test", role: .system, fullName: "Нагрузочный тест", nowMs: SystemClockMs.now())
+            )
+        } else if let session = try SessionStore.standard().load() {
+            metadata.bearerToken = session.token
+        }
+        let answer = try await endpoint.client(metadata: metadata).call { rpc in
             try await RPCV1.Reflection.Client(wrapping: rpc).listMethods(RPCV1.ListMethodsRequest())
         }
         for method in answer.methods {
@@ -121,7 +133,7 @@ struct Run: AsyncParsableCommand {
     @Option(help: "The operator's mobile, for --login.")
     var mobile: String?
 
-    @Option(help: "The registry, HOST:PORT, for --login (default: --target).")
+    @Option(help: "The registry, HOST:PORT, for --login (default: --target) and for renewing the --session token (default: CRM_REGISTRY, else 127.0.0.1:7101).")
     var registry: String?
 
     @Option(help: "The development SMS file the code arrives in, for --login.")
@@ -145,7 +157,16 @@ struct Run: AsyncParsableCommand {
     /// The session token: given, saved by `crm login`, minted from the secret, or logged in.
     func sessionToken(defaultRole: Role) async throws -> String? {
         if let token { return token }
-        if session { return try SessionStore.standard().require().token }
+        if session {
+            // Renewed once, now: the run then has the access token's whole 5 minutes (longer
+            // runs: --auth-secret).
+            let store = SessionStore.standard()
+            let registry = try ServiceEndpoints.resolve(
+                registry: registry, contacts: nil, scheduling: nil, environment: ProcessInfo.processInfo.environment
+            ).registry
+            let keeper = SessionKeeper(session: try store.require(), store: store, registry: registry)
+            return try await keeper.token()
+        }
         if let secret = authSecret ?? (mintToken ? ProcessInfo.processInfo.environment["CRM_AUTH_SECRET"] : nil) {
             let chosen: Role
             if let role {

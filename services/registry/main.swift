@@ -83,7 +83,7 @@ struct RegistryCommand: AsyncParsableCommand {
         let server = RPCServer(
             transport: operations.serverTransport(host: host, port: port),
             services: BuiltinServices.adding(to: services),
-            interceptors: (memory.map { [$0] } ?? []) + [LoggingInterceptor(logger: logger), MetricsInterceptor(), AuthInterceptor(signer: signer)],
+            interceptors: (memory.map { [$0] } ?? []) + [LoggingInterceptor(logger: logger), MetricsInterceptor(), AuthInterceptor(signer: signer, sessions: RegistrySessions(store: store))],
             logger: logger
         )
         logger.info("registry listening", metadata: ["host": "\(host)", "port": "\(port)", "database": "\(database)"])
