@@ -179,6 +179,7 @@ public struct AuthService: RegistryV1.Auth.ServiceProtocol {
         let (claims, id) = try sessionClaims(context)
         let now = environment.nowMs()
         try await store.write { db in try db.endSessions(login: claims.login, id: id, by: claims.login, nowMs: now) }
+        environment.sessions.forget(id: id)
         return RegistryV1.LogoutResponse()
     }
 
@@ -241,6 +242,8 @@ public struct OperatorsService: RegistryV1.Operators.ServiceProtocol {
             }
             return try db.endSessions(login: login, by: claims.login, nowMs: now)
         }
+        // This replica's belief in any of them goes at once (the ids are not at hand: all of it).
+        environment.sessions.forget()
         context.logger.notice("Sessions ended by an administrator", metadata: ["login": "\(login)", "by": "\(claims.login)", "ended": "\(ended)"])
         return RegistryV1.EndSessionsResponse(ended: Int32(ended))
     }

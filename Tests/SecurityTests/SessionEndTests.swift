@@ -40,7 +40,7 @@ struct SessionWorld {
         let stateless = AuthInterceptor(signer: all.signer, nowMs: now)
         try await withTestServer(
             .inProcess, services: registryServices,
-            interceptors: [AuthInterceptor(signer: all.signer, sessions: RegistrySessions(store: all.registry), nowMs: now)]
+            interceptors: [AuthInterceptor(signer: all.signer, sessions: registryEnvironment.sessions, nowMs: now)]
         ) { registry in
             try await withTestServer(
                 .inProcess, services: ContactsServices.all(ContactsEnvironment(store: all.contacts, nowMs: now)), interceptors: [stateless]
@@ -52,6 +52,21 @@ struct SessionWorld {
                     try await body(registry, contacts, scheduling)
                 }
             }
+        }
+    }
+
+    /// A second registry replica over the same database: its own process state (the
+    /// sessions it believes live), nothing else.
+    func runReplica(_ body: (_ replica: RPCClient) async throws -> Void) async throws {
+        let now: @Sendable () -> Int64 = { [clock] in clock.now }
+        let environment = RegistryEnvironment(store: all.registry, nowMs: now)
+        let outbox = DatabaseLoginCodeOutbox(writer: all.registry.writer, nowMs: now)
+        try await withTestServer(
+            .inProcess,
+            services: [AuthService(environment: environment, signer: all.signer, codeSender: outbox), OperatorsService(environment: environment)],
+            interceptors: [AuthInterceptor(signer: all.signer, sessions: environment.sessions, nowMs: now)]
+        ) { replica in
+            try await body(replica)
         }
     }
 
@@ -133,6 +148,31 @@ struct SessionWorld {
             #expect(await world.refusal(contacts, SessionWorld.contactsMethod, renewed.sessionToken) != nil)
             #expect(await world.refusal(scheduling, SessionWorld.schedulingMethod, renewed.sessionToken) != nil)
             print("sessions: after logout the registry refused at once; contacts and scheduling after \((world.clock.now - loggedOutAt) / 1000) s (the access lifetime is \(SessionRules.accessLifetimeMs / 1000) s)")
+        }
+    }
+
+    @Test func anotherRegistryReplicaRefusesAnEndedSessionWithinASecond() async throws {
+        let world = try SessionWorld()
+        try await world.run { registry, _, _ in
+            try await world.runReplica { replica in
+                try await world.createOperator(registry, login: "anna")
+                let login = try await world.login(registry, "anna")
+                // Both replicas have seen the session live just now.
+                #expect(await world.refusal(replica, SessionWorld.registryMethod, login.sessionToken) == nil)
+                #expect(await world.refusal(registry, SessionWorld.registryMethod, login.sessionToken) == nil)
+                var metadata = Metadata()
+                metadata.bearerToken = login.sessionToken
+                _ = try await RegistryV1.Auth.Client(wrapping: registry).logout(.init(), metadata: metadata)
+                // The replica that ended it forgets its belief: refused at once.
+                #expect(await world.refusal(registry, SessionWorld.registryMethod, login.sessionToken) != nil)
+                // Its belief lasts at most RegistrySessions.recheckMs…
+                world.clock.advance(ms: RegistrySessions.recheckMs - 1)
+                #expect(await world.refusal(replica, SessionWorld.registryMethod, login.sessionToken) == nil)
+                // …then it reads the database and refuses, as does a refresh there.
+                world.clock.advance(ms: 1)
+                #expect(await world.refusal(replica, SessionWorld.registryMethod, login.sessionToken)?.message == AuthError.sessionEnded.rpcError.message)
+                #expect(await rpcError { _ = try await world.refresh(replica, login.sessionToken) }?.code == .unauthenticated)
+            }
         }
     }
 

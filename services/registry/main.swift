@@ -56,6 +56,8 @@ struct RegistryCommand: AsyncParsableCommand {
         }
         guard let signer = validSigner else { return }
         let environment = RegistryEnvironment(store: store)
+        // Codes that expired while the registry was down go now, not at the next login.
+        try await store.write { db in try db.pruneLoginState(nowMs: SystemClockMs.now()) }
         if let bootstrapAdmin {
             let parts = bootstrapAdmin.split(separator: ":").map(String.init)
             guard parts.count == 2, let mobile = PhoneNumber.normalize(parts[1]) else {
@@ -83,7 +85,7 @@ struct RegistryCommand: AsyncParsableCommand {
         let server = RPCServer(
             transport: operations.serverTransport(host: host, port: port),
             services: BuiltinServices.adding(to: services),
-            interceptors: (memory.map { [$0] } ?? []) + [LoggingInterceptor(logger: logger), MetricsInterceptor(), AuthInterceptor(signer: signer, sessions: RegistrySessions(store: store))],
+            interceptors: (memory.map { [$0] } ?? []) + [LoggingInterceptor(logger: logger), MetricsInterceptor(), AuthInterceptor(signer: signer, sessions: environment.sessions)],
             logger: logger
         )
         logger.info("registry listening", metadata: ["host": "\(host)", "port": "\(port)", "database": "\(database)"])
