@@ -110,8 +110,9 @@ func code(of body: () async throws -> Void) async -> StatusCode? {
         }
     }
 
-    @Test func builtinsAndLoginAreExempt() async throws {
+    @Test func healthAndLoginAreExemptReflectionIsNot() async throws {
         #expect(interceptor.isExempt("crm.rpc.v1.Health/Check"))
+        #expect(!interceptor.isExempt("crm.rpc.v1.Reflection/ListMethods"))
         #expect(interceptor.isExempt("crm.registry.v1.Auth/StartLogin"))
         #expect(interceptor.isExempt("crm.registry.v1.Auth/CompleteLogin"))
         #expect(!interceptor.isExempt("crm.registry.v1.Auth/GetSession"))
@@ -119,6 +120,8 @@ func code(of body: () async throws -> Void) async -> StatusCode? {
         try await withTestServer(.inProcess, services: [WhoAmI()], interceptors: [interceptor]) { client in
             let health = RPCV1.Health.Client(wrapping: client)
             _ = try await health.check(RPCV1.HealthCheckRequest())
+            let reflection = RPCV1.Reflection.Client(wrapping: client)
+            await #expect(throws: RPCError.self) { _ = try await reflection.listMethods(RPCV1.ListMethodsRequest()) }
         }
     }
 
