@@ -10,33 +10,49 @@ public enum AuthenticatedOperatorKey: ServerContextKey {
     public typealias Value = SessionClaims
 }
 
-/// Verifies the bearer token of every call except the exempt methods (login and the
-/// `crm.rpc.v1` built-ins), refusing with UNAUTHENTICATED, and puts the operator's claims
-/// into `context.values` for the handler.
+/// Whether a token's session still lasts. The registry, which keeps the sessions, answers
+/// from its database on every call; the other services have none and verify tokens alone, so
+/// an ended session's access token works there until it expires (at most its 5 minutes).
+public protocol SessionLiveness: Sendable {
+    /// Throws `AuthError.sessionEnded` when the session was ended or has outlived its lifetime.
+    func ensureLive(_ claims: SessionClaims, nowMs: Int64) async throws
+}
+
+/// Verifies the bearer token of every call except the exempt methods (the login, health),
+/// refusing with UNAUTHENTICATED, and puts the operator's claims into `context.values` for
+/// the handler.
 public struct AuthInterceptor: ServerInterceptor {
-    /// Methods that need no token: the two login stages.
+    /// Methods that need no valid token: the two login stages, and the two that take a
+    /// session's token even when expired and check it themselves (renewal, logout).
     public static let defaultExemptMethods: Set<String> = [
         "crm.registry.v1.Auth/StartLogin",
         "crm.registry.v1.Auth/CompleteLogin",
+        "crm.registry.v1.Auth/RefreshSession",
+        "crm.registry.v1.Auth/Logout",
     ]
-    /// Services that need no token: health, reflection, echo.
-    public static let defaultExemptPrefixes: [String] = ["crm.rpc.v1."]
+    /// Services that need no token: health only (load balancers and orchestrators probe it).
+    /// Reflection lists a service's surface and answers only operators (docs/API.md).
+    public static let defaultExemptPrefixes: [String] = ["crm.rpc.v1.Health/"]
 
     public let signer: SessionTokenSigner
     public let exemptMethods: Set<String>
     public let exemptPrefixes: [String]
     private let nowMs: @Sendable () -> Int64
+    private let sessions: (any SessionLiveness)?
     private let verified = VerifiedTokenCache()
 
+    /// `sessions`: the registry's session check; nil in services that keep no sessions.
     public init(
         signer: SessionTokenSigner,
         exemptMethods: Set<String> = AuthInterceptor.defaultExemptMethods,
         exemptPrefixes: [String] = AuthInterceptor.defaultExemptPrefixes,
+        sessions: (any SessionLiveness)? = nil,
         nowMs: @escaping @Sendable () -> Int64 = { SystemClockMs.now() }
     ) {
         self.signer = signer
         self.exemptMethods = exemptMethods
         self.exemptPrefixes = exemptPrefixes
+        self.sessions = sessions
         self.nowMs = nowMs
     }
 
@@ -56,6 +72,7 @@ public struct AuthInterceptor: ServerInterceptor {
         let claims = try verified.claims(for: token, nowMs: now) { token throws(AuthError) in
             try signer.verify(token, nowMs: now)
         }
+        if let sessions, claims.sessionID != nil { try await sessions.ensureLive(claims, nowMs: now) }
         var context = context
         context.values[AuthenticatedOperatorKey.self] = claims
         return try await next(request, context)

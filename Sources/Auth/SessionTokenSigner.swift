@@ -5,30 +5,49 @@ import Foundation
 /// without padding; the payload is the claims as compact JSON, the signature HMAC-SHA256
 /// over `v1.<payload>` with the secret every service shares.
 public struct SessionTokenSigner: Sendable {
-    public enum ConfigurationError: Error, CustomStringConvertible {
-        case secretTooShort(minimum: Int)
+    /// Why a secret is refused at start: anyone who knows or guesses the secret can mint a
+    /// token for any operator, so a short one or the placeholder the docs once showed never
+    /// serves.
+    public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
+        case secretTooShort(minimum: Int, actual: Int)
+        case placeholderSecret
         public var description: String {
             switch self {
-            case .secretTooShort(let minimum): "The auth secret must be at least \(minimum) bytes"
+            case .secretTooShort(let minimum, let actual):
+                "The auth secret (--auth-secret, CRM_AUTH_SECRET) is \(actual) bytes; at least \(minimum) are required "
+                    + "(generate one: openssl rand -hex 32)"
+            case .placeholderSecret:
+                "The auth secret (--auth-secret, CRM_AUTH_SECRET) is the documented placeholder "
+                    + "«\(SessionTokenSigner.placeholderSecret)»; set a secret of your own (openssl rand -hex 32)"
             }
         }
     }
 
-    public static let minimumSecretBytes = 16
+    public static let minimumSecretBytes = 32
+    /// The value docker-compose.yml used to substitute when CRM_AUTH_SECRET was unset.
+    public static let placeholderSecret = "change-me-in-production"
+    /// What every placeholder the docs and env examples show begins with
+    /// (`change-me-to-a-long-random-secret` in services/*/*.env.example).
+    static let placeholderMarker = "change-me"
+
+    /// Refuses a secret no deployment may run with; every service calls it at start.
+    public static func validate(secret: String) throws(ConfigurationError) {
+        let trimmed = secret.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.lowercased().contains(placeholderMarker) { throw .placeholderSecret }
+        let bytes = secret.utf8.count
+        guard bytes >= minimumSecretBytes else { throw .secretTooShort(minimum: minimumSecretBytes, actual: bytes) }
+    }
     private static let version = "v1"
 
     /// The secret's bytes (SymmetricKey is not Sendable; a key is made per use).
-    private let secret: [UInt8]
+    let secret: [UInt8]
     private var key: SymmetricKey { SymmetricKey(data: secret) }
     /// How long an issued token is valid.
     public let lifetimeMs: Int64
 
     public init(secret: String, lifetime: Duration = .seconds(12 * 3600)) throws {
-        let bytes = Array(secret.utf8)
-        guard bytes.count >= Self.minimumSecretBytes else {
-            throw ConfigurationError.secretTooShort(minimum: Self.minimumSecretBytes)
-        }
-        self.secret = bytes
+        try Self.validate(secret: secret)
+        self.secret = Array(secret.utf8)
         let (seconds, attoseconds) = lifetime.components
         self.lifetimeMs = seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
@@ -53,6 +72,14 @@ public struct SessionTokenSigner: Sendable {
 
     /// The claims of a genuine, unexpired token; `AuthError` otherwise.
     public func verify(_ token: String, nowMs: Int64) throws(AuthError) -> SessionClaims {
+        let claims = try verifyIgnoringExpiry(token)
+        guard nowMs < claims.expiresUnixMs else { throw .expiredToken }
+        return claims
+    }
+
+    /// The claims of a genuine token, expired or not: what renewing and ending a session
+    /// start from (the registry then checks the session itself).
+    public func verifyIgnoringExpiry(_ token: String) throws(AuthError) -> SessionClaims {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0] == Self.version,
               let payload = Self.data(base64URL: parts[1]),
@@ -63,7 +90,6 @@ public struct SessionTokenSigner: Sendable {
             throw .invalidToken
         }
         guard let claims = try? JSONDecoder().decode(SessionClaims.self, from: payload) else { throw .invalidToken }
-        guard nowMs < claims.expiresUnixMs else { throw .expiredToken }
         return claims
     }
 

@@ -19,40 +19,48 @@ public struct AuthService: RegistryV1.Auth.ServiceProtocol {
         self.codeSender = codeSender
     }
 
-    /// An account that may log in by password (SYSTEM accounts may not).
-    func loginAccount(_ login: String) async throws -> OperatorRecord {
-        let account = try await store.read { db in try db.operatorAccount(login: login) }
-        guard let account, account.role != Role.system.rawValue else {
-            throw RegistryError.unauthenticated(LoginRules.unknownLoginMessage)
-        }
-        return account
-    }
+    /// The keyed hash the registry keeps of each login code instead of the code.
+    var codeHash: SecretKeyedHash { signer.keyedHash(purpose: "login-code") }
 
     private enum StartOutcome: Sendable {
-        case issued(code: String, expiresMs: Int64)
+        case issued(account: OperatorRecord?)
         case locked(untilMs: Int64)
+        case tooManyCodes
     }
 
     public func startLogin(request: RegistryV1.StartLoginRequest, context: ServerContext) async throws -> RegistryV1.StartLoginResponse {
-        let login = request.login.trimmingCharacters(in: .whitespaces)
-        let account = try await loginAccount(login)
+        let login = try LoginRules.login(request.login)
+        let source = LoginRules.source(peer: context.peer)
         let now = environment.nowMs()
         var generator = SystemRandomNumberGenerator()
         let code = LoginRules.newCode(using: &generator)
+        let expires = now + LoginRules.codeLifetimeMs
+        let hash = Data(codeHash.mac(LoginRules.hashInput(login: login, code: code)))
         let outcome = try await store.write { db -> StartOutcome in
-            var state = try db.loginState(login)
-            if let until = state.lockedUntilMs, until > now { return .locked(untilMs: until) }
+            try db.pruneLoginState(nowMs: now)
+            let attempt = try db.loginAttempt(login: login, source: source, nowMs: now)
+            if let until = attempt.lockedUntilMs, until > now { return .locked(untilMs: until) }
+            let recent = try db.recentCodeRequests(login: login, source: source, since: now - LoginRules.codeRequestWindowMs)
+            guard recent.login < LoginRules.maxCodesPerLogin, recent.source < LoginRules.maxCodesPerSource else { return .tooManyCodes }
+            try db.execute(
+                sql: "INSERT INTO login_code_request (login, source, created_ms) VALUES (?, ?, ?)", arguments: [login, source, now]
+            )
+            guard let account = try db.loginAccount(login) else { return .issued(account: nil) }
             // A new request replaces an unused earlier code.
-            state.code = code
-            state.codeExpiresMs = now + LoginRules.codeLifetimeMs
-            state.lockedUntilMs = nil
-            try state.save(db)
-            return .issued(code: code, expiresMs: now + LoginRules.codeLifetimeMs)
+            try LoginCodeRecord(login: login, codeHash: hash, expiresMs: expires, wrongTries: 0).save(db)
+            return .issued(account: account)
         }
         switch outcome {
         case .locked(let until):
             throw RegistryError.resourceExhausted(LoginRules.lockedMessage(untilMs: until))
-        case .issued(let code, let expires):
+        case .tooManyCodes:
+            throw RegistryError.resourceExhausted(LoginRules.tooManyCodesMessage)
+        case .issued(nil):
+            // Nobody has this login: answered as if the code went out, so the answer never
+            // tells which logins exist.
+            let decoy = LoginRules.decoyMobile(mac: codeHash.mac("decoy\n" + login))
+            return RegistryV1.StartLoginResponse(maskedMobile: PhoneNumber.masked(decoy), codeExpiresUnixMs: expires)
+        case .issued(let account?):
             do {
                 try await codeSender.sendLoginCode(
                     login: login, phone: account.mobile, code: code, idempotencyKey: "login-\(login)-\(now)"
@@ -66,7 +74,7 @@ public struct AuthService: RegistryV1.Auth.ServiceProtocol {
     }
 
     private enum CompleteOutcome: Sendable {
-        case accepted
+        case accepted(OperatorRecord, SessionRecord)
         case rejected
         case locked(untilMs: Int64)
     }
@@ -75,51 +83,104 @@ public struct AuthService: RegistryV1.Auth.ServiceProtocol {
         guard LoginRules.isWellFormed(password: request.password) else {
             throw RegistryError.invalidArgument(field: "password", "Пароль — 10 цифр: 4 последние цифры мобильного и код из SMS")
         }
-        let login = request.login.trimmingCharacters(in: .whitespaces)
-        let account = try await loginAccount(login)
+        let login = try LoginRules.login(request.login)
+        let source = LoginRules.source(peer: context.peer)
         let now = environment.nowMs()
+        let codeHash = self.codeHash
+        var generator = SystemRandomNumberGenerator()
+        let sessionID = SessionRules.newSessionID(using: &generator)
         // The wrong try is committed even though the call then fails.
         let outcome = try await store.write { db -> CompleteOutcome in
-            var state = try db.loginState(login)
-            if let until = state.lockedUntilMs, until > now { return .locked(untilMs: until) }
-            let verdict = LoginRules.check(
-                password: request.password, mobile: account.mobile, code: state.code,
-                codeExpiresMs: state.codeExpiresMs, nowMs: now
-            )
-            switch verdict {
-            case .accepted:
-                state.code = nil
-                state.codeExpiresMs = nil
-                state.failedTries = 0
-                state.lockedUntilMs = nil
-                try state.save(db)
-                return .accepted
-            case .rejected:
-                let (tries, lockedUntil) = LoginRules.afterWrongTry(failedTries: state.failedTries, nowMs: now)
-                state.failedTries = tries
-                state.lockedUntilMs = lockedUntil
-                if lockedUntil != nil {
-                    state.code = nil
-                    state.codeExpiresMs = nil
+            try db.pruneLoginState(nowMs: now)
+            var attempt = try db.loginAttempt(login: login, source: source, nowMs: now)
+            if let until = attempt.lockedUntilMs, until > now { return .locked(untilMs: until) }
+            let account = try db.loginAccount(login)
+            let code = try db.loginCode(login)
+            let verdict: LoginRules.Verdict = if let account, let code {
+                LoginRules.check(password: request.password, mobile: account.mobile, codeExpiresMs: code.expiresMs, nowMs: now) {
+                    codeHash.matches(Array(code.codeHash), LoginRules.hashInput(login: login, code: $0))
                 }
-                try state.save(db)
-                return lockedUntil.map { .locked(untilMs: $0) } ?? .rejected
+            } else {
+                .rejected
             }
+            if case .accepted = verdict, let account {
+                try db.deleteLoginCode(login)
+                // A login that succeeds from an address forgets that address's wrong tries.
+                _ = try LoginAttemptRecord.deleteOne(db, key: ["login": login, "source": source])
+                try db.pruneSessions(nowMs: now)
+                let session = SessionRecord(
+                    id: sessionID, login: login, createdMs: now, expiresMs: now + SessionRules.sessionLifetimeMs
+                )
+                try session.insert(db)
+                return .accepted(account, session)
+            }
+            let (tries, locks, lockedUntil) = LoginRules.afterWrongTry(failedTries: attempt.failedTries, locks: attempt.locks, nowMs: now)
+            attempt.failedTries = tries
+            attempt.locks = locks
+            attempt.lockedUntilMs = lockedUntil ?? attempt.lockedUntilMs
+            attempt.updatedMs = now
+            try attempt.save(db)
+            if var code {
+                code.wrongTries += 1
+                if code.wrongTries >= LoginRules.maxWrongTriesPerCode { try db.deleteLoginCode(login) } else { try code.update(db) }
+            }
+            return lockedUntil.map { .locked(untilMs: $0) } ?? .rejected
         }
         switch outcome {
         case .locked(let until):
             throw RegistryError.resourceExhausted(LoginRules.lockedMessage(untilMs: until))
         case .rejected:
             throw RegistryError.unauthenticated(LoginRules.wrongPasswordMessage)
-        case .accepted:
-            guard let role = Role(rawValue: account.role) else { throw RegistryError.unauthenticated(LoginRules.unknownLoginMessage) }
-            let claims = signer.claims(
-                operatorID: account.id ?? 0, login: account.login, role: role, fullName: account.fullName, nowMs: now
-            )
+        case .accepted(let account, let session):
+            let claims = try accessClaims(account, session, nowMs: now)
             return RegistryV1.CompleteLoginResponse(
-                sessionToken: signer.sign(claims), expiresUnixMs: claims.expiresUnixMs, operator: account.wire
+                sessionToken: signer.sign(claims), expiresUnixMs: claims.expiresUnixMs, operator: account.wire,
+                sessionExpiresUnixMs: session.expiresMs
             )
         }
+    }
+
+    /// A 5-minute access token of `session`, with the account's role as the registry has it now.
+    func accessClaims(_ account: OperatorRecord, _ session: SessionRecord, nowMs: Int64) throws(RegistryError) -> SessionClaims {
+        guard let role = Role(rawValue: account.role) else { throw .unauthenticated(LoginRules.wrongPasswordMessage) }
+        return SessionClaims(
+            operatorID: account.id ?? 0, login: account.login, role: role, fullName: account.fullName, issuedUnixMs: nowMs,
+            expiresUnixMs: SessionRules.accessExpiry(nowMs: nowMs, sessionExpiresMs: session.expiresMs), sessionID: session.id
+        )
+    }
+
+    /// The claims of the session token in metadata, expired or not, with a session id.
+    private func sessionClaims(_ context: ServerContext) throws(AuthError) -> (claims: SessionClaims, sessionID: String) {
+        guard let token = context.metadata.bearerToken, !token.isEmpty else { throw .missingToken }
+        let claims = try signer.verifyIgnoringExpiry(token)
+        // A token minted from the secret (SYSTEM, tools) has no session to renew or end.
+        guard let id = claims.sessionID else { throw .invalidToken }
+        return (claims, id)
+    }
+
+    public func refreshSession(request: RegistryV1.RefreshSessionRequest, context: ServerContext) async throws -> RegistryV1.RefreshSessionResponse {
+        let (claims, id) = try sessionClaims(context)
+        let now = environment.nowMs()
+        let found = try await store.read { db -> (SessionRecord, OperatorRecord)? in
+            guard let session = try db.session(id: id), session.login == claims.login, session.isLive(nowMs: now),
+                  let account = try db.loginAccount(session.login)
+            else { return nil }
+            return (session, account)
+        }
+        guard let found else { throw AuthError.sessionEnded }
+        let (session, account) = found
+        let renewed = try accessClaims(account, session, nowMs: now)
+        return RegistryV1.RefreshSessionResponse(
+            sessionToken: signer.sign(renewed), expiresUnixMs: renewed.expiresUnixMs, sessionExpiresUnixMs: session.expiresMs
+        )
+    }
+
+    public func logout(request: RegistryV1.LogoutRequest, context: ServerContext) async throws -> RegistryV1.LogoutResponse {
+        let (claims, id) = try sessionClaims(context)
+        let now = environment.nowMs()
+        try await store.write { db in try db.endSessions(login: claims.login, id: id, by: claims.login, nowMs: now) }
+        environment.sessions.forget(id: id)
+        return RegistryV1.LogoutResponse()
     }
 
     public func getSession(request: RegistryV1.GetSessionRequest, context: ServerContext) async throws -> RegistryV1.GetSessionResponse {
@@ -169,6 +230,22 @@ public struct OperatorsService: RegistryV1.Operators.ServiceProtocol {
             record.id = db.lastInsertedRowID
             return RegistryV1.CreateOperatorResponse(operator: record.wire)
         }
+    }
+
+    public func endSessions(request: RegistryV1.EndSessionsRequest, context: ServerContext) async throws -> RegistryV1.EndSessionsResponse {
+        let claims = try context.requireRole([.administrator], rule: Self.rule)
+        let login = try LoginRules.login(request.login)
+        let now = environment.nowMs()
+        let ended = try await store.write { db -> Int in
+            guard try db.operatorAccount(login: login) != nil else {
+                throw RegistryError.notFound(field: "login", "Нет оператора с логином «\(login)»")
+            }
+            return try db.endSessions(login: login, by: claims.login, nowMs: now)
+        }
+        // This replica's belief in any of them goes at once (the ids are not at hand: all of it).
+        environment.sessions.forget()
+        context.logger.notice("Sessions ended by an administrator", metadata: ["login": "\(login)", "by": "\(claims.login)", "ended": "\(ended)"])
+        return RegistryV1.EndSessionsResponse(ended: Int32(ended))
     }
 
     public func listOperators(request: RegistryV1.ListOperatorsRequest, context: ServerContext) async throws -> RegistryV1.ListOperatorsResponse {

@@ -13,11 +13,14 @@ public struct RegistryEnvironment: Sendable {
     public let nowMs: @Sendable () -> Int64
     /// The server's own zone for «today» (age): Moscow.
     public let serverUTCOffsetMinutes: Int
+    /// Whether sessions last: what the auth interceptor asks on every call with a session.
+    public let sessions: RegistrySessions
 
     public init(store: RegistryStore, nowMs: @escaping @Sendable () -> Int64 = { SystemClockMs.now() }, serverUTCOffsetMinutes: Int = 180) {
         self.store = store
         self.nowMs = nowMs
         self.serverUTCOffsetMinutes = serverUTCOffsetMinutes
+        self.sessions = RegistrySessions(store: store)
     }
 
     func today(_ nowMs: Int64) -> LocalDate {

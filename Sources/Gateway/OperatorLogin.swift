@@ -23,7 +23,8 @@ public enum OperatorLogin {
             token: completed.sessionToken, login: login,
             fullName: Labels.fullName(completed.operator?.fullName),
             role: completed.operator.map { Labels.role($0.role) } ?? "—",
-            expiresUnixMilliseconds: completed.expiresUnixMs
+            expiresUnixMilliseconds: completed.expiresUnixMs,
+            sessionExpiresUnixMilliseconds: completed.sessionExpiresUnixMs
         )
     }
 

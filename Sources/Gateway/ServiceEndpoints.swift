@@ -84,6 +84,20 @@ extension ServiceEndpoints.Endpoint {
     }
 }
 
+extension ServiceEndpoints.Endpoint {
+    /// A client for this service whose every call carries the session's access token,
+    /// renewed as it nears expiry.
+    public func client(session keeper: SessionKeeper, timeout: Duration = .seconds(10)) -> ServiceClient {
+        ServiceClient(
+            endpoint: self,
+            rpc: RPCClient(
+                transport: RenewingTransport(inner: TCPClientTransport(host: host, port: port), keeper: keeper),
+                defaultTimeout: timeout
+            )
+        )
+    }
+}
+
 /// An RPC client that knows which service it talks to, so its failures can say so.
 public struct ServiceClient: Sendable {
     public let endpoint: ServiceEndpoints.Endpoint

@@ -1,3 +1,4 @@
+import Auth
 import CRMAPI
 import Foundation
 import RPCCore
@@ -29,6 +30,12 @@ public final class ServiceSupervisor: @unchecked Sendable {
         self.dataDirectory = dataDirectory
         self.binDirectory = binDirectory
         self.authSecret = authSecret
+    }
+
+    /// The services' own verdict on a secret (too short, the placeholder), said once before
+    /// any of them starts.
+    public static func check(secret: String) throws(GatewayError) {
+        do { try SessionTokenSigner.validate(secret: secret) } catch { throw GatewayError("\(error)") }
     }
 
     /// The folder of the running executable.

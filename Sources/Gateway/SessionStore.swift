@@ -8,18 +8,27 @@ public struct Session: Codable, Sendable, Hashable {
     public var login: String
     public var fullName: String
     public var role: String
+    /// When the access token expires (5 minutes after it was issued or renewed).
     public var expiresUnixMilliseconds: Int64
+    /// When the session ends at the latest (12 hours after the login): the access token is
+    /// renewed until then. Nil in files written before sessions were renewable.
+    public var sessionExpiresUnixMilliseconds: Int64?
 
-    public init(token: String, login: String, fullName: String, role: String, expiresUnixMilliseconds: Int64) {
+    public init(
+        token: String, login: String, fullName: String, role: String, expiresUnixMilliseconds: Int64,
+        sessionExpiresUnixMilliseconds: Int64? = nil
+    ) {
         self.token = token
         self.login = login
         self.fullName = fullName
         self.role = role
         self.expiresUnixMilliseconds = expiresUnixMilliseconds
+        self.sessionExpiresUnixMilliseconds = sessionExpiresUnixMilliseconds
     }
 
+    /// Past the session's end (or, in an old file, the token's): only a new login helps.
     public var isExpired: Bool {
-        Int64(Date().timeIntervalSince1970 * 1000) >= expiresUnixMilliseconds
+        Int64(Date().timeIntervalSince1970 * 1000) >= (sessionExpiresUnixMilliseconds ?? expiresUnixMilliseconds)
     }
 }
 

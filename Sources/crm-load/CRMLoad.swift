@@ -42,6 +42,9 @@ struct List: AsyncParsableCommand {
     @Option(help: "A method (either spelling): print its request's fields, their types and an example JSON for --data.")
     var describe: String?
 
+    @Option(help: "Mint the token reflection needs from the services' secret (default: env CRM_AUTH_SECRET, else the session saved by crm login).")
+    var authSecret: String?
+
     func run() async throws {
         if let describe {
             guard let entry = APICatalog.method(named: APICatalog.canonicalName(describe)) else {
@@ -52,7 +55,16 @@ struct List: AsyncParsableCommand {
             return
         }
         let endpoint = try target.endpoint()
-        let answer = try await endpoint.client().call { rpc in
+        var metadata = Metadata()
+        if let secret = authSecret ?? ProcessInfo.processInfo.environment["CRM_AUTH_SECRET"] {
+            let signer = try SessionTokenSigner(secret: secret, lifetime: .seconds(60))
+            metadata.bearerToken = signer.sign(
+                signer.claims(operatorID: 0, login: "load.test", role: .system, fullName: "Нагрузочный тест", nowMs: SystemClockMs.now())
+            )
+        } else if let session = try SessionStore.standard().load() {
+            metadata.bearerToken = session.token
+        }
+        let answer = try await endpoint.client(metadata: metadata).call { rpc in
             try await RPCV1.Reflection.Client(wrapping: rpc).listMethods(RPCV1.ListMethodsRequest())
         }
         for method in answer.methods {

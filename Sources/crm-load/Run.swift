@@ -57,7 +57,7 @@ struct Run: AsyncParsableCommand {
     @Option(help: "The operator's mobile, for --login.")
     var mobile: String?
 
-    @Option(help: "The registry, HOST:PORT, for --login and {{card}} (default: --target).")
+    @Option(help: "The registry, HOST:PORT, for --login and {{card}} (default: --target), and for renewing the --session token (default: CRM_REGISTRY, else 127.0.0.1:7101).")
     var registry: String?
 
     @Option(help: "The development SMS file the code arrives in, for --login.")
@@ -82,7 +82,16 @@ struct Run: AsyncParsableCommand {
     /// The session token: given, saved by `crm login`, minted from the secret, or logged in.
     func sessionToken(defaultRole: Role) async throws -> String? {
         if let token { return token }
-        if session { return try SessionStore.standard().require().token }
+        if session {
+            // Renewed once, now: the run then has the access token's whole 5 minutes (longer
+            // runs: --auth-secret).
+            let store = SessionStore.standard()
+            let registry = try ServiceEndpoints.resolve(
+                registry: registry, contacts: nil, scheduling: nil, environment: ProcessInfo.processInfo.environment
+            ).registry
+            let keeper = SessionKeeper(session: try store.require(), store: store, registry: registry)
+            return try await keeper.token()
+        }
         if let secret = authSecret ?? (mintToken ? ProcessInfo.processInfo.environment["CRM_AUTH_SECRET"] : nil) {
             let chosen: Role
             if let role {

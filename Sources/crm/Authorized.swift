@@ -1,7 +1,8 @@
 import Gateway
 import RPCCore
 
-/// The saved session and a client per service carrying its token.
+/// The saved session and a client per service carrying its access token, renewed against
+/// the registry as it nears expiry.
 struct Authorized {
     let session: Session
     let endpoints: ServiceEndpoints
@@ -12,10 +13,9 @@ struct Authorized {
     init(_ global: GlobalOptions) throws {
         session = try SessionStore.standard().require()
         endpoints = try global.endpoints()
-        var metadata = Metadata()
-        metadata.bearerToken = session.token
-        registry = endpoints.registry.client(metadata: metadata)
-        contacts = endpoints.contacts.client(metadata: metadata)
-        scheduling = endpoints.scheduling.client(metadata: metadata)
+        let keeper = SessionKeeper(session: session, store: SessionStore.standard(), registry: endpoints.registry)
+        registry = endpoints.registry.client(session: keeper)
+        contacts = endpoints.contacts.client(session: keeper)
+        scheduling = endpoints.scheduling.client(session: keeper)
     }
 }

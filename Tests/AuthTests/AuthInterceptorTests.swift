@@ -25,7 +25,7 @@ struct WhoAmI: RegistrableRPCService {
 }
 
 let now: Int64 = 1_750_000_000_000
-let signer = try! SessionTokenSigner(secret: "test-secret-of-enough-length", lifetime: .seconds(3600))
+let signer = try! SessionTokenSigner(secret: "test-secret-of-enough-length-0123456789", lifetime: .seconds(3600))
 
 func token(_ role: Role, issuedAt: Int64 = now, with tokenSigner: SessionTokenSigner = signer) -> String {
     tokenSigner.sign(tokenSigner.claims(operatorID: 7, login: "vafinana", role: role, fullName: "Вафина Наталья Александровна", nowMs: issuedAt))
@@ -90,7 +90,7 @@ func code(of body: () async throws -> Void) async -> StatusCode? {
         // Swap in the payload of an OFFICE token, keeping the VCC signature.
         let officePayload = token(.office).split(separator: ".")[1]
         let tampered = "\(parts[0]).\(officePayload).\(parts[2])"
-        let otherSecret = try SessionTokenSigner(secret: "another-secret-entirely-123")
+        let otherSecret = try SessionTokenSigner(secret: "another-secret-entirely-0123456789")
         try await withTestServer(.inProcess, services: [WhoAmI()], interceptors: [interceptor]) { client in
             #expect(await code { _ = try await call(client, token: tampered) } == .unauthenticated)
             #expect(await code { _ = try await call(client, token: token(.office, with: otherSecret)) } == .unauthenticated)
@@ -110,8 +110,9 @@ func code(of body: () async throws -> Void) async -> StatusCode? {
         }
     }
 
-    @Test func builtinsAndLoginAreExempt() async throws {
+    @Test func healthAndLoginAreExemptReflectionIsNot() async throws {
         #expect(interceptor.isExempt("crm.rpc.v1.Health/Check"))
+        #expect(!interceptor.isExempt("crm.rpc.v1.Reflection/ListMethods"))
         #expect(interceptor.isExempt("crm.registry.v1.Auth/StartLogin"))
         #expect(interceptor.isExempt("crm.registry.v1.Auth/CompleteLogin"))
         #expect(!interceptor.isExempt("crm.registry.v1.Auth/GetSession"))
@@ -119,6 +120,8 @@ func code(of body: () async throws -> Void) async -> StatusCode? {
         try await withTestServer(.inProcess, services: [WhoAmI()], interceptors: [interceptor]) { client in
             let health = RPCV1.Health.Client(wrapping: client)
             _ = try await health.check(RPCV1.HealthCheckRequest())
+            let reflection = RPCV1.Reflection.Client(wrapping: client)
+            await #expect(throws: RPCError.self) { _ = try await reflection.listMethods(RPCV1.ListMethodsRequest()) }
         }
     }
 
@@ -129,7 +132,7 @@ func code(of body: () async throws -> Void) async -> StatusCode? {
         let moving = AuthInterceptor(signer: signer, nowMs: { clock.withLock { $0 } })
         let genuine = token(.office)
         let parts = genuine.split(separator: ".").map(String.init)
-        let otherSecret = try SessionTokenSigner(secret: "another-secret-entirely-123")
+        let otherSecret = try SessionTokenSigner(secret: "another-secret-entirely-0123456789")
         try await withTestServer(.inProcess, services: [WhoAmI()], interceptors: [moving]) { client in
             let first = try await call(client, token: genuine)
             let second = try await call(client, token: genuine)

@@ -73,24 +73,35 @@ final class MutableClock: Sendable {
             #expect(locked?.code == .resourceExhausted)
             let start = await rpcError { _ = try await auth.startLogin(.init(login: "op")) }
             #expect(start?.code == .resourceExhausted)
-            clock.advance(ms: LoginRules.lockoutMs)
+            clock.advance(ms: LoginRules.firstLockMs)
             _ = try await auth.startLogin(.init(login: "op"))
             let fresh = try #require(try await fixture.outbox.latestCode(login: "op")).code
             _ = try await auth.completeLogin(.init(login: "op", password: "7060" + fresh))
         }
     }
 
-    @Test func unknownAndSystemLoginsAreRefusedAlike() async throws {
+    @Test func unknownAndSystemLoginsAreAnsweredLikeKnownOnes() async throws {
         let fixture = try Fixture()
         try await fixture.seedOperator(login: "loader", role: .system)
+        try await fixture.seedOperator(login: "op", role: .vcc)
         try await fixture.run { client in
             let auth = RegistryV1.Auth.Client(wrapping: client)
-            let unknown = await rpcError { _ = try await auth.startLogin(.init(login: "nobody")) }
-            let system = await rpcError { _ = try await auth.startLogin(.init(login: "loader")) }
-            #expect(unknown?.code == .unauthenticated)
-            #expect(unknown == system)
+            let known = try await auth.startLogin(.init(login: "op"))
+            let unknown = try await auth.startLogin(.init(login: "nobody"))
+            let system = try await auth.startLogin(.init(login: "loader"))
+            // The same shape, the same expiry; the decoy mobile is the same on every ask.
+            #expect(unknown.codeExpiresUnixMs == known.codeExpiresUnixMs && system.codeExpiresUnixMs == known.codeExpiresUnixMs)
+            #expect(unknown.maskedMobile.hasPrefix("+7 *** ***-**-") && unknown.maskedMobile.count == known.maskedMobile.count)
+            #expect(try await auth.startLogin(.init(login: "nobody")).maskedMobile == unknown.maskedMobile)
+            let code = try #require(try await fixture.outbox.latestCode(login: "op")).code
+            let wrongCode = code == "000000" ? "111111" : "000000"
+            let wrong = await rpcError { _ = try await auth.completeLogin(.init(login: "op", password: "7060" + wrongCode)) }
+            let nobody = await rpcError { _ = try await auth.completeLogin(.init(login: "nobody", password: "7060" + code)) }
+            let loader = await rpcError { _ = try await auth.completeLogin(.init(login: "loader", password: "7060" + code)) }
+            #expect(wrong?.code == .unauthenticated)
+            #expect(nobody == wrong && loader == wrong)
         }
-        #expect(try await fixture.count("login_code_outbox") == 0)
+        #expect(try await fixture.count("login_code_outbox") == 1)
     }
 }
 

@@ -72,24 +72,40 @@ import Testing
 @Suite struct LoginRulesTests {
     @Test func passwordIsLastFourOfMobilePlusCode() {
         #expect(LoginRules.password(mobile: "9510187060", code: "123456") == "7060123456")
-        #expect(LoginRules.check(password: "7060123456", mobile: "9510187060", code: "123456", codeExpiresMs: 10, nowMs: 5) == .accepted)
-        #expect(LoginRules.check(password: "7060123457", mobile: "9510187060", code: "123456", codeExpiresMs: 10, nowMs: 5) == .rejected)
+        let code: (String) -> Bool = { $0 == "123456" }
+        #expect(LoginRules.check(password: "7060123456", mobile: "9510187060", codeExpiresMs: 10, nowMs: 5, hashMatches: code) == .accepted)
+        #expect(LoginRules.check(password: "7060123457", mobile: "9510187060", codeExpiresMs: 10, nowMs: 5, hashMatches: code) == .rejected)
+        #expect(LoginRules.check(password: "7061123456", mobile: "9510187060", codeExpiresMs: 10, nowMs: 5, hashMatches: code) == .rejected)
     }
 
     @Test func expiredOrMissingCodeIsRejected() {
-        #expect(LoginRules.check(password: "7060123456", mobile: "9510187060", code: "123456", codeExpiresMs: 10, nowMs: 10) == .rejected)
-        #expect(LoginRules.check(password: "7060123456", mobile: "9510187060", code: nil, codeExpiresMs: nil, nowMs: 5) == .rejected)
+        let code: (String) -> Bool = { $0 == "123456" }
+        #expect(LoginRules.check(password: "7060123456", mobile: "9510187060", codeExpiresMs: 10, nowMs: 10, hashMatches: code) == .rejected)
+        #expect(LoginRules.check(password: "7060123456", mobile: "9510187060", codeExpiresMs: nil, nowMs: 5, hashMatches: code) == .rejected)
     }
 
-    @Test func fifthWrongTryLocks() {
+    @Test func fifthWrongTryLocksForLongerEachTime() {
         var tries = 0
-        for _ in 1...4 {
-            let result = LoginRules.afterWrongTry(failedTries: tries, nowMs: 100)
-            #expect(result.lockedUntilMs == nil)
-            tries = result.failedTries
+        var locks = 0
+        var durations: [Int64] = []
+        for _ in 1...8 {
+            for _ in 1...4 {
+                let result = LoginRules.afterWrongTry(failedTries: tries, locks: locks, nowMs: 100)
+                #expect(result.lockedUntilMs == nil)
+                tries = result.failedTries
+            }
+            let fifth = LoginRules.afterWrongTry(failedTries: tries, locks: locks, nowMs: 100)
+            durations.append(try! #require(fifth.lockedUntilMs) - 100)
+            (tries, locks) = (fifth.failedTries, fifth.locks)
         }
-        let fifth = LoginRules.afterWrongTry(failedTries: tries, nowMs: 100)
-        #expect(fifth.lockedUntilMs == 100 + LoginRules.lockoutMs)
+        #expect(durations == [1, 2, 4, 8, 16, 32, 60, 60].map { Int64($0) * 60_000 })
+    }
+
+    @Test func sourceIsTheAddressWithoutThePort() {
+        #expect(LoginRules.source(peer: "10.1.2.3:50123") == "10.1.2.3")
+        #expect(LoginRules.source(peer: "[2001:db8:1:2:3:4:5:6]:443") == "2001:db8:1:2::/64")
+        #expect(LoginRules.source(peer: "[2001:db8:1:2::9]:1") == LoginRules.source(peer: "[2001:db8:1:2:ffff::1]:2"))
+        #expect(LoginRules.source(peer: "in-process") == "in-process")
     }
 
     @Test func codesAreSixDigits() {

@@ -33,7 +33,7 @@ struct Fixture {
         ]
     }
 
-    var interceptors: [any ServerInterceptor] { [AuthInterceptor(signer: signer, nowMs: environment.nowMs)] }
+    var interceptors: [any ServerInterceptor] { [AuthInterceptor(signer: signer, sessions: environment.sessions, nowMs: environment.nowMs)] }
 
     func token(_ role: Role, login: String = "tester") -> Metadata {
         var metadata = Metadata()

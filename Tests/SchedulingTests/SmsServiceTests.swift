@@ -258,6 +258,10 @@ struct SmsServiceTests {
             let line = try #require(fixture.smsLines().first)
             #expect(line.contains("\"login\":\"vcc.ivanova\""))
             #expect(line.contains("Код для входа в CRM: 123456"))
+            // Handed off: the outbox keeps the message without the code.
+            let stored = try await fixture.store.read { db in try SchedulingStore.sms(db, id: sent.smsID)! }
+            #expect(stored.state == .sent || stored.state == .delivered)
+            #expect(stored.text == "Код для входа в CRM: ******")
         }
     }
 

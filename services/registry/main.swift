@@ -40,6 +40,10 @@ struct RegistryCommand: AsyncParsableCommand {
         if try operations.backupIfAsked(database: database) { return }
         let operationServices = try operations.bootstrap()
         let logger = Logger(label: "registry")
+        // Refused before anything is opened or seeded: a weak secret lets anyone mint tokens.
+        let secret = authSecret ?? ProcessInfo.processInfo.environment["CRM_AUTH_SECRET"]
+        guard seedOnly || secret != nil else { throw ValidationError("--auth-secret or CRM_AUTH_SECRET is required") }
+        let validSigner = try secret.map { try SessionTokenSigner(secret: $0) }
         PrivateFiles.warnIfShared(database: database, logger: logger)
         let store = try RegistryStore.open(path: database)
         if seedClients != nil || seedOnly {
@@ -53,11 +57,10 @@ struct RegistryCommand: AsyncParsableCommand {
                 return
             }
         }
-        guard let secret = authSecret ?? ProcessInfo.processInfo.environment["CRM_AUTH_SECRET"] else {
-            throw ValidationError("--auth-secret or CRM_AUTH_SECRET is required")
-        }
-        let signer = try SessionTokenSigner(secret: secret)
+        guard let signer = validSigner else { return }
         let environment = RegistryEnvironment(store: store)
+        // Codes that expired while the registry was down go now, not at the next login.
+        try await store.write { db in try db.pruneLoginState(nowMs: SystemClockMs.now()) }
         if let bootstrapAdmin {
             let parts = bootstrapAdmin.split(separator: ":").map(String.init)
             guard parts.count == 2, let mobile = PhoneNumber.normalize(parts[1]) else {
@@ -92,7 +95,9 @@ struct RegistryCommand: AsyncParsableCommand {
         let server = RPCServer(
             transport: operations.serverTransport(host: host, port: port),
             services: BuiltinServices.adding(to: services, readiness: { storage.isServing }),
-            interceptors: (memory.map { [$0] } ?? []) + [LoggingInterceptor(logger: logger), MetricsInterceptor(), AuthInterceptor(signer: signer), storage],
+            interceptors: (memory.map { [$0] } ?? []) + [
+                LoggingInterceptor(logger: logger), MetricsInterceptor(), AuthInterceptor(signer: signer, sessions: environment.sessions), storage,
+            ],
             logger: logger
         )
         logger.info("registry listening", metadata: ["host": "\(host)", "port": "\(port)", "database": "\(database)", "contacts": "\(contacts ?? "-")"])

@@ -4,7 +4,8 @@ public import RPCCore
 public import Wire
 
 extension RegistryV1 {
-    /// No token needed for StartLogin and CompleteLogin.
+    /// No token needed for StartLogin and CompleteLogin. RefreshSession and Logout take the
+    /// session's token in metadata even when its access lifetime has passed.
     public enum Auth {
         public static let serviceName = "crm.registry.v1.Auth"
 
@@ -19,11 +20,30 @@ extension RegistryV1 {
             }
 
             /// Stage 2: the login again with the 10-digit password = last 4 digits of the mobile +
-            /// the 6-digit code. Returns the signed, expiring session token.
+            /// the 6-digit code. Returns the signed access token of a new session: valid 5 minutes,
+            /// renewed with RefreshSession while the session lasts (12 hours from the login).
             public enum CompleteLogin {
                 public typealias Input = RegistryV1.CompleteLoginRequest
                 public typealias Output = RegistryV1.CompleteLoginResponse
                 public static let descriptor = MethodDescriptor(service: "crm.registry.v1.Auth", method: "CompleteLogin")
+            }
+
+            /// A new access token for the session of the token in metadata (expired or not), unless
+            /// the session was ended (Logout, Operators/EndSessions) or its 12 hours have passed:
+            /// then UNAUTHENTICATED and the operator logs in again.
+            public enum RefreshSession {
+                public typealias Input = RegistryV1.RefreshSessionRequest
+                public typealias Output = RegistryV1.RefreshSessionResponse
+                public static let descriptor = MethodDescriptor(service: "crm.registry.v1.Auth", method: "RefreshSession")
+            }
+
+            /// Ends the session of the token in metadata: the registry refuses its tokens at once,
+            /// every other service once the access token expires (at most 5 minutes). Ending a
+            /// session already ended succeeds.
+            public enum Logout {
+                public typealias Input = RegistryV1.LogoutRequest
+                public typealias Output = RegistryV1.LogoutResponse
+                public static let descriptor = MethodDescriptor(service: "crm.registry.v1.Auth", method: "Logout")
             }
 
             /// Who the token in metadata belongs to (the header: «Вы вошли в систему как <роль>: <ФИО>»).
@@ -36,6 +56,8 @@ extension RegistryV1 {
             public static let descriptors: [MethodDescriptor] = [
                 StartLogin.descriptor,
                 CompleteLogin.descriptor,
+                RefreshSession.descriptor,
+                Logout.descriptor,
                 GetSession.descriptor,
             ]
         }
@@ -46,8 +68,17 @@ extension RegistryV1 {
             /// unused earlier code.
             func startLogin(request: RegistryV1.StartLoginRequest, context: ServerContext) async throws -> RegistryV1.StartLoginResponse
             /// Stage 2: the login again with the 10-digit password = last 4 digits of the mobile +
-            /// the 6-digit code. Returns the signed, expiring session token.
+            /// the 6-digit code. Returns the signed access token of a new session: valid 5 minutes,
+            /// renewed with RefreshSession while the session lasts (12 hours from the login).
             func completeLogin(request: RegistryV1.CompleteLoginRequest, context: ServerContext) async throws -> RegistryV1.CompleteLoginResponse
+            /// A new access token for the session of the token in metadata (expired or not), unless
+            /// the session was ended (Logout, Operators/EndSessions) or its 12 hours have passed:
+            /// then UNAUTHENTICATED and the operator logs in again.
+            func refreshSession(request: RegistryV1.RefreshSessionRequest, context: ServerContext) async throws -> RegistryV1.RefreshSessionResponse
+            /// Ends the session of the token in metadata: the registry refuses its tokens at once,
+            /// every other service once the access token expires (at most 5 minutes). Ending a
+            /// session already ended succeeds.
+            func logout(request: RegistryV1.LogoutRequest, context: ServerContext) async throws -> RegistryV1.LogoutResponse
             /// Who the token in metadata belongs to (the header: «Вы вошли в систему как <роль>: <ФИО>»).
             func getSession(request: RegistryV1.GetSessionRequest, context: ServerContext) async throws -> RegistryV1.GetSessionResponse
         }
@@ -78,7 +109,8 @@ extension RegistryV1 {
             }
 
             /// Stage 2: the login again with the 10-digit password = last 4 digits of the mobile +
-            /// the 6-digit code. Returns the signed, expiring session token.
+            /// the 6-digit code. Returns the signed access token of a new session: valid 5 minutes,
+            /// renewed with RefreshSession while the session lasts (12 hours from the login).
             nonisolated(nonsending) public func completeLogin(
                 _ request: RegistryV1.CompleteLoginRequest,
                 metadata: Metadata = [:],
@@ -89,6 +121,42 @@ extension RegistryV1 {
                     descriptor: Method.CompleteLogin.descriptor,
                     serializer: WireSerializer<Method.CompleteLogin.Input>(),
                     deserializer: WireDeserializer<Method.CompleteLogin.Output>(),
+                    metadata: metadata,
+                    options: options
+                )
+            }
+
+            /// A new access token for the session of the token in metadata (expired or not), unless
+            /// the session was ended (Logout, Operators/EndSessions) or its 12 hours have passed:
+            /// then UNAUTHENTICATED and the operator logs in again.
+            nonisolated(nonsending) public func refreshSession(
+                _ request: RegistryV1.RefreshSessionRequest,
+                metadata: Metadata = [:],
+                options: CallOptions = .defaults
+            ) async throws -> RegistryV1.RefreshSessionResponse {
+                try await wrapped.unary(
+                    request: request,
+                    descriptor: Method.RefreshSession.descriptor,
+                    serializer: WireSerializer<Method.RefreshSession.Input>(),
+                    deserializer: WireDeserializer<Method.RefreshSession.Output>(),
+                    metadata: metadata,
+                    options: options
+                )
+            }
+
+            /// Ends the session of the token in metadata: the registry refuses its tokens at once,
+            /// every other service once the access token expires (at most 5 minutes). Ending a
+            /// session already ended succeeds.
+            nonisolated(nonsending) public func logout(
+                _ request: RegistryV1.LogoutRequest,
+                metadata: Metadata = [:],
+                options: CallOptions = .defaults
+            ) async throws -> RegistryV1.LogoutResponse {
+                try await wrapped.unary(
+                    request: request,
+                    descriptor: Method.Logout.descriptor,
+                    serializer: WireSerializer<Method.Logout.Input>(),
+                    deserializer: WireDeserializer<Method.Logout.Output>(),
                     metadata: metadata,
                     options: options
                 )
@@ -134,6 +202,24 @@ extension RegistryV1.Auth.ServiceProtocol {
         )
 
         router.registerHandler(
+            forMethod: RegistryV1.Auth.Method.RefreshSession.descriptor,
+            inputType: RegistryV1.Auth.Method.RefreshSession.Input.protoMessageName,
+            outputType: RegistryV1.Auth.Method.RefreshSession.Output.protoMessageName,
+            deserializer: WireDeserializer<RegistryV1.Auth.Method.RefreshSession.Input>(),
+            serializer: WireSerializer<RegistryV1.Auth.Method.RefreshSession.Output>(),
+            handler: { request, context in try await self.refreshSession(request: request, context: context) }
+        )
+
+        router.registerHandler(
+            forMethod: RegistryV1.Auth.Method.Logout.descriptor,
+            inputType: RegistryV1.Auth.Method.Logout.Input.protoMessageName,
+            outputType: RegistryV1.Auth.Method.Logout.Output.protoMessageName,
+            deserializer: WireDeserializer<RegistryV1.Auth.Method.Logout.Input>(),
+            serializer: WireSerializer<RegistryV1.Auth.Method.Logout.Output>(),
+            handler: { request, context in try await self.logout(request: request, context: context) }
+        )
+
+        router.registerHandler(
             forMethod: RegistryV1.Auth.Method.GetSession.descriptor,
             inputType: RegistryV1.Auth.Method.GetSession.Input.protoMessageName,
             outputType: RegistryV1.Auth.Method.GetSession.Output.protoMessageName,
@@ -162,15 +248,25 @@ extension RegistryV1 {
                 public static let descriptor = MethodDescriptor(service: "crm.registry.v1.Operators", method: "ListOperators")
             }
 
+            /// Ends every live session of a login (a lost laptop, a dismissed operator), as Logout does.
+            public enum EndSessions {
+                public typealias Input = RegistryV1.EndSessionsRequest
+                public typealias Output = RegistryV1.EndSessionsResponse
+                public static let descriptor = MethodDescriptor(service: "crm.registry.v1.Operators", method: "EndSessions")
+            }
+
             public static let descriptors: [MethodDescriptor] = [
                 CreateOperator.descriptor,
                 ListOperators.descriptor,
+                EndSessions.descriptor,
             ]
         }
 
         public protocol ServiceProtocol: RegistrableRPCService {
             func createOperator(request: RegistryV1.CreateOperatorRequest, context: ServerContext) async throws -> RegistryV1.CreateOperatorResponse
             func listOperators(request: RegistryV1.ListOperatorsRequest, context: ServerContext) async throws -> RegistryV1.ListOperatorsResponse
+            /// Ends every live session of a login (a lost laptop, a dismissed operator), as Logout does.
+            func endSessions(request: RegistryV1.EndSessionsRequest, context: ServerContext) async throws -> RegistryV1.EndSessionsResponse
         }
 
         public struct Client: Sendable {
@@ -209,6 +305,22 @@ extension RegistryV1 {
                     options: options
                 )
             }
+
+            /// Ends every live session of a login (a lost laptop, a dismissed operator), as Logout does.
+            nonisolated(nonsending) public func endSessions(
+                _ request: RegistryV1.EndSessionsRequest,
+                metadata: Metadata = [:],
+                options: CallOptions = .defaults
+            ) async throws -> RegistryV1.EndSessionsResponse {
+                try await wrapped.unary(
+                    request: request,
+                    descriptor: Method.EndSessions.descriptor,
+                    serializer: WireSerializer<Method.EndSessions.Input>(),
+                    deserializer: WireDeserializer<Method.EndSessions.Output>(),
+                    metadata: metadata,
+                    options: options
+                )
+            }
         }
     }
 }
@@ -231,6 +343,15 @@ extension RegistryV1.Operators.ServiceProtocol {
             deserializer: WireDeserializer<RegistryV1.Operators.Method.ListOperators.Input>(),
             serializer: WireSerializer<RegistryV1.Operators.Method.ListOperators.Output>(),
             handler: { request, context in try await self.listOperators(request: request, context: context) }
+        )
+
+        router.registerHandler(
+            forMethod: RegistryV1.Operators.Method.EndSessions.descriptor,
+            inputType: RegistryV1.Operators.Method.EndSessions.Input.protoMessageName,
+            outputType: RegistryV1.Operators.Method.EndSessions.Output.protoMessageName,
+            deserializer: WireDeserializer<RegistryV1.Operators.Method.EndSessions.Input>(),
+            serializer: WireSerializer<RegistryV1.Operators.Method.EndSessions.Output>(),
+            handler: { request, context in try await self.endSessions(request: request, context: context) }
         )
     }
 }

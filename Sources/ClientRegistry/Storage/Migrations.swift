@@ -214,6 +214,53 @@ enum RegistryMigrations {
         migrator.registerMigration("v2-idempotency-by-age") { db in
             try db.execute(sql: "CREATE INDEX idempotency_by_age ON idempotency(created_ms)")
         }
+        // Login hardening: codes only as keyed hashes (login_state held them in plain text and
+        // never cleared them), wrong tries per login and source address, the SMS rate limit.
+        migrator.registerMigration("v3-login-hardening") { db in
+            try db.drop(table: "login_state")
+            // The code a login may use now; deleted when used, spent or expired.
+            try db.create(table: "login_code") { t in
+                t.primaryKey("login", .text)
+                t.column("code_hash", .blob).notNull()
+                t.column("expires_ms", .integer).notNull()
+                t.column("wrong_tries", .integer).notNull().defaults(to: 0)
+            }
+            try db.create(index: "login_code_by_expiry", on: "login_code", columns: ["expires_ms"])
+            // Wrong tries per login and source address (known logins or not: the answer is the same).
+            try db.create(table: "login_attempt") { t in
+                t.column("login", .text).notNull()
+                t.column("source", .text).notNull()
+                t.column("failed_tries", .integer).notNull().defaults(to: 0)
+                t.column("locks", .integer).notNull().defaults(to: 0)
+                t.column("locked_until_ms", .integer)
+                t.column("updated_ms", .integer).notNull()
+                t.primaryKey(["login", "source"])
+            }
+            try db.create(index: "login_attempt_by_update", on: "login_attempt", columns: ["updated_ms"])
+            // Each stage-1 request, for the per-login and per-source SMS limits.
+            try db.create(table: "login_code_request") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("login", .text).notNull()
+                t.column("source", .text).notNull()
+                t.column("created_ms", .integer).notNull()
+            }
+            try db.create(index: "login_code_request_by_login", on: "login_code_request", columns: ["login", "created_ms"])
+            try db.create(index: "login_code_request_by_source", on: "login_code_request", columns: ["source", "created_ms"])
+        }
+        // Sessions behind access tokens: ended at logout or by an administrator, so every
+        // replica refuses them from the shared database (docs/ARCHITECTURE.md «Sessions»).
+        migrator.registerMigration("v4-sessions") { db in
+            try db.create(table: "session") { t in
+                t.primaryKey("id", .text)
+                t.column("login", .text).notNull()
+                t.column("created_ms", .integer).notNull()
+                t.column("expires_ms", .integer).notNull()
+                t.column("ended_ms", .integer)
+                t.column("ended_by", .text)
+            }
+            try db.create(index: "session_by_login", on: "session", columns: ["login"])
+            try db.create(index: "session_by_expiry", on: "session", columns: ["expires_ms"])
+        }
         return migrator
     }
 }

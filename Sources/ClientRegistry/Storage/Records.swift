@@ -286,13 +286,39 @@ public struct OperatorRecord: RegistryRecord, Sendable, Hashable {
     }
 }
 
-public struct LoginStateRecord: RegistryRecord, Sendable, Hashable {
-    public static let databaseTableName = "login_state"
+/// The code a login may use now, as its keyed hash (LoginRules.hashInput).
+public struct LoginCodeRecord: RegistryRecord, Sendable, Hashable {
+    public static let databaseTableName = "login_code"
     public var login: String
-    public var code: String?
-    public var codeExpiresMs: Int64?
+    public var codeHash: Data
+    public var expiresMs: Int64
+    public var wrongTries: Int
+}
+
+/// Wrong tries and locks of one login from one source address.
+public struct LoginAttemptRecord: RegistryRecord, Sendable, Hashable {
+    public static let databaseTableName = "login_attempt"
+    public var login: String
+    public var source: String
     public var failedTries: Int
+    public var locks: Int
     public var lockedUntilMs: Int64?
+    public var updatedMs: Int64
+}
+
+/// A login's session: what access tokens carry as `sid`.
+public struct SessionRecord: RegistryRecord, Sendable, Hashable {
+    public static let databaseTableName = "session"
+    public var id: String
+    public var login: String
+    public var createdMs: Int64
+    public var expiresMs: Int64
+    /// When it was ended (logout, an administrator); nil while it lasts.
+    public var endedMs: Int64?
+    /// Who ended it: the operator's own login, or the administrator's.
+    public var endedBy: String?
+
+    public func isLive(nowMs: Int64) -> Bool { endedMs == nil && nowMs < expiresMs }
 }
 
 public struct LoginCodeOutboxRecord: RegistryRecord, Sendable, Hashable {

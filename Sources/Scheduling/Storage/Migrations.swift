@@ -189,6 +189,19 @@ enum SchedulingMigrations {
         migrator.registerMigration("v4-idempotency-by-age") { db in
             try db.execute(sql: "CREATE INDEX idempotency_by_age ON idempotency(created_ms)")
         }
+        // A login code is a password for its 5 minutes: once handed to the provider (or
+        // failed, or cancelled) the outbox keeps the message without it, so the database
+        // (and its backups) never hold a usable code past its delivery.
+        migrator.registerMigration("v5-login-code-redaction") { db in
+            try db.execute(sql: """
+                CREATE TRIGGER sms_login_code_redact AFTER UPDATE OF state ON sms
+                WHEN NEW.template_id = 'login-code' AND NEW.state <> 1
+                BEGIN
+                    UPDATE sms SET text = '\(SmsTemplates.loginCodeText("******"))' WHERE id = NEW.id;
+                END;
+                UPDATE sms SET text = '\(SmsTemplates.loginCodeText("******"))' WHERE template_id = 'login-code' AND state <> 1;
+                """)
+        }
         return migrator
     }
 }

@@ -83,16 +83,83 @@ extension RegistryV1 {
         /// Sent back as metadata "authorization: Bearer <token>" on every later call.
         public var sessionToken: String = ""
 
+        /// When this access token expires (5 minutes); renew it with RefreshSession before then.
         public var expiresUnixMs: Int64 = 0
 
         public var `operator`: RegistryV1.Operator? = nil
 
+        /// When the session ends at the latest (12 hours after the login): no renewal past it.
+        public var sessionExpiresUnixMs: Int64 = 0
+
         public init() {}
 
-        public init(sessionToken: String = "", expiresUnixMs: Int64 = 0, `operator`: RegistryV1.Operator? = nil) {
+        public init(sessionToken: String = "", expiresUnixMs: Int64 = 0, `operator`: RegistryV1.Operator? = nil, sessionExpiresUnixMs: Int64 = 0) {
             self.sessionToken = sessionToken
             self.expiresUnixMs = expiresUnixMs
             self.`operator` = `operator`
+            self.sessionExpiresUnixMs = sessionExpiresUnixMs
+        }
+    }
+
+    public struct RefreshSessionRequest: WireMessage {
+        public static let protoMessageName = "crm.registry.v1.RefreshSessionRequest"
+
+        public init() {}
+    }
+
+    public struct RefreshSessionResponse: WireMessage {
+        public static let protoMessageName = "crm.registry.v1.RefreshSessionResponse"
+
+        /// The new access token; the old one stays valid until its own expiry.
+        public var sessionToken: String = ""
+
+        public var expiresUnixMs: Int64 = 0
+
+        public var sessionExpiresUnixMs: Int64 = 0
+
+        public init() {}
+
+        public init(sessionToken: String = "", expiresUnixMs: Int64 = 0, sessionExpiresUnixMs: Int64 = 0) {
+            self.sessionToken = sessionToken
+            self.expiresUnixMs = expiresUnixMs
+            self.sessionExpiresUnixMs = sessionExpiresUnixMs
+        }
+    }
+
+    public struct LogoutRequest: WireMessage {
+        public static let protoMessageName = "crm.registry.v1.LogoutRequest"
+
+        public init() {}
+    }
+
+    public struct LogoutResponse: WireMessage {
+        public static let protoMessageName = "crm.registry.v1.LogoutResponse"
+
+        public init() {}
+    }
+
+    public struct EndSessionsRequest: WireMessage {
+        public static let protoMessageName = "crm.registry.v1.EndSessionsRequest"
+
+        public var login: String = ""
+
+        public init() {}
+
+        public init(login: String = "") {
+            self.login = login
+        }
+    }
+
+    public struct EndSessionsResponse: WireMessage {
+        public static let protoMessageName = "crm.registry.v1.EndSessionsResponse"
+
+        /// Sessions that were live and are now ended.
+        public var ended: Int32 = 0
+
+        public init() {}
+
+        public init(ended: Int32 = 0) {
+            self.ended = ended
         }
     }
 
@@ -382,7 +449,7 @@ extension RegistryV1.CompleteLoginResponse {
 
     public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
-    enum CodingKeys: String, CodingKey { case sessionToken, expiresUnixMs, `operator` }
+    enum CodingKeys: String, CodingKey { case sessionToken, expiresUnixMs, `operator`, sessionExpiresUnixMs }
 
     /// A missing key (or null) leaves the field at its default, so JSON templates may omit fields.
     public init(from decoder: any Decoder) throws {
@@ -391,6 +458,7 @@ extension RegistryV1.CompleteLoginResponse {
         if let v = try c.decodeIfPresent(String.self, forKey: .sessionToken) { self.sessionToken = v }
         if let v = try c.decodeIfPresent(Int64.self, forKey: .expiresUnixMs) { self.expiresUnixMs = v }
         if let v = try c.decodeIfPresent(RegistryV1.Operator.self, forKey: .`operator`) { self.`operator` = v }
+        if let v = try c.decodeIfPresent(Int64.self, forKey: .sessionExpiresUnixMs) { self.sessionExpiresUnixMs = v }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -398,6 +466,7 @@ extension RegistryV1.CompleteLoginResponse {
         try c.encode(self.sessionToken, forKey: .sessionToken)
         try c.encode(self.expiresUnixMs, forKey: .expiresUnixMs)
         if let v = self.`operator` { try c.encode(v, forKey: .`operator`) }
+        try c.encode(self.sessionExpiresUnixMs, forKey: .sessionExpiresUnixMs)
     }
 }
 
@@ -415,12 +484,226 @@ extension RegistryV1.CompleteLoginResponse: CMessageBridge {
         self.sessionToken = try wireString(c.pointee.session_token, "session_token")
         self.expiresUnixMs = c.pointee.expires_unix_ms
         if let p = c.pointee.operator_ { self.`operator` = try wireMessage(p, "operator") as RegistryV1.Operator } else { self.`operator` = nil }
+        self.sessionExpiresUnixMs = c.pointee.session_expires_unix_ms
     }
 
     func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         if !self.sessionToken.isEmpty { c.session_token = try arena.string(self.sessionToken, "session_token") }
         c.expires_unix_ms = self.expiresUnixMs
         if let v = self.`operator` { c.operator_ = try arena.message(v, "operator") }
+        c.session_expires_unix_ms = self.sessionExpiresUnixMs
+    }
+}
+
+extension RegistryV1.RefreshSessionRequest {
+    public init<Bytes: Swift.Collection>(serializedBytes bytes: Bytes) throws(WireError) where Bytes.Element == UInt8 {
+        self = try wireDecode(bytes)
+    }
+
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
+
+    public init(from decoder: any Decoder) throws { self.init() }
+    public func encode(to encoder: any Encoder) throws { _ = encoder.container(keyedBy: WireNoKeys.self) }
+}
+
+extension RegistryV1.RefreshSessionRequest: CMessageBridge {
+    typealias CStruct = Crm__Registry__V1__RefreshSessionRequest
+    nonisolated(unsafe) static let cDescriptor = descriptorOfEmptyC()
+
+    static func cEmpty() -> CStruct {
+        var c = CStruct()
+        crm__registry__v1__refresh_session_request__init(&c)
+        return c
+    }
+
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+    }
+
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {}
+}
+
+extension RegistryV1.RefreshSessionResponse {
+    public init<Bytes: Swift.Collection>(serializedBytes bytes: Bytes) throws(WireError) where Bytes.Element == UInt8 {
+        self = try wireDecode(bytes)
+    }
+
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
+
+    enum CodingKeys: String, CodingKey { case sessionToken, expiresUnixMs, sessionExpiresUnixMs }
+
+    /// A missing key (or null) leaves the field at its default, so JSON templates may omit fields.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init()
+        if let v = try c.decodeIfPresent(String.self, forKey: .sessionToken) { self.sessionToken = v }
+        if let v = try c.decodeIfPresent(Int64.self, forKey: .expiresUnixMs) { self.expiresUnixMs = v }
+        if let v = try c.decodeIfPresent(Int64.self, forKey: .sessionExpiresUnixMs) { self.sessionExpiresUnixMs = v }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(self.sessionToken, forKey: .sessionToken)
+        try c.encode(self.expiresUnixMs, forKey: .expiresUnixMs)
+        try c.encode(self.sessionExpiresUnixMs, forKey: .sessionExpiresUnixMs)
+    }
+}
+
+extension RegistryV1.RefreshSessionResponse: CMessageBridge {
+    typealias CStruct = Crm__Registry__V1__RefreshSessionResponse
+    nonisolated(unsafe) static let cDescriptor = descriptorOfEmptyC()
+
+    static func cEmpty() -> CStruct {
+        var c = CStruct()
+        crm__registry__v1__refresh_session_response__init(&c)
+        return c
+    }
+
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.sessionToken = try wireString(c.pointee.session_token, "session_token")
+        self.expiresUnixMs = c.pointee.expires_unix_ms
+        self.sessionExpiresUnixMs = c.pointee.session_expires_unix_ms
+    }
+
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.sessionToken.isEmpty { c.session_token = try arena.string(self.sessionToken, "session_token") }
+        c.expires_unix_ms = self.expiresUnixMs
+        c.session_expires_unix_ms = self.sessionExpiresUnixMs
+    }
+}
+
+extension RegistryV1.LogoutRequest {
+    public init<Bytes: Swift.Collection>(serializedBytes bytes: Bytes) throws(WireError) where Bytes.Element == UInt8 {
+        self = try wireDecode(bytes)
+    }
+
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
+
+    public init(from decoder: any Decoder) throws { self.init() }
+    public func encode(to encoder: any Encoder) throws { _ = encoder.container(keyedBy: WireNoKeys.self) }
+}
+
+extension RegistryV1.LogoutRequest: CMessageBridge {
+    typealias CStruct = Crm__Registry__V1__LogoutRequest
+    nonisolated(unsafe) static let cDescriptor = descriptorOfEmptyC()
+
+    static func cEmpty() -> CStruct {
+        var c = CStruct()
+        crm__registry__v1__logout_request__init(&c)
+        return c
+    }
+
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+    }
+
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {}
+}
+
+extension RegistryV1.LogoutResponse {
+    public init<Bytes: Swift.Collection>(serializedBytes bytes: Bytes) throws(WireError) where Bytes.Element == UInt8 {
+        self = try wireDecode(bytes)
+    }
+
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
+
+    public init(from decoder: any Decoder) throws { self.init() }
+    public func encode(to encoder: any Encoder) throws { _ = encoder.container(keyedBy: WireNoKeys.self) }
+}
+
+extension RegistryV1.LogoutResponse: CMessageBridge {
+    typealias CStruct = Crm__Registry__V1__LogoutResponse
+    nonisolated(unsafe) static let cDescriptor = descriptorOfEmptyC()
+
+    static func cEmpty() -> CStruct {
+        var c = CStruct()
+        crm__registry__v1__logout_response__init(&c)
+        return c
+    }
+
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+    }
+
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {}
+}
+
+extension RegistryV1.EndSessionsRequest {
+    public init<Bytes: Swift.Collection>(serializedBytes bytes: Bytes) throws(WireError) where Bytes.Element == UInt8 {
+        self = try wireDecode(bytes)
+    }
+
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
+
+    enum CodingKeys: String, CodingKey { case login }
+
+    /// A missing key (or null) leaves the field at its default, so JSON templates may omit fields.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init()
+        if let v = try c.decodeIfPresent(String.self, forKey: .login) { self.login = v }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(self.login, forKey: .login)
+    }
+}
+
+extension RegistryV1.EndSessionsRequest: CMessageBridge {
+    typealias CStruct = Crm__Registry__V1__EndSessionsRequest
+    nonisolated(unsafe) static let cDescriptor = descriptorOfEmptyC()
+
+    static func cEmpty() -> CStruct {
+        var c = CStruct()
+        crm__registry__v1__end_sessions_request__init(&c)
+        return c
+    }
+
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.login = try wireString(c.pointee.login, "login")
+    }
+
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.login.isEmpty { c.login = try arena.string(self.login, "login") }
+    }
+}
+
+extension RegistryV1.EndSessionsResponse {
+    public init<Bytes: Swift.Collection>(serializedBytes bytes: Bytes) throws(WireError) where Bytes.Element == UInt8 {
+        self = try wireDecode(bytes)
+    }
+
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
+
+    enum CodingKeys: String, CodingKey { case ended }
+
+    /// A missing key (or null) leaves the field at its default, so JSON templates may omit fields.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init()
+        if let v = try c.decodeIfPresent(Int32.self, forKey: .ended) { self.ended = v }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(self.ended, forKey: .ended)
+    }
+}
+
+extension RegistryV1.EndSessionsResponse: CMessageBridge {
+    typealias CStruct = Crm__Registry__V1__EndSessionsResponse
+    nonisolated(unsafe) static let cDescriptor = descriptorOfEmptyC()
+
+    static func cEmpty() -> CStruct {
+        var c = CStruct()
+        crm__registry__v1__end_sessions_response__init(&c)
+        return c
+    }
+
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.ended = c.pointee.ended
+    }
+
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        c.ended = self.ended
     }
 }
 

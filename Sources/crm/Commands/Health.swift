@@ -64,7 +64,10 @@ struct Methods: AsyncParsableCommand {
         guard let endpoint = [endpoints.registry, endpoints.contacts, endpoints.scheduling].first(where: { $0.service == service }) else {
             throw ValidationError("Сервис: registry, contacts или scheduling")
         }
-        let answer = try await endpoint.client().call { rpc in
+        // Reflection answers operators only: the saved session's token, renewed if need be.
+        let session = try SessionStore.standard().require()
+        let keeper = SessionKeeper(session: session, store: SessionStore.standard(), registry: endpoints.registry)
+        let answer = try await endpoint.client(session: keeper).call { rpc in
             try await RPCV1.Reflection.Client(wrapping: rpc).listMethods(RPCV1.ListMethodsRequest())
         }
         if global.json { return try Console.printJSON(answer) }

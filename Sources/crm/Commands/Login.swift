@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import CRMAPI
 import Gateway
+import RPCCore
 import Wire
 
 struct Login: AsyncParsableCommand {
@@ -54,7 +55,8 @@ struct Login: AsyncParsableCommand {
             login: login,
             fullName: Labels.fullName(completed.operator?.fullName),
             role: completed.operator.map { Labels.role($0.role) } ?? "—",
-            expiresUnixMilliseconds: completed.expiresUnixMs
+            expiresUnixMilliseconds: completed.expiresUnixMs,
+            sessionExpiresUnixMilliseconds: completed.sessionExpiresUnixMs
         )
         try SessionStore.standard().save(session)
         if global.json {
@@ -66,11 +68,33 @@ struct Login: AsyncParsableCommand {
 }
 
 struct Logout: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Выход: забыть сохранённую сессию.")
+    static let configuration = CommandConfiguration(
+        abstract: "Выход: завершить сессию в реестре (токен больше не примет ни один сервис) и забыть её здесь."
+    )
+
+    @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        SessionStore.standard().clear()
-        print("Сессия удалена")
+        let store = SessionStore.standard()
+        guard let session = try store.load() else {
+            print("Вы не вошли в систему")
+            return
+        }
+        // Forgotten here whatever the registry answers: the file must not outlive a logout.
+        defer { store.clear() }
+        var metadata = Metadata()
+        metadata.bearerToken = session.token
+        let registry = try global.endpoints().registry.client(metadata: metadata)
+        do {
+            _ = try await registry.call { rpc in try await RegistryV1.Auth.Client(wrapping: rpc).logout(RegistryV1.LogoutRequest()) }
+        } catch let error where error.code == .unauthenticated {
+            // Already ended or expired: nothing left to end.
+        } catch {
+            throw GatewayError(
+                "Сессия удалена с этого компьютера, но реестр не завершил её: \(error.message)"
+            )
+        }
+        print("Сессия завершена")
     }
 }
 

@@ -65,10 +65,9 @@ struct Search: AsyncParsableCommand {
     }
 }
 
-/// A registry client carrying the saved session's token.
+/// A registry client carrying the saved session's access token, renewed as it nears expiry.
 func authorizedRegistry(_ global: GlobalOptions) throws -> ServiceClient {
     let session = try SessionStore.standard().require()
-    var metadata = Metadata()
-    metadata.bearerToken = session.token
-    return try global.endpoints().registry.client(metadata: metadata)
+    let endpoint = try global.endpoints().registry
+    return endpoint.client(session: SessionKeeper(session: session, store: SessionStore.standard(), registry: endpoint))
 }

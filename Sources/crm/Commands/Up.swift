@@ -113,7 +113,11 @@ func servicePlans(_ endpoints: ServiceEndpoints, names: String, seedClients: Int
 /// kept in the data folder (0600) so restarts keep sessions valid.
 enum AuthSecret {
     static func load(in directory: URL) throws -> String {
-        if let secret = ProcessInfo.processInfo.environment["CRM_AUTH_SECRET"], !secret.isEmpty { return secret }
+        if let secret = ProcessInfo.processInfo.environment["CRM_AUTH_SECRET"], !secret.isEmpty {
+            // Said here, once, rather than by each of the three services as it dies.
+            try ServiceSupervisor.check(secret: secret)
+            return secret
+        }
         let file = directory.appendingPathComponent("auth-secret")
         if let data = FileManager.default.contents(atPath: file.path), let secret = String(data: data, encoding: .utf8), !secret.isEmpty {
             return secret.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -59,6 +59,60 @@ extension RegistryV1.CompleteLoginResponse: WireSampled {
             m.sessionToken = "Привет, session_token №11 ✓"
             m.expiresUnixMs = -5000000021
             m.`operator` = RegistryV1.Operator.wireSamples[0]
+            m.sessionExpiresUnixMs = -5000000041
+            _ = i
+            return m
+        }
+    }
+}
+
+extension RegistryV1.RefreshSessionRequest: WireSampled {
+    static var wireSamples: [RegistryV1.RefreshSessionRequest] {
+        [RegistryV1.RefreshSessionRequest()]
+    }
+}
+
+extension RegistryV1.RefreshSessionResponse: WireSampled {
+    static var wireSamples: [RegistryV1.RefreshSessionResponse] {
+        (0..<1).map { i in
+            var m = RegistryV1.RefreshSessionResponse()
+            m.sessionToken = "Привет, session_token №11 ✓"
+            m.expiresUnixMs = -5000000021
+            m.sessionExpiresUnixMs = -5000000031
+            _ = i
+            return m
+        }
+    }
+}
+
+extension RegistryV1.LogoutRequest: WireSampled {
+    static var wireSamples: [RegistryV1.LogoutRequest] {
+        [RegistryV1.LogoutRequest()]
+    }
+}
+
+extension RegistryV1.LogoutResponse: WireSampled {
+    static var wireSamples: [RegistryV1.LogoutResponse] {
+        [RegistryV1.LogoutResponse()]
+    }
+}
+
+extension RegistryV1.EndSessionsRequest: WireSampled {
+    static var wireSamples: [RegistryV1.EndSessionsRequest] {
+        (0..<1).map { i in
+            var m = RegistryV1.EndSessionsRequest()
+            m.login = "Привет, login №11 ✓"
+            _ = i
+            return m
+        }
+    }
+}
+
+extension RegistryV1.EndSessionsResponse: WireSampled {
+    static var wireSamples: [RegistryV1.EndSessionsResponse] {
+        (0..<1).map { i in
+            var m = RegistryV1.EndSessionsResponse()
+            m.ended = -1000011
             _ = i
             return m
         }

@@ -21,6 +21,12 @@ typedef struct Crm__Registry__V1__StartLoginRequest Crm__Registry__V1__StartLogi
 typedef struct Crm__Registry__V1__StartLoginResponse Crm__Registry__V1__StartLoginResponse;
 typedef struct Crm__Registry__V1__CompleteLoginRequest Crm__Registry__V1__CompleteLoginRequest;
 typedef struct Crm__Registry__V1__CompleteLoginResponse Crm__Registry__V1__CompleteLoginResponse;
+typedef struct Crm__Registry__V1__RefreshSessionRequest Crm__Registry__V1__RefreshSessionRequest;
+typedef struct Crm__Registry__V1__RefreshSessionResponse Crm__Registry__V1__RefreshSessionResponse;
+typedef struct Crm__Registry__V1__LogoutRequest Crm__Registry__V1__LogoutRequest;
+typedef struct Crm__Registry__V1__LogoutResponse Crm__Registry__V1__LogoutResponse;
+typedef struct Crm__Registry__V1__EndSessionsRequest Crm__Registry__V1__EndSessionsRequest;
+typedef struct Crm__Registry__V1__EndSessionsResponse Crm__Registry__V1__EndSessionsResponse;
 typedef struct Crm__Registry__V1__GetSessionRequest Crm__Registry__V1__GetSessionRequest;
 typedef struct Crm__Registry__V1__GetSessionResponse Crm__Registry__V1__GetSessionResponse;
 typedef struct Crm__Registry__V1__CreateOperatorRequest Crm__Registry__V1__CreateOperatorRequest;
@@ -99,12 +105,84 @@ struct  Crm__Registry__V1__CompleteLoginResponse
    * Sent back as metadata "authorization: Bearer <token>" on every later call.
    */
   char *session_token;
+  /*
+   * When this access token expires (5 minutes); renew it with RefreshSession before then.
+   */
   int64_t expires_unix_ms;
   Crm__Registry__V1__Operator *operator_;
+  /*
+   * When the session ends at the latest (12 hours after the login): no renewal past it.
+   */
+  int64_t session_expires_unix_ms;
 };
 #define CRM__REGISTRY__V1__COMPLETE_LOGIN_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&crm__registry__v1__complete_login_response__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, NULL }
+    , (char *)protobuf_c_empty_string, 0, NULL, 0 }
+
+
+struct  Crm__Registry__V1__RefreshSessionRequest
+{
+  ProtobufCMessage base;
+};
+#define CRM__REGISTRY__V1__REFRESH_SESSION_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&crm__registry__v1__refresh_session_request__descriptor) \
+     }
+
+
+struct  Crm__Registry__V1__RefreshSessionResponse
+{
+  ProtobufCMessage base;
+  /*
+   * The new access token; the old one stays valid until its own expiry.
+   */
+  char *session_token;
+  int64_t expires_unix_ms;
+  int64_t session_expires_unix_ms;
+};
+#define CRM__REGISTRY__V1__REFRESH_SESSION_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&crm__registry__v1__refresh_session_response__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, 0 }
+
+
+struct  Crm__Registry__V1__LogoutRequest
+{
+  ProtobufCMessage base;
+};
+#define CRM__REGISTRY__V1__LOGOUT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&crm__registry__v1__logout_request__descriptor) \
+     }
+
+
+struct  Crm__Registry__V1__LogoutResponse
+{
+  ProtobufCMessage base;
+};
+#define CRM__REGISTRY__V1__LOGOUT_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&crm__registry__v1__logout_response__descriptor) \
+     }
+
+
+struct  Crm__Registry__V1__EndSessionsRequest
+{
+  ProtobufCMessage base;
+  char *login;
+};
+#define CRM__REGISTRY__V1__END_SESSIONS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&crm__registry__v1__end_sessions_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Crm__Registry__V1__EndSessionsResponse
+{
+  ProtobufCMessage base;
+  /*
+   * Sessions that were live and are now ended.
+   */
+  int32_t ended;
+};
+#define CRM__REGISTRY__V1__END_SESSIONS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&crm__registry__v1__end_sessions_response__descriptor) \
+    , 0 }
 
 
 struct  Crm__Registry__V1__GetSessionRequest
@@ -278,6 +356,120 @@ Crm__Registry__V1__CompleteLoginResponse *
 void   crm__registry__v1__complete_login_response__free_unpacked
                      (Crm__Registry__V1__CompleteLoginResponse *message,
                       ProtobufCAllocator *allocator);
+/* Crm__Registry__V1__RefreshSessionRequest methods */
+void   crm__registry__v1__refresh_session_request__init
+                     (Crm__Registry__V1__RefreshSessionRequest         *message);
+size_t crm__registry__v1__refresh_session_request__get_packed_size
+                     (const Crm__Registry__V1__RefreshSessionRequest   *message);
+size_t crm__registry__v1__refresh_session_request__pack
+                     (const Crm__Registry__V1__RefreshSessionRequest   *message,
+                      uint8_t             *out);
+size_t crm__registry__v1__refresh_session_request__pack_to_buffer
+                     (const Crm__Registry__V1__RefreshSessionRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Crm__Registry__V1__RefreshSessionRequest *
+       crm__registry__v1__refresh_session_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   crm__registry__v1__refresh_session_request__free_unpacked
+                     (Crm__Registry__V1__RefreshSessionRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Crm__Registry__V1__RefreshSessionResponse methods */
+void   crm__registry__v1__refresh_session_response__init
+                     (Crm__Registry__V1__RefreshSessionResponse         *message);
+size_t crm__registry__v1__refresh_session_response__get_packed_size
+                     (const Crm__Registry__V1__RefreshSessionResponse   *message);
+size_t crm__registry__v1__refresh_session_response__pack
+                     (const Crm__Registry__V1__RefreshSessionResponse   *message,
+                      uint8_t             *out);
+size_t crm__registry__v1__refresh_session_response__pack_to_buffer
+                     (const Crm__Registry__V1__RefreshSessionResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Crm__Registry__V1__RefreshSessionResponse *
+       crm__registry__v1__refresh_session_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   crm__registry__v1__refresh_session_response__free_unpacked
+                     (Crm__Registry__V1__RefreshSessionResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Crm__Registry__V1__LogoutRequest methods */
+void   crm__registry__v1__logout_request__init
+                     (Crm__Registry__V1__LogoutRequest         *message);
+size_t crm__registry__v1__logout_request__get_packed_size
+                     (const Crm__Registry__V1__LogoutRequest   *message);
+size_t crm__registry__v1__logout_request__pack
+                     (const Crm__Registry__V1__LogoutRequest   *message,
+                      uint8_t             *out);
+size_t crm__registry__v1__logout_request__pack_to_buffer
+                     (const Crm__Registry__V1__LogoutRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Crm__Registry__V1__LogoutRequest *
+       crm__registry__v1__logout_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   crm__registry__v1__logout_request__free_unpacked
+                     (Crm__Registry__V1__LogoutRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Crm__Registry__V1__LogoutResponse methods */
+void   crm__registry__v1__logout_response__init
+                     (Crm__Registry__V1__LogoutResponse         *message);
+size_t crm__registry__v1__logout_response__get_packed_size
+                     (const Crm__Registry__V1__LogoutResponse   *message);
+size_t crm__registry__v1__logout_response__pack
+                     (const Crm__Registry__V1__LogoutResponse   *message,
+                      uint8_t             *out);
+size_t crm__registry__v1__logout_response__pack_to_buffer
+                     (const Crm__Registry__V1__LogoutResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Crm__Registry__V1__LogoutResponse *
+       crm__registry__v1__logout_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   crm__registry__v1__logout_response__free_unpacked
+                     (Crm__Registry__V1__LogoutResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Crm__Registry__V1__EndSessionsRequest methods */
+void   crm__registry__v1__end_sessions_request__init
+                     (Crm__Registry__V1__EndSessionsRequest         *message);
+size_t crm__registry__v1__end_sessions_request__get_packed_size
+                     (const Crm__Registry__V1__EndSessionsRequest   *message);
+size_t crm__registry__v1__end_sessions_request__pack
+                     (const Crm__Registry__V1__EndSessionsRequest   *message,
+                      uint8_t             *out);
+size_t crm__registry__v1__end_sessions_request__pack_to_buffer
+                     (const Crm__Registry__V1__EndSessionsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Crm__Registry__V1__EndSessionsRequest *
+       crm__registry__v1__end_sessions_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   crm__registry__v1__end_sessions_request__free_unpacked
+                     (Crm__Registry__V1__EndSessionsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Crm__Registry__V1__EndSessionsResponse methods */
+void   crm__registry__v1__end_sessions_response__init
+                     (Crm__Registry__V1__EndSessionsResponse         *message);
+size_t crm__registry__v1__end_sessions_response__get_packed_size
+                     (const Crm__Registry__V1__EndSessionsResponse   *message);
+size_t crm__registry__v1__end_sessions_response__pack
+                     (const Crm__Registry__V1__EndSessionsResponse   *message,
+                      uint8_t             *out);
+size_t crm__registry__v1__end_sessions_response__pack_to_buffer
+                     (const Crm__Registry__V1__EndSessionsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Crm__Registry__V1__EndSessionsResponse *
+       crm__registry__v1__end_sessions_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   crm__registry__v1__end_sessions_response__free_unpacked
+                     (Crm__Registry__V1__EndSessionsResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Crm__Registry__V1__GetSessionRequest methods */
 void   crm__registry__v1__get_session_request__init
                      (Crm__Registry__V1__GetSessionRequest         *message);
@@ -409,6 +601,24 @@ typedef void (*Crm__Registry__V1__CompleteLoginRequest_Closure)
 typedef void (*Crm__Registry__V1__CompleteLoginResponse_Closure)
                  (const Crm__Registry__V1__CompleteLoginResponse *message,
                   void *closure_data);
+typedef void (*Crm__Registry__V1__RefreshSessionRequest_Closure)
+                 (const Crm__Registry__V1__RefreshSessionRequest *message,
+                  void *closure_data);
+typedef void (*Crm__Registry__V1__RefreshSessionResponse_Closure)
+                 (const Crm__Registry__V1__RefreshSessionResponse *message,
+                  void *closure_data);
+typedef void (*Crm__Registry__V1__LogoutRequest_Closure)
+                 (const Crm__Registry__V1__LogoutRequest *message,
+                  void *closure_data);
+typedef void (*Crm__Registry__V1__LogoutResponse_Closure)
+                 (const Crm__Registry__V1__LogoutResponse *message,
+                  void *closure_data);
+typedef void (*Crm__Registry__V1__EndSessionsRequest_Closure)
+                 (const Crm__Registry__V1__EndSessionsRequest *message,
+                  void *closure_data);
+typedef void (*Crm__Registry__V1__EndSessionsResponse_Closure)
+                 (const Crm__Registry__V1__EndSessionsResponse *message,
+                  void *closure_data);
 typedef void (*Crm__Registry__V1__GetSessionRequest_Closure)
                  (const Crm__Registry__V1__GetSessionRequest *message,
                   void *closure_data);
@@ -442,6 +652,14 @@ struct Crm__Registry__V1__Auth_Service
                          const Crm__Registry__V1__CompleteLoginRequest *input,
                          Crm__Registry__V1__CompleteLoginResponse_Closure closure,
                          void *closure_data);
+  void (*refresh_session)(Crm__Registry__V1__Auth_Service *service,
+                          const Crm__Registry__V1__RefreshSessionRequest *input,
+                          Crm__Registry__V1__RefreshSessionResponse_Closure closure,
+                          void *closure_data);
+  void (*logout)(Crm__Registry__V1__Auth_Service *service,
+                 const Crm__Registry__V1__LogoutRequest *input,
+                 Crm__Registry__V1__LogoutResponse_Closure closure,
+                 void *closure_data);
   void (*get_session)(Crm__Registry__V1__Auth_Service *service,
                       const Crm__Registry__V1__GetSessionRequest *input,
                       Crm__Registry__V1__GetSessionResponse_Closure closure,
@@ -456,6 +674,8 @@ void crm__registry__v1__auth__init (Crm__Registry__V1__Auth_Service *service,
     { CRM__REGISTRY__V1__AUTH__BASE_INIT,\
       function_prefix__ ## start_login,\
       function_prefix__ ## complete_login,\
+      function_prefix__ ## refresh_session,\
+      function_prefix__ ## logout,\
       function_prefix__ ## get_session  }
 void crm__registry__v1__auth__start_login(ProtobufCService *service,
                                           const Crm__Registry__V1__StartLoginRequest *input,
@@ -465,6 +685,14 @@ void crm__registry__v1__auth__complete_login(ProtobufCService *service,
                                              const Crm__Registry__V1__CompleteLoginRequest *input,
                                              Crm__Registry__V1__CompleteLoginResponse_Closure closure,
                                              void *closure_data);
+void crm__registry__v1__auth__refresh_session(ProtobufCService *service,
+                                              const Crm__Registry__V1__RefreshSessionRequest *input,
+                                              Crm__Registry__V1__RefreshSessionResponse_Closure closure,
+                                              void *closure_data);
+void crm__registry__v1__auth__logout(ProtobufCService *service,
+                                     const Crm__Registry__V1__LogoutRequest *input,
+                                     Crm__Registry__V1__LogoutResponse_Closure closure,
+                                     void *closure_data);
 void crm__registry__v1__auth__get_session(ProtobufCService *service,
                                           const Crm__Registry__V1__GetSessionRequest *input,
                                           Crm__Registry__V1__GetSessionResponse_Closure closure,
@@ -481,6 +709,10 @@ struct Crm__Registry__V1__Operators_Service
                          const Crm__Registry__V1__ListOperatorsRequest *input,
                          Crm__Registry__V1__ListOperatorsResponse_Closure closure,
                          void *closure_data);
+  void (*end_sessions)(Crm__Registry__V1__Operators_Service *service,
+                       const Crm__Registry__V1__EndSessionsRequest *input,
+                       Crm__Registry__V1__EndSessionsResponse_Closure closure,
+                       void *closure_data);
 };
 typedef void (*Crm__Registry__V1__Operators_ServiceDestroy)(Crm__Registry__V1__Operators_Service *);
 void crm__registry__v1__operators__init (Crm__Registry__V1__Operators_Service *service,
@@ -490,7 +722,8 @@ void crm__registry__v1__operators__init (Crm__Registry__V1__Operators_Service *s
 #define CRM__REGISTRY__V1__OPERATORS__INIT(function_prefix__) \
     { CRM__REGISTRY__V1__OPERATORS__BASE_INIT,\
       function_prefix__ ## create_operator,\
-      function_prefix__ ## list_operators  }
+      function_prefix__ ## list_operators,\
+      function_prefix__ ## end_sessions  }
 void crm__registry__v1__operators__create_operator(ProtobufCService *service,
                                                    const Crm__Registry__V1__CreateOperatorRequest *input,
                                                    Crm__Registry__V1__CreateOperatorResponse_Closure closure,
@@ -499,6 +732,10 @@ void crm__registry__v1__operators__list_operators(ProtobufCService *service,
                                                   const Crm__Registry__V1__ListOperatorsRequest *input,
                                                   Crm__Registry__V1__ListOperatorsResponse_Closure closure,
                                                   void *closure_data);
+void crm__registry__v1__operators__end_sessions(ProtobufCService *service,
+                                                const Crm__Registry__V1__EndSessionsRequest *input,
+                                                Crm__Registry__V1__EndSessionsResponse_Closure closure,
+                                                void *closure_data);
 
 /* --- descriptors --- */
 
@@ -507,6 +744,12 @@ extern const ProtobufCMessageDescriptor crm__registry__v1__start_login_request__
 extern const ProtobufCMessageDescriptor crm__registry__v1__start_login_response__descriptor;
 extern const ProtobufCMessageDescriptor crm__registry__v1__complete_login_request__descriptor;
 extern const ProtobufCMessageDescriptor crm__registry__v1__complete_login_response__descriptor;
+extern const ProtobufCMessageDescriptor crm__registry__v1__refresh_session_request__descriptor;
+extern const ProtobufCMessageDescriptor crm__registry__v1__refresh_session_response__descriptor;
+extern const ProtobufCMessageDescriptor crm__registry__v1__logout_request__descriptor;
+extern const ProtobufCMessageDescriptor crm__registry__v1__logout_response__descriptor;
+extern const ProtobufCMessageDescriptor crm__registry__v1__end_sessions_request__descriptor;
+extern const ProtobufCMessageDescriptor crm__registry__v1__end_sessions_response__descriptor;
 extern const ProtobufCMessageDescriptor crm__registry__v1__get_session_request__descriptor;
 extern const ProtobufCMessageDescriptor crm__registry__v1__get_session_response__descriptor;
 extern const ProtobufCMessageDescriptor crm__registry__v1__create_operator_request__descriptor;

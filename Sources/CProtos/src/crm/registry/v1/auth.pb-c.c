@@ -232,6 +232,276 @@ void   crm__registry__v1__complete_login_response__free_unpacked
   assert(message->base.descriptor == &crm__registry__v1__complete_login_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   crm__registry__v1__refresh_session_request__init
+                     (Crm__Registry__V1__RefreshSessionRequest         *message)
+{
+  static const Crm__Registry__V1__RefreshSessionRequest init_value = CRM__REGISTRY__V1__REFRESH_SESSION_REQUEST__INIT;
+  *message = init_value;
+}
+size_t crm__registry__v1__refresh_session_request__get_packed_size
+                     (const Crm__Registry__V1__RefreshSessionRequest *message)
+{
+  assert(message->base.descriptor == &crm__registry__v1__refresh_session_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t crm__registry__v1__refresh_session_request__pack
+                     (const Crm__Registry__V1__RefreshSessionRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &crm__registry__v1__refresh_session_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t crm__registry__v1__refresh_session_request__pack_to_buffer
+                     (const Crm__Registry__V1__RefreshSessionRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &crm__registry__v1__refresh_session_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Crm__Registry__V1__RefreshSessionRequest *
+       crm__registry__v1__refresh_session_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Crm__Registry__V1__RefreshSessionRequest *)
+     protobuf_c_message_unpack (&crm__registry__v1__refresh_session_request__descriptor,
+                                allocator, len, data);
+}
+void   crm__registry__v1__refresh_session_request__free_unpacked
+                     (Crm__Registry__V1__RefreshSessionRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &crm__registry__v1__refresh_session_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   crm__registry__v1__refresh_session_response__init
+                     (Crm__Registry__V1__RefreshSessionResponse         *message)
+{
+  static const Crm__Registry__V1__RefreshSessionResponse init_value = CRM__REGISTRY__V1__REFRESH_SESSION_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t crm__registry__v1__refresh_session_response__get_packed_size
+                     (const Crm__Registry__V1__RefreshSessionResponse *message)
+{
+  assert(message->base.descriptor == &crm__registry__v1__refresh_session_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t crm__registry__v1__refresh_session_response__pack
+                     (const Crm__Registry__V1__RefreshSessionResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &crm__registry__v1__refresh_session_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t crm__registry__v1__refresh_session_response__pack_to_buffer
+                     (const Crm__Registry__V1__RefreshSessionResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &crm__registry__v1__refresh_session_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Crm__Registry__V1__RefreshSessionResponse *
+       crm__registry__v1__refresh_session_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Crm__Registry__V1__RefreshSessionResponse *)
+     protobuf_c_message_unpack (&crm__registry__v1__refresh_session_response__descriptor,
+                                allocator, len, data);
+}
+void   crm__registry__v1__refresh_session_response__free_unpacked
+                     (Crm__Registry__V1__RefreshSessionResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &crm__registry__v1__refresh_session_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   crm__registry__v1__logout_request__init
+                     (Crm__Registry__V1__LogoutRequest         *message)
+{
+  static const Crm__Registry__V1__LogoutRequest init_value = CRM__REGISTRY__V1__LOGOUT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t crm__registry__v1__logout_request__get_packed_size
+                     (const Crm__Registry__V1__LogoutRequest *message)
+{
+  assert(message->base.descriptor == &crm__registry__v1__logout_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t crm__registry__v1__logout_request__pack
+                     (const Crm__Registry__V1__LogoutRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &crm__registry__v1__logout_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t crm__registry__v1__logout_request__pack_to_buffer
+                     (const Crm__Registry__V1__LogoutRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &crm__registry__v1__logout_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Crm__Registry__V1__LogoutRequest *
+       crm__registry__v1__logout_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Crm__Registry__V1__LogoutRequest *)
+     protobuf_c_message_unpack (&crm__registry__v1__logout_request__descriptor,
+                                allocator, len, data);
+}
+void   crm__registry__v1__logout_request__free_unpacked
+                     (Crm__Registry__V1__LogoutRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &crm__registry__v1__logout_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   crm__registry__v1__logout_response__init
+                     (Crm__Registry__V1__LogoutResponse         *message)
+{
+  static const Crm__Registry__V1__LogoutResponse init_value = CRM__REGISTRY__V1__LOGOUT_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t crm__registry__v1__logout_response__get_packed_size
+                     (const Crm__Registry__V1__LogoutResponse *message)
+{
+  assert(message->base.descriptor == &crm__registry__v1__logout_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t crm__registry__v1__logout_response__pack
+                     (const Crm__Registry__V1__LogoutResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &crm__registry__v1__logout_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t crm__registry__v1__logout_response__pack_to_buffer
+                     (const Crm__Registry__V1__LogoutResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &crm__registry__v1__logout_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Crm__Registry__V1__LogoutResponse *
+       crm__registry__v1__logout_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Crm__Registry__V1__LogoutResponse *)
+     protobuf_c_message_unpack (&crm__registry__v1__logout_response__descriptor,
+                                allocator, len, data);
+}
+void   crm__registry__v1__logout_response__free_unpacked
+                     (Crm__Registry__V1__LogoutResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &crm__registry__v1__logout_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   crm__registry__v1__end_sessions_request__init
+                     (Crm__Registry__V1__EndSessionsRequest         *message)
+{
+  static const Crm__Registry__V1__EndSessionsRequest init_value = CRM__REGISTRY__V1__END_SESSIONS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t crm__registry__v1__end_sessions_request__get_packed_size
+                     (const Crm__Registry__V1__EndSessionsRequest *message)
+{
+  assert(message->base.descriptor == &crm__registry__v1__end_sessions_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t crm__registry__v1__end_sessions_request__pack
+                     (const Crm__Registry__V1__EndSessionsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &crm__registry__v1__end_sessions_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t crm__registry__v1__end_sessions_request__pack_to_buffer
+                     (const Crm__Registry__V1__EndSessionsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &crm__registry__v1__end_sessions_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Crm__Registry__V1__EndSessionsRequest *
+       crm__registry__v1__end_sessions_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Crm__Registry__V1__EndSessionsRequest *)
+     protobuf_c_message_unpack (&crm__registry__v1__end_sessions_request__descriptor,
+                                allocator, len, data);
+}
+void   crm__registry__v1__end_sessions_request__free_unpacked
+                     (Crm__Registry__V1__EndSessionsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &crm__registry__v1__end_sessions_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   crm__registry__v1__end_sessions_response__init
+                     (Crm__Registry__V1__EndSessionsResponse         *message)
+{
+  static const Crm__Registry__V1__EndSessionsResponse init_value = CRM__REGISTRY__V1__END_SESSIONS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t crm__registry__v1__end_sessions_response__get_packed_size
+                     (const Crm__Registry__V1__EndSessionsResponse *message)
+{
+  assert(message->base.descriptor == &crm__registry__v1__end_sessions_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t crm__registry__v1__end_sessions_response__pack
+                     (const Crm__Registry__V1__EndSessionsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &crm__registry__v1__end_sessions_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t crm__registry__v1__end_sessions_response__pack_to_buffer
+                     (const Crm__Registry__V1__EndSessionsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &crm__registry__v1__end_sessions_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Crm__Registry__V1__EndSessionsResponse *
+       crm__registry__v1__end_sessions_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Crm__Registry__V1__EndSessionsResponse *)
+     protobuf_c_message_unpack (&crm__registry__v1__end_sessions_response__descriptor,
+                                allocator, len, data);
+}
+void   crm__registry__v1__end_sessions_response__free_unpacked
+                     (Crm__Registry__V1__EndSessionsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &crm__registry__v1__end_sessions_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   crm__registry__v1__get_session_request__init
                      (Crm__Registry__V1__GetSessionRequest         *message)
 {
@@ -732,7 +1002,7 @@ const ProtobufCMessageDescriptor crm__registry__v1__complete_login_request__desc
   (ProtobufCMessageInit) crm__registry__v1__complete_login_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor crm__registry__v1__complete_login_response__field_descriptors[3] =
+static const ProtobufCFieldDescriptor crm__registry__v1__complete_login_response__field_descriptors[4] =
 {
   {
     "session_token",
@@ -770,16 +1040,29 @@ static const ProtobufCFieldDescriptor crm__registry__v1__complete_login_response
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "session_expires_unix_ms",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Crm__Registry__V1__CompleteLoginResponse, session_expires_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned crm__registry__v1__complete_login_response__field_indices_by_name[] = {
   1,   /* field[1] = expires_unix_ms */
   2,   /* field[2] = operator */
+  3,   /* field[3] = session_expires_unix_ms */
   0,   /* field[0] = session_token */
 };
 static const ProtobufCIntRange crm__registry__v1__complete_login_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor crm__registry__v1__complete_login_response__descriptor =
 {
@@ -789,11 +1072,205 @@ const ProtobufCMessageDescriptor crm__registry__v1__complete_login_response__des
   "Crm__Registry__V1__CompleteLoginResponse",
   "crm.registry.v1",
   sizeof(Crm__Registry__V1__CompleteLoginResponse),
-  3,
+  4,
   crm__registry__v1__complete_login_response__field_descriptors,
   crm__registry__v1__complete_login_response__field_indices_by_name,
   1,  crm__registry__v1__complete_login_response__number_ranges,
   (ProtobufCMessageInit) crm__registry__v1__complete_login_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define crm__registry__v1__refresh_session_request__field_descriptors NULL
+#define crm__registry__v1__refresh_session_request__field_indices_by_name NULL
+#define crm__registry__v1__refresh_session_request__number_ranges NULL
+const ProtobufCMessageDescriptor crm__registry__v1__refresh_session_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "crm.registry.v1.RefreshSessionRequest",
+  "RefreshSessionRequest",
+  "Crm__Registry__V1__RefreshSessionRequest",
+  "crm.registry.v1",
+  sizeof(Crm__Registry__V1__RefreshSessionRequest),
+  0,
+  crm__registry__v1__refresh_session_request__field_descriptors,
+  crm__registry__v1__refresh_session_request__field_indices_by_name,
+  0,  crm__registry__v1__refresh_session_request__number_ranges,
+  (ProtobufCMessageInit) crm__registry__v1__refresh_session_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor crm__registry__v1__refresh_session_response__field_descriptors[3] =
+{
+  {
+    "session_token",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Crm__Registry__V1__RefreshSessionResponse, session_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "expires_unix_ms",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Crm__Registry__V1__RefreshSessionResponse, expires_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "session_expires_unix_ms",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Crm__Registry__V1__RefreshSessionResponse, session_expires_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned crm__registry__v1__refresh_session_response__field_indices_by_name[] = {
+  1,   /* field[1] = expires_unix_ms */
+  2,   /* field[2] = session_expires_unix_ms */
+  0,   /* field[0] = session_token */
+};
+static const ProtobufCIntRange crm__registry__v1__refresh_session_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor crm__registry__v1__refresh_session_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "crm.registry.v1.RefreshSessionResponse",
+  "RefreshSessionResponse",
+  "Crm__Registry__V1__RefreshSessionResponse",
+  "crm.registry.v1",
+  sizeof(Crm__Registry__V1__RefreshSessionResponse),
+  3,
+  crm__registry__v1__refresh_session_response__field_descriptors,
+  crm__registry__v1__refresh_session_response__field_indices_by_name,
+  1,  crm__registry__v1__refresh_session_response__number_ranges,
+  (ProtobufCMessageInit) crm__registry__v1__refresh_session_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define crm__registry__v1__logout_request__field_descriptors NULL
+#define crm__registry__v1__logout_request__field_indices_by_name NULL
+#define crm__registry__v1__logout_request__number_ranges NULL
+const ProtobufCMessageDescriptor crm__registry__v1__logout_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "crm.registry.v1.LogoutRequest",
+  "LogoutRequest",
+  "Crm__Registry__V1__LogoutRequest",
+  "crm.registry.v1",
+  sizeof(Crm__Registry__V1__LogoutRequest),
+  0,
+  crm__registry__v1__logout_request__field_descriptors,
+  crm__registry__v1__logout_request__field_indices_by_name,
+  0,  crm__registry__v1__logout_request__number_ranges,
+  (ProtobufCMessageInit) crm__registry__v1__logout_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define crm__registry__v1__logout_response__field_descriptors NULL
+#define crm__registry__v1__logout_response__field_indices_by_name NULL
+#define crm__registry__v1__logout_response__number_ranges NULL
+const ProtobufCMessageDescriptor crm__registry__v1__logout_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "crm.registry.v1.LogoutResponse",
+  "LogoutResponse",
+  "Crm__Registry__V1__LogoutResponse",
+  "crm.registry.v1",
+  sizeof(Crm__Registry__V1__LogoutResponse),
+  0,
+  crm__registry__v1__logout_response__field_descriptors,
+  crm__registry__v1__logout_response__field_indices_by_name,
+  0,  crm__registry__v1__logout_response__number_ranges,
+  (ProtobufCMessageInit) crm__registry__v1__logout_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor crm__registry__v1__end_sessions_request__field_descriptors[1] =
+{
+  {
+    "login",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Crm__Registry__V1__EndSessionsRequest, login),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned crm__registry__v1__end_sessions_request__field_indices_by_name[] = {
+  0,   /* field[0] = login */
+};
+static const ProtobufCIntRange crm__registry__v1__end_sessions_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor crm__registry__v1__end_sessions_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "crm.registry.v1.EndSessionsRequest",
+  "EndSessionsRequest",
+  "Crm__Registry__V1__EndSessionsRequest",
+  "crm.registry.v1",
+  sizeof(Crm__Registry__V1__EndSessionsRequest),
+  1,
+  crm__registry__v1__end_sessions_request__field_descriptors,
+  crm__registry__v1__end_sessions_request__field_indices_by_name,
+  1,  crm__registry__v1__end_sessions_request__number_ranges,
+  (ProtobufCMessageInit) crm__registry__v1__end_sessions_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor crm__registry__v1__end_sessions_response__field_descriptors[1] =
+{
+  {
+    "ended",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Crm__Registry__V1__EndSessionsResponse, ended),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned crm__registry__v1__end_sessions_response__field_indices_by_name[] = {
+  0,   /* field[0] = ended */
+};
+static const ProtobufCIntRange crm__registry__v1__end_sessions_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor crm__registry__v1__end_sessions_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "crm.registry.v1.EndSessionsResponse",
+  "EndSessionsResponse",
+  "Crm__Registry__V1__EndSessionsResponse",
+  "crm.registry.v1",
+  sizeof(Crm__Registry__V1__EndSessionsResponse),
+  1,
+  crm__registry__v1__end_sessions_response__field_descriptors,
+  crm__registry__v1__end_sessions_response__field_indices_by_name,
+  1,  crm__registry__v1__end_sessions_response__number_ranges,
+  (ProtobufCMessageInit) crm__registry__v1__end_sessions_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 #define crm__registry__v1__get_session_request__field_descriptors NULL
@@ -1095,15 +1572,19 @@ const ProtobufCMessageDescriptor crm__registry__v1__list_operators_response__des
   (ProtobufCMessageInit) crm__registry__v1__list_operators_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor crm__registry__v1__auth__method_descriptors[3] =
+static const ProtobufCMethodDescriptor crm__registry__v1__auth__method_descriptors[5] =
 {
   { "StartLogin", &crm__registry__v1__start_login_request__descriptor, &crm__registry__v1__start_login_response__descriptor },
   { "CompleteLogin", &crm__registry__v1__complete_login_request__descriptor, &crm__registry__v1__complete_login_response__descriptor },
+  { "RefreshSession", &crm__registry__v1__refresh_session_request__descriptor, &crm__registry__v1__refresh_session_response__descriptor },
+  { "Logout", &crm__registry__v1__logout_request__descriptor, &crm__registry__v1__logout_response__descriptor },
   { "GetSession", &crm__registry__v1__get_session_request__descriptor, &crm__registry__v1__get_session_response__descriptor },
 };
 const unsigned crm__registry__v1__auth__method_indices_by_name[] = {
   1,        /* CompleteLogin */
-  2,        /* GetSession */
+  4,        /* GetSession */
+  3,        /* Logout */
+  2,        /* RefreshSession */
   0         /* StartLogin */
 };
 const ProtobufCServiceDescriptor crm__registry__v1__auth__descriptor =
@@ -1113,7 +1594,7 @@ const ProtobufCServiceDescriptor crm__registry__v1__auth__descriptor =
   "Auth",
   "Crm__Registry__V1__Auth",
   "crm.registry.v1",
-  3,
+  5,
   crm__registry__v1__auth__method_descriptors,
   crm__registry__v1__auth__method_indices_by_name
 };
@@ -1133,13 +1614,29 @@ void crm__registry__v1__auth__complete_login(ProtobufCService *service,
   assert(service->descriptor == &crm__registry__v1__auth__descriptor);
   service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void crm__registry__v1__auth__refresh_session(ProtobufCService *service,
+                                              const Crm__Registry__V1__RefreshSessionRequest *input,
+                                              Crm__Registry__V1__RefreshSessionResponse_Closure closure,
+                                              void *closure_data)
+{
+  assert(service->descriptor == &crm__registry__v1__auth__descriptor);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void crm__registry__v1__auth__logout(ProtobufCService *service,
+                                     const Crm__Registry__V1__LogoutRequest *input,
+                                     Crm__Registry__V1__LogoutResponse_Closure closure,
+                                     void *closure_data)
+{
+  assert(service->descriptor == &crm__registry__v1__auth__descriptor);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void crm__registry__v1__auth__get_session(ProtobufCService *service,
                                           const Crm__Registry__V1__GetSessionRequest *input,
                                           Crm__Registry__V1__GetSessionResponse_Closure closure,
                                           void *closure_data)
 {
   assert(service->descriptor == &crm__registry__v1__auth__descriptor);
-  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void crm__registry__v1__auth__init (Crm__Registry__V1__Auth_Service *service,
                                     Crm__Registry__V1__Auth_ServiceDestroy destroy)
@@ -1148,13 +1645,15 @@ void crm__registry__v1__auth__init (Crm__Registry__V1__Auth_Service *service,
                                      &crm__registry__v1__auth__descriptor,
                                      (ProtobufCServiceDestroy) destroy);
 }
-static const ProtobufCMethodDescriptor crm__registry__v1__operators__method_descriptors[2] =
+static const ProtobufCMethodDescriptor crm__registry__v1__operators__method_descriptors[3] =
 {
   { "CreateOperator", &crm__registry__v1__create_operator_request__descriptor, &crm__registry__v1__create_operator_response__descriptor },
   { "ListOperators", &crm__registry__v1__list_operators_request__descriptor, &crm__registry__v1__list_operators_response__descriptor },
+  { "EndSessions", &crm__registry__v1__end_sessions_request__descriptor, &crm__registry__v1__end_sessions_response__descriptor },
 };
 const unsigned crm__registry__v1__operators__method_indices_by_name[] = {
   0,        /* CreateOperator */
+  2,        /* EndSessions */
   1         /* ListOperators */
 };
 const ProtobufCServiceDescriptor crm__registry__v1__operators__descriptor =
@@ -1164,7 +1663,7 @@ const ProtobufCServiceDescriptor crm__registry__v1__operators__descriptor =
   "Operators",
   "Crm__Registry__V1__Operators",
   "crm.registry.v1",
-  2,
+  3,
   crm__registry__v1__operators__method_descriptors,
   crm__registry__v1__operators__method_indices_by_name
 };
@@ -1183,6 +1682,14 @@ void crm__registry__v1__operators__list_operators(ProtobufCService *service,
 {
   assert(service->descriptor == &crm__registry__v1__operators__descriptor);
   service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void crm__registry__v1__operators__end_sessions(ProtobufCService *service,
+                                                const Crm__Registry__V1__EndSessionsRequest *input,
+                                                Crm__Registry__V1__EndSessionsResponse_Closure closure,
+                                                void *closure_data)
+{
+  assert(service->descriptor == &crm__registry__v1__operators__descriptor);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void crm__registry__v1__operators__init (Crm__Registry__V1__Operators_Service *service,
                                          Crm__Registry__V1__Operators_ServiceDestroy destroy)
