@@ -304,7 +304,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
-        .testTarget(name: "CRMDomainTests", dependencies: ["CRMDomain", "Wire"]),
+        .testTarget(name: "CRMDomainTests", dependencies: ["CRMDomain", "Wire", "RPCCore"]),
         .testTarget(
             name: "HTTPEndpointTests",
             dependencies: [

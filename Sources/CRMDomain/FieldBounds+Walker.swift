@@ -53,9 +53,20 @@ final class BoundsWalker: Encoder {
         if let message = FieldBounds.integerViolation(name, value, listed: listed) { throw violation(message) }
     }
 
-    /// A nested value: an enum, a date, a time, a string in a list, or a message to walk into.
+    /// A nested value: an element of a list (strings and integers arrive here, not through
+    /// the typed overloads), an enum, a date, a time, or a message to walk into.
     func value<T: Encodable>(_ value: T, name: String, listed: Bool) throws {
-        if let known = value as? any WireEnum {
+        if let text = value as? String {
+            try string(text, name: name)
+        } else if let number = value as? Int64 {
+            try integer(number, name: name, listed: listed)
+        } else if let number = value as? Int32 {
+            try integer(Int64(number), name: name, listed: listed)
+        } else if let number = value as? UInt64 {
+            try integer(Int64(clamping: number), name: name, listed: listed)
+        } else if let number = value as? UInt32 {
+            try integer(Int64(number), name: name, listed: listed)
+        } else if let known = value as? any WireEnum {
             if !isKnown(known) { throw violation("Неизвестное значение") }
         } else if let date = value as? TypesV1.Date {
             if let message = FieldBounds.dateViolation(date) { throw violation(message) }

@@ -26,6 +26,7 @@ public struct SmsService: SchedulingV1.Sms.ServiceProtocol {
     }
 
     public func sendSms(request: SchedulingV1.SendSmsRequest, context: ServerContext) async throws -> SchedulingV1.SendSmsResponse {
+        try context.requireRole(Access.crm2AndCollector, rule: Access.crm2AndCollectorRule)
         try FieldBounds.check(request, context)
         let accepted = try await accept(
             context: context, request: request, templateID: request.templateID, cardID: request.cardID, phone: request.phone,
