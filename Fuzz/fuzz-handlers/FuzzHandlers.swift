@@ -59,17 +59,14 @@ nonisolated(unsafe) var sequence = 0  // libFuzzer calls one input at a time
 /// becomes the first record id the previous call answered (a session opened, then used).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzHandlers(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
-    let input = UnsafeRawBufferPointer(start: start, count: count)
-    var at = 0
+    let input = UnsafeBufferPointer(start: start.assumingMemoryBound(to: UInt8.self), count: count)
     var previous: [UInt8]?
-    for _ in 0..<4 {
-        guard input.count - at >= 5 else { break }
+    for at in callOffsets(input) {
         let method = methods[Int(input[at]) % methods.count]
         let role = input[at + 1]
         let mutation = input[at + 2]
         let length = min(Int(input[at + 3]) | Int(input[at + 4]) << 8, input.count - at - 5)
         var payload = Array(input[(at + 5)..<(at + 5 + length)])
-        at += 5 + length
         if let previous, var fields = WireTree.parse(payload[...]) {
             WireTree.substitute(&fields, marker: Array("$1".utf8), with: previous)
             payload = WireTree.encode(fields)
