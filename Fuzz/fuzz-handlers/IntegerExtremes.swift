@@ -133,12 +133,39 @@ func steer(_ payload: [UInt8], mutation: UInt8) -> [UInt8] {
     guard mutation != 0, var fields = WireTree.parse(payload[...]) else { return payload }
     let count = WireTree.varintCount(fields)
     guard count > 0 else { return payload }
-    var index = (Int(mutation - 1) / extremes.count) % count
-    let value = extremes[Int(mutation - 1) % extremes.count]
+    let target = (Int(mutation - 1) / extremes.count) % count
+    // A field already holding more than 32 bits (an instant in ms, a big id) is an int64:
+    // only the 64-bit ends are news there.
+    let wide = WireTree.varint(fields, at: target).map { $0 > UInt64(UInt32.max) && $0 < 1 << 63 } ?? false
+    let choices = wide ? wideExtremes : extremes
+    var index = target
+    let value = choices[Int(mutation - 1) % choices.count]
     return WireTree.replaceVarint(&fields, index: &index, with: value) ? WireTree.encode(fields) : payload
 }
 
+let wideExtremes: [UInt64] = [UInt64(Int64.max), UInt64(bitPattern: Int64.min), UInt64(bitPattern: -1), 0]
+
 extension WireTree {
+    /// The `index`th varint's value (depth first).
+    static func varint(_ fields: [WireField], at index: Int) -> UInt64? {
+        var left = index
+        func find(_ fields: [WireField]) -> UInt64? {
+            for field in fields {
+                switch field {
+                case .varint(_, let value):
+                    if left == 0 { return value }
+                    left -= 1
+                case .message(_, let nested):
+                    if let found = find(nested) { return found }
+                default:
+                    break
+                }
+            }
+            return nil
+        }
+        return find(fields)
+    }
+
     static func varintCount(_ fields: [WireField]) -> Int {
         fields.reduce(0) { count, field in
             switch field {
