@@ -256,14 +256,14 @@ let package = Package(
         .testTarget(
             name: "ClientRegistryTests",
             dependencies: [
-                "ClientRegistry", "CRMDomain", "Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire",
+                "ClientRegistry", "ServiceKit", "CRMDomain", "Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .testTarget(
             name: "SchedulingTests",
             dependencies: [
-                "Scheduling", "CRMDomain", "Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire", "HTTPEndpoint", "ContactOutcome", "RPCTransportTCP", "Gateway",
+                "Scheduling", "ServiceKit", "CRMDomain", "Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire", "HTTPEndpoint", "ContactOutcome", "RPCTransportTCP", "Gateway",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -272,7 +272,7 @@ let package = Package(
         .testTarget(
             name: "ContactOutcomeTests",
             dependencies: [
-                "ContactOutcome", "CRMDomain", "Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire",
+                "ContactOutcome", "ServiceKit", "CRMDomain", "Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -351,6 +351,7 @@ let package = Package(
             name: "RPCIntegrationTests",
             dependencies: [
                 "RPCTesting", "CRMAPI", "Wire",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

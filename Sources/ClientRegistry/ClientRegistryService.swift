@@ -71,11 +71,15 @@ enum Access {
 public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
     public let environment: RegistryEnvironment
     public let bureau: any Bureau
+    /// Where a bureau decision is written into the contact history; nil when the registry runs
+    /// without a contacts service (tests, `crm up --services registry`).
+    public let bureauHistory: (any BureauHistory)?
     var store: RegistryStore { environment.store }
 
-    public init(environment: RegistryEnvironment, bureau: (any Bureau)? = nil) {
+    public init(environment: RegistryEnvironment, bureau: (any Bureau)? = nil, bureauHistory: (any BureauHistory)? = nil) {
         self.environment = environment
         self.bureau = bureau ?? RegistryBureau()
+        self.bureauHistory = bureauHistory
     }
 
     // MARK: search and card
@@ -122,7 +126,8 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
     }
 
     public func getCard(request: RegistryV1.GetCardRequest, context: ServerContext) async throws -> RegistryV1.GetCardResponse {
-        try context.requireRole(Access.crm2AndCollector, rule: Access.crm2AndCollectorRule)
+        // SYSTEM: contacts checks that a call session's card exists.
+        try context.requireRole(Access.crm2AndCollector.union([.system]), rule: Access.crm2AndCollectorRule)
         try FieldBounds.check(request, context)
         let now = environment.nowMs()
         let card = try await store.read { db in try cardResponse(db, request.cardID, now: now) }
@@ -374,7 +379,7 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
         let now = environment.nowMs()
         let today = environment.today(now)
         let bureau = self.bureau
-        return try await store.write { db in
+        let decided = try await store.write { db in
             let card = try db.requireCard(request.cardID)
             if let series = card.passportSeries, let number = card.passportNumber,
                series != passport.series || number != passport.number {
@@ -401,12 +406,18 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
                 decidedUnixMs: now, validUntilUnixMs: now + BureauRules.reuseMs, reused: false, rule: rule
             )
         }
+        // Only this path writes a bureau decision into the contact history (contacts refuses
+        // one from an operator). A reused decision is recorded again: the event is idempotent
+        // by the decision id, so a retry after a failed recording heals it.
+        try await bureauHistory?.record(decided, cardID: request.cardID, by: claims)
+        return decided
     }
 
     // MARK: collection
 
     public func identifyDebtorByPhone(request: RegistryV1.IdentifyDebtorByPhoneRequest, context: ServerContext) async throws -> RegistryV1.IdentifyDebtorByPhoneResponse {
-        try context.requireRole(Access.collector, rule: Access.collectorRule)
+        // SYSTEM: scheduling checks that a collection SMS goes to the debtor's own phone.
+        try context.requireRole(Access.collectorAndLoaders, rule: Access.collectorRule)
         try FieldBounds.check(request, context)
         let phone = try PhoneNumber.normalize(request.phone, field: "phone")
         let matches = try await store.read { db in try db.debtors(withPhone: phone) }

@@ -111,7 +111,7 @@ public struct FileLoginCodeSender: LoginCodeSender {
 
     public func sendLoginCode(login: String, phone: String, code: String, idempotencyKey: String) async throws {
         let bytes = Array(Self.line(phone: phone, login: login, code: code, createdMs: nowMs()).utf8)
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o600)
         guard descriptor >= 0 else { throw FileLoginCodeSenderError(path: path, errno: errno) }
         defer { close(descriptor) }
         let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }

@@ -29,6 +29,7 @@ public struct CallsService: ContactsV1.Calls.ServiceProtocol {
         guard request.direction == .incoming || request.direction == .outgoing else {
             throw ContactsError.invalidArgument(field: "direction", "Укажите направление звонка")
         }
+        try await environment.cards?.requireCard(request.cardID)
         let now = environment.nowMs()
         let record = SessionRecord(
             sessionID: RecordID.make(unixMs: now), cardID: request.cardID, campaignID: campaign.campaignID,

@@ -79,7 +79,7 @@ public struct CollectionService: ContactsV1.Collection.ServiceProtocol {
                 channel: request.channel, ban: row.contactBan, counts: counts, nowMs: now, utcOffsetMinutes: row.utcOffset, calendar
             ) {
                 if request.dryRun { return ContactsV1.RecordContactAttemptResponse(allowed: false, refusedBy: limit, counts: counts) }
-                throw ContactsError.failedPrecondition(Law230.message(limit))
+                throw ContactsError.failedPrecondition(Law230.message(limit), field: Law230.field(limit))
             }
             if request.dryRun { return ContactsV1.RecordContactAttemptResponse(allowed: true, counts: counts) }
             try db.executeCached(

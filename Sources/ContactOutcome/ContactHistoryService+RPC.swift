@@ -124,13 +124,11 @@ public struct ContactHistoryService: ContactsV1.ContactHistory.ServiceProtocol {
     public func recordExternalEvent(
         request: ContactsV1.RecordExternalEventRequest, context: ServerContext
     ) async throws -> ContactsV1.RecordExternalEventResponse {
-        let claims = try context.requireRole(Role.crm2.union([.system]), rule: Access.systemRule)
+        // Other systems only: a bureau decision comes from the registry's RequestBureauDecision,
+        // never as an operator's word (an operator once wrote «Одобрено» the bureau had refused).
+        try context.requireRole([.system], rule: Access.systemRule)
         try FieldBounds.check(request, context)
         guard let event = request.event else { throw ContactsError.invalidArgument(field: "event", "Не указано событие") }
-        if claims.role != .system, case .bureauDecision = event {} else if claims.role != .system {
-            // Operators (through the gateway) record bureau decisions only; the rest comes from other systems.
-            throw ContactsError.permissionDenied("Сотрудники контакт-центра записывают только решения БКИ")
-        }
         guard !request.eventID.isEmpty else { throw ContactsError.invalidArgument(field: "event_id", "Не указан идентификатор события") }
         guard request.cardID != 0 || !request.contractNumber.isEmpty else {
             throw ContactsError.invalidArgument(field: "card_id", "Укажите карточку или договор")

@@ -13,11 +13,15 @@ public struct ContactsEnvironment: Sendable {
     public let leaseMs: Int64
     /// A lease held by an open session lapses after this (an abandoned call).
     public let sessionLeaseMs: Int64
+    /// Which cards exist (the registry's); nil only in tests of other rules — the service
+    /// executable always has one (`--registry`).
+    public let cards: (any CardDirectory)?
 
     public init(
         store: ContactsStore, calendar: ProductionCalendar = .shipped, nowMs: @escaping @Sendable () -> Int64 = { SystemClockMs.now() },
-        leaseMs: Int64 = 5 * 60_000, sessionLeaseMs: Int64 = 2 * 3_600_000
+        leaseMs: Int64 = 5 * 60_000, sessionLeaseMs: Int64 = 2 * 3_600_000, cards: (any CardDirectory)? = nil
     ) {
+        self.cards = cards
         self.store = store
         self.calendar = calendar
         self.nowMs = nowMs

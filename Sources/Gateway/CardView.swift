@@ -19,7 +19,7 @@ public enum CardView {
         if !card.contacts.isEmpty {
             lines.append("")
             lines.append(TextTable(
-                headers: ["ВИД", "ЗНАЧЕНИЕ", "СОСТОЯНИЕ"],
+                headers: ["ВИД", "ЗНАЧЕНИЕ", "СОСТОЯНИЕ"], keep: [1],
                 rows: card.contacts.map { entry in
                     [
                         contactKind(entry.kind),
@@ -32,21 +32,22 @@ public enum CardView {
         return lines.joined(separator: "\n")
     }
 
-    public static func summaries(_ cards: [RegistryV1.CardSummary]) -> String {
+    public static func summaries(_ cards: [RegistryV1.CardSummary], width: Int = TextTable.terminalWidth()) -> String {
         guard !cards.isEmpty else { return "Нет карточек" }
         return TextTable(
-            headers: ["ID CRM", "ТИП", "ФИО", "ДАТА РОЖДЕНИЯ", "РЕГИОН ПРОЖИВАНИЯ", "ГОРОД", "ТЕЛЕФОН"],
+            headers: ["ID CRM", "ТИП", "ФИО", "ДАТА РОЖДЕНИЯ", "РЕГИОН ПРОЖИВАНИЯ", "ГОРОД", "ТЕЛЕФОН"], keep: [0, 2, 3, 6],
             rows: cards.map {
                 ["\($0.cardID)", Labels.cardType($0.type), Labels.fullName($0.fullName), Labels.date($0.birthDate),
                  Labels.region($0.region), $0.settlement, Labels.phone($0.phone)]
             }
-        ).render()
+        ).render(width: width)
     }
 
     public static func products(_ products: [RegistryV1.Product]) -> String {
         guard !products.isEmpty else { return "Нет продуктов" }
         return TextTable(
             headers: ["ДАТА ОТКРЫТИЯ", "НАИМЕНОВАНИЕ", "ТИП ПРОДУКТА", "ДАТА ЗАКРЫТИЯ", "СУММА КРЕДИТА", "ТЕКУЩИЙ ОСТАТОК", "% ПОГАШЕНИЯ"],
+            keep: [0, 3, 4, 5],
             rows: products.map {
                 [Labels.date($0.openDate), $0.name, category($0.productType), Labels.date($0.closeDate),
                  Labels.money(kopecks: $0.creditSumKopecks), Labels.money(kopecks: $0.currentBalanceKopecks), "\($0.repaidPercent) %"]
@@ -57,7 +58,7 @@ public enum CardView {
     public static func halva(_ transactions: [RegistryV1.HalvaTransaction]) -> String {
         guard !transactions.isEmpty else { return "Нет операций" }
         return TextTable(
-            headers: ["ДАТА И ВРЕМЯ", "ТИП ОПЕРАЦИИ", "СУММА", "НАЗНАЧЕНИЕ", "МАГАЗИН"],
+            headers: ["ДАТА И ВРЕМЯ", "ТИП ОПЕРАЦИИ", "СУММА", "НАЗНАЧЕНИЕ", "МАГАЗИН"], keep: [0, 2],
             rows: transactions.map {
                 [dateTime($0.occurredUnixMs), $0.operationType, Labels.money(kopecks: $0.amountKopecks), $0.purpose, $0.shopName]
             }
@@ -68,6 +69,7 @@ public enum CardView {
         guard !changes.isEmpty else { return "Изменений не было" }
         return TextTable(
             headers: ["ДАТА И ВРЕМЯ", "ТИП ДАННЫХ", "НОВОЕ ЗНАЧЕНИЕ", "СТАРОЕ ЗНАЧЕНИЕ", "ПРИЧИНА", "КОММЕНТАРИЙ", "КТО ИЗМЕНИЛ"],
+            keep: [0, 2, 3],
             rows: changes.map {
                 [dateTime($0.changedUnixMs), $0.dataTypeLabel, $0.newValue, $0.oldValue,
                  $0.reason == .unspecified ? "" : strikeReason($0.reason), $0.comment,

@@ -2,16 +2,16 @@ public import Wire
 
 /// Tab 3 «История последних контактов» and the client's SMS (tab 2's sent messages).
 public enum HistoryView {
-    public static func entries(_ entries: [ContactsV1.HistoryEntry]) -> String {
+    public static func entries(_ entries: [ContactsV1.HistoryEntry], width: Int = TextTable.terminalWidth()) -> String {
         guard !entries.isEmpty else { return "Контактов не было" }
         return TextTable(
-            headers: ["ДАТА И ВРЕМЯ", "ДЕЙСТВИЕ", "РЕЗУЛЬТАТ", "ДЕТАЛИ", "СЛЕДУЮЩЕЕ ДЕЙСТВИЕ", "КОММЕНТАРИИ", "ОПЕРАТОР"],
+            headers: ["ДАТА И ВРЕМЯ", "ДЕЙСТВИЕ", "РЕЗУЛЬТАТ", "ДЕТАЛИ", "СЛЕДУЮЩЕЕ ДЕЙСТВИЕ", "КОММЕНТАРИИ", "ОПЕРАТОР"], keep: [0, 6],
             rows: entries.map { entry in
                 [CardView.dateTime(entry.occurredUnixMs), entry.actionLabel, entry.resultLabel, details(entry),
                  entry.nextAction.map(nextAction) ?? "", entry.comment,
                  entry.operator.map { "\($0.fullName) (\($0.login))" } ?? ""]
             }
-        ).render()
+        ).render(width: width)
     }
 
     static func details(_ entry: ContactsV1.HistoryEntry) -> String {
@@ -49,7 +49,7 @@ public enum HistoryView {
     public static func sms(_ messages: [SchedulingV1.SmsMessage]) -> String {
         guard !messages.isEmpty else { return "SMS не отправлялись" }
         return TextTable(
-            headers: ["ПРИНЯТО", "ШАБЛОН", "ТЕКСТ", "ТЕЛЕФОН", "СОСТОЯНИЕ", "ОТПРАВКА"],
+            headers: ["ПРИНЯТО", "ШАБЛОН", "ТЕКСТ", "ТЕЛЕФОН", "СОСТОЯНИЕ", "ОТПРАВКА"], keep: [0, 3],
             rows: messages.map { sms in
                 [CardView.dateTime(sms.acceptedUnixMs), sms.templateName, sms.text, Labels.phone(sms.phone), state(sms.state),
                  sms.sentUnixMs > 0 ? CardView.dateTime(sms.sentUnixMs) : sms.scheduledForUnixMs > 0 ? "запланировано на \(CardView.dateTime(sms.scheduledForUnixMs))" : ""]

@@ -43,7 +43,11 @@ public final class ServiceSupervisor: @unchecked Sendable {
     /// Starts every plan and waits until each is serving; on any failure stops what started.
     public func start(_ plans: [Plan], log: (String) -> Void) async throws(GatewayError) {
         do {
-            try FileManager.default.createDirectory(at: dataDirectory.appendingPathComponent("logs"), withIntermediateDirectories: true)
+            // Private to this user: the databases, logs and SMS file hold clients' data and login codes.
+            try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(
+                at: dataDirectory.appendingPathComponent("logs"), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]
+            )
         } catch {
             throw GatewayError("Не удалось создать папку данных \(dataDirectory.path): \(error.localizedDescription)")
         }
@@ -65,7 +69,7 @@ public final class ServiceSupervisor: @unchecked Sendable {
             environment["CRM_AUTH_SECRET"] = authSecret
             process.environment = environment
             let logURL = dataDirectory.appendingPathComponent("logs/\(plan.service).log")
-            _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: logURL.path, contents: nil, attributes: [.posixPermissions: 0o600])
             if let handle = try? FileHandle(forWritingTo: logURL) {
                 process.standardOutput = handle
                 process.standardError = handle

@@ -83,3 +83,21 @@ public struct LoadTestError: Error, Sendable, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }
 }
+
+/// Thrown by a scenario's iteration for an answer the scenario expects (the sixth booking on
+/// a full slot): the call counts under `name` in the report, neither as done nor as an error.
+public struct ExpectedRefusal: Error, Sendable {
+    public var name: String
+    public init(_ name: String) { self.name = name }
+}
+
+/// The call made before the run failed: the run did not start.
+public struct PreflightError: Error, Sendable, CustomStringConvertible {
+    public var method: String
+    public var code: String
+    public var message: String
+
+    public var description: String {
+        "preflight: \(method) failed before the run: \(code): \(message)"
+    }
+}

@@ -132,7 +132,9 @@ extension InProcessTransport {
             if Task.isCancelled {
                 throw RPCError(code: .cancelled, message: "The call was cancelled")
             }
-            if let deadline, ContinuousClock.now >= deadline, case .success = response.result {
+            // Past the deadline the handler was cancelled; what it answered is the truth (a
+            // write that committed first), as over TCP.
+            if let deadline, ContinuousClock.now >= deadline, case .failure(let error) = response.result, error.code == .cancelled {
                 throw RPCError(code: .deadlineExceeded, message: "The deadline passed before the answer came")
             }
             return response

@@ -16,11 +16,16 @@ public struct SchedulingEnvironment: Sendable {
     /// "file" or "kannel".
     public let providerName: String
     let wakeOutbox: @Sendable () -> Void
+    /// Who may receive a collection SMS (the registry's debtors); nil only in tests of other
+    /// rules — the service executable always has one (`--registry`).
+    public let debtors: (any DebtorDirectory)?
 
     public init(
         store: SchedulingStore, nowMs: @escaping @Sendable () -> Int64 = { SystemClockMs.now() },
-        calendar: ProductionCalendar = .shipped, providerName: String = "file", wakeOutbox: @escaping @Sendable () -> Void = {}
+        calendar: ProductionCalendar = .shipped, providerName: String = "file", wakeOutbox: @escaping @Sendable () -> Void = {},
+        debtors: (any DebtorDirectory)? = nil
     ) {
+        self.debtors = debtors
         self.store = store
         self.nowMs = nowMs
         self.calendar = calendar

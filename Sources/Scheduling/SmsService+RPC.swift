@@ -67,6 +67,8 @@ public struct SmsService: SchedulingV1.Sms.ServiceProtocol {
         if template.kind == .collection {
             guard !contract.isEmpty else { throw SchedulingError.invalidArgument(field: "contract_number", "Для SMS о задолженности укажите договор") }
             guard !regionCode.isEmpty else { throw SchedulingError.invalidArgument(field: "region_code", "Для SMS о задолженности укажите регион клиента") }
+            // 230-ФЗ: a third party learns nothing of a debt.
+            try await environment.debtors?.checkCollectionRecipient(contract: contract, cardID: cardID, phone: phone)
         }
         if !regionCode.isEmpty {
             guard let known = Regions.byCode[regionCode] else { throw SchedulingError.invalidArgument(field: "region_code", "Неизвестный регион «\(regionCode)»") }
@@ -80,7 +82,7 @@ public struct SmsService: SchedulingV1.Sms.ServiceProtocol {
             if template.kind == .collection {
                 let others = try SchedulingStore.collectionDueTimes(db, card: cardID, contract: contract)
                 if let violation = SmsCaps.violation(dueMs: due, others: others, utcOffsetMinutes: region.utcOffsetMinutes) {
-                    throw SchedulingError.failedPrecondition(violation.rule)
+                    throw SchedulingError.failedPrecondition(violation.rule, field: "contract_number")
                 }
             }
             let sms = SmsRecord(

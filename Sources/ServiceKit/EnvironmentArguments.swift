@@ -93,8 +93,10 @@ public enum EnvironmentArguments {
 
 extension AsyncParsableCommand {
     /// Runs the command with flags from the command line and, for those not given there,
-    /// from `CRM_*` environment variables (see `EnvironmentArguments`).
+    /// from `CRM_*` environment variables (see `EnvironmentArguments`). Every file it
+    /// creates is private to its user (`PrivateFiles`).
     public static func mainWithEnvironment() async {
+        PrivateFiles.restrictNewFiles()
         let environment = ProcessInfo.processInfo.environment
         await main(EnvironmentArguments.merged(Array(CommandLine.arguments.dropFirst()), environment: environment, command: self))
     }

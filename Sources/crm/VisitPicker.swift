@@ -41,7 +41,7 @@ struct VisitPicker {
             throw GatewayError("В «\(settlement.name)» нет офисов\(query.isEmpty ? "" : " по запросу «\(query)»")\(kind == .mpp ? " МПП" : "")")
         }
         say(TextTable(
-            headers: ["№", "ОФИС", "АДРЕС", "ЧАСЫ РАБОТЫ", "МЕТРО"],
+            headers: ["№", "ОФИС", "АДРЕС", "ЧАСЫ РАБОТЫ", "МЕТРО"], keep: [0],
             rows: found.enumerated().map { ["\($0.offset + 1)", $0.element.name, $0.element.address, $0.element.hoursText, $0.element.metroStations.joined(separator: ", ")] }
         ).render())
         let office = try Console.pick(flags.office, found, what: "Офис", flag: "--office", key: \.officeID, label: \.name)

@@ -222,9 +222,13 @@ struct ContactHistoryServiceTests {
                 _ = try await c.history.recordExternalEvent(.init(eventID: "e1", cardID: 5, event: .email(.init(address: "a@b.ru"))), metadata: meta)
             }
             #expect(operatorEmail?.code == .permissionDenied)
-            #expect(try await c.history.recordExternalEvent(
-                .init(eventID: "bki-2", cardID: 5, event: .bureauDecision(.init(decisionID: "d2", decision: .rejected))), metadata: meta
-            ).guidance?.meaning == "Предварительное решение – ОТКАЗ. Пригласить клиента в офис Банка")
+            // A bureau decision comes only from the registry (SYSTEM), never as an operator's word.
+            let bureau = ContactsV1.RecordExternalEventRequest(
+                eventID: "bki-2", cardID: 5, event: .bureauDecision(.init(decisionID: "d2", decision: .rejected))
+            )
+            #expect(await rpcError { _ = try await c.history.recordExternalEvent(bureau, metadata: meta) }?.code == .permissionDenied)
+            #expect(try await c.history.recordExternalEvent(bureau, metadata: system).guidance?.meaning
+                == "Предварительное решение – ОТКАЗ. Пригласить клиента в офис Банка")
         }
     }
 }

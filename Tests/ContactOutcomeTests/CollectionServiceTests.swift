@@ -77,6 +77,48 @@ struct CollectionServiceTests {
     }
 }
 
+/// One row per 230-ФЗ refusal of an outgoing contact: the limit and the request field it names.
+struct Law230Case: Sendable, CustomTestStringConvertible {
+    var name: String
+    var ban: ContactsV1.ContactBan = .unspecified
+    var earlier: [ContactsV1.ContactChannel] = []
+    /// Moves the clock (from Tuesday 09:00 Moscow) before the refused attempt.
+    var laterMs: Int64 = 0
+    var channel: ContactsV1.ContactChannel = .call
+    var limit: ContactsV1.ContactLimit
+    var field: String
+    var testDescription: String { name }
+}
+
+let law230Cases: [Law230Case] = [
+    Law230Case(name: "a second call the same day", earlier: [.call], limit: .callsPerDay, field: "channel"),
+    Law230Case(name: "a second meeting the same week", earlier: [.meeting], channel: .meeting, limit: .meetingsPerWeek, field: "channel"),
+    Law230Case(name: "a call at 22:30 local", laterMs: 13 * 3_600_000 + 30 * 60_000, limit: .localHours, field: "channel"),
+    Law230Case(name: "a call to a debtor in hospital", ban: .inHospital, limit: .contactBan, field: "contract_number"),
+    Law230Case(name: "a meeting with a debtor under a bankruptcy case", ban: .bankruptcyCase, channel: .meeting, limit: .contactBan, field: "contract_number"),
+]
+
+@Suite("230-ФЗ refusals name their field")
+struct Law230RefusalTests {
+    @Test("each refusal", arguments: law230Cases)
+    func refusal(_ row: Law230Case) async throws {
+        let fixture = try Fixture()
+        try await fixture.run { c in
+            _ = try await c.collection.upsertPortfolio(.init(contracts: [contract("Z1", ban: row.ban)]), metadata: fixture.metadata(.system, login: "loader"))
+            let svv = fixture.metadata(.collector, login: "svv")
+            for channel in row.earlier {
+                _ = try await c.collection.recordContactAttempt(.init(contractNumber: "Z1", channel: channel), metadata: svv)
+            }
+            fixture.clock.advance(ms: row.laterMs)
+            let dry = try await c.collection.recordContactAttempt(.init(contractNumber: "Z1", channel: row.channel, dryRun: true), metadata: svv)
+            #expect(dry.refusedBy == row.limit)
+            let refused = await rpcError { _ = try await c.collection.recordContactAttempt(.init(contractNumber: "Z1", channel: row.channel), metadata: svv) }
+            #expect(refused?.code == .failedPrecondition)
+            #expect(refused?.fieldViolations.map(\.field) == [row.field])
+        }
+    }
+}
+
 @Suite("Incoming calls service")
 struct IncomingCallsServiceTests {
     func submit(

@@ -66,7 +66,7 @@ let ruleCases: [RuleCase] = [
     // Консультация only after Согласился within 14 days.
     RuleCase(name: "Консультация after a recent sale", result: ContactsV1.CallResult(firstLevel: .consultation(.init())), agreedRecently: true),
     RuleCase(name: "Консультация without a recent sale", result: ContactsV1.CallResult(firstLevel: .consultation(.init())),
-             code: .failedPrecondition),
+             code: .failedPrecondition, field: "result.consultation"),
     // Выезд к клиенту: SMB only, date and time required, not past.
     RuleCase(name: "Выезд к клиенту by SMB", result: visit(local(tomorrow, 11)), role: .smb),
     RuleCase(name: "Выезд к клиенту by VCC", result: visit(local(tomorrow, 11)), role: .vcc,
@@ -110,7 +110,7 @@ let ruleCases: [RuleCase] = [
     // Отказался: a reason of the campaign, after two objection-handling attempts.
     RuleCase(name: "Отказался after two attempts", result: reached(.refused(.init(refusalReasonID: "high_rate"))), attempts: 2),
     RuleCase(name: "Отказался after one attempt", result: reached(.refused(.init(refusalReasonID: "high_rate"))), attempts: 1,
-             code: .failedPrecondition),
+             code: .failedPrecondition, field: "result.reached.refused"),
     RuleCase(name: "Отказался without reason", result: reached(.refused(.init())), attempts: 2,
              code: .invalidArgument, field: "result.reached.refused.refusal_reason_id"),
     RuleCase(name: "Отказался with a reason of another campaign", result: reached(.refused(.init(refusalReasonID: "has_halva"))), attempts: 2,
@@ -189,7 +189,9 @@ struct ResultRulesTests {
             #expect(row.code == nil, "accepted, but the rule should refuse with \(String(describing: row.code))")
         } catch {
             #expect(error.code == row.code, "\(error)")
-            if let field = row.field { #expect(error.rpcError.fieldViolations.map(\.field) == [field]) }
+            // Every refusal names its field (PROTOCOL.md, API.md): a row that refuses must say which.
+            #expect(row.field != nil, "a refusing row names the field it expects")
+            #expect(error.rpcError.fieldViolations.map(\.field) == row.field.map { [$0] })
         }
     }
 

@@ -56,19 +56,6 @@ import Testing
     }
 }
 
-@Suite struct TextTableTests {
-    @Test func columnsAlignAndLongCellsAreCut() {
-        let table = TextTable(headers: ["ID", "ФИО"], rows: [["1", "Иванов Иван Иванович"], ["22", "Ли"]])
-        let lines = table.render(width: 200).split(separator: "\n")
-        #expect(lines.count == 4)
-        #expect(lines[0] == "ID  ФИО")
-        #expect(lines[2] == "1   Иванов Иван Иванович")
-        let narrow = TextTable(headers: ["ФИО"], rows: [["Константинопольский Константин Константинович"]]).render(width: 20)
-        #expect(narrow.split(separator: "\n").allSatisfy { $0.count <= 20 })
-        #expect(narrow.contains("…"))
-    }
-}
-
 @testable import Gateway
 
 @Suite struct OperatorLoginTests {

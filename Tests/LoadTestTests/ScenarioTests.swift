@@ -26,9 +26,13 @@ struct ScenarioTests {
             )
             supervisor = ServiceSupervisor(dataDirectory: directory, binDirectory: ServiceSupervisor.ownDirectory(), authSecret: secret)
             try await supervisor.start([
-                .init(service: "scheduling", endpoint: endpoints.scheduling, extraArguments: ["--sms-file", directory.appendingPathComponent("sms.jsonl").path]),
-                .init(service: "contacts", endpoint: endpoints.contacts, extraArguments: ["--durability", "normal"]),
-                .init(service: "registry", endpoint: endpoints.registry, extraArguments: ["--seed-clients", "50", "--scheduling", "\(endpoints.scheduling)"]),
+                .init(service: "scheduling", endpoint: endpoints.scheduling, extraArguments: [
+                    "--sms-file", directory.appendingPathComponent("sms.jsonl").path, "--registry", "\(endpoints.registry)",
+                ]),
+                .init(service: "contacts", endpoint: endpoints.contacts, extraArguments: ["--durability", "normal", "--registry", "\(endpoints.registry)"]),
+                .init(service: "registry", endpoint: endpoints.registry, extraArguments: [
+                    "--seed-clients", "50", "--scheduling", "\(endpoints.scheduling)", "--contacts", "\(endpoints.contacts)",
+                ]),
             ]) { _ in }
             let feed = try ContactsFeed(endpoints: endpoints, authSecret: secret)
             try await feed.loadPortfolio(ContactsFeed.demoPortfolio)
@@ -85,9 +89,34 @@ struct ScenarioTests {
         let iteration = try await scenario.prepare(RPCClient(transport: TCPClientTransport(host: endpoint.host, port: endpoint.port)), metadata)
         let report = try await LoadRunner(.init(
             host: endpoint.host, port: endpoint.port, method: scenario.name, bodies: [], metadata: metadata,
-            concurrency: 2, duration: nil, total: 10, iteration: iteration
+            concurrency: 2, duration: nil, total: 10, iteration: iteration, preflight: false
         )).run()
         #expect(report.errorsByCode == ["PERMISSION_DENIED": 10])
+    }
+
+    /// A wrong role used to run at 100 % errors and exit 0: the preflight stops it (exit 3,
+    /// the server's status and message), and without it `--max-errors` fails the run (exit 2).
+    @Test("crm-load: a wrong role stops at the preflight (exit 3); past it, errors over --max-errors exit 2")
+    func wrongRoleFailsTheCommand() async throws {
+        let services = Services()
+        try await services.start()
+        defer { services.stop() }
+        let contacts = "\(services.endpoints.contacts.host):\(services.endpoints.contacts.port)"
+        let common = ["run", "--target", contacts, "--scenario", "contacts.work-list", "--total", "10", "--concurrency", "2",
+                      "--warmup", "0", "--format", "json", "--auth-secret", services.secret, "--role", "VCC"]
+        for (extra, status, stderr) in [([String](), Int32(3), "PERMISSION_DENIED"), (["--no-preflight"], 2, "--max-errors")] {
+            let process = Process()
+            process.executableURL = ServiceSupervisor.ownDirectory().appendingPathComponent("crm-load")
+            process.arguments = common + extra
+            let errors = Pipe()
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = errors
+            try process.runWithSignalsUnblocked()
+            let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == status, "\(extra): \(text)")
+            #expect(text.contains(stderr), "\(extra): \(text)")
+        }
     }
 
     /// `crm-load` as a user runs it: a token minted from the secret, or a real two-stage login.
@@ -116,5 +145,66 @@ struct ScenarioTests {
             #expect(report?["calls"] as? Int == 20, "\(String(decoding: data, as: UTF8.self))")
             #expect((report?["errorsByCode"] as? [String: Any])?.isEmpty == true, "\(String(decoding: data, as: UTF8.self))")
         }
+    }
+
+    /// The operators' mix through the command, as a performance engineer runs it: every
+    /// scenario of the operator's day on its own service with its own role, reported per
+    /// method, none failing.
+    @Test("crm-load mix drives all three services and reports each method, no errors")
+    func mixCommand() async throws {
+        let services = Services()
+        try await services.start()
+        defer { services.stop() }
+        let process = Process()
+        process.executableURL = ServiceSupervisor.ownDirectory().appendingPathComponent("crm-load")
+        process.arguments = [
+            "mix", "--registry", "\(services.endpoint("registry"))", "--contacts", "\(services.endpoint("contacts"))",
+            "--scheduling", "\(services.endpoint("scheduling"))", "--auth-secret", services.secret,
+            "--total", "300", "--rps", "200", "--concurrency", "8", "--warmup", "0", "--format", "json",
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.runWithSignalsUnblocked()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(String(decoding: data, as: UTF8.self))")
+        let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(report["calls"] as? Int == 300)
+        #expect(report["errors"] as? Int == 0)
+        let methods = try #require(report["methods"] as? [[String: Any]])
+        #expect(Set(methods.compactMap { $0["method"] as? String }) == Set(LoadMix.operatorDayWeights.map(\.0)))
+        // 30 of 100 are card reads: 90 of 300.
+        #expect(methods.first { $0["method"] as? String == "registry.get-card" }?["calls"] as? Int == 90)
+    }
+
+    /// Ctrl-C in an open-loop run used to trap (a negative latency for a call cut short while
+    /// it waited for its due time): the report of what ran is printed and the exit is 130.
+    @Test("Ctrl-C in --rps mode prints the report of what ran and exits 130")
+    func interruptInOpenLoop() async throws {
+        let services = Services()
+        try await services.start()
+        defer { services.stop() }
+        let registry = "\(services.endpoints.registry.host):\(services.endpoints.registry.port)"
+        let process = Process()
+        process.executableURL = ServiceSupervisor.ownDirectory().appendingPathComponent("crm-load")
+        process.arguments = [
+            "run", "--target", registry, "--scenario", "registry.search-by-phone", "--rps", "50",
+            "--duration", "60", "--concurrency", "4", "--warmup", "0", "--format", "json", "--auth-secret", services.secret,
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.runWithSignalsUnblocked()
+        // Past preparation and into the run, with workers asleep until their calls are due.
+        try await Task.sleep(for: .seconds(3))
+        kill(process.processIdentifier, SIGINT)
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 130)
+        let report = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        #expect(report?["interrupted"] as? Bool == true, "\(String(decoding: data, as: UTF8.self))")
+        #expect((report?["calls"] as? Int ?? 0) > 0, "\(String(decoding: data, as: UTF8.self))")
     }
 }

@@ -46,11 +46,11 @@ final class ServiceProcess: @unchecked Sendable {
     let log: URL
     let process = Process()
 
-    init(_ service: String, database: String, environment extra: [String: String] = [:]) throws {
+    init(_ service: String, database: String, port chosen: Int? = nil, environment extra: [String: String] = [:]) throws {
         self.service = service
         self.database = database
-        port = try freePort()
-        log = URL(fileURLWithPath: database + ".\(port).log")
+        port = try chosen ?? freePort()
+        log = URL(fileURLWithPath: database + ".\(self.port).log")
         let binary = binDirectory.appendingPathComponent(service)
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build the services first: swift build (looked in \(binary.path))")
         process.executableURL = binary
@@ -58,7 +58,7 @@ final class ServiceProcess: @unchecked Sendable {
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CRM_") }
         environment["CRM_AUTH_SECRET"] = sharedSecret
         environment["CRM_HOST"] = "127.0.0.1"
-        environment["CRM_PORT"] = "\(port)"
+        environment["CRM_PORT"] = "\(self.port)"
         environment["CRM_DATABASE"] = database
         // A crashed test run leaves no service behind.
         environment["CRM_EXIT_WITH_PARENT"] = "1"

@@ -26,7 +26,7 @@ extension ProcessFaults {
             let slot = index * 50 + number
             let place = places[slot % places.count]
             return CallPlan(
-                cardID: Int64(100_000 + slot), cardType: .client, clientRegion: kazan,
+                cardID: Int64(1_000 + slot), cardType: .client, clientRegion: kazan,
                 clientName: TypesV1.FullName(surname: "Сбоева", name: "Анна", patronymic: "\(slot)"),
                 campaignID: "rcp", direction: .outgoing,
                 result: .agreed(
@@ -41,9 +41,12 @@ extension ProcessFaults {
         @Test(arguments: ["contacts", "scheduling"])
         func noBookingWithoutItsOutcome(killed: String) async throws {
             let smsFile = NSTemporaryDirectory() + "crm-faults-sms-\(UUID().uuidString.prefix(8)).jsonl"
-            let contacts = try ServiceProcess("contacts")
-            let scheduling = try ServiceProcess("scheduling", extraArguments: ["--sms-file", smsFile])
+            // Contacts opens sessions only on the registry's cards (the plans' ids exist in its seed).
+            let registry = try await ServiceProcess.registryWithCards()
+            let contacts = try ServiceProcess("contacts", extraArguments: ["--registry", "127.0.0.1:\(registry.port)"])
+            let scheduling = try ServiceProcess("scheduling", extraArguments: ["--sms-file", smsFile, "--registry", "127.0.0.1:\(registry.port)"])
             defer {
+                registry.stop()
                 contacts.stop()
                 scheduling.stop()
                 try? FileManager.default.removeItem(atPath: smsFile)

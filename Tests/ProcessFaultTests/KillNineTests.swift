@@ -83,8 +83,13 @@ extension ProcessFaults {
         }
 
         @Test func contactsOutcomeSavesSurviveAKill() async throws {
-            let contacts = try ServiceProcess("contacts")
-            defer { contacts.stop() }
+            // Contacts opens sessions only on the registry's cards (the ids below exist in its seed).
+            let registry = try await ServiceProcess.registryWithCards()
+            let contacts = try ServiceProcess("contacts", extraArguments: ["--registry", "127.0.0.1:\(registry.port)"])
+            defer {
+                contacts.stop()
+                registry.stop()
+            }
             try await contacts.start()
 
             struct Save: Sendable {
@@ -97,7 +102,7 @@ extension ProcessFaults {
                 let key = "save-\(writer)-\(index)"
                 let calls = clients[writer]
                 var open = ContactsV1.OpenCallSessionRequest()
-                open.cardID = Int64(5000 + writer)
+                open.cardID = Int64(1000 + writer)
                 open.campaignID = "announcement_marking"
                 open.direction = .outgoing
                 open.cardType = .client
@@ -133,7 +138,7 @@ extension ProcessFaults {
                 var page = ""
                 repeat {
                     var list = ContactsV1.ListContactHistoryRequest()
-                    list.cardID = Int64(5000 + writer)
+                    list.cardID = Int64(1000 + writer)
                     list.pageSize = 500
                     list.pageToken = page
                     let answer = try await history.listContactHistory(list, metadata: metadata(.vcc))

@@ -61,8 +61,13 @@ extension ProcessFaults {
         }
 
         @Test func aCallbackWithoutADateAfterAnOffsetOf2To31Hours() async throws {
-            let contacts = try ServiceProcess("contacts")
-            defer { contacts.stop() }
+            // Contacts opens sessions only on the registry's cards (1001 is in its seed).
+            let registry = try await ServiceProcess.registryWithCards()
+            let contacts = try ServiceProcess("contacts", extraArguments: ["--registry", "127.0.0.1:\(registry.port)"])
+            defer {
+                contacts.stop()
+                registry.stop()
+            }
             try await contacts.start()
             let calls = ContactsV1.Calls.Client(wrapping: contacts.client())
             let callback = ContactsV1.CallResult(firstLevel: .reached(.init(result: .callback(.init(reason: .clientRequest)))))

@@ -124,6 +124,14 @@ final class ServiceProcess: @unchecked Sendable {
     func client() -> RPCClient {
         RPCClient(transport: TCPClientTransport(host: "127.0.0.1", port: port), defaultTimeout: .seconds(20))
     }
+
+    /// A running registry whose cards include ids 1…1,200 (the demo anchors, then random
+    /// cards): contacts opens call sessions only on cards the registry has.
+    static func registryWithCards() async throws -> ServiceProcess {
+        let registry = try ServiceProcess("registry", extraArguments: ["--seed-clients", "1200"])
+        try await registry.start()
+        return registry
+    }
 }
 
 /// A port nobody listens on right now, below the kernel's ephemeral range (see `FreePort`).

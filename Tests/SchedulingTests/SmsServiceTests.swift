@@ -136,10 +136,12 @@ struct SmsServiceTests {
             let third = await rpcError { _ = try await send(sms, fixture, template: "collection-reminder", region: "77", contract: "K-1", role: .collector) }
             #expect(third?.code == .failedPrecondition)
             #expect(third?.message.contains("Не более 2 сообщений в день") == true)
+            #expect(third?.fieldViolations.map(\.field) == ["contract_number"])
             // The caps are the debtor's, not the loan's: the same client's other contract is refused too…
             let otherLoan = await rpcError { _ = try await send(sms, fixture, template: "collection-reminder", region: "77", contract: "K-3", role: .collector) }
             #expect(otherLoan?.code == .failedPrecondition)
             #expect(otherLoan?.message.contains("Не более 2 сообщений в день одному должнику") == true)
+            #expect(otherLoan?.fieldViolations.map(\.field) == ["contract_number"])
             // …while another debtor is not affected.
             _ = try await send(sms, fixture, template: "collection-reminder", region: "77", contract: "K-2", role: .collector, card: 43)
             // Scheduled for tomorrow: counted on tomorrow.

@@ -29,6 +29,8 @@ struct ContactsCommand: AsyncParsableCommand {
     @Option(help: "Commit durability: full (fsync every save) or normal (survives a process crash only).")
     var durability = "full"
     @Option(help: "A production calendar file replacing the shipped one (`YYYY-MM-DD off|work` lines).") var productionCalendar: String?
+    @Option(help: "The client registry HOST:PORT: a call session opens only on a card it has (without it, none opens).")
+    var registry: String?
 
     @Option(help: "Benchmark data: seed N debtor contracts with a year of calls into a fresh database.") var seedBenchContracts = 0
     @Option(help: "Benchmark data: collectors the contracts are dealt to (the first is collector.volkov).") var seedBenchCollectors = 20
@@ -43,6 +45,7 @@ struct ContactsCommand: AsyncParsableCommand {
         guard let durability = ContactsStore.Durability(rawValue: durability.uppercased()) else {
             throw ValidationError("--durability: full or normal")
         }
+        PrivateFiles.warnIfShared(database: database, logger: logger)
         let store = try ContactsStore.open(path: database, durability: durability)
         if seedBenchContracts > 0 {
             let plan = BenchData.Plan(contracts: seedBenchContracts, collectors: seedBenchCollectors, seed: seedBenchSeed)
@@ -53,15 +56,25 @@ struct ContactsCommand: AsyncParsableCommand {
             throw ValidationError("--auth-secret or CRM_AUTH_SECRET is required")
         }
         let signer = try SessionTokenSigner(secret: secret)
-        let environment = ContactsEnvironment(store: store, calendar: calendar)
+        let cards: any CardDirectory
+        if let registry {
+            let peer = try HostPort(parsing: registry, flag: "--registry")
+            cards = RegistryCardDirectory(client: RPCClient(transport: TCPClientTransport(host: peer.host, port: peer.port)), signer: signer)
+        } else {
+            logger.warning("no --registry: call sessions are refused (the card cannot be checked)")
+            cards = NoCardDirectory()
+        }
+        let environment = ContactsEnvironment(store: store, calendar: calendar, cards: cards)
         let memory = operations.idleMemoryRelease(database: store.writer, logger: logger)
+        let retention = IdempotencyRetention(writer: store.writer, nowMs: { SystemClockMs.now() }, logger: logger)
+        let storage = StorageWatchdog(database: database, writer: store.writer, logger: logger)
         let server = RPCServer(
             transport: operations.serverTransport(host: host, port: port),
-            services: BuiltinServices.adding(to: ContactsServices.all(environment)),
-            interceptors: (memory.map { [$0] } ?? []) + [LoggingInterceptor(logger: logger), MetricsInterceptor(), AuthInterceptor(signer: signer)],
+            services: BuiltinServices.adding(to: ContactsServices.all(environment), readiness: { storage.isServing }),
+            interceptors: (memory.map { [$0] } ?? []) + [LoggingInterceptor(logger: logger), MetricsInterceptor(), AuthInterceptor(signer: signer), storage],
             logger: logger
         )
-        logger.info("contacts listening", metadata: ["host": "\(host)", "port": "\(port)", "database": "\(database)"])
-        try await ServiceGroup(services: [server] + operationServices + (memory.map { [$0] } ?? []), gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
+        logger.info("contacts listening", metadata: ["host": "\(host)", "port": "\(port)", "database": "\(database)", "registry": "\(registry ?? "-")"])
+        try await ServiceGroup(services: [server, retention, storage] + operationServices + (memory.map { [$0] } ?? []), gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
     }
 }

@@ -33,11 +33,14 @@ struct RegistryCommand: AsyncParsableCommand {
     @Flag(help: "Load the demo data (anchors and --seed-clients N) and exit.") var seedOnly = false
     @Option(help: "Without --scheduling: append login codes as JSON lines to this file (the development SMS phone).")
     var smsFile: String?
+    @Option(help: "The contacts service HOST:PORT: bureau decisions go into the contact history (only from here).")
+    var contacts: String?
 
     func run() async throws {
         if try operations.backupIfAsked(database: database) { return }
         let operationServices = try operations.bootstrap()
         let logger = Logger(label: "registry")
+        PrivateFiles.warnIfShared(database: database, logger: logger)
         let store = try RegistryStore.open(path: database)
         if seedClients != nil || seedOnly {
             let today = LocalDate.of(unixMs: SystemClockMs.now(), utcOffsetMinutes: 180)
@@ -73,20 +76,27 @@ struct RegistryCommand: AsyncParsableCommand {
         } else {
             codeSender = DatabaseLoginCodeOutbox(writer: store.writer)
         }
+        let bureauHistory = try contacts.map { address in
+            let peer = try HostPort(parsing: address, flag: "--contacts")
+            return ContactsBureauHistory(client: RPCClient(transport: TCPClientTransport(host: peer.host, port: peer.port)), signer: signer)
+        }
+        if bureauHistory == nil { logger.warning("no --contacts: bureau decisions are not written into the contact history") }
         let services: [any RegistrableRPCService] = [
-            ClientRegistryService(environment: environment),
+            ClientRegistryService(environment: environment, bureauHistory: bureauHistory),
             AuthService(environment: environment, signer: signer, codeSender: codeSender),
             OperatorsService(environment: environment),
         ]
         let memory = operations.idleMemoryRelease(database: store.writer, logger: logger)
+        let retention = IdempotencyRetention(writer: store.writer, nowMs: { SystemClockMs.now() }, logger: logger)
+        let storage = StorageWatchdog(database: database, writer: store.writer, logger: logger)
         let server = RPCServer(
             transport: operations.serverTransport(host: host, port: port),
-            services: BuiltinServices.adding(to: services),
-            interceptors: (memory.map { [$0] } ?? []) + [LoggingInterceptor(logger: logger), MetricsInterceptor(), AuthInterceptor(signer: signer)],
+            services: BuiltinServices.adding(to: services, readiness: { storage.isServing }),
+            interceptors: (memory.map { [$0] } ?? []) + [LoggingInterceptor(logger: logger), MetricsInterceptor(), AuthInterceptor(signer: signer), storage],
             logger: logger
         )
-        logger.info("registry listening", metadata: ["host": "\(host)", "port": "\(port)", "database": "\(database)"])
-        let group = ServiceGroup(services: [server] + operationServices + (memory.map { [$0] } ?? []), gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        logger.info("registry listening", metadata: ["host": "\(host)", "port": "\(port)", "database": "\(database)", "contacts": "\(contacts ?? "-")"])
+        let group = ServiceGroup(services: [server, retention, storage] + operationServices + (memory.map { [$0] } ?? []), gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }
 }

@@ -37,6 +37,8 @@ struct SchedulingCommand: AsyncParsableCommand {
     @Option(help: "Where the delivery-report listener binds, HOST:PORT (kannel only).") var dlrListen = "127.0.0.1:7190"
     @Option(help: "The URL Kannel calls with delivery reports (default: http://<dlr-listen>/dlr).") var dlrPublicUrl: String?
     @Option(help: "The contacts service, HOST:PORT: SMS states go to the contact history.") var contacts: String?
+    @Option(help: "The client registry HOST:PORT: a collection SMS goes only to the debtor's own phone (without it, none goes).")
+    var registry: String?
     @Option(help: "On SIGTERM, seconds the SMS hand-off in flight may take before it is cancelled (it then goes again after the restart).")
     var outboxDrainTimeout = 5.0
     @Option(help: "Hours a sent SMS waits for its delivery report before it shows as «Нет отчёта о доставке» (0: never).")
@@ -53,6 +55,7 @@ struct SchedulingCommand: AsyncParsableCommand {
         }
         let signer = try SessionTokenSigner(secret: secret)
         let calendar = try productionCalendar.map { try ProductionCalendar(parsing: String(contentsOfFile: $0, encoding: .utf8)) } ?? .shipped
+        PrivateFiles.warnIfShared(database: database, logger: logger)
         let store = try SchedulingStore.open(path: database)
         let now: @Sendable () -> Int64 = { SystemClockMs.now() }
 
@@ -103,18 +106,28 @@ struct SchedulingCommand: AsyncParsableCommand {
             store: store, provider: provider, configuration: outbox, nowMs: now, logger: Logger(label: "scheduling.outbox"),
             onStateChange: stateChanged
         )
+        let debtors: any DebtorDirectory
+        if let registry {
+            let (peerHost, peerPort) = try Self.hostPort(registry, option: "--registry")
+            debtors = RegistryDebtorDirectory(client: RPCClient(transport: TCPClientTransport(host: peerHost, port: peerPort)), signer: signer, nowMs: now)
+        } else {
+            logger.warning("no --registry: collection SMS are refused (the debtor's phone cannot be checked)")
+            debtors = NoDebtorDirectory()
+        }
         let environment = SchedulingEnvironment(
-            store: store, calendar: calendar, providerName: provider.name, wakeOutbox: { worker.notify(); stateChanged() }
+            store: store, calendar: calendar, providerName: provider.name, wakeOutbox: { worker.notify(); stateChanged() }, debtors: debtors
         )
         let memory = operations.idleMemoryRelease(database: store.writer, logger: logger)
+        let retention = IdempotencyRetention(writer: store.writer, nowMs: { SystemClockMs.now() }, logger: logger)
+        let storage = StorageWatchdog(database: database, writer: store.writer, logger: logger)
         let server = RPCServer(
             transport: operations.serverTransport(host: host, port: port),
-            services: BuiltinServices.adding(to: [OfficesService(environment: environment), SmsService(environment: environment)]),
-            interceptors: (memory.map { [$0] } ?? []) + [LoggingInterceptor(logger: logger), MetricsInterceptor(), AuthInterceptor(signer: signer)],
+            services: BuiltinServices.adding(to: [OfficesService(environment: environment), SmsService(environment: environment)], readiness: { storage.isServing }),
+            interceptors: (memory.map { [$0] } ?? []) + [LoggingInterceptor(logger: logger), MetricsInterceptor(), AuthInterceptor(signer: signer), storage],
             logger: logger
         )
         logger.info("scheduling listening", metadata: [
-            "host": "\(host)", "port": "\(port)", "database": "\(database)", "sms": "\(described)", "contacts": "\(contacts ?? "-")",
+            "host": "\(host)", "port": "\(port)", "database": "\(database)", "sms": "\(described)", "contacts": "\(contacts ?? "-")", "registry": "\(registry ?? "-")",
         ])
         // Shutdown runs in reverse order: the server stops taking calls first, then the
         // outbox drains its hand-off in flight; the DLR listener outlives it (reports of the
@@ -124,6 +137,8 @@ struct SchedulingCommand: AsyncParsableCommand {
         services.append(worker)
         services.append(server)
         services += operationServices
+        services.append(retention)
+        services.append(storage)
         if let memory { services.append(memory) }
         services.append(OutboxMetrics(store: store, nowMs: now, logger: logger))
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

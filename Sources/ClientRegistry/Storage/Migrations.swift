@@ -210,6 +210,10 @@ enum RegistryMigrations {
                 t.primaryKey(["operator_login", "method", "key"])
             }
         }
+        // The retention sweep (ServiceKit.IdempotencyRetention) deletes by age without a scan.
+        migrator.registerMigration("v2-idempotency-by-age") { db in
+            try db.execute(sql: "CREATE INDEX idempotency_by_age ON idempotency(created_ms)")
+        }
         return migrator
     }
 }

@@ -51,6 +51,12 @@ public enum Law230 {
         return hours(on: day, calendar).contains(LocalDate.minuteOfDay(unixMs: nowMs, utcOffsetMinutes: offset))
     }
 
+    /// The request field a refusal by `limit` names: a ban is the contract's, a cap or the
+    /// hours stop this channel.
+    public static func field(_ limit: ContactsV1.ContactLimit) -> String {
+        limit == .contactBan ? "contract_number" : "channel"
+    }
+
     /// The limit that stops one more contact now, or nil when it may happen.
     public static func refusal(
         channel: ContactsV1.ContactChannel, ban: ContactsV1.ContactBan, counts: ContactsV1.ContactCounts,

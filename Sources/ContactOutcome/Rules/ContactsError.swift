@@ -10,6 +10,8 @@ public enum ContactsError: Error, Hashable, Sendable, RPCErrorConvertible {
     case failedPrecondition(_ rule: String, field: String? = nil)
     /// The operator's role may not do this; the message names the rule.
     case permissionDenied(_ rule: String, field: String? = nil)
+    /// A peer the rule needs (the client registry) cannot answer: refused, never guessed.
+    case unavailable(_ message: String)
 
     public static let reusedKeyMessage = "ключ идемпотентности уже использован для другого запроса"
     public static let missingKeyMessage = "Нужен ключ идемпотентности (метаданные idempotency-key)"
@@ -27,6 +29,8 @@ public enum ContactsError: Error, Hashable, Sendable, RPCErrorConvertible {
             RPCError(code: .failedPrecondition, message: rule, fieldViolations: violations(field, rule))
         case .permissionDenied(let rule, let field):
             RPCError(code: .permissionDenied, message: rule, fieldViolations: violations(field, rule))
+        case .unavailable(let message):
+            RPCError(code: .unavailable, message: message)
         }
     }
 

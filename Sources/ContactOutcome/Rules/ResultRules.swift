@@ -113,7 +113,7 @@ public enum ResultRules {
         case .doNotDisturb(let dnd):
             try checkDoNotDisturb(dnd.reason, context)
         case .consultation:
-            guard context.agreedWithinLast14Days else { throw .failedPrecondition(consultationRule) }
+            guard context.agreedWithinLast14Days else { throw .failedPrecondition(consultationRule, field: "result.consultation") }
         case .clientVisit(let visit):
             guard context.role == .smb else {
                 throw .permissionDenied("Результат \"Выезд к клиенту\" доступен только сотрудникам МСБ", field: "result.client_visit")
@@ -200,7 +200,9 @@ public enum ResultRules {
             guard context.campaign.refusalReasons.contains(where: { $0.reasonID == refused.refusalReasonID }) else {
                 throw .invalidArgument(field: field, "Причина отказа «\(refused.refusalReasonID)» не из списка кампании")
             }
-            guard context.objectionAttempts >= requiredObjectionAttempts else { throw .failedPrecondition(objectionRule) }
+            guard context.objectionAttempts >= requiredObjectionAttempts else {
+                throw .failedPrecondition(objectionRule, field: "result.reached.refused")
+            }
         case .agreed(var agreed):
             agreed.visit = try checkVisit(agreed.visit, context)
             try checkProducts(agreed.products)

@@ -202,6 +202,10 @@ enum ContactsMigrations {
                 ALTER TABLE incoming_call_v6 RENAME TO incoming_call;
                 """)
         }
+        // The retention sweep (ServiceKit.IdempotencyRetention) deletes by age without a scan.
+        migrator.registerMigration("v7: idempotency answers by age (the retention sweep)") { db in
+            try db.execute(sql: "CREATE INDEX idempotency_by_age ON idempotency(created_ms)")
+        }
         return migrator
     }
 }

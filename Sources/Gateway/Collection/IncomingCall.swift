@@ -130,7 +130,7 @@ public enum IncomingCallView {
     public static func matches(_ matches: [RegistryV1.DebtorMatch]) -> String {
         guard !matches.isEmpty else { return "Договоров с задолженностью не найдено" }
         return TextTable(
-            headers: ["№", "НОМЕР ДОГОВОРА", "ФИО ЗАЁМЩИКА", "ДАТА РОЖДЕНИЯ", "ТИП ТЕЛЕФОНА"],
+            headers: ["№", "НОМЕР ДОГОВОРА", "ФИО ЗАЁМЩИКА", "ДАТА РОЖДЕНИЯ", "ТИП ТЕЛЕФОНА"], keep: [0, 1, 2, 3],
             rows: matches.enumerated().map { index, match in
                 ["\(index + 1)", match.contractNumber, Labels.fullName(match.borrower), Labels.date(match.birthDate),
                  match.phoneOwnership == .thirdParty ? "Телефон 3-го лица" : match.phoneOwnership == .client ? "Телефон клиента" : "—"]
@@ -138,16 +138,17 @@ public enum IncomingCallView {
         ).render()
     }
 
-    public static func workList(_ list: ContactsV1.GetWorkListResponse) -> String {
+    public static func workList(_ list: ContactsV1.GetWorkListResponse, width: Int = TextTable.terminalWidth()) -> String {
         var text = "Активных задач: \(list.activeCount)   Новых задач: \(list.newCount)"
         guard !list.rows.isEmpty else { return text }
         text += "\n" + TextTable(
-            headers: ["КЛЮЧ ПРОЦЕССА", "НОМЕР ДОГОВОРА", "ФИО ЗАЁМЩИКА", "ПРОЦЕДУРА ПРОЦЕССА", "ПРИОРИТЕТ", "ПЛАНОВАЯ ДАТА ЗАПУСКА", ""],
+            headers: ["КЛЮЧ ПРОЦЕССА", "НОМЕР ДОГОВОРА", "ФИО ЗАЁМЩИКА", "ПРОЦЕДУРА ПРОЦЕССА", "ПРИОРИТЕТ", "ПЛАНОВАЯ ДАТА ЗАПУСКА", "СТАТУС"],
+            keep: [0, 1, 2, 5],
             rows: list.rows.map {
                 [$0.processKey, $0.contractNumber, Labels.fullName($0.borrower), CollectionChoices.procedure($0.procedure),
                  "\($0.priority)", Labels.date($0.plannedStart), $0.isNew ? "новая" : ""]
             }
-        ).render()
+        ).render(width: width)
         return text
     }
 }

@@ -14,22 +14,7 @@ enum RegistryScenarios {
         summary: "SearchByPhone of numbers the registry holds (read from up to 2,000 cards before the run)",
         role: .vcc
     ) { rpc, metadata in
-        let registry = RegistryV1.ClientRegistry.Client(wrapping: rpc)
-        var phones: [String] = []
-        var missing = 0
-        var cardID: Int64 = 1
-        while phones.count < 2_000, missing < 50 {
-            do {
-                let card = try await registry.getCard(.init(cardID: cardID), metadata: metadata).card
-                phones += (card?.contacts ?? []).filter { $0.kind == .mobilePhone && !$0.struckOut }.map(\.value)
-                missing = 0
-            } catch let error as RPCError where error.code == .notFound {
-                missing += 1
-            }
-            cardID += 1
-        }
-        guard !phones.isEmpty else { throw LoadTestError("The registry holds no cards with a mobile phone: seed it first (registry --seed-clients N)") }
-        let found = phones
+        let found = try await PreparedCards.load(rpc, metadata: metadata).phones
         return { rpc, metadata, iteration in
             _ = try await RegistryV1.ClientRegistry.Client(wrapping: rpc).searchByPhone(.init(phone: found[iteration % found.count]), metadata: metadata)
         }

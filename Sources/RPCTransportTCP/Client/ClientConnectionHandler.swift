@@ -3,8 +3,8 @@ import RPCCore
 import Wire
 
 /// One client connection's calls in flight: sends requests, matches answers by call id,
-/// gives up at deadlines (telling the server), and fails everything left when the
-/// connection drops.
+/// cancels at deadlines (telling the server, then waiting briefly for its last word), and
+/// fails everything left when the connection drops.
 final class ClientConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -14,7 +14,17 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private struct Pending {
         var continuation: Continuation
         var timeout: Scheduled<Void>?
+        /// The deadline passed and the server was told to cancel: its answer is still awaited,
+        /// since a write that committed before the cancel reached it is answered with its result.
+        var expired = false
     }
+
+    /// How long after its deadline a call waits for the server's answer to the cancel (the
+    /// result of a write that committed, or the rollback's DEADLINE_EXCEEDED) before it is
+    /// reported DEADLINE_EXCEEDED with its outcome unknown, as for a lost connection. A live
+    /// server answers within milliseconds; a frozen one should not keep an operator waiting
+    /// much past the deadline they chose.
+    static let answerAfterCancelGrace: TimeAmount = .seconds(1)
 
     private let serverAddress: String
     private let maximumFrameSize: Int
@@ -88,7 +98,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         let this = NIOLoopBound(self, eventLoop: context.eventLoop)
         let timeout = timeoutMicros > 0
             ? context.eventLoop.scheduleTask(in: .microseconds(Int64(timeoutMicros))) {
-                this.value.giveUp(id: id, error: Self.deadlineExceeded)
+                this.value.expire(id: id)
             }
             : nil
         pending[id] = Pending(continuation: continuation, timeout: timeout)
@@ -118,7 +128,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             // Unknown ids are answers to calls this side already gave up on.
             guard let call = pending.removeValue(forKey: frame.callID) else { return }
             call.timeout?.cancel()
-            call.continuation.resume(returning: RPCResponseParts(response))
+            var answer = RPCResponseParts(response)
+            // The server answers this side's cancel CANCELLED when it came before the server's own deadline.
+            if call.expired, case .failure(let error) = answer.result, error.code == .cancelled { answer = .failure(Self.deadlineExceeded) }
+            call.continuation.resume(returning: answer)
             closeIfDrained()
         case .goAway:
             draining = true
@@ -149,11 +162,29 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         context.close(promise: nil)
     }
 
+    /// The deadline passed: the server is told to cancel, and the call waits a grace period for
+    /// its answer, so a write that committed meanwhile is not reported as failed.
+    private func expire(id: UInt64) {
+        guard var call = pending[id], !call.expired else { return }
+        guard let context, !closed else {
+            giveUp(id: id, error: Self.deadlineExceeded)
+            return
+        }
+        call.expired = true
+        let this = NIOLoopBound(self, eventLoop: context.eventLoop)
+        call.timeout = context.eventLoop.scheduleTask(in: Self.answerAfterCancelGrace) {
+            this.value.giveUp(id: id, error: Self.deadlineExceeded)
+        }
+        pending[id] = call
+        outbound.appendFixed(RPCV1.Frame(callID: id, kind: .cancel(RPCV1.Cancel())), allocator: context.channel.allocator)
+        scheduleFlush(context)
+    }
+
     private func giveUp(id: UInt64, error: RPCError) {
         guard let call = pending.removeValue(forKey: id) else { return }
         call.timeout?.cancel()
         call.continuation.resume(throwing: error)
-        if let context, !closed {
+        if let context, !closed, !call.expired {
             outbound.appendFixed(RPCV1.Frame(callID: id, kind: .cancel(RPCV1.Cancel())), allocator: context.channel.allocator)
             scheduleFlush(context)
         }

@@ -79,12 +79,14 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         case .request(let request):
             startCall(id: frame.callID, request: request, context: context)
         case .cancel:
-            if let call = calls.removeValue(forKey: frame.callID) {
+            // The handler is cancelled but still answered (`finish`): with its result when it
+            // had already committed, else with the rollback's CANCELLED or DEADLINE_EXCEEDED.
+            if let call = calls[frame.callID] {
                 call.timeout?.cancel()
                 call.task.cancel()
-                closeIfDrained()
             } else if let index = queued.firstIndex(where: { $0.id == frame.callID }) {
                 queued.remove(at: index)
+                send(id: frame.callID, .failure(RPCError(code: .cancelled, message: "The call was cancelled before it started")))
             }
         case .response, .goAway, nil:
             closeForProtocolViolation("a client sent a frame only a server may send", context: context)

@@ -53,7 +53,7 @@ public struct FileSmsProvider: SmsProvider {
             return .delivered
         }
         let bytes = Array(Self.line(sms, createdMs: nowMs()).utf8)
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o600)
         guard descriptor >= 0 else { throw SmsProviderError.temporary("не удалось открыть \(path): \(String(cString: strerror(errno)))") }
         defer { close(descriptor) }
         let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }

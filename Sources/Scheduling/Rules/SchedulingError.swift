@@ -5,10 +5,12 @@ public import RPCCore
 public enum SchedulingError: Error, Hashable, Sendable, RPCErrorConvertible {
     case invalidArgument(field: String, _ message: String)
     case notFound(field: String, _ message: String)
-    /// A rule of the domain refuses; the message names the rule.
-    case failedPrecondition(_ rule: String)
+    /// A rule of the domain refuses; the message names the rule, `field` the request field it concerns.
+    case failedPrecondition(_ rule: String, field: String? = nil)
     case resourceExhausted(_ message: String)
-    case permissionDenied(_ rule: String)
+    case permissionDenied(_ rule: String, field: String? = nil)
+    /// A peer the rule needs (the client registry) cannot answer: refused, never guessed.
+    case unavailable(_ message: String)
 
     public static let reusedKeyMessage = "ключ идемпотентности уже использован для другого запроса"
     public static let missingKeyMessage = "Нужен ключ идемпотентности (метаданные idempotency-key)"
@@ -19,12 +21,14 @@ public enum SchedulingError: Error, Hashable, Sendable, RPCErrorConvertible {
             RPCError(code: .invalidArgument, message: message, fieldViolations: [FieldViolation(field: field, description: message)])
         case .notFound(let field, let message):
             RPCError(code: .notFound, message: message, fieldViolations: [FieldViolation(field: field, description: message)])
-        case .failedPrecondition(let rule):
-            RPCError(code: .failedPrecondition, message: rule)
+        case .failedPrecondition(let rule, let field):
+            RPCError(code: .failedPrecondition, message: rule, fieldViolations: field.map { [FieldViolation(field: $0, description: rule)] } ?? [])
         case .resourceExhausted(let message):
             RPCError(code: .resourceExhausted, message: message)
-        case .permissionDenied(let rule):
-            RPCError(code: .permissionDenied, message: rule)
+        case .permissionDenied(let rule, let field):
+            RPCError(code: .permissionDenied, message: rule, fieldViolations: field.map { [FieldViolation(field: $0, description: rule)] } ?? [])
+        case .unavailable(let message):
+            RPCError(code: .unavailable, message: message)
         }
     }
 }

@@ -185,6 +185,10 @@ enum SchedulingMigrations {
                 END;
                 """)
         }
+        // The retention sweep (ServiceKit.IdempotencyRetention) deletes by age without a scan.
+        migrator.registerMigration("v4-idempotency-by-age") { db in
+            try db.execute(sql: "CREATE INDEX idempotency_by_age ON idempotency(created_ms)")
+        }
         return migrator
     }
 }

@@ -20,7 +20,30 @@ struct Card: AsyncParsableCommand {
             case .changes: "История изменения контактных данных"
             }
         }
+
+        /// The tab by its number on the card (1–8), its Russian name (or a word of it that
+        /// names one tab: «халва», «смс», «изменения»), or its key.
+        init?(argument: String) {
+            let wanted = argument.trimmingCharacters(in: .whitespaces).lowercased()
+            if let number = Int(wanted), Self.allCases.indices.contains(number - 1) {
+                self = Self.allCases[number - 1]
+                return
+            }
+            if let tab = Self(rawValue: wanted) { self = tab; return }
+            let aliases: [String: Tab] = ["смс": .sms, "sms": .sms, "халва": .halva, "изменения": .changes, "связанные": .linked]
+            if let tab = aliases[wanted] { self = tab; return }
+            let matches = Self.allCases.filter { $0.title.lowercased().contains(wanted) }
+            guard !wanted.isEmpty, matches.count == 1 else { return nil }
+            self = matches[0]
+        }
+
+        static var help: String {
+            allCases.enumerated().map { "\($0.offset + 1) — \($0.element.title.lowercased()) (\($0.element.rawValue))" }.joined(separator: "; ")
+        }
     }
+
+    /// Rows of a long tab shown at once.
+    static let pageSize = 20
 
     static let configuration = CommandConfiguration(abstract: "Карточка клиента и её вкладки.")
 
@@ -29,8 +52,48 @@ struct Card: AsyncParsableCommand {
     @Argument(help: "ID CRM карточки.")
     var cardID: Int64
 
-    @Option(help: "Вкладка: \(Tab.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(help: ArgumentHelp("Вкладка: номер, название или ключ.", discussion: Tab.help))
     var tab: Tab = .personal
+
+    @Option(help: "Страница длинной вкладки (по \(Card.pageSize) строк).")
+    var page: Int = 1
+
+    @Flag(help: "Показать все строки вкладки, без страниц.")
+    var all = false
+
+    func validate() throws {
+        guard page >= 1 else { throw ValidationError("Номер страницы — от 1") }
+    }
+
+    /// This page of `items` (or all of them), and the line that says which part is shown.
+    func paged<T>(_ items: [T]) -> (shown: ArraySlice<T>, footer: String?) {
+        guard !all, items.count > Self.pageSize else { return (items[...], nil) }
+        let pages = (items.count + Self.pageSize - 1) / Self.pageSize
+        let current = min(page, pages)
+        let start = (current - 1) * Self.pageSize
+        let end = min(items.count, start + Self.pageSize)
+        var footer = "Показано \(start + 1)–\(end) из \(items.count) (страница \(current) из \(pages))"
+        footer += current < pages ? "; дальше — --page \(current + 1), всё — --all" : "; всё — --all"
+        return (items[start..<end], footer)
+    }
+
+    func show<T>(_ items: [T], _ render: ([T]) -> String) {
+        let (shown, footer) = paged(items)
+        print(render(Array(shown)))
+        if let footer { print(footer) }
+    }
+
+    /// Every page of a list the service gives out in pages.
+    func everyPage<T>(_ fetch: (String) async throws -> (items: [T], next: String)) async throws -> [T] {
+        var items: [T] = []
+        var token = ""
+        repeat {
+            let answer = try await fetch(token)
+            items += answer.items
+            token = answer.next
+        } while !token.isEmpty && items.count < 10_000
+        return items
+    }
 
     func run() async throws {
         let registry = try authorizedRegistry(global)
@@ -50,12 +113,15 @@ struct Card: AsyncParsableCommand {
             print(tab.title)
             print(CardView.products(products))
         case .halva:
-            let answer = try await registry.call { _ in
-                try await client.listHalvaTransactions(RegistryV1.ListHalvaTransactionsRequest(cardID: id, pageSize: 20))
+            let transactions = try await everyPage { token in
+                let answer = try await registry.call { _ in
+                    try await client.listHalvaTransactions(RegistryV1.ListHalvaTransactionsRequest(cardID: id, pageSize: 100, pageToken: token))
+                }
+                return (answer.transactions, answer.nextPageToken)
             }
-            if global.json { return try Console.printJSON(answer) }
+            if global.json { return try Console.printJSON(transactions) }
             print(tab.title)
-            print(CardView.halva(answer.transactions))
+            show(transactions, CardView.halva)
         case .linked:
             let answer = try await registry.call { _ in try await client.listLinkedCards(RegistryV1.ListLinkedCardsRequest(cardID: id)) }
             if global.json { return try Console.printJSON(answer) }
@@ -64,24 +130,33 @@ struct Card: AsyncParsableCommand {
         case .history:
             let auth = try Authorized(global)
             let history = ContactsV1.ContactHistory.Client(wrapping: auth.contacts.rpc)
-            let answer = try await auth.contacts.call { _ in try await history.listContactHistory(.init(cardID: id, pageSize: 30)) }
-            if global.json { return try Console.printJSON(answer) }
+            let entries = try await everyPage { token in
+                let answer = try await auth.contacts.call { _ in try await history.listContactHistory(.init(cardID: id, pageSize: 100, pageToken: token)) }
+                return (answer.entries, answer.nextPageToken)
+            }
+            if global.json { return try Console.printJSON(entries) }
             print(tab.title)
-            print(HistoryView.entries(answer.entries))
+            show(entries) { HistoryView.entries($0) }
         case .sms:
             let auth = try Authorized(global)
             let sms = SchedulingV1.Sms.Client(wrapping: auth.scheduling.rpc)
-            let answer = try await auth.scheduling.call { _ in try await sms.listClientSms(.init(cardID: id, pageSize: 30)) }
-            if global.json { return try Console.printJSON(answer) }
-            print(tab.title)
-            print(HistoryView.sms(answer.messages))
-        case .changes:
-            let answer = try await registry.call { _ in
-                try await client.listContactChanges(RegistryV1.ListContactChangesRequest(cardID: id, pageSize: 20))
+            let messages = try await everyPage { token in
+                let answer = try await auth.scheduling.call { _ in try await sms.listClientSms(.init(cardID: id, pageSize: 100, pageToken: token)) }
+                return (answer.messages, answer.nextPageToken)
             }
-            if global.json { return try Console.printJSON(answer) }
+            if global.json { return try Console.printJSON(messages) }
             print(tab.title)
-            print(CardView.changes(answer.changes))
+            show(messages, HistoryView.sms)
+        case .changes:
+            let changes = try await everyPage { token in
+                let answer = try await registry.call { _ in
+                    try await client.listContactChanges(RegistryV1.ListContactChangesRequest(cardID: id, pageSize: 100, pageToken: token))
+                }
+                return (answer.changes, answer.nextPageToken)
+            }
+            if global.json { return try Console.printJSON(changes) }
+            print(tab.title)
+            show(changes, CardView.changes)
         }
     }
 }

@@ -104,19 +104,11 @@ struct Bki: AsyncParsableCommand {
         let decision = try await auth.registry.call { _ in
             try await registry.requestBureauDecision(.init(cardID: cardID, passport: passport, birthDate: birth))
         }
-        // The decision goes into the contact history (tab 3), once per decision.
-        let history = ContactsV1.ContactHistory.Client(wrapping: auth.contacts.rpc)
-        let recorded = try await auth.contacts.call { _ in
-            try await history.recordExternalEvent(.init(
-                eventID: decision.decisionID, cardID: cardID, occurredUnixMs: decision.decidedUnixMs,
-                event: .bureauDecision(.init(decisionID: decision.decisionID, decision: decision.decision, validUntilUnixMs: decision.validUntilUnixMs))
-            ))
-        }
+        // The registry itself wrote the decision into the contact history (tab 3).
         if global.json { return try Console.printJSON(decision) }
         print("Предварительное решение: \(decision.decision == .approved ? "ОДОБРЕНО" : "ОТКАЗ") (\(decision.rule))")
         print(decision.reused ? "Взято решение от \(CardView.dateTime(decision.decidedUnixMs)), действует до \(CardView.dateTime(decision.validUntilUnixMs))"
                               : "Действует до \(CardView.dateTime(decision.validUntilUnixMs))")
-        if let guidance = recorded.guidance, !guidance.meaning.isEmpty { print(guidance.meaning) }
     }
 }
 

@@ -32,10 +32,12 @@ struct DemoCommand: AsyncParsableCommand {
         // Login codes travel registry → scheduling's SMS outbox → the development SMS file.
         try await supervisor.start([
             // SMS states go to the contact history (tab 3), as in a deployment.
-            .init(service: "scheduling", endpoint: scheduling, extraArguments: ["--sms-file", smsFile.path, "--contacts", "\(contacts)"]),
-            .init(service: "contacts", endpoint: contacts, extraArguments: ["--durability", "normal"]),
+            .init(service: "scheduling", endpoint: scheduling, extraArguments: [
+                "--sms-file", smsFile.path, "--contacts", "\(contacts)", "--registry", "\(registry)",
+            ]),
+            .init(service: "contacts", endpoint: contacts, extraArguments: ["--durability", "normal", "--registry", "\(registry)"]),
             .init(service: "registry", endpoint: registry, extraArguments: [
-                "--seed-clients", "\(seedClients)", "--scheduling", "\(scheduling)",
+                "--seed-clients", "\(seedClients)", "--scheduling", "\(scheduling)", "--contacts", "\(contacts)",
             ]),
         ]) { print("  " + $0) }
 

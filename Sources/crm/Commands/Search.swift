@@ -53,7 +53,7 @@ struct Search: AsyncParsableCommand {
         }
         guard !cards.isEmpty else { return }
         print(TextTable(
-            headers: ["ID CRM", "ТИП", "ФИО", "ДАТА РОЖДЕНИЯ", "РЕГИОН ПРОЖИВАНИЯ", "ГОРОД", "ТЕЛЕФОН", "ПАСПОРТ"],
+            headers: ["ID CRM", "ТИП", "ФИО", "ДАТА РОЖДЕНИЯ", "РЕГИОН ПРОЖИВАНИЯ", "ГОРОД", "ТЕЛЕФОН", "ПАСПОРТ"], keep: [0, 2, 3, 6, 7],
             rows: cards.map { card in
                 [
                     "\(card.cardID)", Labels.cardType(card.type), Labels.fullName(card.fullName),

@@ -78,7 +78,9 @@ struct UpState: Encodable {
 
 /// What to start for each named service, with its own flags.
 /// Login codes go through the scheduling service's SMS outbox when it runs, else to the
-/// development SMS file.
+/// development SMS file. Contacts and scheduling always know the registry's address (they
+/// check cards and debtors there, and refuse while it is down); the registry writes bureau
+/// decisions into contacts when it runs.
 func servicePlans(_ endpoints: ServiceEndpoints, names: String, seedClients: Int, smsFile: String) throws -> [ServiceSupervisor.Plan] {
     let names = names.split(separator: ",").map(String.init)
     return try names.map { name in
@@ -87,16 +89,20 @@ func servicePlans(_ endpoints: ServiceEndpoints, names: String, seedClients: Int
             let codes = names.contains("scheduling")
                 ? ["--scheduling", "\(endpoints.scheduling)"]
                 : ["--sms-file", smsFile]
+            let history = names.contains("contacts") ? ["--contacts", "\(endpoints.contacts)"] : []
             return ServiceSupervisor.Plan(
                 service: "registry", endpoint: endpoints.registry,
-                extraArguments: ["--seed-clients", "\(seedClients)"] + codes
+                extraArguments: ["--seed-clients", "\(seedClients)"] + codes + history
             )
         case "contacts":
-            return ServiceSupervisor.Plan(service: "contacts", endpoint: endpoints.contacts)
+            return ServiceSupervisor.Plan(service: "contacts", endpoint: endpoints.contacts, extraArguments: ["--registry", "\(endpoints.registry)"])
         case "scheduling":
             // SMS states go to the contact history (tab 3) when contacts runs too.
             let history = names.contains("contacts") ? ["--contacts", "\(endpoints.contacts)"] : []
-            return ServiceSupervisor.Plan(service: "scheduling", endpoint: endpoints.scheduling, extraArguments: ["--sms-file", smsFile] + history)
+            return ServiceSupervisor.Plan(
+                service: "scheduling", endpoint: endpoints.scheduling,
+                extraArguments: ["--sms-file", smsFile, "--registry", "\(endpoints.registry)"] + history
+            )
         default:
             throw ValidationError("Нет сервиса «\(name)»: registry, contacts, scheduling")
         }
@@ -112,7 +118,7 @@ enum AuthSecret {
         if let data = FileManager.default.contents(atPath: file.path), let secret = String(data: data, encoding: .utf8), !secret.isEmpty {
             return secret.trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         var generator = SystemRandomNumberGenerator()
         let secret = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
         _ = FileManager.default.createFile(atPath: file.path, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600])

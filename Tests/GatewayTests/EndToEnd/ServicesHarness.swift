@@ -27,10 +27,12 @@ final class ServicesHarness: @unchecked Sendable {
         let supervisor = ServiceSupervisor(dataDirectory: directory, binDirectory: bin, authSecret: secret)
         let smsFile = directory.appendingPathComponent("sms.jsonl")
         try await supervisor.start([
-            .init(service: "scheduling", endpoint: endpoints.scheduling, extraArguments: ["--sms-file", smsFile.path]),
-            .init(service: "contacts", endpoint: endpoints.contacts, extraArguments: ["--durability", "normal"]),
+            .init(service: "scheduling", endpoint: endpoints.scheduling, extraArguments: [
+                "--sms-file", smsFile.path, "--registry", "\(endpoints.registry)",
+            ]),
+            .init(service: "contacts", endpoint: endpoints.contacts, extraArguments: ["--durability", "normal", "--registry", "\(endpoints.registry)"]),
             .init(service: "registry", endpoint: endpoints.registry, extraArguments: [
-                "--seed-clients", "20", "--scheduling", "\(endpoints.scheduling)",
+                "--seed-clients", "20", "--scheduling", "\(endpoints.scheduling)", "--contacts", "\(endpoints.contacts)",
             ]),
         ]) { _ in }
         let feed = try ContactsFeed(endpoints: endpoints, authSecret: secret)
