@@ -157,7 +157,7 @@ let package = Package(
         ),
 
         // --- Domain facts every service shares (one rule, not three copies) ---
-        .target(name: "CRMDomain", dependencies: ["Wire"]),
+        .target(name: "CRMDomain", dependencies: ["Wire", "RPCCore"]),
 
         // --- Auth: operator roles, the signed session token, the interceptor every service runs ---
         .target(
@@ -304,7 +304,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
-        .testTarget(name: "CRMDomainTests", dependencies: ["CRMDomain", "Wire"]),
+        .testTarget(name: "CRMDomainTests", dependencies: ["CRMDomain", "Wire", "RPCCore"]),
         .testTarget(
             name: "HTTPEndpointTests",
             dependencies: [

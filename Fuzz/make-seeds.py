@@ -68,14 +68,58 @@ for index in range(0, 256, 7):
     with open(f"{out}/{index:03d}-{name}", "wb") as f:
         f.write(bytes([index]) + messages[name])
 
-# fuzz-handlers: first byte picks the method (catalog order, Echo left out), the second the
-# role (Role.allCases order: 0 VCC, 6 COLLECTOR, 8 SYSTEM), the rest is the request.
+# fuzz-handlers: an input is up to four calls, each `method role mutation length(2, LE)
+# payload` (Fuzz/fuzz-handlers/FuzzHandlers.swift): the method by catalog order (Echo left
+# out), the role by Role.allCases order (0 VCC, 6 COLLECTOR, 8 SYSTEM), mutation 0 (the
+# fuzzer's own mutations of that byte steer one integer field to an extreme).
+import re
+catalog = open("Sources/CRMAPI/Generated/APICatalog.swift").read()
+names = [n for n in re.findall(r"Entry\(descriptor: \w+\.(\w+\.Method\.\w+)\.descriptor", catalog) if not n.startswith("Echo.")]
+def method(name):
+    service, rpc = name.split("/")
+    return names.index(f"{service}.Method.{rpc}")
+
+def call(name, role, payload=b"", mutation=0):
+    return bytes([method(name), role, mutation]) + struct.pack("<H", len(payload)) + payload
+
+def message(number, body):
+    return field(number, 2, body)
+
 out = "Fuzz/corpus/fuzz-handlers"
 os.makedirs(out, exist_ok=True)
-for method in range(0, 80):
-    for role in (0, 6, 8):
-        with open(f"{out}/{method:02d}-{role}", "wb") as f:
-            f.write(bytes([method, role]))
+for old in os.listdir(out):
+    os.remove(f"{out}/{old}")
+# One empty request per method (the role byte is one mutation away): few seeds, so each
+# valid request below is picked often enough for its integers to reach the extremes.
+for index in range(len(names)):
+    with open(f"{out}/{index:02d}", "wb") as f:
+        f.write(bytes([index, 0, 0, 0, 0]))
 for name, payload in messages.items():
     with open(f"{out}/search-{name}", "wb") as f:
-        f.write(bytes([44, 0]) + payload)
+        f.write(call("ClientRegistry/SearchByPhone", 0, payload))
+
+# Valid requests whose integers the mutation byte can reach: the three calls that once
+# killed a service (issue 22) among them.
+march_2026 = 1_773_122_400_000
+year_2030 = 1_893_456_000_000
+primorye = string(1, "25") + string(2, "Приморский край") + field(3, 0, 7)
+open_session = field(1, 0, 1001) + string(2, "announcement_marking") + field(3, 0, 2) + message(5, primorye)
+callback = message(3, message(1, field(1, 0, 3)))  # reached.callback, reason CLIENT_REQUEST, no date
+visit_date = message(2, field(1, 0, 2030) + field(2, 0, 3) + field(3, 0, 12))
+seeds = {
+    "schedule-sms": call("Sms/ScheduleSms", 0, string(1, "mobile-app-link") + field(2, 0, 1) + string(3, "9372888099")
+                         + string(4, "25") + field(6, 0, year_2030)),
+    "external-event": call("ContactHistory/RecordExternalEvent", 8, string(1, "bki-1") + field(2, 0, 5) + field(4, 0, march_2026)
+                           + message(12, string(1, "d1") + field(2, 0, 1))),
+    "open-then-callback": call("Calls/OpenCallSession", 0, open_session)
+                          + call("Calls/SetDraftResult", 0, string(1, "$1") + message(2, callback)),
+    "open-then-save": call("Calls/OpenCallSession", 0, open_session)
+                      + call("Calls/SaveCallResult", 0, string(1, "$1") + message(2, callback)),
+    "book-visit": call("Offices/BookVisit", 0, string(1, "msk-do11") + visit_date + message(3, field(1, 0, 12)) + field(4, 0, 1)
+                       + message(5, string(1, "Иванов") + string(2, "Иван"))),
+    "work-list": call("Collection/GetWorkList", 6, field(4, 0, 50) + string(5, "k.100.0")),
+    "history": call("ContactHistory/ListContactHistory", 0, field(1, 0, 5) + field(4, 0, 10)),
+}
+for name, data in seeds.items():
+    with open(f"{out}/{name}", "wb") as f:
+        f.write(data)

@@ -52,17 +52,39 @@ let services = Services()
 final class Answer: @unchecked Sendable { var parts: RPCResponseParts? }
 nonisolated(unsafe) var sequence = 0  // libFuzzer calls one input at a time
 
+/// An input is up to four calls, each `method role mutation length(2 bytes, little-endian)
+/// payload`: the method in catalog order (Echo left out), the role in `Role.allCases` order
+/// (its high bit: reuse one idempotency key), the mutation steering one integer field to an
+/// extreme (IntegerExtremes.swift), then the request. A string field "$1" in a later call
+/// becomes the first record id the previous call answered (a session opened, then used).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzHandlers(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
-    let input = UnsafeRawBufferPointer(start: start, count: count)
-    guard input.count >= 2 else { return 0 }
-    let method = methods[Int(input[0]) % methods.count]
+    let input = UnsafeBufferPointer(start: start.assumingMemoryBound(to: UInt8.self), count: count)
+    var previous: [UInt8]?
+    for at in callOffsets(input) {
+        let method = methods[Int(input[at]) % methods.count]
+        let role = input[at + 1]
+        let mutation = input[at + 2]
+        let length = min(Int(input[at + 3]) | Int(input[at + 4]) << 8, input.count - at - 5)
+        var payload = Array(input[(at + 5)..<(at + 5 + length)])
+        if let previous, var fields = WireTree.parse(payload[...]) {
+            WireTree.substitute(&fields, marker: Array("$1".utf8), with: previous)
+            payload = WireTree.encode(fields)
+        }
+        payload = steer(payload, mutation: mutation)
+        previous = call(method, role: role, payload: payload).flatMap { firstRecordID(in: $0) }
+    }
+    return 0
+}
+
+/// One call through the server; the answer's payload, nil for an error.
+func call(_ method: APICatalog.Entry, role: UInt8, payload: [UInt8]) -> [UInt8]? {
     var metadata = Metadata()
-    metadata.bearerToken = tokens[Int(input[1]) % tokens.count]
-    // Half the inputs repeat one key, so idempotent replays and key reuse are exercised too.
+    metadata.bearerToken = tokens[Int(role & 0x7F) % tokens.count]
+    // Half the calls repeat one key, so idempotent replays and key reuse are exercised too.
     sequence += 1
-    metadata.idempotencyKey = input[1] & 0x80 == 0 ? "key-\(sequence)" : "key-fixed"
-    let request = RPCRequestParts(method: method.descriptor.fullName, metadata: metadata, payload: Array(input.dropFirst(2)))
+    metadata.idempotencyKey = role & 0x80 == 0 ? "key-\(sequence)" : "key-fixed"
+    let request = RPCRequestParts(method: method.descriptor.fullName, metadata: metadata, payload: payload)
     let server = services.current()
     let answer = Answer()
     let done = DispatchSemaphore(value: 0)
@@ -71,8 +93,12 @@ public func fuzzHandlers(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
         done.signal()
     }
     done.wait()
-    if case .failure(let error)? = answer.parts?.result, [.unknown, .internal, .dataLoss].contains(error.code) {
+    switch answer.parts?.result {
+    case .failure(let error)? where [.unknown, .internal, .dataLoss].contains(error.code):
         fatalError("\(method.descriptor.fullName) answered \(error.code): \(error.message)")
+    case .success(let bytes)?:
+        return bytes
+    default:
+        return nil
     }
-    return 0
 }

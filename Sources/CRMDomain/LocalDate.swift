@@ -83,23 +83,46 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
         return ((days + 3) % 7 + 7) % 7 + 1
     }
 
-    /// The local date of an instant at a UTC offset.
+    /// The local date of an instant at a UTC offset. Total for every Int64 and offset: the
+    /// instant is split into whole days and the rest before the offset is added, so no sum
+    /// can overflow (requests are bounded by `FieldBounds`; this keeps a missed bound from
+    /// trapping the process).
     public static func of(unixMs: Int64, utcOffsetMinutes: Int) -> LocalDate {
-        let localMs = unixMs + Int64(utcOffsetMinutes) * 60_000
-        let days = Int((localMs >= 0 ? localMs : localMs - 86_399_999) / 86_400_000)
-        return LocalDate(daysSinceEpoch: days)
+        LocalDate(daysSinceEpoch: Int(local(unixMs, utcOffsetMinutes).days))
     }
 
     /// Minutes since local midnight of an instant at a UTC offset.
     public static func minuteOfDay(unixMs: Int64, utcOffsetMinutes: Int) -> Int {
-        let localMs = unixMs + Int64(utcOffsetMinutes) * 60_000
-        let inDay = ((localMs % 86_400_000) + 86_400_000) % 86_400_000
-        return Int(inDay / 60_000)
+        Int(local(unixMs, utcOffsetMinutes).msOfDay / 60_000)
     }
 
-    /// The instant of `minute` (since local midnight) on this date at a UTC offset.
+    private static let dayMs: Int64 = 86_400_000
+
+    /// Whole local days since the epoch and milliseconds into the local day, by floor division.
+    private static func local(_ unixMs: Int64, _ utcOffsetMinutes: Int) -> (days: Int64, msOfDay: Int64) {
+        var days = unixMs / dayMs
+        var rest = unixMs % dayMs
+        if rest < 0 {
+            days -= 1
+            rest += dayMs
+        }
+        // An offset beyond ±10^12 minutes is no offset; clamped, the sums below stay far from overflow.
+        let offsetMs = Int64(clamping: max(-1_000_000_000_000, min(1_000_000_000_000, utcOffsetMinutes))) * 60_000
+        let shifted = rest + offsetMs % dayMs
+        days += offsetMs / dayMs
+        days += shifted >= 0 ? shifted / dayMs : -1
+        return (days, (shifted % dayMs + dayMs) % dayMs)
+    }
+
+    /// The instant of `minute` (since local midnight) on this date at a UTC offset; saturates
+    /// at the ends of Int64 instead of trapping for a date no request can name.
     public func unixMs(atMinute minute: Int, utcOffsetMinutes: Int) -> Int64 {
-        Int64(daysSinceEpoch) * 86_400_000 + Int64(minute - utcOffsetMinutes) * 60_000
+        let (dayStart, overDays) = Int64(clamping: daysSinceEpoch).multipliedReportingOverflow(by: Self.dayMs)
+        let (shift, overShift) = Int64(clamping: minute).subtractingReportingOverflow(Int64(clamping: utcOffsetMinutes))
+        let (shiftMs, overShiftMs) = shift.multipliedReportingOverflow(by: 60_000)
+        let (instant, overSum) = dayStart.addingReportingOverflow(shiftMs)
+        guard overDays || overShift || overShiftMs || overSum else { return instant }
+        return daysSinceEpoch < 0 ? .min : .max
     }
 
     /// Full years from this (birth) date to `today`.

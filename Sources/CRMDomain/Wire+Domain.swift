@@ -9,7 +9,7 @@ extension LocalDate {
         self.init(year: Int(wire.year), month: Int(wire.month), day: Int(wire.day))
     }
 
-    public var wire: TypesV1.Date { TypesV1.Date(year: Int32(year), month: Int32(month), day: Int32(day)) }
+    public var wire: TypesV1.Date { TypesV1.Date(year: Int32(clamping: year), month: Int32(month), day: Int32(day)) }
 }
 
 extension Region {
@@ -23,7 +23,7 @@ extension TypesV1.LocalDateTime {
         let minute = LocalDate.minuteOfDay(unixMs: unixMs, utcOffsetMinutes: offset)
         return TypesV1.LocalDateTime(
             date: date.wire, time: TypesV1.TimeOfDay(hour: Int32(minute / 60), minute: Int32(minute % 60)),
-            utcOffsetMinutes: Int32(offset)
+            utcOffsetMinutes: Int32(clamping: offset)
         )
     }
 }

@@ -1,4 +1,5 @@
 public import Auth
+import CRMDomain
 import CRMAPI
 import Foundation
 import GRDB
@@ -29,6 +30,7 @@ public struct AuthService: RegistryV1.Auth.ServiceProtocol {
     }
 
     public func startLogin(request: RegistryV1.StartLoginRequest, context: ServerContext) async throws -> RegistryV1.StartLoginResponse {
+        try FieldBounds.check(request, context)
         let login = try LoginRules.login(request.login)
         let source = LoginRules.source(peer: context.peer)
         let now = environment.nowMs()
@@ -80,6 +82,7 @@ public struct AuthService: RegistryV1.Auth.ServiceProtocol {
     }
 
     public func completeLogin(request: RegistryV1.CompleteLoginRequest, context: ServerContext) async throws -> RegistryV1.CompleteLoginResponse {
+        try FieldBounds.check(request, context)
         guard LoginRules.isWellFormed(password: request.password) else {
             throw RegistryError.invalidArgument(field: "password", "Пароль — 10 цифр: 4 последние цифры мобильного и код из SMS")
         }
@@ -184,6 +187,7 @@ public struct AuthService: RegistryV1.Auth.ServiceProtocol {
     }
 
     public func getSession(request: RegistryV1.GetSessionRequest, context: ServerContext) async throws -> RegistryV1.GetSessionResponse {
+        try FieldBounds.check(request, context)
         let claims = try context.authenticatedOperator()
         let account = try await store.read { db in try db.operatorAccount(login: claims.login) }
         let wire = account?.wire ?? RegistryV1.Operator(
@@ -205,6 +209,7 @@ public struct OperatorsService: RegistryV1.Operators.ServiceProtocol {
 
     public func createOperator(request: RegistryV1.CreateOperatorRequest, context: ServerContext) async throws -> RegistryV1.CreateOperatorResponse {
         let claims = try context.requireRole([.administrator], rule: Self.rule)
+        try FieldBounds.check(request, context)
         let login = request.login.trimmingCharacters(in: .whitespaces)
         guard !login.isEmpty, !login.contains(" ") else {
             throw RegistryError.invalidArgument(field: "login", "Логин не может быть пустым или содержать пробелы")
@@ -250,6 +255,7 @@ public struct OperatorsService: RegistryV1.Operators.ServiceProtocol {
 
     public func listOperators(request: RegistryV1.ListOperatorsRequest, context: ServerContext) async throws -> RegistryV1.ListOperatorsResponse {
         try context.requireRole([.administrator], rule: Self.rule)
+        try FieldBounds.check(request, context)
         let size = try Paging.size(request.pageSize)
         let after: String?
         if request.pageToken.isEmpty {

@@ -89,6 +89,7 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
 
     public func searchByPhone(request: RegistryV1.SearchByPhoneRequest, context: ServerContext) async throws -> RegistryV1.SearchByPhoneResponse {
         try context.requireRole(Access.crm2AndCollector, rule: Access.crm2AndCollectorRule)
+        try FieldBounds.check(request, context)
         let phone = try PhoneNumber.normalize(request.phone, field: "phone")
         let matches = try await store.read { db in try db.cards(withPhone: phone) }
         return RegistryV1.SearchByPhoneResponse(normalizedPhone: phone, cards: matches.map(\.wire))
@@ -110,6 +111,7 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
 
     public func searchByName(request: RegistryV1.SearchByNameRequest, context: ServerContext) async throws -> RegistryV1.SearchByNameResponse {
         try context.requireRole(Access.crm2AndCollector, rule: Access.crm2AndCollectorRule)
+        try FieldBounds.check(request, context)
         let query = try Self.nameQuery(request.fullName, withoutPatronymic: request.withoutPatronymic, birthDate: request.birthDate)
         let size = try Paging.size(request.pageSize)
         let cursor = try Paging.cursor(request.pageToken)
@@ -129,6 +131,7 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
     public func getCard(request: RegistryV1.GetCardRequest, context: ServerContext) async throws -> RegistryV1.GetCardResponse {
         // SYSTEM: contacts checks that a call session's card exists.
         try context.requireRole(Access.crm2AndCollector.union([.system]), rule: Access.crm2AndCollectorRule)
+        try FieldBounds.check(request, context)
         let now = environment.nowMs()
         let card = try await store.read { db in try cardResponse(db, request.cardID, now: now) }
         return RegistryV1.GetCardResponse(card: card)
@@ -138,6 +141,7 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
 
     public func listCurrentProducts(request: RegistryV1.ListCurrentProductsRequest, context: ServerContext) async throws -> RegistryV1.ListCurrentProductsResponse {
         try context.requireRole(Access.crm2, rule: Access.crm2Rule)
+        try FieldBounds.check(request, context)
         let products = try await store.read { db in
             _ = try db.requireCard(request.cardID)
             return try db.products(of: request.cardID, closed: false)
@@ -147,6 +151,7 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
 
     public func listProductHistory(request: RegistryV1.ListProductHistoryRequest, context: ServerContext) async throws -> RegistryV1.ListProductHistoryResponse {
         try context.requireRole(Access.crm2, rule: Access.crm2Rule)
+        try FieldBounds.check(request, context)
         let products = try await store.read { db in
             _ = try db.requireCard(request.cardID)
             return try db.products(of: request.cardID, closed: true)
@@ -156,6 +161,7 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
 
     public func listHalvaTransactions(request: RegistryV1.ListHalvaTransactionsRequest, context: ServerContext) async throws -> RegistryV1.ListHalvaTransactionsResponse {
         try context.requireRole(Access.crm2, rule: Access.crm2Rule)
+        try FieldBounds.check(request, context)
         let size = try Paging.size(request.pageSize)
         let cursor = try Paging.cursor(request.pageToken)
         let productID = request.productID.isEmpty ? nil : request.productID
@@ -176,6 +182,7 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
 
     public func listLinkedCards(request: RegistryV1.ListLinkedCardsRequest, context: ServerContext) async throws -> RegistryV1.ListLinkedCardsResponse {
         try context.requireRole(Access.crm2, rule: Access.crm2Rule)
+        try FieldBounds.check(request, context)
         let cards = try await store.read { db in
             _ = try db.requireCard(request.cardID)
             return try db.linkedCards(of: request.cardID)
@@ -185,6 +192,7 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
 
     public func listContactChanges(request: RegistryV1.ListContactChangesRequest, context: ServerContext) async throws -> RegistryV1.ListContactChangesResponse {
         try context.requireRole(Access.crm2, rule: Access.crm2Rule)
+        try FieldBounds.check(request, context)
         let size = try Paging.size(request.pageSize)
         let cursor = try Paging.cursor(request.pageToken)
         let rows = try await store.read { db in
@@ -219,6 +227,7 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
 
     public func createCard(request: RegistryV1.CreateCardRequest, context: ServerContext) async throws -> RegistryV1.CreateCardResponse {
         let claims = try context.requireRole(Access.crm2, rule: Access.crm2Rule)
+        try FieldBounds.check(request, context)
         let kind: CardKind = request.type == .unspecified ? .interested : (CardKind(request.type) ?? .client)
         guard CardRules.creatableByQuestionnaire(kind) else {
             throw RegistryError.invalidArgument(
@@ -262,6 +271,7 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
 
     public func updatePersonalData(request: RegistryV1.UpdatePersonalDataRequest, context: ServerContext) async throws -> RegistryV1.UpdatePersonalDataResponse {
         let claims = try context.requireRole(Access.crm2, rule: Access.crm2Rule)
+        try FieldBounds.check(request, context)
         let now = environment.nowMs()
         let personal = try Self.validatedPersonal(
             fullName: request.fullName, birthDate: request.birthDate, regionCode: request.regionCode,
@@ -279,6 +289,7 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
 
     public func addContactData(request: RegistryV1.AddContactDataRequest, context: ServerContext) async throws -> RegistryV1.AddContactDataResponse {
         let claims = try context.requireRole(Access.crm2, rule: Access.crm2Rule)
+        try FieldBounds.check(request, context)
         guard let contact = request.contact, let kind = ContactKind(rawValue: Int(contact.kind.rawValue)) else {
             throw RegistryError.invalidArgument(field: "contact.kind", "Укажите вид контактных данных")
         }
@@ -296,6 +307,7 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
 
     public func changeContactData(request: RegistryV1.ChangeContactDataRequest, context: ServerContext) async throws -> RegistryV1.ChangeContactDataResponse {
         let claims = try context.requireRole(Access.crm2, rule: Access.crm2Rule)
+        try FieldBounds.check(request, context)
         let reason = StrikeReason(rawValue: Int(request.reason.rawValue))
         let now = environment.nowMs()
         let card = try await store.write { db in
@@ -311,6 +323,7 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
 
     public func strikeOutContactData(request: RegistryV1.StrikeOutContactDataRequest, context: ServerContext) async throws -> RegistryV1.StrikeOutContactDataResponse {
         let claims = try context.requireRole(Access.crm2, rule: Access.crm2Rule)
+        try FieldBounds.check(request, context)
         guard let reason = StrikeReason(rawValue: Int(request.reason.rawValue)) else {
             throw RegistryError.invalidArgument(
                 field: "reason", "Укажите причину: Не контактировать / Изменился / Не используется / Неверный"
@@ -329,6 +342,7 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
 
     public func addRecommendation(request: RegistryV1.AddRecommendationRequest, context: ServerContext) async throws -> RegistryV1.AddRecommendationResponse {
         let claims = try context.requireRole(Access.office, rule: CardRules.recommendationRule)
+        try FieldBounds.check(request, context)
         let now = environment.nowMs()
         let personal = try Self.validatedPersonal(
             fullName: request.fullName, birthDate: request.birthDate, regionCode: request.regionCode,
@@ -360,6 +374,7 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
 
     public func requestBureauDecision(request: RegistryV1.RequestBureauDecisionRequest, context: ServerContext) async throws -> RegistryV1.RequestBureauDecisionResponse {
         let claims = try context.requireRole(Access.crm2, rule: Access.crm2Rule)
+        try FieldBounds.check(request, context)
         let passport = request.passport ?? TypesV1.Passport()
         try BureauRules.validatePassport(series: passport.series, number: passport.number)
         let birth = try LocalDate.from(request.birthDate, field: "birth_date")
@@ -406,6 +421,7 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
     public func identifyDebtorByPhone(request: RegistryV1.IdentifyDebtorByPhoneRequest, context: ServerContext) async throws -> RegistryV1.IdentifyDebtorByPhoneResponse {
         // SYSTEM: scheduling checks that a collection SMS goes to the debtor's own phone.
         try context.requireRole(Access.collectorAndLoaders, rule: Access.collectorRule)
+        try FieldBounds.check(request, context)
         let phone = try PhoneNumber.normalize(request.phone, field: "phone")
         let matches = try await store.read { db in try db.debtors(withPhone: phone) }
         return RegistryV1.IdentifyDebtorByPhoneResponse(normalizedPhone: phone, matches: matches.map(\.wire))
@@ -413,6 +429,7 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
 
     public func identifyDebtorByName(request: RegistryV1.IdentifyDebtorByNameRequest, context: ServerContext) async throws -> RegistryV1.IdentifyDebtorByNameResponse {
         try context.requireRole(Access.collector, rule: Access.collectorRule)
+        try FieldBounds.check(request, context)
         let query = try Self.nameQuery(request.fullName, withoutPatronymic: request.withoutPatronymic, birthDate: request.birthDate)
         let matches = try await store.read { db in try db.debtors(named: query) }
         return RegistryV1.IdentifyDebtorByNameResponse(matches: matches.map(\.wire))
@@ -420,6 +437,7 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
 
     public func getLoan(request: RegistryV1.GetLoanRequest, context: ServerContext) async throws -> RegistryV1.GetLoanResponse {
         try context.requireRole(Access.collectorAndLoaders, rule: Access.collectorRule)
+        try FieldBounds.check(request, context)
         let loan = try await store.read { db -> RegistryV1.Loan in
             let loan = try db.requireLoan(request.contractNumber)
             let card = try db.requireCard(loan.cardId)
@@ -459,6 +477,7 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
 
     public func addLoanPhone(request: RegistryV1.AddLoanPhoneRequest, context: ServerContext) async throws -> RegistryV1.AddLoanPhoneResponse {
         let claims = try context.requireRole(Access.collector, rule: Access.collectorRule)
+        try FieldBounds.check(request, context)
         let phone = try PhoneNumber.normalize(request.phone, field: "phone")
         guard request.ownership == .client || request.ownership == .thirdParty else {
             throw RegistryError.invalidArgument(field: "ownership", "Укажите, чей это телефон: клиента или 3-го лица")
@@ -478,6 +497,7 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
 
     public func addClientComment(request: RegistryV1.AddClientCommentRequest, context: ServerContext) async throws -> RegistryV1.AddClientCommentResponse {
         let claims = try context.requireRole(Access.crm2AndCollector, rule: Access.crm2AndCollectorRule)
+        try FieldBounds.check(request, context)
         let text = request.text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty else { throw RegistryError.invalidArgument(field: "text", "Комментарий не может быть пустым") }
         return try await environment.idempotentWrite(request, context: context, by: claims) { db, now in
@@ -495,6 +515,7 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
 
     public func listClientComments(request: RegistryV1.ListClientCommentsRequest, context: ServerContext) async throws -> RegistryV1.ListClientCommentsResponse {
         try context.requireRole(Access.crm2AndCollector, rule: Access.crm2AndCollectorRule)
+        try FieldBounds.check(request, context)
         let size = try Paging.size(request.pageSize)
         let cursor = try Paging.cursor(request.pageToken)
         let rows = try await store.read { db in
@@ -511,6 +532,7 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
 
     public func listCardsForCallList(request: RegistryV1.ListCardsForCallListRequest, context: ServerContext) async throws -> RegistryV1.ListCardsForCallListResponse {
         try context.requireRole(Access.crm2AndLoaders, rule: Access.crm2Rule)
+        try FieldBounds.check(request, context)
         guard !(request.types.isEmpty && request.regionCodes.isEmpty && request.cardIDs.isEmpty) else {
             throw RegistryError.invalidArgument(field: "types", "Укажите типы карточек, регионы или номера карточек")
         }

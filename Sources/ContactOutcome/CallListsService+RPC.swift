@@ -1,4 +1,5 @@
 import Auth
+import CRMDomain
 import CRMAPI
 import Foundation
 public import RPCCore
@@ -24,6 +25,7 @@ public struct CallListsService: ContactsV1.CallLists.ServiceProtocol {
 
     public func loadCallList(request: ContactsV1.LoadCallListRequest, context: ServerContext) async throws -> ContactsV1.LoadCallListResponse {
         try context.requireRole(Role.crm2.union([.system]), rule: Access.crm2Rule)
+        try FieldBounds.check(request, context)
         guard CampaignCatalog.campaign(request.campaignID) != nil else {
             throw ContactsError.notFound(field: "campaign_id", "Кампания «\(request.campaignID)» не найдена")
         }
@@ -41,6 +43,7 @@ public struct CallListsService: ContactsV1.CallLists.ServiceProtocol {
 
     public func nextClient(request: ContactsV1.NextClientRequest, context: ServerContext) async throws -> ContactsV1.NextClientResponse {
         let claims = try context.requireRole(Role.crm2, rule: Access.crm2Rule)
+        try FieldBounds.check(request, context)
         let campaign = try activeCampaign(request.campaignID)
         let now = environment.nowMs()
         let leaseMs = environment.leaseMs
@@ -51,6 +54,7 @@ public struct CallListsService: ContactsV1.CallLists.ServiceProtocol {
 
     public func releaseLease(request: ContactsV1.ReleaseLeaseRequest, context: ServerContext) async throws -> ContactsV1.ReleaseLeaseResponse {
         let claims = try context.requireRole(Role.crm2, rule: Access.crm2Rule)
+        try FieldBounds.check(request, context)
         try await store.write { db in
             guard let row = try ContactsStore.lease(db, leaseID: request.leaseID) else {
                 throw ContactsError.notFound(field: "lease_id", "Клиент из списка не найден (уже возвращен или звонок сохранен)")

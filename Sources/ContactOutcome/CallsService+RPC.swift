@@ -20,6 +20,7 @@ public struct CallsService: ContactsV1.Calls.ServiceProtocol {
 
     public func openCallSession(request: ContactsV1.OpenCallSessionRequest, context: ServerContext) async throws -> ContactsV1.OpenCallSessionResponse {
         let claims = try context.requireRole(Role.crm2, rule: Access.crm2Rule)
+        try FieldBounds.check(request, context)
         guard request.cardID > 0 else { throw ContactsError.invalidArgument(field: "card_id", "Выберите карточку клиента") }
         guard let campaign = CampaignCatalog.campaign(request.campaignID), let script = CampaignCatalog.script(request.campaignID) else {
             throw ContactsError.notFound(field: "campaign_id", "Кампания «\(request.campaignID)» не найдена")
@@ -58,6 +59,7 @@ public struct CallsService: ContactsV1.Calls.ServiceProtocol {
 
     public func nextScriptBlock(request: ContactsV1.NextScriptBlockRequest, context: ServerContext) async throws -> ContactsV1.NextScriptBlockResponse {
         let claims = try context.requireRole(Role.crm2, rule: Access.crm2Rule)
+        try FieldBounds.check(request, context)
         return try await store.write { db in
             var session = try Self.openSession(db, request.sessionID, claims)
             guard let script = CampaignCatalog.script(session.campaignID) else {
@@ -82,6 +84,7 @@ public struct CallsService: ContactsV1.Calls.ServiceProtocol {
         request: ContactsV1.RecordObjectionHandlingRequest, context: ServerContext
     ) async throws -> ContactsV1.RecordObjectionHandlingResponse {
         let claims = try context.requireRole(Role.crm2, rule: Access.crm2Rule)
+        try FieldBounds.check(request, context)
         return try await store.write { db in
             var session = try Self.openSession(db, request.sessionID, claims)
             guard CampaignCatalog.script(session.campaignID)?.objections.contains(where: { $0.objectionID == request.objectionID }) == true else {
@@ -95,6 +98,7 @@ public struct CallsService: ContactsV1.Calls.ServiceProtocol {
 
     public func setDraftResult(request: ContactsV1.SetDraftResultRequest, context: ServerContext) async throws -> ContactsV1.SetDraftResultResponse {
         let claims = try context.requireRole(Role.crm2, rule: Access.crm2Rule)
+        try FieldBounds.check(request, context)
         guard let result = request.result else { throw ContactsError.invalidArgument(field: "result", "Выберите результат звонка") }
         let now = environment.nowMs()
         return try await store.write { db in
@@ -111,6 +115,7 @@ public struct CallsService: ContactsV1.Calls.ServiceProtocol {
 
     public func saveCallResult(request: ContactsV1.SaveCallResultRequest, context: ServerContext) async throws -> ContactsV1.SaveCallResultResponse {
         let claims = try context.requireRole(Role.crm2, rule: Access.crm2Rule)
+        try FieldBounds.check(request, context)
         guard let key = context.metadata.idempotencyKey, !key.isEmpty else {
             throw ContactsError.invalidArgument(field: "idempotency-key", ContactsError.missingKeyMessage)
         }
@@ -167,6 +172,7 @@ public struct CallsService: ContactsV1.Calls.ServiceProtocol {
 
     public func exitWithoutSaving(request: ContactsV1.ExitWithoutSavingRequest, context: ServerContext) async throws -> ContactsV1.ExitWithoutSavingResponse {
         let claims = try context.requireRole(Role.crm2, rule: Access.crm2Rule)
+        try FieldBounds.check(request, context)
         try await store.write { db in
             var session = try Self.session(db, request.sessionID, claims)
             switch session.state {

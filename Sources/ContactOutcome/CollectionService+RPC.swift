@@ -19,6 +19,7 @@ public struct CollectionService: ContactsV1.Collection.ServiceProtocol {
 
     public func getWorkList(request: ContactsV1.GetWorkListRequest, context: ServerContext) async throws -> ContactsV1.GetWorkListResponse {
         let claims = try context.requireRole([.collector], rule: Access.collectorRule)
+        try FieldBounds.check(request, context)
         let size = try Paging.size(request.pageSize)
         let offset = Int(try Paging.cursor(request.pageToken)?.0 ?? 0)
         let now = environment.nowMs()
@@ -37,12 +38,14 @@ public struct CollectionService: ContactsV1.Collection.ServiceProtocol {
                     priority: $0.priority, plannedStart: $0.plannedStart?.wire, isNew: $0.isNew
                 )
             },
-            nextPageToken: offset + size < list.active ? Paging.token(Int64(offset + size), 0) : ""
+            // Compared without a sum: the offset comes from the caller's token, up to Int64.max.
+            nextPageToken: list.active - offset > size ? Paging.token(Int64(offset + size), 0) : ""
         )
     }
 
     public func upsertPortfolio(request: ContactsV1.UpsertPortfolioRequest, context: ServerContext) async throws -> ContactsV1.UpsertPortfolioResponse {
         try context.requireRole([.system], rule: Access.systemRule)
+        try FieldBounds.check(request, context)
         guard request.contracts.count <= Self.maxUpsert else {
             throw ContactsError.invalidArgument(field: "contracts", "Не более \(Self.maxUpsert) договоров за раз")
         }
@@ -60,6 +63,7 @@ public struct CollectionService: ContactsV1.Collection.ServiceProtocol {
         request: ContactsV1.RecordContactAttemptRequest, context: ServerContext
     ) async throws -> ContactsV1.RecordContactAttemptResponse {
         let claims = try context.requireRole([.collector], rule: Access.collectorRule)
+        try FieldBounds.check(request, context)
         guard request.channel == .call || request.channel == .meeting else {
             throw ContactsError.invalidArgument(field: "channel", "Укажите способ взаимодействия: звонок или встреча")
         }

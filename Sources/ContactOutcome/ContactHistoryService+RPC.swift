@@ -20,6 +20,7 @@ public struct ContactHistoryService: ContactsV1.ContactHistory.ServiceProtocol {
     ) async throws -> ContactsV1.ListContactHistoryResponse {
         // A role that may read no history is refused before any field is looked at.
         try context.requireRole(Role.crm2.union([.collector]), rule: Access.crm2AndCollectorRule)
+        try FieldBounds.check(request, context)
         let byCard = request.cardID != 0
         let byContract = !request.contractNumber.isEmpty
         guard byCard != byContract else {
@@ -53,7 +54,8 @@ public struct ContactHistoryService: ContactsV1.ContactHistory.ServiceProtocol {
         case .application(let application):
             entry.guidance = Guidance.of(application)
         case .bureauDecision(var bureau):
-            let validUntil = bureau.validUntilUnixMs != 0 ? bureau.validUntilUnixMs : entry.occurredUnixMs + Guidance.bureauValidityMs
+            let validUntil = bureau.validUntilUnixMs != 0
+                ? bureau.validUntilUnixMs : entry.occurredUnixMs.addingReportingOverflow(Guidance.bureauValidityMs).partialValue
             bureau.stillValid = nowMs < validUntil
             entry.details = .bureauDecision(bureau)
             entry.guidance = Guidance.of(bureau)
@@ -88,6 +90,7 @@ public struct ContactHistoryService: ContactsV1.ContactHistory.ServiceProtocol {
 
     public func recordSms(request: ContactsV1.RecordSmsRequest, context: ServerContext) async throws -> ContactsV1.RecordSmsResponse {
         try context.requireRole([.system], rule: Access.systemRule)
+        try FieldBounds.check(request, context)
         guard !request.smsID.isEmpty else { throw ContactsError.invalidArgument(field: "sms_id", "Не указан идентификатор SMS") }
         guard !request.phone.isEmpty else { throw ContactsError.invalidArgument(field: "phone", "Не указан номер телефона") }
         let phone = try PhoneNumber.normalize(request.phone, field: "phone")
@@ -124,6 +127,7 @@ public struct ContactHistoryService: ContactsV1.ContactHistory.ServiceProtocol {
         // Other systems only: a bureau decision comes from the registry's RequestBureauDecision,
         // never as an operator's word (an operator once wrote «Одобрено» the bureau had refused).
         try context.requireRole([.system], rule: Access.systemRule)
+        try FieldBounds.check(request, context)
         guard let event = request.event else { throw ContactsError.invalidArgument(field: "event", "Не указано событие") }
         guard !request.eventID.isEmpty else { throw ContactsError.invalidArgument(field: "event_id", "Не указан идентификатор события") }
         guard request.cardID != 0 || !request.contractNumber.isEmpty else {
@@ -147,7 +151,11 @@ public struct ContactHistoryService: ContactsV1.ContactHistory.ServiceProtocol {
             entry.resultLabel = Self.applicationResultLabel(application.result)
             entry.details = .application(application)
         case .bureauDecision(var bureau):
-            if bureau.validUntilUnixMs == 0 { bureau.validUntilUnixMs = occurred + Guidance.bureauValidityMs }
+            if bureau.validUntilUnixMs == 0 {
+                let (until, overflow) = occurred.addingReportingOverflow(Guidance.bureauValidityMs)
+                guard !overflow else { throw ContactsError.invalidArgument(field: "occurred_unix_ms", "Время события вне допустимого диапазона") }
+                bureau.validUntilUnixMs = until
+            }
             entry.action = .bureauDecision
             entry.actionLabel = "Решение БКИ"
             entry.resultLabel = "Подана заявка"

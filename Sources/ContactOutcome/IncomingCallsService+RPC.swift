@@ -19,6 +19,7 @@ public struct IncomingCallsService: ContactsV1.IncomingCalls.ServiceProtocol {
 
     public func startIncomingCall(request: ContactsV1.StartIncomingCallRequest, context: ServerContext) async throws -> ContactsV1.StartIncomingCallResponse {
         let claims = try context.requireRole([.collector], rule: Access.collectorRule)
+        try FieldBounds.check(request, context)
         let state = IncomingCallState(processKey: "ВЗ-" + UUID().uuidString.lowercased())
         let now = environment.nowMs()
         try await store.write { db in try Self.save(db, state, login: claims.login, nowMs: now, insert: true) }
@@ -29,6 +30,7 @@ public struct IncomingCallsService: ContactsV1.IncomingCalls.ServiceProtocol {
         request: ContactsV1.SubmitIncomingCallFrameRequest, context: ServerContext
     ) async throws -> ContactsV1.SubmitIncomingCallFrameResponse {
         let claims = try context.requireRole([.collector], rule: Access.collectorRule)
+        try FieldBounds.check(request, context)
         let finishing = request.frame == .finish
         let key = context.metadata.idempotencyKey ?? ""
         if finishing, key.isEmpty { throw ContactsError.invalidArgument(field: "idempotency-key", ContactsError.missingKeyMessage) }
@@ -66,6 +68,7 @@ public struct IncomingCallsService: ContactsV1.IncomingCalls.ServiceProtocol {
 
     public func goBackIncomingCall(request: ContactsV1.GoBackIncomingCallRequest, context: ServerContext) async throws -> ContactsV1.GoBackIncomingCallResponse {
         let claims = try context.requireRole([.collector], rule: Access.collectorRule)
+        try FieldBounds.check(request, context)
         let now = environment.nowMs()
         return try await store.write { db in
             let next = try IncomingCallMachine.back(try Self.load(db, request.processKey, claims))
@@ -77,6 +80,7 @@ public struct IncomingCallsService: ContactsV1.IncomingCalls.ServiceProtocol {
 
     public func cancelIncomingCall(request: ContactsV1.CancelIncomingCallRequest, context: ServerContext) async throws -> ContactsV1.CancelIncomingCallResponse {
         let claims = try context.requireRole([.collector], rule: Access.collectorRule)
+        try FieldBounds.check(request, context)
         let now = environment.nowMs()
         try await store.write { db in
             let next = try IncomingCallMachine.cancel(try Self.load(db, request.processKey, claims))
@@ -88,6 +92,7 @@ public struct IncomingCallsService: ContactsV1.IncomingCalls.ServiceProtocol {
 
     public func getIncomingCall(request: ContactsV1.GetIncomingCallRequest, context: ServerContext) async throws -> ContactsV1.GetIncomingCallResponse {
         let claims = try context.requireRole([.collector], rule: Access.collectorRule)
+        try FieldBounds.check(request, context)
         let now = environment.nowMs()
         return try await store.read { db in
             let state = try Self.load(db, request.processKey, claims)

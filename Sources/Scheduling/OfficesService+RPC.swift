@@ -17,12 +17,14 @@ public struct OfficesService: SchedulingV1.Offices.ServiceProtocol {
 
     public func listRegions(request: SchedulingV1.ListRegionsRequest, context: ServerContext) async throws -> SchedulingV1.ListRegionsResponse {
         try context.requireRole(Access.crm2, rule: Access.crm2Rule)
+        try FieldBounds.check(request, context)
         let regions = try await store.read { db in try SchedulingStore.regions(db) }
         return SchedulingV1.ListRegionsResponse(regions: regions.map(\.wire))
     }
 
     public func listSettlements(request: SchedulingV1.ListSettlementsRequest, context: ServerContext) async throws -> SchedulingV1.ListSettlementsResponse {
         try context.requireRole(Access.crm2, rule: Access.crm2Rule)
+        try FieldBounds.check(request, context)
         let code = request.regionCode
         let settlements = try await store.read { db -> [SettlementRow]? in
             guard try SchedulingStore.region(db, code: code) != nil else { return nil }
@@ -36,6 +38,7 @@ public struct OfficesService: SchedulingV1.Offices.ServiceProtocol {
 
     public func searchOffices(request: SchedulingV1.SearchOfficesRequest, context: ServerContext) async throws -> SchedulingV1.SearchOfficesResponse {
         try context.requireRole(Access.crm2, rule: Access.crm2Rule)
+        try FieldBounds.check(request, context)
         guard !request.regionCode.isEmpty else { throw SchedulingError.invalidArgument(field: "region_code", "Выберите регион") }
         let size = try Paging.size(request.pageSize)
         let offset = Int(try Paging.cursor(request.pageToken)?.0 ?? 0)
@@ -58,11 +61,13 @@ public struct OfficesService: SchedulingV1.Offices.ServiceProtocol {
 
     public func getOffice(request: SchedulingV1.GetOfficeRequest, context: ServerContext) async throws -> SchedulingV1.GetOfficeResponse {
         try context.requireRole(Access.crm2, rule: Access.crm2Rule)
+        try FieldBounds.check(request, context)
         return SchedulingV1.GetOfficeResponse(office: try await office(request.officeID, field: "office_id").wire)
     }
 
     public func getOfficeCalendar(request: SchedulingV1.GetOfficeCalendarRequest, context: ServerContext) async throws -> SchedulingV1.GetOfficeCalendarResponse {
         try context.requireRole(Access.crm2, rule: Access.crm2Rule)
+        try FieldBounds.check(request, context)
         let office = try await office(request.officeID, field: "office_id")
         let date = try LocalDate(request.date, field: "date")
         let now = environment.nowMs()
@@ -82,6 +87,7 @@ public struct OfficesService: SchedulingV1.Offices.ServiceProtocol {
 
     public func bookVisit(request: SchedulingV1.BookVisitRequest, context: ServerContext) async throws -> SchedulingV1.BookVisitResponse {
         let claims = try context.requireRole(Access.crm2, rule: Access.crm2Rule)
+        try FieldBounds.check(request, context)
         let office = try await office(request.officeID, field: "office_id")
         guard request.cardID > 0 else { throw SchedulingError.invalidArgument(field: "card_id", "Не указана карточка клиента") }
         let (date, start) = try slot(of: office, date: request.date, start: request.start, nowMs: environment.nowMs())
@@ -99,6 +105,7 @@ public struct OfficesService: SchedulingV1.Offices.ServiceProtocol {
 
     public func cancelBooking(request: SchedulingV1.CancelBookingRequest, context: ServerContext) async throws -> SchedulingV1.CancelBookingResponse {
         let claims = try context.requireRole(Access.crm2, rule: Access.crm2Rule)
+        try FieldBounds.check(request, context)
         guard !request.bookingID.isEmpty else { throw SchedulingError.invalidArgument(field: "booking_id", "Не указана запись") }
         return try await environment.idempotentWrite(request, context: context, by: claims, required: false) { db, now in
             let booking = try SchedulingStore.cancel(db, id: request.bookingID, reason: request.reason, nowMs: now)
@@ -109,6 +116,7 @@ public struct OfficesService: SchedulingV1.Offices.ServiceProtocol {
 
     public func moveBooking(request: SchedulingV1.MoveBookingRequest, context: ServerContext) async throws -> SchedulingV1.MoveBookingResponse {
         let claims = try context.requireRole(Access.crm2, rule: Access.crm2Rule)
+        try FieldBounds.check(request, context)
         guard !request.bookingID.isEmpty else { throw SchedulingError.invalidArgument(field: "booking_id", "Не указана запись") }
         let id = request.bookingID
         guard let current = try await store.read({ db in try SchedulingStore.booking(db, id: id) }) else {

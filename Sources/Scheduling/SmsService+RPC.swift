@@ -18,6 +18,7 @@ public struct SmsService: SchedulingV1.Sms.ServiceProtocol {
 
     public func listSmsTemplates(request: SchedulingV1.ListSmsTemplatesRequest, context: ServerContext) async throws -> SchedulingV1.ListSmsTemplatesResponse {
         try context.requireRole(Access.crm2AndCollector, rule: Access.crm2AndCollectorRule)
+        try FieldBounds.check(request, context)
         let templates = SmsTemplates.all.filter { request.category == .unspecified || $0.kind.wire == request.category }
         return SchedulingV1.ListSmsTemplatesResponse(templates: templates.map {
             SchedulingV1.SmsTemplate(templateID: $0.id, name: $0.name, text: $0.text, category: $0.kind.wire)
@@ -25,6 +26,8 @@ public struct SmsService: SchedulingV1.Sms.ServiceProtocol {
     }
 
     public func sendSms(request: SchedulingV1.SendSmsRequest, context: ServerContext) async throws -> SchedulingV1.SendSmsResponse {
+        try context.requireRole(Access.crm2AndCollector, rule: Access.crm2AndCollectorRule)
+        try FieldBounds.check(request, context)
         let accepted = try await accept(
             context: context, request: request, templateID: request.templateID, cardID: request.cardID, phone: request.phone,
             regionCode: request.regionCode, contract: request.contractNumber, sendAt: nil
@@ -35,6 +38,7 @@ public struct SmsService: SchedulingV1.Sms.ServiceProtocol {
     public func scheduleSms(request: SchedulingV1.ScheduleSmsRequest, context: ServerContext) async throws -> SchedulingV1.ScheduleSmsResponse {
         // A role that may send no template is refused before any field is looked at.
         try context.requireRole(Access.crm2AndCollector, rule: Access.crm2AndCollectorRule)
+        try FieldBounds.check(request, context)
         guard request.sendAtUnixMs > environment.nowMs() else {
             throw SchedulingError.invalidArgument(field: "send_at_unix_ms", "Время отправки уже прошло")
         }
@@ -95,6 +99,7 @@ public struct SmsService: SchedulingV1.Sms.ServiceProtocol {
 
     public func planVisitSms(request: SchedulingV1.PlanVisitSmsRequest, context: ServerContext) async throws -> SchedulingV1.PlanVisitSmsResponse {
         try context.requireRole(Access.crm2, rule: Access.crm2Rule)
+        try FieldBounds.check(request, context)
         let office = try await office(request.officeID)
         let visit = try LocalDate(request.visitDate, field: "visit_date")
         let plan = VisitSmsRule.plan(visit: visit, nowMs: environment.nowMs(), utcOffsetMinutes: office.region.utcOffsetMinutes)
@@ -106,6 +111,7 @@ public struct SmsService: SchedulingV1.Sms.ServiceProtocol {
 
     public func scheduleVisitSms(request: SchedulingV1.ScheduleVisitSmsRequest, context: ServerContext) async throws -> SchedulingV1.ScheduleVisitSmsResponse {
         let claims = try context.requireRole(Access.crm2, rule: Access.crm2Rule)
+        try FieldBounds.check(request, context)
         guard !request.bookingID.isEmpty else { throw SchedulingError.invalidArgument(field: "booking_id", "Не указана запись") }
         let phone: String? = request.phone.trimmingCharacters(in: .whitespaces).isEmpty ? nil : try PhoneNumber.normalize(request.phone, field: "phone")
         if request.send && phone == nil { throw SchedulingError.invalidArgument(field: "phone", "Укажите номер телефона для SMS") }
@@ -144,6 +150,7 @@ public struct SmsService: SchedulingV1.Sms.ServiceProtocol {
 
     public func listClientSms(request: SchedulingV1.ListClientSmsRequest, context: ServerContext) async throws -> SchedulingV1.ListClientSmsResponse {
         try context.requireRole(Access.crm2AndCollector, rule: Access.crm2AndCollectorRule)
+        try FieldBounds.check(request, context)
         guard request.cardID > 0 else { throw SchedulingError.invalidArgument(field: "card_id", "Не указана карточка клиента") }
         let size = try Paging.size(request.pageSize)
         let cursor = try Paging.cursor(request.pageToken)
@@ -156,6 +163,7 @@ public struct SmsService: SchedulingV1.Sms.ServiceProtocol {
 
     public func getOutboxStatus(request: SchedulingV1.GetOutboxStatusRequest, context: ServerContext) async throws -> SchedulingV1.GetOutboxStatusResponse {
         try context.requireRole(Access.any, rule: "")
+        try FieldBounds.check(request, context)
         let now = environment.nowMs()
         let counts = try await store.read { db in try SchedulingStore.outboxCounts(db, nowMs: now) }
         return SchedulingV1.GetOutboxStatusResponse(
@@ -167,6 +175,7 @@ public struct SmsService: SchedulingV1.Sms.ServiceProtocol {
 
     public func sendLoginCode(request: SchedulingV1.SendLoginCodeRequest, context: ServerContext) async throws -> SchedulingV1.SendLoginCodeResponse {
         let claims = try context.requireRole([.system], rule: Access.systemRule)
+        try FieldBounds.check(request, context)
         let phone = try PhoneNumber.normalize(request.phone, field: "phone")
         guard request.code.count == 6, request.code.allSatisfy({ $0.isASCII && $0.isNumber }) else {
             throw SchedulingError.invalidArgument(field: "code", "Код должен состоять из 6 цифр")

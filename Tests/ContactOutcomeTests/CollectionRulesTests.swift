@@ -85,7 +85,7 @@ struct CollectionRulesTests {
     }
 
     @Test("Отказ в выполнении оплаты", arguments: [
-        (ContactsV1.PaymentRefusalReason.clientRefusal, Int?.some(4), false),
+        (ContactsV1.PaymentRefusalReason.clientRefusal, Int?.some(5), false),
         (.problemClient, nil, true),
         (.bankruptcy, nil, true),
     ])

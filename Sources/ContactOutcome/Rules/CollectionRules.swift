@@ -92,6 +92,7 @@ public enum Law230 {
 /// What the end of an incoming call does to the contract's place in the work list (DOMAIN.md §7).
 public enum CollectionRules {
     public static let maxCallBackDays = 7
+    /// «Отказ клиента»: off the list «не менее 4 дней», counted as 4 × 24 hours.
     public static let minRefusalDays = 4
 
     public struct Effect: Sendable, Hashable {
@@ -129,7 +130,10 @@ public enum CollectionRules {
 
     public static func refusal(_ reason: ContactsV1.PaymentRefusalReason, today: LocalDate) throws(ContactsError) -> Effect {
         switch reason {
-        case .clientRefusal: return Effect(hiddenUntil: today.adding(days: minRefusalDays))
+        // Hidden by local date, and the day of the refusal is partly gone: back on the 5th
+        // day after it, so never sooner than 4 × 24 hours (refused Monday 23:59 → Saturday
+        // 00:00, 96 h 1 min; Monday 21:00 → Saturday, 99 h) and never later than 5 × 24.
+        case .clientRefusal: return Effect(hiddenUntil: today.adding(days: minRefusalDays + 1))
         case .problemClient, .bankruptcy: return Effect(campaignEnded: true)
         default: throw .invalidArgument(field: "input.refusal.reason", "Укажите причину отказа в оплате")
         }

@@ -38,6 +38,8 @@ public enum ResultRules {
     public static let consultationRule = "Консультация возможна только после продажи за последние 14 дней"
     public static let objectionRule = "Сначала проведите 2 попытки работы с возражениями"
     public static let requiredObjectionAttempts = 2
+    public static let clientOffsetRule = "Часовой пояс клиента в звонке неверен: откройте звонок заново"
+
     /// «Подумаю» with no date, and a refused callback: two weeks from the contact.
     public static let twoWeeksDays = 14
 
@@ -93,6 +95,11 @@ public enum ResultRules {
 
     /// Validates the whole result and returns it with the server's defaults applied.
     public static func validate(_ input: ContactsV1.CallResult, _ context: ResultContext) throws(ContactsError) -> ContactsV1.CallResult {
+        // A session opened before offsets were bounded may hold any offset; every default
+        // and past check below computes with it.
+        guard FieldBounds.utcOffsetMinutes.contains(Int32(clamping: context.clientUtcOffsetMinutes)) else {
+            throw .failedPrecondition(clientOffsetRule, field: "session_id")
+        }
         var result = input
         switch input.firstLevel {
         case nil:
@@ -152,7 +159,7 @@ public enum ResultRules {
             if callback.clientWillCallBack {
                 // The client refuses a callback but not the offer.
                 callback.reason = .clientRequest
-                callback.at = shifted(days: twoWeeksDays, context)
+                callback.at = try shifted(days: twoWeeksDays, context)
                 if !comment.contains(clientWillCallBackComment) {
                     comment = comment.isEmpty ? clientWillCallBackComment : comment + "; " + clientWillCallBackComment
                 }
@@ -160,7 +167,7 @@ public enum ResultRules {
                 guard known(callback.reason, ContactsV1.CallbackReason.allCases) else {
                     throw .invalidArgument(field: field + ".reason", "Для результата \"Перезвонить\" нужно указать причину")
                 }
-                if callback.at == nil { callback.at = shifted(days: 1, context) }
+                if callback.at == nil { callback.at = try shifted(days: 1, context) }
             }
             callback.at = try future(callback.at, field: field + ".at", timeRequired: false, context, what: "дату перезвона")
             reached.result = .callback(callback)
@@ -181,7 +188,7 @@ public enum ResultRules {
                 }
             }
         case .thinking(var thinking):
-            if thinking.nextActionAt == nil { thinking.nextActionAt = shifted(days: twoWeeksDays, context) }
+            if thinking.nextActionAt == nil { thinking.nextActionAt = try shifted(days: twoWeeksDays, context) }
             thinking.nextActionAt = try future(
                 thinking.nextActionAt, field: "result.reached.thinking.next_action_at", timeRequired: false, context,
                 what: "дату следующего действия"
@@ -279,8 +286,11 @@ public enum ResultRules {
     }
 
     /// The contact's local date-time `days` later, at the same local time (the client's region).
-    static func shifted(days: Int, _ context: ResultContext) -> TypesV1.LocalDateTime {
-        .of(unixMs: context.nowMs + Int64(days) * dayMs, utcOffsetMinutes: context.clientUtcOffsetMinutes)
+    static func shifted(days: Int, _ context: ResultContext) throws(ContactsError) -> TypesV1.LocalDateTime {
+        let (span, overSpan) = Int64(days).multipliedReportingOverflow(by: dayMs)
+        let (at, overAt) = context.nowMs.addingReportingOverflow(span)
+        guard !overSpan, !overAt, FieldBounds.isInstant(at) else { throw .failedPrecondition(clientOffsetRule, field: "session_id") }
+        return .of(unixMs: at, utcOffsetMinutes: context.clientUtcOffsetMinutes)
     }
 
     /// A given local date-time that is a real date, not in the past; an offset of 0 means the
@@ -290,7 +300,7 @@ public enum ResultRules {
         offset: Int? = nil
     ) throws(ContactsError) -> TypesV1.LocalDateTime {
         guard var value, value.date != nil else { throw .invalidArgument(field: field, "Укажите \(what)") }
-        if value.utcOffsetMinutes == 0 { value.utcOffsetMinutes = Int32(offset ?? context.clientUtcOffsetMinutes) }
+        if value.utcOffsetMinutes == 0 { value.utcOffsetMinutes = Int32(clamping: offset ?? context.clientUtcOffsetMinutes) }
         guard LocalDate(value.date) != nil else { throw .invalidArgument(field: field + ".date", "Неверная дата") }
         if let time = value.time {
             guard (0...23).contains(time.hour), (0...59).contains(time.minute) else {
