@@ -162,6 +162,7 @@ public struct AuthService: RegistryV1.Auth.ServiceProtocol {
     }
 
     public func refreshSession(request: RegistryV1.RefreshSessionRequest, context: ServerContext) async throws -> RegistryV1.RefreshSessionResponse {
+        try FieldBounds.check(request, context)
         let (claims, id) = try sessionClaims(context)
         let now = environment.nowMs()
         let found = try await store.read { db -> (SessionRecord, OperatorRecord)? in
@@ -179,6 +180,7 @@ public struct AuthService: RegistryV1.Auth.ServiceProtocol {
     }
 
     public func logout(request: RegistryV1.LogoutRequest, context: ServerContext) async throws -> RegistryV1.LogoutResponse {
+        try FieldBounds.check(request, context)
         let (claims, id) = try sessionClaims(context)
         let now = environment.nowMs()
         try await store.write { db in try db.endSessions(login: claims.login, id: id, by: claims.login, nowMs: now) }
@@ -239,6 +241,7 @@ public struct OperatorsService: RegistryV1.Operators.ServiceProtocol {
 
     public func endSessions(request: RegistryV1.EndSessionsRequest, context: ServerContext) async throws -> RegistryV1.EndSessionsResponse {
         let claims = try context.requireRole([.administrator], rule: Self.rule)
+        try FieldBounds.check(request, context)
         let login = try LoginRules.login(request.login)
         let now = environment.nowMs()
         let ended = try await store.write { db -> Int in

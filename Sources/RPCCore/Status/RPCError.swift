@@ -37,6 +37,10 @@ public struct RPCError: Error, Hashable, Sendable {
         /// The request never left this client (no connection could be made, or the one it was
         /// given closed before a byte was written): the call surely did not run.
         public static let notSent = Reason("NOT_SENT")
+        /// The deadline passed and the server did not answer even the cancel that followed (a
+        /// frozen server, a lost connection): the call may or may not have run. A
+        /// DEADLINE_EXCEEDED without this reason is the server's: the call did not complete.
+        public static let noAnswer = Reason("NO_ANSWER")
     }
 
     /// An `invalidArgument` error naming one field.

@@ -71,7 +71,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         if let deadline {
             let remaining = deadline - ContinuousClock.now
             guard remaining > .zero else {
-                continuation.resume(throwing: Self.deadlineExceeded)
+                continuation.resume(throwing: Self.deadlinePassedUnsent)
                 return
             }
             timeoutMicros = UInt64(max(1, remaining.microsecondsRoundedUp))
@@ -167,13 +167,13 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private func expire(id: UInt64) {
         guard var call = pending[id], !call.expired else { return }
         guard let context, !closed else {
-            giveUp(id: id, error: Self.deadlineExceeded)
+            giveUp(id: id, error: Self.noAnswer)
             return
         }
         call.expired = true
         let this = NIOLoopBound(self, eventLoop: context.eventLoop)
         call.timeout = context.eventLoop.scheduleTask(in: Self.answerAfterCancelGrace) {
-            this.value.giveUp(id: id, error: Self.deadlineExceeded)
+            this.value.giveUp(id: id, error: Self.noAnswer)
         }
         pending[id] = call
         outbound.appendFixed(RPCV1.Frame(callID: id, kind: .cancel(RPCV1.Cancel())), allocator: context.channel.allocator)
@@ -213,9 +213,22 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         context.close(promise: nil)
     }
 
+    /// The server answered the cancel: the call did not complete (it rolled back or never began).
     private static let deadlineExceeded = RPCError(
         code: .deadlineExceeded,
         message: "The deadline passed before the answer came"
+    )
+    /// No answer even after the grace: the call may or may not have run.
+    private static let noAnswer = RPCError(
+        code: .deadlineExceeded,
+        message: "The deadline passed and the server did not answer: the call may or may not have run",
+        reason: .noAnswer
+    )
+    /// The deadline had passed before the call could be sent.
+    private static let deadlinePassedUnsent = RPCError(
+        code: .deadlineExceeded,
+        message: "The deadline passed before the call was sent",
+        reason: .notSent
     )
 }
 
