@@ -378,7 +378,7 @@ for target in package.targets where target.type != .system {
     // checks in release builds. Each checked access to a class's stored property (ours, and
     // NIO's code inlined into these modules) is a call into the runtime and a thread-local
     // lookup, some 22 per echo call; without them the RPC echo went from 82 % to 90 % of the
-    // raw echo in interleaved rounds (docs/PERFORMANCE.md, «Session 10»). Debug builds, which
+    // raw echo in interleaved rounds (docs/PERFORMANCE-HISTORY.md, «Session 10»). Debug builds, which
     // every test runs, keep the checks; so do all other modules. The Swift entries of the
     // public web-framework benchmarks (Hummingbird's and Vapor's among them) are built the
     // same way.
@@ -388,7 +388,7 @@ for target in package.targets where target.type != .system {
     target.swiftSettings = settings
     // The services' resident memory: lld with packed relative relocations (DT_RELR, glibc
     // 2.36+) stores the registry's ~57,000 pointer fix-ups in 13 KB instead of 1.4 MB, which the
-    // loader reads whole at start and which stayed resident (docs/PERFORMANCE.md).
+    // loader reads whole at start and which stayed resident (docs/PERFORMANCE-HISTORY.md).
     if ["registry", "contacts", "scheduling"].contains(target.name) {
         target.linkerSettings = (target.linkerSettings ?? []) + [
             .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"]),

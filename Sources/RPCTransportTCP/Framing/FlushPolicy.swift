@@ -7,7 +7,7 @@ import NIOCore
 /// take turns instead of running side by side. Flushing as soon as the oldest unflushed frame
 /// has waited `initialDelay` sends the first answers while the rest are being made: the peer
 /// starts on them at once. At 16–64 calls in flight on one connection that roughly doubles
-/// calls/s on two cores for a few more syscalls (docs/PERFORMANCE.md).
+/// calls/s on two cores for a few more syscalls (docs/PERFORMANCE-HISTORY.md).
 ///
 /// Within one tick each early flush doubles the wait before the next: the first frames go out
 /// quickly, and a long burst goes out in a few large writes rather than many small ones (each
