@@ -17,6 +17,8 @@ struct CappedFrameDecoder: ByteToMessageDecoder {
     /// Whether the handlers after this one were told a frame is incomplete (and not yet that
     /// the bytes were all used up).
     private var reportedPartial = false
+    /// A frame was completed since that report: the incomplete bytes now are another frame's.
+    private var completedSinceReport = false
 
     init(maximumFrameSize: Int, flowControl: InboundFlowControl? = nil) {
         self.maximumFrameSize = maximumFrameSize
@@ -35,15 +37,19 @@ struct CappedFrameDecoder: ByteToMessageDecoder {
         switch state {
         case .continue:
             midFrame = false
+            completedSinceReport = true
         case .needMoreData:
             if buffer.readerIndex != start { midFrame = true }
-            // Told once per change, not per read: a connection handler times how long a
-            // frame stays incomplete, so a peer trickling bytes cannot hold it for ever.
+            // Told when it changes, and when a new frame is the incomplete one (a busy stream
+            // ends nearly every read inside some frame): a connection handler times how long
+            // one frame stays incomplete, so a peer trickling bytes cannot hold it for ever,
+            // while a peer streaming whole frames is never taken for one.
             let partial = midFrame || buffer.readableBytes > 0
-            if partial != reportedPartial {
+            if partial != reportedPartial || (partial && completedSinceReport) {
                 reportedPartial = partial
                 context.fireUserInboundEventTriggered(partial ? PartialFrameEvent.started : PartialFrameEvent.ended)
             }
+            completedSinceReport = false
         }
         return state
     }
