@@ -25,6 +25,45 @@ import Wire
         return withUnsafeBytes(of: UInt32(body.count).bigEndian, Array.init) + body
     }
 
+    /// Records the incomplete-frame events the decoder sends down the pipeline.
+    private final class PartialFrameEvents: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+        var events: [PartialFrameEvent] = []
+        func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+            if let event = event as? PartialFrameEvent { events.append(event) }
+        }
+    }
+
+    /// A busy stream ends nearly every read inside some frame. The connection handler times
+    /// one frame's incompleteness from the `.started` it is told, so each new incomplete frame
+    /// must be told: with only the first, a registry under the operators' mix closed its
+    /// busiest connections 30 s after their first incomplete read, though every frame had
+    /// completed within milliseconds.
+    @Test func eachNewIncompleteFrameIsToldSoItsTimerStartsAfresh() throws {
+        let channel = try makeChannel()
+        let events = PartialFrameEvents()
+        try channel.pipeline.syncOperations.addHandler(events)
+        let frames = try (1...4).map { try bytes(of: frame(UInt64($0))) }
+        // Reads: half of 1; the rest of 1 and half of 2; the rest of 2 and half of 3; the
+        // rest of 3 — never between frames until the last.
+        var carried: [UInt8] = []
+        for frame in frames.prefix(3) {
+            let half = frame.count / 2
+            try channel.writeInbound(ByteBuffer(bytes: carried + frame[..<half]))
+            carried = Array(frame[(frame.count / 2)...])
+        }
+        try channel.writeInbound(ByteBuffer(bytes: carried))
+        #expect(events.events == [.started, .started, .started, .ended])
+        var decoded = 0
+        while try channel.readInbound(as: ByteBuffer.self) != nil { decoded += 1 }
+        #expect(decoded == 3)
+        // A frame that stays incomplete across reads is told once: it is the same frame.
+        let last = frames[3]
+        try channel.writeInbound(ByteBuffer(bytes: last[..<4]))
+        try channel.writeInbound(ByteBuffer(bytes: last[4..<6]))
+        #expect(events.events == [.started, .started, .started, .ended, .started])
+    }
+
     /// Programs decide by the reason, so it must cross the wire as it was sent.
     @Test(arguments: [nil, RPCError.Reason("CALL_ENDED"), .notSent])
     func anErrorsReasonSurvivesTheWire(reason: RPCError.Reason?) {

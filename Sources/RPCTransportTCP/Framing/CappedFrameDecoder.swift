@@ -38,20 +38,26 @@ struct CappedFrameDecoder: ByteToMessageDecoder {
         case .continue:
             midFrame = false
             completedSinceReport = true
+            // The decoder is not called again on an empty buffer: a read that ends exactly at a
+            // frame's end must say so here, or an idle connection would seem mid-frame.
+            if buffer.readableBytes == 0 { report(partial: false, context: context) }
         case .needMoreData:
             if buffer.readerIndex != start { midFrame = true }
-            // Told when it changes, and when a new frame is the incomplete one (a busy stream
-            // ends nearly every read inside some frame): a connection handler times how long
-            // one frame stays incomplete, so a peer trickling bytes cannot hold it for ever,
-            // while a peer streaming whole frames is never taken for one.
-            let partial = midFrame || buffer.readableBytes > 0
-            if partial != reportedPartial || (partial && completedSinceReport) {
-                reportedPartial = partial
-                context.fireUserInboundEventTriggered(partial ? PartialFrameEvent.started : PartialFrameEvent.ended)
-            }
-            completedSinceReport = false
+            report(partial: midFrame || buffer.readableBytes > 0, context: context)
         }
         return state
+    }
+
+    /// Told when it changes, and when a new frame is the incomplete one (a busy stream ends
+    /// nearly every read inside some frame): a connection handler times how long one frame
+    /// stays incomplete, so a peer trickling bytes cannot hold it for ever, while a peer
+    /// streaming whole frames, or resting between them, is never taken for one.
+    private mutating func report(partial: Bool, context: ChannelHandlerContext) {
+        if partial != reportedPartial || (partial && completedSinceReport) {
+            reportedPartial = partial
+            context.fireUserInboundEventTriggered(partial ? PartialFrameEvent.started : PartialFrameEvent.ended)
+        }
+        completedSinceReport = false
     }
 
     mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
