@@ -124,7 +124,7 @@ public struct LoadRunner: Sendable {
                 }
             }
             group.addTask {
-                await Self.supervise(plan: plan, state: state, measuredStart: measuredStart, end: end, progress: progress)
+                await Self.supervise(plan: plan, state: state, measuredStart: measuredStart, progress: progress)
                 return Tally()
             }
             var total = Tally()
@@ -286,7 +286,7 @@ public struct LoadRunner: Sendable {
     }
 
     private static func supervise(
-        plan: Plan, state: RunState, measuredStart: ContinuousClock.Instant, end: ContinuousClock.Instant?,
+        plan: Plan, state: RunState, measuredStart: ContinuousClock.Instant,
         progress: @Sendable (Progress) -> Void
     ) async {
         if plan.warmup > .zero {
@@ -295,10 +295,9 @@ public struct LoadRunner: Sendable {
         }
         var lastReport = ContinuousClock.now
         state.beginInterval(at: lastReport)
-        // The workers end the run at `end` themselves, by each call's due time: a client that
+        // The workers end the run at its end themselves, by each call's due time: a client that
         // fell behind still makes (and measures) every call due before the end, so its lag
         // shows as latency and as a rate short of the target instead of vanishing.
-        _ = end
         while !state.isStopped, !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(50))
             if ContinuousClock.now - lastReport >= .seconds(1) {

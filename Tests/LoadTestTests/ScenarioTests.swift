@@ -59,6 +59,22 @@ struct ScenarioTests {
         }
     }
 
+    /// `crm-load` run as a user runs it, to its end: its exit status, standard output and error.
+    static func crmLoad(_ arguments: [String]) async throws -> (status: Int32, stdout: Data, stderr: String) {
+        let process = Process()
+        process.executableURL = ServiceSupervisor.ownDirectory().appendingPathComponent("crm-load")
+        process.arguments = arguments
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.runWithSignalsUnblocked()
+        // Both pipes drained at once, so neither fills and blocks the child.
+        let stderr = Task { errors.fileHandleForReading.readDataToEndOfFile() }
+        let stdout = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, stdout, String(decoding: await stderr.value, as: UTF8.self))
+    }
+
     @Test("each scenario prepares from the service's own data and runs without an error")
     func everyScenarioRunsClean() async throws {
         let services = Services()
@@ -105,17 +121,9 @@ struct ScenarioTests {
         let common = ["run", "--target", contacts, "--scenario", "contacts.work-list", "--total", "10", "--concurrency", "2",
                       "--warmup", "0", "--format", "json", "--auth-secret", services.secret, "--role", "VCC"]
         for (extra, status, stderr) in [([String](), Int32(3), "PERMISSION_DENIED"), (["--no-preflight"], 2, "--max-errors")] {
-            let process = Process()
-            process.executableURL = ServiceSupervisor.ownDirectory().appendingPathComponent("crm-load")
-            process.arguments = common + extra
-            let errors = Pipe()
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = errors
-            try process.runWithSignalsUnblocked()
-            let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == status, "\(extra): \(text)")
-            #expect(text.contains(stderr), "\(extra): \(text)")
+            let run = try await Self.crmLoad(common + extra)
+            #expect(run.status == status, "\(extra): \(run.stderr)")
+            #expect(run.stderr.contains(stderr), "\(extra): \(run.stderr)")
         }
     }
 
@@ -131,16 +139,9 @@ struct ScenarioTests {
             ["--auth-secret", services.secret],
             ["--login", "vcc.ivanova", "--mobile", "9161234567", "--sms-file", services.directory.appendingPathComponent("sms.jsonl").path],
         ] {
-            let process = Process()
-            process.executableURL = ServiceSupervisor.ownDirectory().appendingPathComponent("crm-load")
-            process.arguments = common + extra
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.runWithSignalsUnblocked()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "\(extra.first ?? "")")
+            let run = try await Self.crmLoad(common + extra)
+            let data = run.stdout
+            #expect(run.status == 0, "\(extra.first ?? ""): \(run.stderr)")
             let report = try JSONSerialization.jsonObject(with: data) as? [String: Any]
             #expect(report?["calls"] as? Int == 20, "\(String(decoding: data, as: UTF8.self))")
             #expect((report?["errorsByCode"] as? [String: Any])?.isEmpty == true, "\(String(decoding: data, as: UTF8.self))")
@@ -155,20 +156,13 @@ struct ScenarioTests {
         let services = Services()
         try await services.start()
         defer { services.stop() }
-        let process = Process()
-        process.executableURL = ServiceSupervisor.ownDirectory().appendingPathComponent("crm-load")
-        process.arguments = [
+        let run = try await Self.crmLoad([
             "mix", "--registry", "\(services.endpoint("registry"))", "--contacts", "\(services.endpoint("contacts"))",
             "--scheduling", "\(services.endpoint("scheduling"))", "--auth-secret", services.secret,
             "--total", "300", "--rps", "200", "--concurrency", "8", "--warmup", "0", "--format", "json",
-        ]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.runWithSignalsUnblocked()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(String(decoding: data, as: UTF8.self))")
+        ])
+        let data = run.stdout
+        #expect(run.status == 0, "\(run.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(report["calls"] as? Int == 300)
         #expect(report["errors"] as? Int == 0)
