@@ -43,7 +43,7 @@ extension Call {
             let replay = ScriptReplay(answered.scriptAnswers)
             let composer = CallComposer(
                 backend: RPCCallBackend(contacts: auth.contacts, scheduling: auth.scheduling),
-                pending: PendingCalls.beside(SessionStore.standard()), operatorLogin: auth.session.login, say: { print($0) }
+                pending: PendingCalls.beside(SessionStore.standard()), operatorLogin: auth.session.login, showsScript: false, say: { print($0) }
             )
             Interrupt.onCtrlC("Звонок прерван во время сохранения. Повторите \(again) с теми же ответами: ни запись, ни результат не задвоятся")
             switch await Self.attempt(composer, plan, replay) {
