@@ -183,7 +183,10 @@ import Wire
             }
             #expect(pending.otherResult(of: plan.callFingerprint(operator: session.login), than: "") != nil)
 
-            let terminalNo = try h.crmAtTerminal(["call", "2", "--campaign", "internet_calls", "--result", "thinking"], as: "vcc.ivanova", input: "н\n")
+            // At the prompts the result's questions come first (script left, date, time, comment,
+            // save), then the confirmation: «н» keeps the earlier result.
+            let terminalNo = try h.crmAtTerminal(["call", "2", "--campaign", "internet_calls", "--result", "thinking"], as: "vcc.ivanova",
+                                                 input: "дальше\n\n\n\n\nн\n")
             #expect(terminalNo.stdout.contains("В незавершённом звонке выбран результат «Звонок сорвался». Вы хотите изменить ранее выбранный результат?")
                     && !terminalNo.stdout.contains("Результат сохранён"), "\(terminalNo.stdout)")
             let refused = try h.crm(["call", "2", "--campaign", "internet_calls", "--result", "thinking"], as: "vcc.ivanova")
@@ -194,13 +197,14 @@ import Wire
             let history = try h.crm(["card", "2", "--tab", "history"], as: "vcc.ivanova")
             #expect(history.stdout.contains("Подумаю") && !history.stdout.contains("Звонок сорвался"), "\(history.stdout)")
 
-            // At a terminal the operator confirms: «д», then Enter saves the new result.
+            // At a terminal the operator answers the questions, then confirms the change: «д».
             plan.result = .plain(ContactsV1.CallResult(firstLevel: .reached(ContactsV1.ReachedResult(result: .thinking(.init())))))
             _ = await #expect(throws: GatewayError.self) {
                 _ = try await CallComposer(backend: FaultyBackend(base: backend, failing: .save, error: lost), pending: pending,
                                            operatorLogin: session.login, say: { _ in }).perform(plan)
             }
-            let terminalYes = try h.crmAtTerminal(["call", "2", "--campaign", "internet_calls", "--result", "call-dropped"], as: "vcc.ivanova", input: "д\n\n")
+            let terminalYes = try h.crmAtTerminal(["call", "2", "--campaign", "internet_calls", "--result", "call-dropped"], as: "vcc.ivanova",
+                                                  input: "дальше\n\n\nд\n")
             #expect(terminalYes.stdout.contains("Результат сохранён: Звонок сорвался"), "\(terminalYes.stdout)")
             let pendingLeft = pending.otherResult(of: plan.callFingerprint(operator: session.login), than: "")
             #expect(pendingLeft == nil)
