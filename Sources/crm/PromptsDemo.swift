@@ -41,6 +41,14 @@ struct PromptsDemo {
             run.expect(input.remaining == 0, "не все ответы спрошены: осталось \(input.remaining)")
         }
 
+        /// How many calls of `kind` the card's history holds.
+        func saved(_ kind: ContactsV1.CallResultKind, card: Int64, _ session: Session) async throws -> Int {
+            try await history(card, session).filter { entry in
+                if case .call(let call)? = entry.details { return call.kind == kind }
+                return false
+            }.count
+        }
+
         func history(_ card: Int64, _ session: Session) async throws -> [ContactsV1.HistoryEntry] {
             var metadata = Metadata()
             metadata.bearerToken = session.token
@@ -52,22 +60,22 @@ struct PromptsDemo {
         await run.step("У подсказок: «Согласился» с двумя ошибками (31.02 и время без приёма) — каждая спрошена снова, звонок сохранён") {
             let session = try await OperatorLogin.login("vcc.ivanova", mobile: "9161234567", registry: endpoints.registry, smsFile: smsFile)
             try store.save(session)
-            let before = try await history(6, session).filter { $0.resultLabel.hasPrefix("Согласился") }.count
+            let before = try await saved(.agreed, card: 6, session)
             try await atPrompts(["call", "6", "--campaign", "rcp"], [
                 "удобно", "интересно", "встреча назначена", "дозвонились", "согласился", "Татарстан", "Казань", "Баумана",
                 "31.02.2027", "+5", "03:00", "16:00", "кредитный", "дк под залог", "н", "", "", "",
             ])
-            let after = try await history(6, session).filter { $0.resultLabel.hasPrefix("Согласился") }.count
+            let after = try await saved(.agreed, card: 6, session)
             run.expect(after == before + 1, "«Согласился» не сохранён: было \(before), стало \(after)")
         }
 
         await run.step("У подсказок: «Отказался» — копилка возражений, две разные попытки, «назад» на причине") {
             let session = try store.require()
-            let before = try await history(3, session).filter { $0.resultLabel.hasPrefix("Отказался") }.count
+            let before = try await saved(.refused, card: 3, session)
             try await atPrompts(["call", "3", "--campaign", "announcement_marking"], [
                 "дальше", "дозвонились", "отказался", "дорого", "подумать", "назад", "подумать", "высокая", "Дорого для него", "",
             ])
-            let after = try await history(3, session).filter { $0.resultLabel.hasPrefix("Отказался") }.count
+            let after = try await saved(.refused, card: 3, session)
             run.expect(after == before + 1, "«Отказался» не сохранён")
         }
 
