@@ -43,8 +43,16 @@ struct Search: AsyncParsableCommand {
             print("Телефон \(Labels.phone(found.normalizedPhone)): найдено карточек: \(cards.count)")
         } else {
             var request = RegistryV1.SearchByNameRequest()
-            request.fullName = TypesV1.FullName(surname: surname ?? "", name: name ?? "", patronymic: patronymic ?? "")
-            request.withoutPatronymic = patronymic == nil
+            // At a terminal the Отчество is asked, or «без отчества» said: never assumed silently.
+            var middle = patronymic
+            let given = try name ?? (Console.isInteractive ? Console.ask("Имя", flag: "--name") : "")
+            if middle == nil && Console.isInteractive && !global.json {
+                middle = try Console.question("Отчество (или «без отчества»)", flag: "--patronymic") { text in
+                    ChoiceMatch<Bool>.normalized(text) == "без отчества" ? "" : text
+                }
+            }
+            request.fullName = TypesV1.FullName(surname: surname ?? "", name: given, patronymic: middle ?? "")
+            request.withoutPatronymic = (middle ?? "").isEmpty
             if let birthDate { request.birthDate = try SchedulingDates.parseCalendarDate(birthDate, flag: "--birth-date") }
             let found = try await registry.call { _ in try await client.searchByName(request) }
             if global.json { return try Console.printJSON(found) }
