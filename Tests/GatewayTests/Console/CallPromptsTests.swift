@@ -184,6 +184,35 @@ extension ConsoleTests {
         }
     }
 
+    @Test func anSmsToADictatedNumberAndARecommendationAtThePrompts() async throws {
+        try await ServicesHarness.with { h in
+            try h.crmLogin("vcc.ivanova")
+            try h.crmLogin("office.smirnova")
+            // The template by a beginning of its name; the number the client dictates (a wrong one
+            // asked again), read back and confirmed; «назад» at the confirmation returns to the number.
+            let sms: [Typed] = ["ссылка", "903 111-22-33", "1"]
+            for answers in [sms.map(\.text), Typed.wrongFirst(sms), Typed.backAtEach(sms), Typed.cancelDeclinedAtEach(sms)] {
+                try await atPrompts(h, as: "vcc.ivanova", ["sms", "send", "1"], answers)
+            }
+            let sent = try h.crm(["card", "1", "--tab", "sms", "--json"], as: "vcc.ivanova")
+            #expect(sent.stdout.components(separatedBy: "9031112233").count - 1 == 4, "\(sent.stdout)")
+            // Declined at the confirmation: nothing sent.
+            try await atPrompts(h, as: "vcc.ivanova", ["sms", "send", "1"], ["ссылка", "9031112244", "не отправлять"])
+            #expect(!(try h.crm(["card", "1", "--tab", "sms", "--json"], as: "vcc.ivanova")).stdout.contains("9031112244"))
+
+            // «Ввод рекомендации»: «без отчества», the region by default, a bad date and a bad phone asked again.
+            let recommendation: [Typed] = [Typed("Петрова", free: true), Typed("Ирина", free: true), Typed("без отчества", free: true), "", "01.02.1990",
+                                           "9031112299", ""]
+            try await atPrompts(h, as: "office.smirnova", ["recommend", "1"], Typed.wrongFirst(recommendation))
+            try await atPrompts(h, as: "office.smirnova", ["recommend", "1"],
+                                Typed.backAtEach(recommendation.map { Typed($0.text == "9031112299" ? "9031112288" : $0.text, free: $0.free) }))
+            for phone in ["9031112299", "9031112288"] {
+                let found = try h.crm(["search", "--phone", phone], as: "office.smirnova")
+                #expect(found.stdout.contains("Петрова Ирина") && !found.stdout.contains("Петрова Ирина Без"), "\(found.stdout)")
+            }
+        }
+    }
+
     @Test func theWorkListSaysWhatTheLawHoldsBackAndWhenItOpens() async throws {
         try await ServicesHarness.with { h in
             try h.crmLogin("collector.volkov")
