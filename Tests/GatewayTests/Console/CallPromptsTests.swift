@@ -1,6 +1,7 @@
 import Foundation
 import Gateway
 import Testing
+import Wire
 @testable import crm
 
 /// One answer typed at a prompt. `free`: any text is a right answer there (an address, a
@@ -210,6 +211,26 @@ extension ConsoleTests {
                 let found = try h.crm(["search", "--phone", phone], as: "office.smirnova")
                 #expect(found.stdout.contains("Петрова Ирина") && !found.stdout.contains("Петрова Ирина Без"), "\(found.stdout)")
             }
+        }
+    }
+
+    @Test func anInterruptedIncomingCallResumesByItsContractOrCard() async throws {
+        try await ServicesHarness.with { h in
+            try h.crmLogin("collector.volkov")
+            func collector(_ arguments: [String]) throws -> ServicesHarness.Run { try h.crm(arguments, as: "collector.volkov") }
+            // A script stops at «Кто звонит»: the process stays open and the error says how to go on.
+            let stopped = try collector(["collect", "incoming", "--phone", "9372888099"])
+            #expect(stopped.status != 0 && stopped.stderr.contains("--resume"), "\(stopped.stderr)")
+            let resumed = try collector(["collect", "incoming", "--resume", "Z600531987509", "--caller", "client", "--result", "refinancing"])
+            #expect(resumed.status == 0 && resumed.stdout.contains("Продолжить звонок") && resumed.stdout.contains("(сохранено)"), "\(resumed.stderr)")
+            // By the debtor's card (the one identification finds on the number), then cancelled.
+            let clients = h.clients(try await h.login("collector.volkov"))
+            let match = try #require(try await IncomingCall(registry: clients.registry, contacts: clients.contacts).identify(phone: "9372888099").first)
+            _ = try collector(["collect", "incoming", "--phone", "9372888099"])
+            let byCard = try collector(["collect", "incoming", "--resume", "\(match.cardID)", "--cancel"])
+            #expect(byCard.status == 0 && byCard.stdout.contains("Звонок отменён"), "\(byCard.stdout)\(byCard.stderr)")
+            let none = try collector(["collect", "incoming", "--resume", "Z600531987509", "--cancel"])
+            #expect(none.status != 0 && none.stderr.contains("Открытого звонка"), "\(none.stderr)")
         }
     }
 
