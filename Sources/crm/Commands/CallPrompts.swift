@@ -205,7 +205,18 @@ struct CallPrompts {
             }))
         case .callback:
             return Step { state in
-                state.callbackReason = try reason(ResultChoices.callback)
+                if command.reason == nil {
+                    // The manual's fourth case: the client refuses a callback but not the offer
+                    // (the service sets +14 days, «Просьба клиента», «клиент перезвонит сам»).
+                    let options = ResultChoices.callback.options.map { ($0.label, Optional($0.value)) }
+                        + [("Клиент перезвонит сам (отказ от звонка, не от предложения)", nil)]
+                    guard let chosen = try Console.choose("Причина", options, flag: "--reason", label: { $0.0 }).1 else {
+                        return comment { reached($0, .callback(.init(reason: .clientRequest, clientWillCallBack: true))) }
+                    }
+                    state.callbackReason = chosen
+                } else {
+                    state.callbackReason = try reason(ResultChoices.callback)
+                }
                 return dateStep("Дата перезвона", defaultDays: 1, then: timeStep("Время перезвона (местное время клиента)", daytimeOnly: true, then: comment {
                     reached($0, .callback(.init(reason: $0.callbackReason, at: at($0), clientWillCallBack: false)))
                 }))

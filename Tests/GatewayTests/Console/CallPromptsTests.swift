@@ -104,6 +104,9 @@ extension ConsoleTests {
                                ["дальше", "дозвонились", "подумаю", "", Typed("", free: true), Typed("После отпуска", free: true), ""])
             try await everyWay(h, card: 2, campaign: "internet_calls", saved: "KIND_CALLBACK",
                                ["дальше", "дозвонились", "перезвонить", "просьба", "", "", Typed("", free: true), ""])
+            try await everyWay(h, card: 2, campaign: "internet_calls", saved: "клиент перезвонит сам",
+                               ["дальше", "дозвонились", "перезвонить", "клиент перезвонит", Typed("", free: true), ""],
+                               ways: [{ $0.map(\.text) }, Typed.backAtEach])
             try await everyWay(h, card: 3, campaign: "announcement_marking", saved: "KIND_NON_TARGET",
                                ["дальше", "дозвонились", "нецелевой", "возраст", Typed("", free: true), ""])
             // «Отказался»: the копилка возражений opened by the script, two distinct attempts.
