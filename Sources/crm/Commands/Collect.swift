@@ -63,7 +63,7 @@ struct Collect: AsyncParsableCommand {
         func run() async throws {
             let auth = try Authorized(global)
             let collection = ContactsV1.Collection.Client(wrapping: auth.contacts.rpc)
-            let number = meeting ? "" : try Console.value(phone, "Номер телефона", flag: "--phone")
+            let number = meeting ? "" : try phone ?? Console.question("Номер телефона", flag: "--phone") { try PromptChecks.phone($0) }
             let answer = try await auth.contacts.call { _ in
                 try await collection.recordContactAttempt(.init(contractNumber: contract, channel: meeting ? .meeting : .call, phone: number, dryRun: check))
             }
