@@ -19,6 +19,9 @@ struct CRM: AsyncParsableCommand {
     static func main() async {
         Progress.installForServiceCalls()
         let json = CommandLine.arguments.dropFirst().contains("--json")
+        if let said = CommandLineErrors.unknownCommand(Array(CommandLine.arguments.dropFirst()), root: CRM.self) {
+            report(CommandFailure(code: "INVALID_ARGUMENT", message: said.message, usage: said.usage), json: json, exitCode: ExitCode.validationFailure.rawValue)
+        }
         do {
             var command = try parseAsRoot()
             if var asynchronous = command as? any AsyncParsableCommand {
@@ -36,7 +39,8 @@ struct CRM: AsyncParsableCommand {
             let code = exitCode(for: error)
             if code == .success {
                 // --help, or a command's clean exit: help goes to stdout, as the parser does.
-                print(CommandLineErrors.russianHelp(fullMessage(for: error)))
+                // Narrower than the terminal: the Russian words are longer than the English.
+                print(CommandLineErrors.russianHelp(fullMessage(for: error, columns: max(40, TextTable.terminalWidth() - 8))))
                 Foundation.exit(0)
             }
             if let said = CommandLineErrors.russian(error, root: CRM.self) {

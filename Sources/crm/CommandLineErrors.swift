@@ -17,7 +17,7 @@ enum CommandLineErrors {
         else { return nil }
         let usage = root.usageString(for: command)
         let names = stack.map { $0._commandName }.joined(separator: " ")
-        let usageText = "Использование: \(usage)\n  Подробнее: \(names) --help"
+        let usageText = "Использование: \(usage.replacingOccurrences(of: "<subcommand>", with: "<команда>"))\n  Подробнее: \(names) --help"
         guard let payload = Mirror(reflecting: parserError).children.first else {
             // A case without values.
             switch "\(parserError)" {
@@ -66,6 +66,15 @@ enum CommandLineErrors {
         return (message, usageText)
     }
 
+    /// A first word that names no command: said before the parser, which would complain
+    /// about whatever flag follows it instead.
+    static func unknownCommand(_ arguments: [String], root: any ParsableCommand.Type) -> (message: String, usage: String)? {
+        guard let first = arguments.first, !first.hasPrefix("-") else { return nil }
+        let names = root.configuration.subcommands.map { $0._commandName } + ["help"]
+        guard !names.contains(first) else { return nil }
+        return ("Нет команды «\(first)»; команды: " + names.dropLast().joined(separator: ", "), "Подробнее: \(root._commandName) --help")
+    }
+
     /// `--page`, `-h` from the parser's Name (`.long("page")`, `.short("h", …)`).
     static func optionName(_ name: Any) -> String {
         guard let child = Mirror(reflecting: name).children.first else { return "\(name)" }
@@ -109,7 +118,7 @@ enum CommandLineErrors {
         for (english, russian) in [
             ("OVERVIEW: ", "КРАТКО: "), ("USAGE: ", "ИСПОЛЬЗОВАНИЕ: "), ("ARGUMENTS:", "АРГУМЕНТЫ:"), ("OPTIONS:", "ПАРАМЕТРЫ:"),
             ("SUBCOMMANDS:", "КОМАНДЫ:"), ("Show help information.", "Показать эту справку."),
-            ("(default as flag:", "(по умолчанию как флаг:"), ("(default:", "(по умолчанию:"), ("(values:", "(варианты:"),
+            ("(default as flag:", "(по умолчанию как флаг:"), ("(default:", "(по умолчанию:"), ("(values:", "(варианты:"), ("; default as flag:", "; по умолчанию как флаг:"), ("; default:", "; по умолчанию:"),
         ] {
             help = help.replacingOccurrences(of: english, with: russian)
         }

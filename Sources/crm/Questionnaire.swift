@@ -36,13 +36,16 @@ struct Questionnaire {
     /// the operator confirmed «отмена», `Console.inputEnded` at the end of input.
     func run(from start: Int = 0) throws {
         var index = start
+        // The summary is shown on arriving at the confirmation, not again at each re-ask.
+        var arrived = true
         while index <= questions.count {
             if index < questions.count, questions[index].given {
                 index += 1
                 continue
             }
             let question = index < questions.count ? questions[index] : nil
-            if question == nil, let summary { say(summary()) }
+            if question == nil, arrived, let summary { say(summary()) }
+            arrived = false
             let hint = question.map { $0.optional ? " (Enter — \($0.enter))" : "" } ?? ""
             ask((question?.text ?? "\(confirmation) [Д/н]") + hint)
             guard let line = Console.input.line() else { throw Console.inputEnded }
@@ -54,6 +57,7 @@ struct Questionnaire {
                     continue
                 }
                 index = previous
+                arrived = true
                 continue
             case "отмена":
                 if Console.confirm("Отменить \(what)? Ничего не будет сохранено", default: false) {
@@ -78,6 +82,7 @@ struct Questionnaire {
             do {
                 try question.take(answer.isEmpty ? nil : answer)
                 index += 1
+                arrived = true
             } catch {
                 say(error.message)
             }

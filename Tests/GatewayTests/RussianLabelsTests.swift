@@ -105,10 +105,17 @@ import Wire
         #expect(!said.message.contains("Error") && !said.message.contains("Missing") && !said.message.contains("Unknown"))
     }
 
+    @Test func anUnknownCommandIsNamed() throws {
+        let said = try #require(CommandLineErrors.unknownCommand(["frobnicate", "--json"], root: CRM.self))
+        #expect(said.message.hasPrefix("Нет команды «frobnicate»; команды: up, demo"))
+        #expect(CommandLineErrors.unknownCommand(["card", "1"], root: CRM.self) == nil)
+        #expect(CommandLineErrors.unknownCommand(["--help"], root: CRM.self) == nil)
+    }
+
     @Test func helpIsInRussian() {
         for command in [CRM.self, Card.self, Apd.self, Search.self, Login.self, Up.self] as [any ParsableCommand.Type] {
             let help = CommandLineErrors.russianHelp(CRM.helpMessage(for: command))
-            for english in ["OVERVIEW", "USAGE", "OPTIONS", "ARGUMENTS", "SUBCOMMANDS", "Show help", "(default:", "See '"] {
+            for english in ["OVERVIEW", "USAGE", "OPTIONS", "ARGUMENTS", "SUBCOMMANDS", "Show help", "default", "values:", "See '"] {
                 #expect(!help.contains(english), "\(command): «\(english)» in\n\(help)")
             }
             #expect(help.contains("ИСПОЛЬЗОВАНИЕ: crm"))

@@ -116,11 +116,11 @@ final class ApdForm {
         return matches[0].0
     }
 
-    /// A region by its number in the list, its code, its name, or a unique part of its name.
+    /// A region by its code, its name, or a unique part of its name. The list shows codes,
+    /// not numbers: a number in the list would collide with a code («14»).
     static func region(_ typed: String) throws(FieldRefusal) -> Region {
         let wanted = typed.lowercased().trimmingCharacters(in: .whitespaces)
         if let region = Regions.byCode[wanted] { return region }
-        if let number = Int(wanted), Regions.all.indices.contains(number - 1) { return Regions.all[number - 1] }
         if let exact = Regions.all.first(where: { $0.name.lowercased() == wanted }) { return exact }
         let matches = Regions.all.filter { $0.name.lowercased().contains(wanted) }
         if matches.count == 1 { return matches[0] }
@@ -128,8 +128,16 @@ final class ApdForm {
         throw FieldRefusal(field: "region_code", "«\(typed)» подходит к нескольким: " + matches.map { "\($0.name) (\($0.code))" }.joined(separator: ", "))
     }
 
+    /// The regions by code, in two columns (fits 80 columns).
     static var regionMenu: String {
-        "Регионы:\n" + Regions.all.enumerated().map { "  \($0.offset + 1). \($0.element.name) (\($0.element.code))" }.joined(separator: "\n")
+        let cells = Regions.all.map { "\($0.code)  \($0.name)" }
+        let half = (cells.count + 1) / 2
+        let width = cells.prefix(half).map(\.count).max() ?? 0
+        let lines = (0..<half).map { row in
+            let left = cells[row].padding(toLength: width, withPad: " ", startingAt: 0)
+            return "  " + left + (row + half < cells.count ? "   " + cells[row + half] : "")
+        }
+        return "Регионы (код — название):\n" + lines.joined(separator: "\n")
     }
 
     /// «4510 123456», «4510123456» or «45 10 123456».

@@ -37,6 +37,10 @@ struct Card: AsyncParsableCommand {
             self = matches[0]
         }
 
+        /// The help lists the tabs by number and name in its discussion, not by key.
+        static var allValueStrings: [String] { [] }
+        static var allValueDescriptions: [String: String] { [:] }
+
         static var help: String {
             allCases.enumerated().map { "\($0.offset + 1) — \($0.element.title.lowercased()) (\($0.element.rawValue))" }.joined(separator: "; ")
         }

@@ -79,7 +79,7 @@ struct Login: AsyncParsableCommand {
 }
 
 extension Login {
-    static let passwordQuestion = "Пароль (4 последние цифры мобильного + код из SMS; «новый код» — прислать ещё раз)"
+    static let passwordQuestion = "Пароль (4 последние цифры мобильного и код из SMS)"
 
     /// The password at the prompt, not echoed, until the registry accepts it: a mistyped
     /// password is asked again without spending a try, a wrong one is asked again, and the
