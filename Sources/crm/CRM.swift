@@ -31,6 +31,10 @@ struct CRM: AsyncParsableCommand {
             }
         } catch let error as GatewayError {
             report(CommandFailure(error), json: json, exitCode: 1)
+        } catch let error as ValidationError {
+            // Thrown by a command's run (a flag that needs another): the parser would prefix
+            // it with «Error:» and the root's usage.
+            report(CommandFailure(code: "INVALID_ARGUMENT", message: error.message), json: json, exitCode: ExitCode.validationFailure.rawValue)
         } catch let exit as ExitCode {
             // A command that has said all it had to (`health` with a service down): only the code.
             fflush(nil)

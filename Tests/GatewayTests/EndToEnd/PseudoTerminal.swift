@@ -49,6 +49,8 @@ final class PseudoTerminal: @unchecked Sendable {
         try? keyboard.fileHandleForWriting.close()
         process.waitUntilExit()
         screenPipe.fileHandleForReading.readabilityHandler = nil
+        let rest = screenPipe.fileHandleForReading.readDataToEndOfFile()
+        shown.withLock { $0.append(rest) }
         return process.terminationStatus
     }
 }

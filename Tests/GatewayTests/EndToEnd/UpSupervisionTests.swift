@@ -58,8 +58,15 @@ import Wire
         func stop() -> Int32 {
             if process.isRunning { kill(process.processIdentifier, SIGINT) }
             process.waitUntilExit()
+            // What the handlers had not read yet when the process ended.
             out.fileHandleForReading.readabilityHandler = nil
             err.fileHandleForReading.readabilityHandler = nil
+            let restOut = out.fileHandleForReading.readDataToEndOfFile()
+            let restErr = err.fileHandleForReading.readDataToEndOfFile()
+            collected.withLock {
+                $0.out.append(restOut)
+                $0.err.append(restErr)
+            }
             try? FileManager.default.removeItem(at: directory)
             return process.terminationStatus
         }
@@ -109,6 +116,19 @@ import Wire
         #expect(up.stdout.contains("Сервисы остановлены"))
         #expect(up.stdout.components(separatedBy: "ВНИМАНИЕ").count - 1 == 2, "\(up.stdout)")
         #expect(kill(third, 0) != 0, "contacts left running")
+    }
+
+    /// A registry still loading 300,000 demo clients is not ready within a second.
+    @Test func aServiceThatNeverBecomesReadyIsAClearErrorAndANonZeroExit() async throws {
+        let ports = Self.ports()
+        let up = try Up(Self.addresses(ports) + ["--services", "registry", "--ready-timeout", "1", "--seed-clients", "300000"])
+        up.process.waitUntilExit()
+        #expect(up.stop() == 1, "\(up.stdout)\n\(up.stderr)")
+        #expect(up.stderr.hasPrefix("Сервис registry (127.0.0.1:\(ports[0])) запущен, но не стал готов за 1 с"), "\(up.stderr)")
+        #expect(!up.stdout.contains("работают"))
+        // The service that never became ready was stopped with `crm up`.
+        let pid = try #require(up.pid(of: "registry"))
+        #expect(kill(pid, 0) != 0, "registry left running")
     }
 
     @Test func aBusyPortIsAClearErrorAndANonZeroExit() async throws {
