@@ -33,7 +33,7 @@ struct Search: AsyncParsableCommand {
     @OptionGroup var pages: PageOptions
 
     func validate() throws {
-        if phone == nil, surname == nil {
+        if phone == nil, surname == nil, !Console.isInteractive {
             throw ValidationError("Укажите --phone или --surname и --name")
         }
         if noPatronymic, patronymic != nil {
@@ -57,6 +57,12 @@ struct Search: AsyncParsableCommand {
         let registry = try authorizedRegistry(global)
         let client = RegistryV1.ClientRegistry.Client(wrapping: registry.rpc)
         let cards: [RegistryV1.CardSummary]
+        var phone = self.phone, surname = self.surname
+        if phone == nil, surname == nil {
+            // At the terminal with no flag: one question, a number or a surname.
+            let typed = try Console.ask("Телефон клиента или фамилия", flag: "--phone").trimmingCharacters(in: .whitespaces)
+            if typed.contains(where: \.isNumber) { phone = typed } else { surname = typed }
+        }
         if let phone {
             let found = try await registry.call { _ in try await client.searchByPhone(RegistryV1.SearchByPhoneRequest(phone: phone)) }
             if global.json { return try Console.printJSON(found) }

@@ -47,6 +47,24 @@ import Testing
         }
     }
 
+    /// The patronymic is asked, never assumed: «Смирнов Алексей» alone would mean «без отчества».
+    @Test func nameSearchAsksThePatronymic() async throws {
+        try await ServicesHarness.with { h in
+            try h.crmLogin("vcc.ivanova")
+            let script = try h.crm(["search", "--surname", "Смирнов", "--name", "Алексей"], as: "vcc.ivanova")
+            #expect(script.status == 1 && script.stderr.contains("--no-patronymic"), "\(script.stderr)")
+            let terminal = try h.terminal(["search"], as: "vcc.ivanova")
+            for (prompt, answer) in [("Телефон клиента или фамилия", "смирнов"), ("Имя", "Алексей"), ("Отчество", "Викторович")] {
+                #expect(terminal.waitFor(prompt), "\(terminal.screen)")
+                terminal.type(answer)
+            }
+            #expect(terminal.finish() == 0)
+            #expect(terminal.screen.contains("Найдено 2 карточки") && terminal.screen.contains("+7 (937) 288-80-99"), "\(terminal.screen)")
+            let without = try h.crm(["search", "--surname", "Смирнов", "--name", "Алексей", "--no-patronymic"], as: "vcc.ivanova")
+            #expect(without.status == 0 && without.stdout.contains("Найдено 0 карточек"), "\(without.stdout)")
+        }
+    }
+
     @Test func jsonErrorsAreObjectsOnStdoutWithTheSameExitCode() async throws {
         try await ServicesHarness.with { h in
             try h.crmLogin("vcc.ivanova")
