@@ -31,10 +31,14 @@ struct Questionnaire {
     var questions: [Question]
     /// The answers as a whole, shown before the confirmation.
     var summary: (() -> String)?
+    /// A check of the answers so far that concerns one question (by its index): the reason
+    /// to ask it again, or nil — the services' bounds, which no single answer's rule knows.
+    var recheck: ((Int) -> String?)?
 
-    /// Asks every question from `start` on, then the confirmation. Throws `cancelled` when
+    /// Asks every question from `start` on, then the confirmation (`only`: the question at
+    /// `start` alone, then the confirmation — a correction). Throws a `discarded` error when
     /// the operator confirmed «отмена», `Console.inputEnded` at the end of input.
-    func run(from start: Int = 0) throws {
+    func run(from start: Int = 0, only: Bool = false) throws {
         var index = start
         // The summary is shown on arriving at the confirmation, not again at each re-ask.
         var arrived = true
@@ -81,7 +85,11 @@ struct Questionnaire {
             }
             do {
                 try question.take(answer.isEmpty ? nil : answer)
-                index += 1
+                if let reason = recheck?(index) {
+                    say(reason)
+                    continue
+                }
+                index = only && index == start ? questions.count : index + 1
                 arrived = true
             } catch {
                 say(error.message)

@@ -43,8 +43,27 @@ struct Apd: AsyncParsableCommand {
         var questionnaire = try form.questionnaire(self)
         if Console.isInteractive { try questionnaire.run() }
         let registry = RegistryV1.ClientRegistry.Client(wrapping: auth.registry.rpc)
+        /// A field refused after the questions: at the terminal its question again; in a
+        /// script an error naming its flag.
+        func correct(field: String?, message: String, error: GatewayError) throws {
+            guard let field, let index = form.question(for: field) else { throw error }
+            guard Console.isInteractive else {
+                throw GatewayError.refusal("\(questionnaire.questions[index].flag): \(message)", field: field)
+            }
+            FileHandle.standardError.write(Data("\(questionnaire.questions[index].text): \(message)\n".utf8))
+            questionnaire.questions[index].given = false
+            try questionnaire.run(from: index, only: true)
+        }
         while true {
             let request = form.request()
+            // The services' length and range bounds, checked here before anything is sent.
+            do {
+                try FieldBounds.check(request)
+            } catch {
+                let violation = error.fieldViolations.first
+                try correct(field: violation?.field, message: violation?.description ?? error.message, error: GatewayError(error.message, code: error.code))
+                continue
+            }
             let bytes: [UInt8]
             do { bytes = try request.serializedBytes() } catch { throw GatewayError(error) }
             // The same questionnaire sent again (a retry after a lost answer) makes no second card.
@@ -56,12 +75,9 @@ struct Apd: AsyncParsableCommand {
                 print("Создана карточка \(card.cardID): \(Labels.cardType(card.type))")
                 print(CardView.personal(card))
                 return
-            } catch let error as GatewayError where Console.isInteractive && error.code == .invalidArgument {
+            } catch let error as GatewayError where error.code == .invalidArgument {
                 // The registry refused a field the console let through: that question again.
-                guard let field = error.field, let index = form.question(for: field) else { throw error }
-                FileHandle.standardError.write(Data("\(error.message)\n".utf8))
-                questionnaire.questions[index].given = false
-                try questionnaire.run(from: index)
+                try correct(field: error.field, message: error.message, error: error)
             }
         }
     }
@@ -221,6 +237,16 @@ final class ApdForm {
         }
         var questionnaire = Questionnaire(confirmation: "Создать карточку", what: "ввод анкеты", questions: questions)
         questionnaire.summary = { [self] in summary() }
+        questionnaire.recheck = { [self] index in
+            // The services' length bounds (FieldBounds), said at the question they concern.
+            do { try FieldBounds.check(request()) } catch let error as RPCError {
+                guard let violation = error.fieldViolations.first, question(for: violation.field) == index else { return nil }
+                return violation.description
+            } catch {
+                return nil
+            }
+            return nil
+        }
         return questionnaire
     }
 

@@ -91,6 +91,16 @@ extension ConsoleTests {
         #expect(input.asked == 25 && input.left == 0)
     }
 
+    /// The services' bounds (FieldBounds) are said at the question, not after the confirmation.
+    @Test func anAnswerOverTheServicesBoundsIsAskedAgainWhereItIsTyped() throws {
+        let (request, input) = try fill([
+            "", String(repeating: "Ж", count: 201), "Жуков", "Алексей", "без отчества", "", "77", "", "",
+            "9161234567", "", "", "", String(repeating: "к", count: 2_001), "Перезвонить", "",
+        ])
+        #expect(request.fullName?.surname == "Жуков" && request.comment == "Перезвонить")
+        #expect(input.left == 0)
+    }
+
     @Test func noPhoneAtAllIsRefusedAtTheLastPhoneQuestion() throws {
         let (request, _) = try fill([
             "", "Иванова", "Мария", "Петровна", "", "77", "", "",
