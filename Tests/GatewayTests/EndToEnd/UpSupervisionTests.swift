@@ -118,6 +118,24 @@ import Wire
         #expect(kill(third, 0) != 0, "contacts left running")
     }
 
+    /// With --json, the death and the restart are JSON lines on stdout like «running».
+    @Test func withJSONTheDeathAndTheRestartAreJSONLines() async throws {
+        let ports = Self.ports()
+        let up = try Up(Self.addresses(ports) + ["--json"])
+        defer { _ = up.stop() }
+        #expect(up.waitFor("\"running\""), "\(up.stdout)\n\(up.stderr)")
+        // Progress (with the pids) goes to stderr.
+        let pattern = try Regex<(Substring, Substring)>("запущен scheduling на \\S+ \\(pid ([0-9]+)")
+        let pid = try #require(up.stderr.firstMatch(of: pattern).flatMap { Int32($0.output.1) }, "\(up.stderr)")
+        kill(pid, SIGKILL)
+        #expect(up.waitFor("\"restarted\"", timeout: .seconds(60)), "\(up.stdout)")
+        let lines = up.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(lines.count == up.stdout.split(separator: "\n").count, "not JSON lines: \(up.stdout)")
+        let exited = try #require(lines.first { $0["state"] as? String == "exited" })
+        #expect(exited["service"] as? String == "scheduling" && exited["signal"] as? Int == 9 && exited["restartInSeconds"] as? Int == 1, "\(exited)")
+        #expect(lines.last?["state"] as? String == "restarted" && lines.last?["service"] as? String == "scheduling")
+    }
+
     /// A registry still loading 300,000 demo clients is not ready within a second.
     @Test func aServiceThatNeverBecomesReadyIsAClearErrorAndANonZeroExit() async throws {
         let ports = Self.ports()
