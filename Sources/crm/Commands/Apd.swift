@@ -41,8 +41,11 @@ struct Apd: AsyncParsableCommand {
         let auth = try Authorized(global)
         let form = ApdForm(today: LocalDate.of(unixMs: Int64(Date().timeIntervalSince1970 * 1000), utcOffsetMinutes: Regions.moscowUTCOffsetMinutes))
         var questionnaire = try form.questionnaire(self)
-        if Console.isInteractive { try questionnaire.run() }
         let registry = RegistryV1.ClientRegistry.Client(wrapping: auth.registry.rpc)
+        if Console.isInteractive {
+            try questionnaire.run()
+            try await confirmNoDuplicate(form, registry: registry, client: auth.registry)
+        }
         /// A field refused after the questions: at the terminal its question again; in a
         /// script an error naming its flag.
         func correct(field: String?, message: String, error: GatewayError) throws {
@@ -79,6 +82,24 @@ struct Apd: AsyncParsableCommand {
                 // The registry refused a field the console let through: that question again.
                 try correct(field: error.field, message: error.message, error: error)
             }
+        }
+    }
+}
+
+extension Apd {
+    /// The manual searches by phone before anything else: a questionnaire whose phone is
+    /// already on a card is shown those cards and created only when the operator confirms.
+    func confirmNoDuplicate(_ form: ApdForm, registry: RegistryV1.ClientRegistry.Client, client: ServiceClient) async throws {
+        var found: [RegistryV1.CardSummary] = []
+        for (_, phone) in form.phones {
+            let answer = try await client.call { _ in try await registry.searchByPhone(RegistryV1.SearchByPhoneRequest(phone: phone)) }
+            found += answer.cards.filter { card in !found.contains { $0.cardID == card.cardID } }
+        }
+        guard !found.isEmpty else { return }
+        print("Телефон из анкеты уже есть в \(Labels.plural(found.count, "карточке", "карточках", "карточках")):")
+        print(CardView.summaries(found))
+        guard Console.confirm("Всё равно создать новую карточку?", default: false) else {
+            throw GatewayError("Ввод анкеты отменён: ничего не сохранено (откройте найденную карточку: crm card ID)", reason: .discarded)
         }
     }
 }

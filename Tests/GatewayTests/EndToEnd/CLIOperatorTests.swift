@@ -36,6 +36,15 @@ import Testing
             let second = try h.crm(["search", "--phone", "9370001133"], as: "vcc.ivanova")
             #expect(second.stdout.contains("Сидорова Анна Игоревна"), "\(second.stdout)")
 
+            // A phone already on a card: the cards are shown, and nothing is created unless confirmed.
+            let duplicate = try h.terminal(["apd", "--surname", "Смирнов", "--name", "Алексей", "--patronymic", "Викторович", "--region", "63", "--mobile", "9372888099"], as: "vcc.ivanova")
+            for (prompt, answer) in [("Тип карточки", ""), ("Дата рождения", ""), ("Населённый пункт", ""), ("Паспорт", ""), ("E-mail", ""), ("Комментарий", ""), ("Создать карточку", ""), ("Всё равно создать", "н")] {
+                #expect(duplicate.waitFor(prompt), "no «\(prompt)» on:\n\(duplicate.screen)")
+                duplicate.type(answer)
+            }
+            #expect(duplicate.finish() == 1, "\(duplicate.screen)")
+            #expect(duplicate.screen.contains("уже есть в 2 карточках") && duplicate.screen.contains("ничего не сохранено"), "\(duplicate.screen)")
+
             // A script's refusal names the flag and the field; --json says the same as an object.
             let flags = ["apd", "--surname", "Петров", "--name", "Пётр", "--no-patronymic", "--region", "77", "--mobile", "9160001122", "--birth-date", "01.01.2090"]
             let plain = try h.crm(flags, as: "vcc.ivanova")
