@@ -5,7 +5,7 @@ import Gateway
 /// A questionnaire at the prompts: its questions in order, each answer checked where it is
 /// typed and asked again with the reason; «назад» returns to the previous question asked,
 /// «отмена» asks to confirm. Questions answered by flags are not asked (and «назад» passes
-/// them by). Reads through `Console.input`, like every prompt.
+/// them by). Reads through `Console.answer()`, like every prompt.
 struct Questionnaire {
     struct Question {
         /// The prompt, without the colon.
@@ -52,7 +52,7 @@ struct Questionnaire {
             arrived = false
             let hint = question.map { $0.optional ? " (Enter — \($0.enter))" : "" } ?? ""
             ask((question?.text ?? "\(confirmation) [Д/н]") + hint)
-            guard let line = Console.input.line() else { throw Console.inputEnded }
+            guard let line = Console.answer() else { throw Console.inputEnded }
             let answer = line.trimmingCharacters(in: .whitespaces)
             switch answer.lowercased() {
             case "назад":
