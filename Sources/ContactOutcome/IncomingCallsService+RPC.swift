@@ -20,7 +20,7 @@ public struct IncomingCallsService: ContactsV1.IncomingCalls.ServiceProtocol {
     public func startIncomingCall(request: ContactsV1.StartIncomingCallRequest, context: ServerContext) async throws -> ContactsV1.StartIncomingCallResponse {
         let claims = try context.requireRole([.collector], rule: Access.collectorRule)
         try FieldBounds.check(request, context)
-        let state = IncomingCallState(processKey: "ВЗ-" + UUID().uuidString.lowercased())
+        let state = IncomingCallState(processKey: ProcessKey.new("ВЗ-"))
         let now = environment.nowMs()
         try await store.write { db in try Self.save(db, state, login: claims.login, nowMs: now, insert: true) }
         return ContactsV1.StartIncomingCallResponse(step: Self.step(state, row: nil, nowMs: now))
@@ -50,7 +50,7 @@ public struct IncomingCallsService: ContactsV1.IncomingCalls.ServiceProtocol {
             }
             let next = try IncomingCallMachine.submit(
                 state, frame: request.frame, input: request.input?.input, today: today,
-                newProcessKey: { "РТ-" + UUID().uuidString.lowercased() }, contractHasDebt: { hasDebt[$0] ?? false }
+                newProcessKey: { ProcessKey.new("РТ-") }, contractHasDebt: { hasDebt[$0] ?? false }
             )
             if next.status == .finished { try Self.finish(db, next, row, claims, now) }
             if state.refinancingOf != nil {

@@ -49,7 +49,7 @@ extension Call {
             switch await Self.attempt(composer, plan, replay) {
             case .success(let outcome):
                 Interrupt.onCtrlC(nil)
-                return report(outcome)
+                return await report(outcome, auth: auth)
             case .failure(let error):
                 guard Self.refusedByRule(error) else { throw error }
                 // Nothing was kept (the composer cancelled what it had begun): the operator

@@ -200,13 +200,19 @@ struct Call: AsyncParsableCommand {
         if json {
             return try Console.printJSON(CallSummary(outcome))
         }
-        report(outcome)
+        await report(outcome, auth: auth)
     }
 
-    func report(_ outcome: CallComposer.Outcome) {
+    func report(_ outcome: CallComposer.Outcome, auth: Authorized) async {
         print("Результат сохранён: \(ResultChoices.kindLabel(outcome.saved.kind)); \(ResultChoices.effectLabel(outcome.saved.callListEffect, returnAtMs: outcome.saved.returnAtUnixMs))")
         if let draft = outcome.draft { print(CallResultView.describe(draft)) }
-        if let booking = outcome.booking { print("Запись в офис: \(booking.bookingID), \(SchedulingDates.localDateTime(booking.at))") }
+        if let booking = outcome.booking {
+            // The operator names a visit by office, date and time; the result is saved
+            // already, so an office that cannot be read now only shortens the line.
+            let offices = SchedulingV1.Offices.Client(wrapping: auth.scheduling.rpc)
+            let office = try? await auth.scheduling.call { _ in try await offices.getOffice(.init(officeID: booking.officeID)) }.office
+            print("Запись в офис: \(Labels.booking(officeName: office?.name ?? "", at: booking.at))")
+        }
         if let sms = outcome.sms {
             print("SMS о визите на \(Labels.phone(sms.phone)): «\(sms.text)» — \(sms.scheduledForUnixMs > 0 ? "уйдёт \(CardView.dateTime(sms.scheduledForUnixMs))" : "отправляется")")
         } else if outcome.booking != nil {

@@ -394,7 +394,7 @@ struct Edit: AsyncParsableCommand {
         let live = card.contacts.filter { !$0.struckOut }
         return try Console.pick(
             given.map { text in (try? CardChoices.contactKind.pick(text, flag: "--entry")).flatMap { kind in live.first { $0.kind == kind }?.id } ?? text },
-            live, what: "Контакт", flag: "--entry", key: \.id, label: { "\(CardChoices.contactKind.label($0.kind)): \($0.value)" }
+            live, what: "Контакт", flag: "--entry", key: \.id, label: { "\(CardChoices.contactKind.label($0.kind)): \($0.kind == .email ? $0.value : Labels.phone($0.value))" }
         )
     }
 }

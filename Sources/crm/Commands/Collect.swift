@@ -67,7 +67,12 @@ struct Collect: AsyncParsableCommand {
             let answer = try await auth.contacts.call { _ in
                 try await collection.recordContactAttempt(.init(contractNumber: contract, channel: meeting ? .meeting : .call, phone: number, dryRun: check))
             }
-            if global.json { return try Console.printJSON(answer) }
+            if global.json {
+                try Console.printJSON(answer)
+                // A refused check is the same failure with --json as without it.
+                if check && !answer.allowed { throw ExitCode(1) }
+                return
+            }
             let counts = answer.counts.map { "звонков сегодня \($0.callsToday), за неделю \($0.callsThisWeek), за месяц \($0.callsThisMonth); встреч за неделю \($0.meetingsThisWeek)" } ?? ""
             if check {
                 let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
