@@ -222,3 +222,14 @@ struct IncomingCallMachineTests {
         #expect(throws: ContactsError.self) { try IncomingCallMachine.back(cancelled) }
     }
 }
+
+@Suite("Process keys")
+struct ProcessKeyTests {
+    /// A collector types the key back to resume: short, of the prefix and 12 hex digits,
+    /// and distinct across many processes.
+    @Test func shortAndDistinct() {
+        let keys = (0..<10_000).map { _ in ProcessKey.new("ВЗ-") }
+        #expect(keys.allSatisfy { $0.count == 15 && $0.hasPrefix("ВЗ-") && $0.dropFirst(3).allSatisfy(\.isHexDigit) })
+        #expect(Set(keys).count == keys.count)
+    }
+}

@@ -72,7 +72,7 @@ import Testing
 
     /// The key a refusal or a JSON summary names.
     func key(_ prefix: String, in text: String) -> String? {
-        guard let range = text.range(of: prefix + "[0-9a-f-]{36}", options: .regularExpression) else { return nil }
+        guard let range = text.range(of: prefix + "[0-9a-f]{12}", options: .regularExpression) else { return nil }
         return String(text[range])
     }
 
