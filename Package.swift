@@ -172,7 +172,7 @@ let package = Package(
         .target(
             name: "ServiceKit",
             dependencies: [
-                "RPCCore", "RPCTransportTCP", "HTTPEndpoint",
+                "RPCCore", "RPCTransportTCP", "HTTPEndpoint", "Wire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -186,7 +186,7 @@ let package = Package(
         .target(
             name: "ClientRegistry",
             dependencies: [
-                "Auth", "CRMDomain", "RPCCore", "CRMAPI", "Wire",
+                "Auth", "CRMDomain", "RPCCore", "CRMAPI", "Wire", "ServiceKit",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -208,7 +208,7 @@ let package = Package(
         .target(
             name: "Scheduling",
             dependencies: [
-                "Auth", "CRMDomain", "RPCCore", "CRMAPI", "Wire", "HTTPEndpoint",
+                "Auth", "CRMDomain", "RPCCore", "CRMAPI", "Wire", "ServiceKit", "HTTPEndpoint",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -233,7 +233,7 @@ let package = Package(
         .target(
             name: "ContactOutcome",
             dependencies: [
-                "Auth", "CRMDomain", "RPCCore", "CRMAPI", "Wire",
+                "Auth", "CRMDomain", "RPCCore", "CRMAPI", "Wire", "ServiceKit",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -301,6 +301,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "ServiceKitTests",
+            dependencies: [
+                "ServiceKit", "RPCCore", "CRMAPI", "Wire", "ClientRegistry", "ContactOutcome", "Scheduling",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
