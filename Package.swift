@@ -157,7 +157,7 @@ let package = Package(
         ),
 
         // --- Domain facts every service shares (one rule, not three copies) ---
-        .target(name: "CRMDomain", dependencies: ["Wire", "RPCCore"]),
+        .target(name: "CRMDomain", dependencies: ["Wire", "RPCCore", "CRMAPI"]),
 
         // --- Auth: operator roles, the signed session token, the interceptor every service runs ---
         .target(
@@ -251,19 +251,24 @@ let package = Package(
             exclude: ["Dockerfile", "contacts.env.example"]
         ),
 
-        // --- Tests mirror Sources ---
+        // --- Tests mirror Sources; what several test targets share is in TestSupport ---
+        .target(
+            name: "TestSupport",
+            dependencies: ["Auth", "RPCCore"],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire"]),
         .testTarget(
             name: "ClientRegistryTests",
             dependencies: [
-                "ClientRegistry", "ServiceKit", "CRMDomain", "Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire",
+                "TestSupport", "ClientRegistry", "ServiceKit", "CRMDomain", "Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .testTarget(
             name: "SchedulingTests",
             dependencies: [
-                "Scheduling", "ServiceKit", "CRMDomain", "Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire", "HTTPEndpoint", "ContactOutcome", "RPCTransportTCP", "Gateway",
+                "TestSupport", "Scheduling", "ServiceKit", "CRMDomain", "Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire", "HTTPEndpoint", "ContactOutcome", "RPCTransportTCP", "Gateway",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -272,7 +277,7 @@ let package = Package(
         .testTarget(
             name: "ContactOutcomeTests",
             dependencies: [
-                "ContactOutcome", "ServiceKit", "CRMDomain", "Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire",
+                "TestSupport", "ContactOutcome", "ServiceKit", "CRMDomain", "Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -280,14 +285,14 @@ let package = Package(
         .testTarget(
             name: "SecurityTests",
             dependencies: [
-                "ClientRegistry", "ContactOutcome", "Scheduling", "Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire",
+                "TestSupport", "ClientRegistry", "ContactOutcome", "Scheduling", "Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .testTarget(
             name: "ProcessFaultTests",
             dependencies: [
-                "Auth", "Gateway", "RPCCore", "RPCTransportTCP", "RPCTesting", "CRMAPI", "Wire",
+                "TestSupport", "Auth", "Gateway", "RPCCore", "RPCTransportTCP", "RPCTesting", "CRMAPI", "Wire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -296,7 +301,7 @@ let package = Package(
         .testTarget(
             name: "OperationsTests",
             dependencies: [
-                "Gateway", "ServiceKit", "HTTPEndpoint", "Auth", "RPCCore", "RPCTesting", "RPCTransportTCP", "RPCTransportInProcess", "CRMAPI", "Wire",
+                "TestSupport", "Gateway", "ServiceKit", "HTTPEndpoint", "Auth", "RPCCore", "RPCTesting", "RPCTransportTCP", "RPCTransportInProcess", "CRMAPI", "Wire",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

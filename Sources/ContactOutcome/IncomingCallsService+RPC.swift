@@ -98,9 +98,9 @@ public struct IncomingCallsService: ContactsV1.IncomingCalls.ServiceProtocol {
 
     static func load(_ db: Database, _ key: String, _ claims: SessionClaims) throws -> IncomingCallState {
         guard let row = try Row.fetchOne(cached: db, sql: "SELECT collector_login, state FROM incoming_call WHERE process_key = ?", arguments: [key]) else {
-            throw ContactsError.notFound(field: "process_key", "Процесс «\(key)» не найден")
+            throw RuleError.notFound(field: "process_key", "Процесс «\(key)» не найден")
         }
-        guard row["collector_login"] == claims.login else { throw ContactsError.permissionDenied("Звонок ведет другой специалист") }
+        guard row["collector_login"] == claims.login else { throw RuleError.permissionDenied("Звонок ведет другой специалист") }
         let json: String = row["state"]
         return try JSONDecoder().decode(IncomingCallState.self, from: Data(json.utf8))
     }

@@ -63,7 +63,7 @@ enum Access {
 // MARK: - Wire mapping
 
 extension LocalDate {
-    init(_ date: TypesV1.Date?, field: String) throws(SchedulingError) {
+    init(_ date: TypesV1.Date?, field: String) throws(RuleError) {
         guard let value = LocalDate(date) else { throw .invalidArgument(field: field, "Неверная дата") }
         self = value
     }

@@ -1,4 +1,5 @@
 import CoreMetrics
+import RPCCore
 import HTTPEndpoint
 import Logging
 public import Prometheus

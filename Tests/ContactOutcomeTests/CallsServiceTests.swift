@@ -7,6 +7,7 @@ import RPCCore
 import ServiceKit
 import Testing
 import Wire
+import TestSupport
 
 @Suite("Calls service")
 struct CallsServiceTests {

@@ -1,3 +1,4 @@
+import CRMDomain
 import Foundation
 /// The preliminary bureau decision («Получить решение БКИ»).
 public enum BureauRules {
@@ -44,7 +45,7 @@ public enum BureauRules {
     }
 
     /// Passport series are 4 digits, numbers 6.
-    public static func validatePassport(series: String, number: String) throws(RegistryError) {
+    public static func validatePassport(series: String, number: String) throws(RuleError) {
         func digits(_ text: String, _ count: Int) -> Bool {
             text.count == count && text.allSatisfy { $0.isASCII && $0.isNumber }
         }
