@@ -322,6 +322,8 @@ let package = Package(
             name: "HTTPEndpointTests",
             dependencies: [
                 "HTTPEndpoint",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
