@@ -54,3 +54,11 @@ public enum RuleError: Error, Hashable, Sendable, RPCErrorConvertible {
     /// The status code, for tests and logs.
     public var code: StatusCode { rpcError.code }
 }
+
+extension RuleError {
+    /// A shared questionnaire rule run as a service's rule: its refusal becomes
+    /// INVALID_ARGUMENT on the field it names.
+    public static func checking<T>(_ rule: () throws(FieldRefusal) -> T) throws(RuleError) -> T {
+        do { return try rule() } catch { throw .invalidArgument(field: error.field, error.message) }
+    }
+}

@@ -88,13 +88,36 @@ public struct IncomingCallsService: ContactsV1.IncomingCalls.ServiceProtocol {
         try FieldBounds.check(request, context)
         let now = environment.nowMs()
         return try await store.read { db in
-            let state = try Self.load(db, request.processKey, claims)
+            let key = request.processKey.isEmpty ? try Self.openProcessKey(db, request, claims) : request.processKey
+            let state = try Self.load(db, key, claims)
             let row = try state.contractNumber.flatMap { try ContactsStore.portfolio(db, contract: $0) }
             return ContactsV1.GetIncomingCallResponse(step: Self.step(state, row: row, nowMs: now))
         }
     }
 
     // MARK: - Helpers
+
+    /// The collector's open process on the request's contract (or card), the latest touched:
+    /// how an interrupted call is resumed by what the collector knows.
+    static func openProcessKey(_ db: Database, _ request: ContactsV1.GetIncomingCallRequest, _ claims: SessionClaims) throws -> String {
+        guard !request.contractNumber.isEmpty || request.cardID != 0 else {
+            throw RuleError.invalidArgument(field: "process_key", "Укажите ключ процесса, номер договора или ID карточки")
+        }
+        let open = try Row.fetchAll(
+            db, sql: "SELECT process_key, state FROM incoming_call WHERE collector_login = ? AND status = 'open' ORDER BY updated_ms DESC",
+            arguments: [claims.login]
+        )
+        for row in open {
+            let json: String = row["state"]
+            guard let state = try? JSONDecoder().decode(IncomingCallState.self, from: Data(json.utf8)) else { continue }
+            if (!request.contractNumber.isEmpty && state.contractNumber == request.contractNumber)
+                || (request.cardID != 0 && state.cardID == request.cardID) {
+                return row["process_key"]
+            }
+        }
+        let field = request.contractNumber.isEmpty ? "card_id" : "contract_number"
+        throw RuleError.notFound(field: field, "Открытого звонка по \(request.contractNumber.isEmpty ? "карточке \(request.cardID)" : "договору \(request.contractNumber)") нет")
+    }
 
     static func load(_ db: Database, _ key: String, _ claims: SessionClaims) throws -> IncomingCallState {
         guard let row = try Row.fetchOne(cached: db, sql: "SELECT collector_login, state FROM incoming_call WHERE process_key = ?", arguments: [key]) else {

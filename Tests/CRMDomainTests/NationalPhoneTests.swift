@@ -1,7 +1,7 @@
 import CRMDomain
 import Testing
 
-/// `NationalPhone.normalize`, the one phone rule every service applies (docs/API.md «Phones»).
+/// `NationalPhone`, the one phone rule every service applies (docs/API.md «Phones»).
 @Suite("National phone numbers")
 struct NationalPhoneTests {
     @Test("the forms in docs/API.md", arguments: [

@@ -76,12 +76,7 @@ public enum ContactRules {
     /// shape `local@domain.tld`.
     public static func normalize(_ value: String, kind: ContactKind, field: String) throws(RuleError) -> String {
         if kind.isPhone { return try NationalPhone(value, field: field).digits }
-        let email = value.trimmingCharacters(in: .whitespaces)
-        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."),
-              !parts[1].hasSuffix("."), !email.contains(" ")
-        else { throw .invalidArgument(field: field, "Неверный адрес e-mail") }
-        return email
+        return try RuleError.checking { () throws(FieldRefusal) in try QuestionnaireRules.email(value, field: field) }
     }
 
     /// Key for name search: lower case, ё as е, trimmed.
