@@ -42,7 +42,7 @@ public enum QuestionnaireRules {
 
     /// The 10-digit national number.
     public static func phone(_ typed: String, field: String) throws(FieldRefusal) -> String {
-        guard let number = NationalPhone.normalize(typed) else { throw FieldRefusal(field: field, NationalPhone.invalidMessage) }
+        guard let number = NationalPhone(typed)?.digits else { throw FieldRefusal(field: field, NationalPhone.invalidMessage) }
         return number
     }
 

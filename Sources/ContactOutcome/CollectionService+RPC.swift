@@ -21,7 +21,7 @@ public struct CollectionService: ContactsV1.Collection.ServiceProtocol {
         let claims = try context.requireRole([.collector], rule: Access.collectorRule)
         try FieldBounds.check(request, context)
         let size = try Paging.size(request.pageSize)
-        let offset = Int(try Paging.cursor(request.pageToken)?.0 ?? 0)
+        let offset = Int(try Paging.cursor(request.pageToken)?.primary ?? 0)
         let now = environment.nowMs()
         let calendar = environment.calendar
         let (list, held) = try await store.read { db in
@@ -44,7 +44,7 @@ public struct CollectionService: ContactsV1.Collection.ServiceProtocol {
                 )
             },
             // Compared without a sum: the offset comes from the caller's token, up to Int64.max.
-            nextPageToken: list.active - offset > size ? Paging.token(Int64(offset + size), 0) : "",
+            nextPageToken: list.active - offset > size ? Paging.Cursor(Int64(offset + size), 0).token : "",
             heldBackCount: Int32(held.count), heldBack: held.rows
         )
     }
@@ -53,13 +53,13 @@ public struct CollectionService: ContactsV1.Collection.ServiceProtocol {
         try context.requireRole([.system], rule: Access.systemRule)
         try FieldBounds.check(request, context)
         guard request.contracts.count <= Self.maxUpsert else {
-            throw ContactsError.invalidArgument(field: "contracts", "Не более \(Self.maxUpsert) договоров за раз")
+            throw RuleError.invalidArgument(field: "contracts", "Не более \(Self.maxUpsert) договоров за раз")
         }
         if let index = request.contracts.firstIndex(where: { $0.contractNumber.isEmpty }) {
-            throw ContactsError.invalidArgument(field: "contracts[\(index)].contract_number", "Не указан номер договора")
+            throw RuleError.invalidArgument(field: "contracts[\(index)].contract_number", "Не указан номер договора")
         }
         if let index = request.contracts.firstIndex(where: { $0.debtKopecks < 0 }) {
-            throw ContactsError.invalidArgument(field: "contracts[\(index)].debt_kopecks", "Задолженность не может быть отрицательной")
+            throw RuleError.invalidArgument(field: "contracts[\(index)].debt_kopecks", "Задолженность не может быть отрицательной")
         }
         let now = environment.nowMs()
         return try await store.write { db in try ContactsStore.upsertPortfolio(db, request.contracts, nowMs: now) }
@@ -71,14 +71,14 @@ public struct CollectionService: ContactsV1.Collection.ServiceProtocol {
         let claims = try context.requireRole([.collector], rule: Access.collectorRule)
         try FieldBounds.check(request, context)
         guard request.channel == .call || request.channel == .meeting else {
-            throw ContactsError.invalidArgument(field: "channel", "Укажите способ взаимодействия: звонок или встреча")
+            throw RuleError.invalidArgument(field: "channel", "Укажите способ взаимодействия: звонок или встреча")
         }
-        let phone = request.channel == .call && !request.phone.isEmpty ? try PhoneNumber.normalize(request.phone, field: "phone") : ""
+        let phone = request.channel == .call && !request.phone.isEmpty ? try NationalPhone(request.phone, field: "phone").digits : ""
         let now = environment.nowMs()
         let calendar = environment.calendar
         return try await store.write { db in
             guard let row = try ContactsStore.portfolio(db, contract: request.contractNumber) else {
-                throw ContactsError.notFound(field: "contract_number", "Договор \(request.contractNumber) не найден")
+                throw RuleError.notFound(field: "contract_number", "Договор \(request.contractNumber) не найден")
             }
             var counts = try ContactsStore.contactCounts(db, contract: row.contractNumber, nowMs: now, utcOffset: row.utcOffset)
             if let limit = Law230.refusal(
@@ -95,7 +95,7 @@ public struct CollectionService: ContactsV1.Collection.ServiceProtocol {
                         allowed: false, refusedBy: limit, counts: counts, debtorUtcOffsetMinutes: Int32(row.utcOffset), nextAllowedUnixMs: next ?? 0
                     )
                 }
-                throw ContactsError.failedPrecondition(Law230.message(limit), field: Law230.field(limit))
+                throw RuleError.failedPrecondition(Law230.message(limit), field: Law230.field(limit))
             }
             if request.dryRun {
                 return ContactsV1.RecordContactAttemptResponse(allowed: true, counts: counts, debtorUtcOffsetMinutes: Int32(row.utcOffset))

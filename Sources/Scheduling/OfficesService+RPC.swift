@@ -30,7 +30,7 @@ public struct OfficesService: SchedulingV1.Offices.ServiceProtocol {
             guard try SchedulingStore.region(db, code: code) != nil else { return nil }
             return try SchedulingStore.settlements(db, region: code)
         }
-        guard let settlements else { throw SchedulingError.notFound(field: "region_code", "Регион «\(code)» не найден") }
+        guard let settlements else { throw RuleError.notFound(field: "region_code", "Регион «\(code)» не найден") }
         return SchedulingV1.ListSettlementsResponse(settlements: settlements.map {
             SchedulingV1.Settlement(settlementID: $0.id, regionCode: $0.regionCode, name: $0.name, hasMppOffice: $0.hasMppOffice)
         })
@@ -39,9 +39,9 @@ public struct OfficesService: SchedulingV1.Offices.ServiceProtocol {
     public func searchOffices(request: SchedulingV1.SearchOfficesRequest, context: ServerContext) async throws -> SchedulingV1.SearchOfficesResponse {
         try context.requireRole(Access.crm2, rule: Access.crm2Rule)
         try FieldBounds.check(request, context)
-        guard !request.regionCode.isEmpty else { throw SchedulingError.invalidArgument(field: "region_code", "Выберите регион") }
+        guard !request.regionCode.isEmpty else { throw RuleError.invalidArgument(field: "region_code", "Выберите регион") }
         let size = try Paging.size(request.pageSize)
-        let offset = Int(try Paging.cursor(request.pageToken)?.0 ?? 0)
+        let offset = Int(try Paging.cursor(request.pageToken)?.primary ?? 0)
         let kind: Int? = switch request.kind {
         case .office: 1
         case .mpp: 2
@@ -55,7 +55,7 @@ public struct OfficesService: SchedulingV1.Offices.ServiceProtocol {
         }
         return SchedulingV1.SearchOfficesResponse(
             offices: offices.prefix(size).map(\.wire),
-            nextPageToken: offices.count > size ? Paging.token(Int64(offset + size), 0) : ""
+            nextPageToken: offices.count > size ? Paging.Cursor(Int64(offset + size), 0).token : ""
         )
     }
 
@@ -89,7 +89,7 @@ public struct OfficesService: SchedulingV1.Offices.ServiceProtocol {
         let claims = try context.requireRole(Access.crm2, rule: Access.crm2Rule)
         try FieldBounds.check(request, context)
         let office = try await office(request.officeID, field: "office_id")
-        guard request.cardID > 0 else { throw SchedulingError.invalidArgument(field: "card_id", "Не указана карточка клиента") }
+        guard request.cardID > 0 else { throw RuleError.invalidArgument(field: "card_id", "Не указана карточка клиента") }
         let (date, start) = try slot(of: office, date: request.date, start: request.start, nowMs: environment.nowMs())
         let name = request.clientName ?? TypesV1.FullName()
         return try await environment.idempotentWrite(request, context: context, by: claims, required: true) { db, now in
@@ -106,7 +106,7 @@ public struct OfficesService: SchedulingV1.Offices.ServiceProtocol {
     public func cancelBooking(request: SchedulingV1.CancelBookingRequest, context: ServerContext) async throws -> SchedulingV1.CancelBookingResponse {
         let claims = try context.requireRole(Access.crm2, rule: Access.crm2Rule)
         try FieldBounds.check(request, context)
-        guard !request.bookingID.isEmpty else { throw SchedulingError.invalidArgument(field: "booking_id", "Не указана запись") }
+        guard !request.bookingID.isEmpty else { throw RuleError.invalidArgument(field: "booking_id", "Не указана запись") }
         return try await environment.idempotentWrite(request, context: context, by: claims, required: false) { db, now in
             let booking = try SchedulingStore.cancel(db, id: request.bookingID, reason: request.reason, nowMs: now)
             let offset = try SchedulingStore.office(db, id: booking.officeId)?.region.utcOffsetMinutes ?? Regions.moscowUTCOffsetMinutes
@@ -117,12 +117,12 @@ public struct OfficesService: SchedulingV1.Offices.ServiceProtocol {
     public func moveBooking(request: SchedulingV1.MoveBookingRequest, context: ServerContext) async throws -> SchedulingV1.MoveBookingResponse {
         let claims = try context.requireRole(Access.crm2, rule: Access.crm2Rule)
         try FieldBounds.check(request, context)
-        guard !request.bookingID.isEmpty else { throw SchedulingError.invalidArgument(field: "booking_id", "Не указана запись") }
+        guard !request.bookingID.isEmpty else { throw RuleError.invalidArgument(field: "booking_id", "Не указана запись") }
         let id = request.bookingID
         guard let current = try await store.read({ db in try SchedulingStore.booking(db, id: id) }) else {
-            throw SchedulingError.notFound(field: "booking_id", "Запись не найдена")
+            throw RuleError.notFound(field: "booking_id", "Запись не найдена")
         }
-        guard current.state == .active else { throw SchedulingError.failedPrecondition("Запись отменена, перенести её нельзя") }
+        guard current.state == .active else { throw RuleError.failedPrecondition("Запись отменена, перенести её нельзя") }
         let office = try await office(request.officeID.isEmpty ? current.officeId : request.officeID, field: "office_id")
         let (date, start) = try slot(of: office, date: request.date, start: request.start, nowMs: environment.nowMs())
         let calendar = environment.calendar
@@ -148,15 +148,15 @@ public struct OfficesService: SchedulingV1.Offices.ServiceProtocol {
     // MARK: helpers
 
     func office(_ id: String, field: String) async throws -> OfficeDetails {
-        guard !id.isEmpty else { throw SchedulingError.invalidArgument(field: field, "Не выбран офис") }
+        guard !id.isEmpty else { throw RuleError.invalidArgument(field: field, "Не выбран офис") }
         guard let office = try await store.read({ db in try SchedulingStore.office(db, id: id) }) else {
-            throw SchedulingError.notFound(field: field, "Офис не найден")
+            throw RuleError.notFound(field: field, "Офис не найден")
         }
         return office
     }
 
     /// A bookable slot: a real date the office is open, the start of one of its slots, not past.
-    func slot(of office: OfficeDetails, date: TypesV1.Date?, start: TypesV1.TimeOfDay?, nowMs: Int64) throws(SchedulingError) -> (LocalDate, Int) {
+    func slot(of office: OfficeDetails, date: TypesV1.Date?, start: TypesV1.TimeOfDay?, nowMs: Int64) throws(RuleError) -> (LocalDate, Int) {
         let date = try LocalDate(date, field: "date")
         let starts = SlotRules.slotStarts(hours: office.hours, on: date, slotMinutes: office.record.slotMinutes)
         guard !starts.isEmpty else { throw .invalidArgument(field: "date", "Офис в этот день не работает") }

@@ -4,6 +4,7 @@ import CRMDomain
 import Foundation
 import GRDB
 import RPCCore
+import ServiceKit
 import Wire
 
 /// What the scheduling services share: the store, the clock, the production calendar, and
@@ -40,22 +41,9 @@ public struct SchedulingEnvironment: Sendable {
         _ request: Request, context: ServerContext, by claims: SessionClaims, required: Bool,
         _ body: @escaping @Sendable (Database, Int64) throws -> Response
     ) async throws -> Response {
-        let key = context.metadata.idempotencyKey.flatMap { $0.isEmpty ? nil : $0 }
-        if required && key == nil {
-            throw SchedulingError.invalidArgument(field: "idempotency-key", SchedulingError.missingKeyMessage)
-        }
-        let scope = try key.map { (key) throws(WireError) in
-            IdempotencyScope(operatorLogin: claims.login, method: context.descriptor.fullName, key: key, request: try request.serializedBytes())
-        }
+        let scope = try IdempotencyScope(context, login: claims.login, required: required, request: request)
         let now = nowMs()
-        return try await store.write { db in
-            if let scope, let stored = try db.storedResponse(for: scope) {
-                return try Response(serializedBytes: stored)
-            }
-            let response = try body(db, now)
-            if let scope { try db.storeResponse(response.serializedBytes(), for: scope, nowMs: now) }
-            return response
-        }
+        return try await IdempotencyStore.write(scope: scope, nowMs: now, in: store.write) { db in try body(db, now) }
     }
 }
 
@@ -75,7 +63,7 @@ enum Access {
 // MARK: - Wire mapping
 
 extension LocalDate {
-    init(_ date: TypesV1.Date?, field: String) throws(SchedulingError) {
+    init(_ date: TypesV1.Date?, field: String) throws(RuleError) {
         guard let value = LocalDate(date) else { throw .invalidArgument(field: field, "Неверная дата") }
         self = value
     }

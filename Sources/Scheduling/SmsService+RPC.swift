@@ -40,7 +40,7 @@ public struct SmsService: SchedulingV1.Sms.ServiceProtocol {
         try context.requireRole(Access.crm2AndCollector, rule: Access.crm2AndCollectorRule)
         try FieldBounds.check(request, context)
         guard request.sendAtUnixMs > environment.nowMs() else {
-            throw SchedulingError.invalidArgument(field: "send_at_unix_ms", "Время отправки уже прошло")
+            throw RuleError.invalidArgument(field: "send_at_unix_ms", "Время отправки уже прошло")
         }
         return try await accept(
             context: context, request: request, templateID: request.templateID, cardID: request.cardID, phone: request.phone,
@@ -55,23 +55,23 @@ public struct SmsService: SchedulingV1.Sms.ServiceProtocol {
         respond: @escaping @Sendable (SmsRecord, Bool) -> Response
     ) async throws -> Response {
         let claims = try context.requireRole(Access.crm2AndCollector, rule: Access.crm2AndCollectorRule)
-        guard let template = SmsTemplates.byID[templateID] else { throw SchedulingError.notFound(field: "template_id", "Шаблон SMS не найден") }
+        guard let template = SmsTemplates.byID[templateID] else { throw RuleError.notFound(field: "template_id", "Шаблон SMS не найден") }
         switch template.kind {
         case .marketing: try context.requireRole(Access.crm2, rule: Access.marketingRule)
         case .collection: try context.requireRole([.collector], rule: Access.collectionRule)
         case .visit, .loginCode:
-            throw SchedulingError.invalidArgument(field: "template_id", "Этот шаблон отправляется только автоматически")
+            throw RuleError.invalidArgument(field: "template_id", "Этот шаблон отправляется только автоматически")
         }
-        let phone = try PhoneNumber.normalize(typed, field: "phone")
+        let phone = try NationalPhone(typed, field: "phone").digits
         var chosen = Regions.byCode["77"]!
         if template.kind == .collection {
-            guard !contract.isEmpty else { throw SchedulingError.invalidArgument(field: "contract_number", "Для SMS о задолженности укажите договор") }
-            guard !regionCode.isEmpty else { throw SchedulingError.invalidArgument(field: "region_code", "Для SMS о задолженности укажите регион клиента") }
+            guard !contract.isEmpty else { throw RuleError.invalidArgument(field: "contract_number", "Для SMS о задолженности укажите договор") }
+            guard !regionCode.isEmpty else { throw RuleError.invalidArgument(field: "region_code", "Для SMS о задолженности укажите регион клиента") }
             // 230-ФЗ: a third party learns nothing of a debt.
             try await environment.debtors?.checkCollectionRecipient(contract: contract, cardID: cardID, phone: phone)
         }
         if !regionCode.isEmpty {
-            guard let known = Regions.byCode[regionCode] else { throw SchedulingError.invalidArgument(field: "region_code", "Неизвестный регион «\(regionCode)»") }
+            guard let known = Regions.byCode[regionCode] else { throw RuleError.invalidArgument(field: "region_code", "Неизвестный регион «\(regionCode)»") }
             chosen = known
         }
         let region = chosen
@@ -82,7 +82,7 @@ public struct SmsService: SchedulingV1.Sms.ServiceProtocol {
             if template.kind == .collection {
                 let others = try SchedulingStore.collectionDueTimes(db, card: cardID, contract: contract)
                 if let violation = SmsCaps.violation(dueMs: due, others: others, utcOffsetMinutes: region.utcOffsetMinutes) {
-                    throw SchedulingError.failedPrecondition(violation.rule, field: "contract_number")
+                    throw RuleError.failedPrecondition(violation.rule, field: "contract_number")
                 }
             }
             let sms = SmsRecord(
@@ -112,22 +112,22 @@ public struct SmsService: SchedulingV1.Sms.ServiceProtocol {
     public func scheduleVisitSms(request: SchedulingV1.ScheduleVisitSmsRequest, context: ServerContext) async throws -> SchedulingV1.ScheduleVisitSmsResponse {
         let claims = try context.requireRole(Access.crm2, rule: Access.crm2Rule)
         try FieldBounds.check(request, context)
-        guard !request.bookingID.isEmpty else { throw SchedulingError.invalidArgument(field: "booking_id", "Не указана запись") }
-        let phone: String? = request.phone.trimmingCharacters(in: .whitespaces).isEmpty ? nil : try PhoneNumber.normalize(request.phone, field: "phone")
-        if request.send && phone == nil { throw SchedulingError.invalidArgument(field: "phone", "Укажите номер телефона для SMS") }
+        guard !request.bookingID.isEmpty else { throw RuleError.invalidArgument(field: "booking_id", "Не указана запись") }
+        let phone: String? = request.phone.trimmingCharacters(in: .whitespaces).isEmpty ? nil : try NationalPhone(request.phone, field: "phone").digits
+        if request.send && phone == nil { throw RuleError.invalidArgument(field: "phone", "Укажите номер телефона для SMS") }
         let calendar = environment.calendar
         let response = try await environment.idempotentWrite(request, context: context, by: claims, required: true) { db, now in
             guard var booking = try SchedulingStore.booking(db, id: request.bookingID) else {
-                throw SchedulingError.notFound(field: "booking_id", "Запись не найдена")
+                throw RuleError.notFound(field: "booking_id", "Запись не найдена")
             }
-            guard booking.state == .active else { throw SchedulingError.failedPrecondition("Запись отменена, SMS о визите не отправляется") }
+            guard booking.state == .active else { throw RuleError.failedPrecondition("Запись отменена, SMS о визите не отправляется") }
             guard let office = try SchedulingStore.office(db, id: booking.officeId), let visit = LocalDate(iso: booking.date) else {
-                throw SchedulingError.notFound(field: "booking_id", "Офис записи не найден")
+                throw RuleError.notFound(field: "booking_id", "Офис записи не найден")
             }
             let offset = office.region.utcOffsetMinutes
             let plan = VisitSmsRule.plan(visit: visit, nowMs: now, utcOffsetMinutes: offset)
             if plan.sendByDefault && !request.send && phone != nil {
-                throw SchedulingError.failedPrecondition(VisitSmsRule.untickRule)
+                throw RuleError.failedPrecondition(VisitSmsRule.untickRule)
             }
             guard request.send, let phone else { return SchedulingV1.ScheduleVisitSmsResponse() }
             if let previous = booking.visitSmsId {
@@ -151,13 +151,13 @@ public struct SmsService: SchedulingV1.Sms.ServiceProtocol {
     public func listClientSms(request: SchedulingV1.ListClientSmsRequest, context: ServerContext) async throws -> SchedulingV1.ListClientSmsResponse {
         try context.requireRole(Access.crm2AndCollector, rule: Access.crm2AndCollectorRule)
         try FieldBounds.check(request, context)
-        guard request.cardID > 0 else { throw SchedulingError.invalidArgument(field: "card_id", "Не указана карточка клиента") }
+        guard request.cardID > 0 else { throw RuleError.invalidArgument(field: "card_id", "Не указана карточка клиента") }
         let size = try Paging.size(request.pageSize)
-        let cursor = try Paging.cursor(request.pageToken)
+        let cursor = try Paging.cursor(request.pageToken).map { ($0.primary, $0.secondary) }
         let card = request.cardID
         let rows = try await store.read { db in try SchedulingStore.smsOfCard(db, card: card, after: cursor, limit: size + 1) }
         let page = rows.prefix(size)
-        let next = rows.count > size ? page.last.map { Paging.token($0.0.acceptedMs, $0.1) } ?? "" : ""
+        let next = rows.count > size ? page.last.map { Paging.Cursor($0.0.acceptedMs, $0.1).token } ?? "" : ""
         return SchedulingV1.ListClientSmsResponse(messages: page.map(\.0.wire), nextPageToken: next)
     }
 
@@ -176,11 +176,11 @@ public struct SmsService: SchedulingV1.Sms.ServiceProtocol {
     public func sendLoginCode(request: SchedulingV1.SendLoginCodeRequest, context: ServerContext) async throws -> SchedulingV1.SendLoginCodeResponse {
         let claims = try context.requireRole([.system], rule: Access.systemRule)
         try FieldBounds.check(request, context)
-        let phone = try PhoneNumber.normalize(request.phone, field: "phone")
+        let phone = try NationalPhone(request.phone, field: "phone").digits
         guard request.code.count == 6, request.code.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-            throw SchedulingError.invalidArgument(field: "code", "Код должен состоять из 6 цифр")
+            throw RuleError.invalidArgument(field: "code", "Код должен состоять из 6 цифр")
         }
-        guard !request.login.isEmpty else { throw SchedulingError.invalidArgument(field: "login", "Не указан логин") }
+        guard !request.login.isEmpty else { throw RuleError.invalidArgument(field: "login", "Не указан логин") }
         let response = try await environment.idempotentWrite(request, context: context, by: claims, required: true) { db, now in
             let sms = SmsRecord(
                 id: newID("sms"), cardId: 0, login: request.login, phone: phone, template: SmsTemplates.loginCode,
@@ -195,9 +195,9 @@ public struct SmsService: SchedulingV1.Sms.ServiceProtocol {
     }
 
     func office(_ id: String) async throws -> OfficeDetails {
-        guard !id.isEmpty else { throw SchedulingError.invalidArgument(field: "office_id", "Не выбран офис") }
+        guard !id.isEmpty else { throw RuleError.invalidArgument(field: "office_id", "Не выбран офис") }
         guard let office = try await store.read({ db in try SchedulingStore.office(db, id: id) }) else {
-            throw SchedulingError.notFound(field: "office_id", "Офис не найден")
+            throw RuleError.notFound(field: "office_id", "Офис не найден")
         }
         return office
     }

@@ -5,6 +5,7 @@ import CRMDomain
 import Foundation
 import RPCCore
 import Testing
+import TestSupport
 import Wire
 
 /// The work list never hides a debtor silently: the tasks 230-ФЗ holds back at this moment

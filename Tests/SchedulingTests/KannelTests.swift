@@ -29,7 +29,7 @@ struct KannelTests {
         let provider = Self.provider(url: "http://kannel:13013/cgi-bin/sendsms", dlr: "http://scheduling:7190/dlr")
         let sms = OutgoingSms(id: "sms-abc", phone: "9372888099", text: "Ждем Вас 10.03.2026", login: "")
         let target = provider.target(for: sms)
-        let request = HTTPRequest(method: "GET", uri: target)
+        let request = EndpointRequest(method: "GET", uri: target)
         #expect(request.path == "/cgi-bin/sendsms")
         #expect(request.query("username") == "crm")
         #expect(request.query("password") == "p&ss w")
@@ -99,7 +99,7 @@ struct KannelTests {
             #expect(try await fixture.worker.runOnce() == 0)
         }
         // A gateway that answers 403 (wrong credentials): failed, with what Kannel said.
-        let refusing = HTTPEndpoint(.init(port: 0), routes: [HTTPRoute("GET", "/cgi-bin/sendsms") { _ in .text("Authorization failed for sendsms", status: 403) }])
+        let refusing = HTTPEndpoint(.init(port: 0), routes: [EndpointRoute("GET", "/cgi-bin/sendsms") { _ in .text("Authorization failed for sendsms", status: 403) }])
         let group = ServiceGroup(services: [refusing], logger: Logger(label: "test"))
         let running = Task { try await group.run() }
         let port = try await refusing.boundPort()
@@ -121,7 +121,7 @@ struct KannelTests {
         let reports = KannelDeliveryReports(store: fixture.store, signer: Self.signer, nowMs: { fixture.clock.now })
         func report(_ id: String, _ type: Int, sig: String? = nil, reply: String = "") async -> Int {
             let query = "id=\(id)&sig=\(sig ?? Self.signer.signature(id))&type=\(type)&reply=\(reply)"
-            return await reports.handle(HTTPRequest(method: "GET", uri: "/dlr?" + query)).status
+            return await reports.handle(EndpointRequest(method: "GET", uri: "/dlr?" + query)).status
         }
         try await fixture.run { _, sms in
             let first = try await Self.send(sms, fixture).smsID

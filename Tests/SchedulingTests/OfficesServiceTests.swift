@@ -7,6 +7,7 @@ import RPCCore
 @testable import Scheduling
 import Testing
 import Wire
+import TestSupport
 
 @Suite("Offices service")
 struct OfficesServiceTests {

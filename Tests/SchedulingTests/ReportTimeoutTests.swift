@@ -23,7 +23,7 @@ struct ReportTimeoutTests {
         let fixture = try Fixture(provider: ScriptedProvider())
         let reports = KannelDeliveryReports(store: fixture.store, signer: Self.signer, nowMs: { fixture.clock.now })
         func report(_ id: String, _ type: Int) async -> Int {
-            await reports.handle(HTTPRequest(method: "GET", uri: "/dlr?id=\(id)&sig=\(Self.signer.signature(id))&type=\(type)&reply=")).status
+            await reports.handle(EndpointRequest(method: "GET", uri: "/dlr?id=\(id)&sig=\(Self.signer.signature(id))&type=\(type)&reply=")).status
         }
         try await fixture.run { _, sms in
             func send(_ key: String) async throws -> String {
@@ -121,7 +121,7 @@ struct ReportTimeoutTests {
                 fixture.clock.advance(ms: 48 * Self.hour)
                 _ = try await fixture.worker.runOnce()
                 #expect(try await label() == "Нет отчёта о доставке")
-                #expect(await reports.handle(HTTPRequest(method: "GET", uri: "/dlr?id=\(id)&sig=\(Self.signer.signature(id))&type=1&reply=")).status == 200)
+                #expect(await reports.handle(EndpointRequest(method: "GET", uri: "/dlr?id=\(id)&sig=\(Self.signer.signature(id))&type=1&reply=")).status == 200)
                 #expect(try await label() == "Доставлено")
             }
         }

@@ -7,6 +7,7 @@ import RPCCore
 @testable import Scheduling
 import Testing
 import Wire
+import TestSupport
 
 /// The local-hours rules hold at the moment of hand-off too: a message accepted inside its
 /// window that becomes due outside it (worker down, backlog, retry after backoff) is moved,

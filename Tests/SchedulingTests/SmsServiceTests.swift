@@ -8,6 +8,7 @@ import RPCCore
 import Synchronization
 import Testing
 import Wire
+import TestSupport
 
 @Suite("SMS service and outbox")
 struct SmsServiceTests {

@@ -9,6 +9,7 @@ import RPCTesting
 import Synchronization
 import Testing
 import Wire
+import TestSupport
 
 /// A clock the tests move.
 final class TestClock: Sendable {
@@ -33,7 +34,8 @@ struct Fixture {
     let clock = TestClock(fixedNow)
     let store: SchedulingStore
     let environment: SchedulingEnvironment
-    let signer: SessionTokenSigner
+    let tokens: TestTokens
+    var signer: SessionTokenSigner { tokens.signer }
     let smsFile: String
     let worker: OutboxWorker
 
@@ -41,7 +43,7 @@ struct Fixture {
         store = try SchedulingStore.inMemory()
         let clock = self.clock
         environment = SchedulingEnvironment(store: store, nowMs: { clock.now })
-        signer = try SessionTokenSigner(secret: "scheduling-tests-secret-0123456789", lifetime: .seconds(10 * 365 * 86_400))
+        tokens = try TestTokens(secret: "scheduling-tests-secret-0123456789", lifetime: .seconds(10 * 365 * 86_400), nowMs: { fixedNow })
         smsFile = NSTemporaryDirectory() + "sms-\(UUID().uuidString).jsonl"
         let chosen = provider ?? FileSmsProvider(path: smsFile, nowMs: { clock.now })
         worker = OutboxWorker(store: store, provider: chosen, nowMs: { clock.now })
@@ -51,10 +53,7 @@ struct Fixture {
     var interceptors: [any ServerInterceptor] { [AuthInterceptor(signer: signer, nowMs: { fixedNow })] }
 
     func metadata(_ role: Role, login: String = "vafinana", key: String? = nil) -> Metadata {
-        var metadata = Metadata()
-        metadata.bearerToken = signer.sign(signer.claims(operatorID: 1, login: login, role: role, fullName: "Вафина Наталья Александровна", nowMs: fixedNow))
-        if let key { metadata.idempotencyKey = key }
-        return metadata
+        tokens.metadata(role, login: login, key: key)
     }
 
     func run<T: Sendable>(_ transport: TestTransport = .inProcess, _ body: (SchedulingV1.Offices.Client, SchedulingV1.Sms.Client) async throws -> T) async throws -> T {
@@ -69,18 +68,6 @@ struct Fixture {
 
     func smsLines() -> [String] {
         ((try? String(contentsOfFile: smsFile, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
-    }
-}
-
-func rpcError(_ body: () async throws -> Void) async -> RPCError? {
-    do {
-        try await body()
-        return nil
-    } catch let error as RPCError {
-        return error
-    } catch {
-        Issue.record("not an RPCError: \(error)")
-        return nil
     }
 }
 

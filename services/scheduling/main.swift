@@ -61,7 +61,7 @@ struct SchedulingCommand: AsyncParsableCommand {
 
         var services: [any Service] = []
         let reporter: ContactsReporter? = try contacts.map { address in
-            let (peerHost, peerPort) = try Self.hostPort(address, option: "--contacts")
+            let (peerHost, peerPort) = try { let a = try HostPort(parsing: address, flag: "--contacts"); return (a.host, a.port) }()
             let client = RPCClient(transport: TCPClientTransport(host: peerHost, port: peerPort))
             return ContactsReporter(store: store, client: client, signer: signer, nowMs: now)
         }
@@ -82,7 +82,7 @@ struct SchedulingCommand: AsyncParsableCommand {
             guard let user = kannelUser ?? env["CRM_KANNEL_USER"], let password = kannelPassword ?? env["CRM_KANNEL_PASSWORD"] else {
                 throw ValidationError("--sms-provider kannel needs --kannel-user and --kannel-password (or CRM_KANNEL_USER, CRM_KANNEL_PASSWORD)")
             }
-            let (dlrHost, dlrPort) = try Self.hostPort(dlrListen, option: "--dlr-listen")
+            let (dlrHost, dlrPort) = try { let a = try HostPort(parsing: dlrListen, flag: "--dlr-listen"); return (a.host, a.port) }()
             let reportSigner = DeliveryReportSigner(secret: secret)
             var kannel = KannelSmsProvider.Configuration(
                 sendsmsURL: url, username: user, password: password, dlrURL: dlrPublicUrl ?? "http://\(dlrHost):\(dlrPort)/dlr"
@@ -108,7 +108,7 @@ struct SchedulingCommand: AsyncParsableCommand {
         )
         let debtors: any DebtorDirectory
         if let registry {
-            let (peerHost, peerPort) = try Self.hostPort(registry, option: "--registry")
+            let (peerHost, peerPort) = try { let a = try HostPort(parsing: registry, flag: "--registry"); return (a.host, a.port) }()
             debtors = RegistryDebtorDirectory(client: RPCClient(transport: TCPClientTransport(host: peerHost, port: peerPort)), signer: signer, nowMs: now)
         } else {
             logger.warning("no --registry: collection SMS are refused (the debtor's phone cannot be checked)")
@@ -145,10 +145,4 @@ struct SchedulingCommand: AsyncParsableCommand {
         try await group.run()
     }
 
-    static func hostPort(_ address: String, option: String) throws -> (String, Int) {
-        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port) else {
-            throw ValidationError("\(option) takes HOST:PORT")
-        }
-        return (String(address[..<colon]), port)
-    }
 }

@@ -45,7 +45,7 @@ public enum BureauRules {
     }
 
     /// Passport series are 4 digits, numbers 6.
-    public static func validatePassport(series: String, number: String) throws(RegistryError) {
-        try RegistryError.checking { () throws(FieldRefusal) in try QuestionnaireRules.passport(series: series, number: number) }
+    public static func validatePassport(series: String, number: String) throws(RuleError) {
+        try RuleError.checking { () throws(FieldRefusal) in try QuestionnaireRules.passport(series: series, number: number) }
     }
 }

@@ -141,7 +141,7 @@ public enum CollectionRules {
     /// The latest date a callback may hide the contract until.
     public static func latestCallBack(today: LocalDate) -> LocalDate { today.adding(days: maxCallBackDays) }
 
-    public static func readyToPay(promised: LocalDate, today: LocalDate) throws(ContactsError) -> Effect {
+    public static func readyToPay(promised: LocalDate, today: LocalDate) throws(RuleError) -> Effect {
         guard promised >= today else {
             throw .invalidArgument(field: "input.ready_to_pay.payment_date", "Дата платежа не может быть в прошлом")
         }
@@ -149,14 +149,14 @@ public enum CollectionRules {
     }
 
     /// Hidden until the callback date, but for no more than 7 calendar days.
-    public static func callBack(date: LocalDate, today: LocalDate) throws(ContactsError) -> Effect {
+    public static func callBack(date: LocalDate, today: LocalDate) throws(RuleError) -> Effect {
         guard date >= today else {
             throw .invalidArgument(field: "input.call_back.callback_date", "Дата перезвона не может быть в прошлом")
         }
         return Effect(hiddenUntil: min(date, latestCallBack(today: today)))
     }
 
-    public static func refusal(_ reason: ContactsV1.PaymentRefusalReason, today: LocalDate) throws(ContactsError) -> Effect {
+    public static func refusal(_ reason: ContactsV1.PaymentRefusalReason, today: LocalDate) throws(RuleError) -> Effect {
         switch reason {
         // Hidden by local date, and the day of the refusal is partly gone: back on the 5th
         // day after it, so never sooner than 4 × 24 hours (refused Monday 23:59 → Saturday
@@ -168,7 +168,7 @@ public enum CollectionRules {
     }
 
     /// A third party: comment required, the work list unchanged.
-    public static func thirdParty(_ result: ContactsV1.ThirdPartyResult, comment: String) throws(ContactsError) -> Effect {
+    public static func thirdParty(_ result: ContactsV1.ThirdPartyResult, comment: String) throws(RuleError) -> Effect {
         guard result == .infoWillBePassed || result == .refusedCommunication || result == .problemClient else {
             throw .invalidArgument(field: "input.third_party.result", "Выберите результат разговора с 3-м лицом")
         }

@@ -57,7 +57,7 @@ public enum PromptChecks {
 
     /// A phone number as typed, reduced to its 10 digits.
     public static func phone(_ text: String) throws(GatewayError) -> String {
-        guard let digits = NationalPhone.normalize(text) else {
+        guard let digits = NationalPhone(text)?.digits else {
             throw GatewayError("«\(text)»: \(NationalPhone.invalidMessage)")
         }
         return digits

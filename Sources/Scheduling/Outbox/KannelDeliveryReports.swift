@@ -46,11 +46,11 @@ public struct KannelDeliveryReports: Sendable {
         self.onChange = onChange
     }
 
-    public var routes: [HTTPRoute] {
-        [HTTPRoute("GET", path) { request in await self.handle(request) }, HTTPRoute("POST", path) { request in await self.handle(request) }]
+    public var routes: [EndpointRoute] {
+        [EndpointRoute("GET", path) { request in await self.handle(request) }, EndpointRoute("POST", path) { request in await self.handle(request) }]
     }
 
-    public func handle(_ request: HTTPRequest) async -> HTTPResponse {
+    public func handle(_ request: EndpointRequest) async -> EndpointResponse {
         guard let id = request.query("id"), !id.isEmpty else { return .text("missing id\n", status: 400) }
         guard let signature = request.query("sig"), signer.isValid(signature, for: id) else {
             logger.warning("delivery report with a bad signature", metadata: ["sms": "\(id)"])

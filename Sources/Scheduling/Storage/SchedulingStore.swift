@@ -62,7 +62,7 @@ extension SchedulingStore {
                 arguments: [office.id, day.weekday, day.opens, day.closes]
             )
         }
-        let body = SearchText.fold([office.name, office.address, office.metro, office.landmarks].joined(separator: "\n"))
+        let body = RussianText.fold([office.name, office.address, office.metro, office.landmarks].joined(separator: "\n"))
         try db.execute(
             sql: "INSERT INTO office_fts (rowid, body) SELECT rowid, ? FROM office WHERE id = ?",
             arguments: [body, office.id]
@@ -160,7 +160,7 @@ extension SchedulingStore {
     /// and the insert run in the caller's write transaction, so racing callers serialize.
     static func book(_ db: Database, _ booking: BookingRecord, capacity: Int) throws -> BookingRecord {
         let taken = try takenPlaces(db, office: booking.officeId, date: LocalDate(iso: booking.date)!, start: booking.startMinute)
-        guard SlotRules.hasRoom(booked: taken, capacity: capacity) else { throw SchedulingError.resourceExhausted(SlotRules.fullSlotMessage) }
+        guard SlotRules.hasRoom(booked: taken, capacity: capacity) else { throw RuleError.resourceExhausted(SlotRules.fullSlotMessage) }
         try booking.insert(db)
         return booking
     }
@@ -171,7 +171,7 @@ extension SchedulingStore {
 
     /// Cancels a booking and its pending visit SMS; cancelling a cancelled booking returns it.
     static func cancel(_ db: Database, id: String, reason: String, nowMs: Int64) throws -> BookingRecord {
-        guard var booking = try booking(db, id: id) else { throw SchedulingError.notFound(field: "booking_id", "Запись не найдена") }
+        guard var booking = try booking(db, id: id) else { throw RuleError.notFound(field: "booking_id", "Запись не найдена") }
         guard booking.state == .active else { return booking }
         booking.state = .cancelled
         booking.cancelledMs = nowMs
@@ -185,49 +185,14 @@ extension SchedulingStore {
 
     /// Moves a booking; the old place is freed only if the new one is taken (one transaction).
     static func move(_ db: Database, id: String, to office: OfficeRecord, date: LocalDate, start: Int) throws -> BookingRecord {
-        guard var booking = try booking(db, id: id) else { throw SchedulingError.notFound(field: "booking_id", "Запись не найдена") }
-        guard booking.state == .active else { throw SchedulingError.failedPrecondition("Запись отменена, перенести её нельзя") }
+        guard var booking = try booking(db, id: id) else { throw RuleError.notFound(field: "booking_id", "Запись не найдена") }
+        guard booking.state == .active else { throw RuleError.failedPrecondition("Запись отменена, перенести её нельзя") }
         let taken = try takenPlaces(db, office: office.id, date: date, start: start, excluding: booking.id)
-        guard SlotRules.hasRoom(booked: taken, capacity: office.slotCapacity) else { throw SchedulingError.resourceExhausted(SlotRules.fullSlotMessage) }
+        guard SlotRules.hasRoom(booked: taken, capacity: office.slotCapacity) else { throw RuleError.resourceExhausted(SlotRules.fullSlotMessage) }
         booking.officeId = office.id
         booking.date = date.description
         booking.startMinute = start
         try booking.update(db)
         return booking
-    }
-}
-
-// MARK: - Idempotency
-
-/// Identifies a call for idempotency: the same operator, method and key is the same call.
-public struct IdempotencyScope: Sendable, Hashable {
-    public var operatorLogin: String
-    public var method: String
-    public var key: String
-    /// The encoded request: a repeat with a different request is refused.
-    public var request: [UInt8]
-}
-
-extension Database {
-    /// The stored answer of an earlier call with this scope; INVALID_ARGUMENT when the key was
-    /// used for a different request.
-    func storedResponse(for scope: IdempotencyScope) throws -> [UInt8]? {
-        guard let row = try Row.fetchOne(
-            self, sql: "SELECT request, response FROM idempotency WHERE operator_login = ? AND method = ? AND key = ?",
-            arguments: [scope.operatorLogin, scope.method, scope.key]
-        ) else { return nil }
-        let request: Data = row["request"]
-        guard Array(request) == scope.request else {
-            throw SchedulingError.invalidArgument(field: "idempotency-key", SchedulingError.reusedKeyMessage)
-        }
-        let response: Data = row["response"]
-        return Array(response)
-    }
-
-    func storeResponse(_ response: [UInt8], for scope: IdempotencyScope, nowMs: Int64) throws {
-        try execute(
-            sql: "INSERT INTO idempotency (operator_login, method, key, request, response, created_ms) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [scope.operatorLogin, scope.method, scope.key, Data(scope.request), Data(response), nowMs]
-        )
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// One HTTP request as a route handler sees it: the whole body already read.
-public struct HTTPRequest: Sendable, Hashable {
+public struct EndpointRequest: Sendable, Hashable {
     /// "GET", "POST", … as sent.
     public var method: String
     /// The path without the query, percent-decoded: "/dlr".
@@ -72,31 +72,31 @@ public struct HTTPRequest: Sendable, Hashable {
 }
 
 /// What a route handler answers.
-public struct HTTPResponse: Sendable, Hashable {
+public struct EndpointResponse: Sendable, Hashable {
     /// 200, 404, …
     public var status: Int
-    public var headers: [HTTPRequest.Header]
+    public var headers: [EndpointRequest.Header]
     public var body: [UInt8]
 
-    public init(status: Int, headers: [HTTPRequest.Header] = [], body: [UInt8] = []) {
+    public init(status: Int, headers: [EndpointRequest.Header] = [], body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
     }
 
     /// A plain-text answer (`text/plain; charset=utf-8`).
-    public static func text(_ text: String, status: Int = 200, contentType: String = "text/plain; charset=utf-8") -> HTTPResponse {
-        HTTPResponse(status: status, headers: [.init(name: "Content-Type", value: contentType)], body: Array(text.utf8))
+    public static func text(_ text: String, status: Int = 200, contentType: String = "text/plain; charset=utf-8") -> EndpointResponse {
+        EndpointResponse(status: status, headers: [.init(name: "Content-Type", value: contentType)], body: Array(text.utf8))
     }
 }
 
 /// A handler for one method and path.
-public struct HTTPRoute: Sendable {
+public struct EndpointRoute: Sendable {
     public var method: String
     public var path: String
-    public var handler: @Sendable (HTTPRequest) async -> HTTPResponse
+    public var handler: @Sendable (EndpointRequest) async -> EndpointResponse
 
-    public init(_ method: String, _ path: String, handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse) {
+    public init(_ method: String, _ path: String, handler: @escaping @Sendable (EndpointRequest) async -> EndpointResponse) {
         self.method = method.uppercased()
         self.path = path
         self.handler = handler

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The demo generator's random source: SplitMix64 (Steele, Lea, Flood 2014). Small, fast and
+/// The random source of generated data (demo, bench): SplitMix64 (Steele, Lea, Flood 2014). Small, fast and
 /// the same on every platform, so a seed always gives the same data — never the system
 /// generator.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
@@ -18,39 +18,39 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 
     /// Uniform in `0..<bound` (the modulo bias is below 2⁻³² for the bounds used here).
     @inline(__always)
-    mutating func below(_ bound: Int) -> Int {
+    public mutating func below(_ bound: Int) -> Int {
         precondition(bound > 0)
         return Int(next() % UInt64(bound))
     }
 
     /// Uniform in the closed range.
     @inline(__always)
-    mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + below(range.count) }
+    public mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + below(range.count) }
 
     @inline(__always)
-    mutating func int64(_ range: ClosedRange<Int64>) -> Int64 {
+    public mutating func int64(_ range: ClosedRange<Int64>) -> Int64 {
         range.lowerBound + Int64(next() % UInt64(range.upperBound - range.lowerBound + 1))
     }
 
     /// Uniform in [0, 1).
     @inline(__always)
-    mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
+    public mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
 
     @inline(__always)
-    mutating func chance(_ probability: Double) -> Bool { unit() < probability }
+    public mutating func chance(_ probability: Double) -> Bool { unit() < probability }
 
     @inline(__always)
-    mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
+    public mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
 
     /// An index biased toward the start of a list ordered from common to rare.
     @inline(__always)
-    mutating func skewed(_ count: Int) -> Int {
+    public mutating func skewed(_ count: Int) -> Int {
         let u = unit()
         return min(count - 1, Int(u * u * Double(count)))
     }
 
     /// An index chosen by weights.
-    mutating func weighted(_ weights: [Int]) -> Int {
+    public mutating func weighted(_ weights: [Int]) -> Int {
         let total = weights.reduce(0, +)
         var roll = below(total)
         for (index, weight) in weights.enumerated() {
@@ -61,7 +61,7 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     }
 
     /// `count` decimal digits, leading zeros kept.
-    mutating func digits(_ count: Int) -> String {
+    public mutating func digits(_ count: Int) -> String {
         var text = ""
         text.reserveCapacity(count)
         for _ in 0..<count { text.append(Character(Unicode.Scalar(UInt8(48 + below(10))))) }

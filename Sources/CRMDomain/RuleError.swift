@@ -1,23 +1,27 @@
-import Foundation
 public import RPCCore
 import CRMAPI
 
-/// A refusal by a contacts rule, with the status it travels as. Messages are the operator's
-/// words; `field` is the request path of the offending field (`result.reached.callback.reason`).
-public enum ContactsError: Error, Hashable, Sendable, RPCErrorConvertible {
+/// A refusal by a domain rule, with the status it travels as: the one error type of every
+/// service's rules. Messages are the operator's words; `field` is the request path of the
+/// offending field (`result.reached.callback.reason`).
+public enum RuleError: Error, Hashable, Sendable, RPCErrorConvertible {
     case invalidArgument(field: String, _ message: String)
     case notFound(field: String, _ message: String)
     /// A rule of the domain refuses; the message names the rule.
     case failedPrecondition(_ rule: String, field: String? = nil)
     /// The operator's role may not do this; the message names the rule.
     case permissionDenied(_ rule: String, field: String? = nil)
-    /// A peer the rule needs (the client registry) cannot answer: refused, never guessed.
+    case alreadyExists(field: String, _ message: String)
+    /// The record changed since the operator read it.
+    case staleVersion
+    case unauthenticated(_ message: String)
+    case resourceExhausted(_ message: String)
+    /// A peer the rule needs cannot answer, or storage failed: refused, never guessed.
     case unavailable(_ message: String)
     /// The call (session or incoming-call process) already ended: nothing more can be done in it.
     case callEnded(_ message: String)
 
-    public static let reusedKeyMessage = "ключ идемпотентности уже использован для другого запроса"
-    public static let missingKeyMessage = "Нужен ключ идемпотентности (метаданные idempotency-key)"
+    public static let staleVersionMessage = "Карточку изменил другой сотрудник, обновите её"
 
     public var rpcError: RPCError {
         func violations(_ field: String?, _ message: String) -> [FieldViolation] {
@@ -32,6 +36,14 @@ public enum ContactsError: Error, Hashable, Sendable, RPCErrorConvertible {
             RPCError(code: .failedPrecondition, message: rule, fieldViolations: violations(field, rule))
         case .permissionDenied(let rule, let field):
             RPCError(code: .permissionDenied, message: rule, fieldViolations: violations(field, rule))
+        case .alreadyExists(let field, let message):
+            RPCError(code: .alreadyExists, message: message, fieldViolations: violations(field, message))
+        case .staleVersion:
+            RPCError(code: .aborted, message: Self.staleVersionMessage, fieldViolations: violations("expected_version", Self.staleVersionMessage))
+        case .unauthenticated(let message):
+            RPCError(code: .unauthenticated, message: message)
+        case .resourceExhausted(let message):
+            RPCError(code: .resourceExhausted, message: message)
         case .unavailable(let message):
             RPCError(code: .unavailable, message: message)
         case .callEnded(let message):
@@ -43,25 +55,10 @@ public enum ContactsError: Error, Hashable, Sendable, RPCErrorConvertible {
     public var code: StatusCode { rpcError.code }
 }
 
-/// Paging (docs/API.md): `page_size` 0 → 50, at most 500; the token is an opaque keyset position.
-public enum Paging {
-    public static let defaultSize = 50
-    public static let maxSize = 500
-
-    public static func size(_ requested: Int32) throws(ContactsError) -> Int {
-        guard requested >= 0 else { throw .invalidArgument(field: "page_size", "Размер страницы не может быть отрицательным") }
-        return requested == 0 ? defaultSize : min(Int(requested), maxSize)
+extension RuleError {
+    /// A shared questionnaire rule run as a service's rule: its refusal becomes
+    /// INVALID_ARGUMENT on the field it names.
+    public static func checking<T>(_ rule: () throws(FieldRefusal) -> T) throws(RuleError) -> T {
+        do { return try rule() } catch { throw .invalidArgument(field: error.field, error.message) }
     }
-
-    /// A keyset position `k.<a>.<b>`; nil for the first page.
-    public static func cursor(_ token: String) throws(ContactsError) -> (Int64, Int64)? {
-        if token.isEmpty { return nil }
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0] == "k", let a = Int64(parts[1]), let b = Int64(parts[2]), a >= 0, b >= 0 else {
-            throw .invalidArgument(field: "page_token", "Неверный маркер страницы")
-        }
-        return (a, b)
-    }
-
-    public static func token(_ a: Int64, _ b: Int64) -> String { "k.\(a).\(b)" }
 }
