@@ -19,13 +19,13 @@ struct AllServices {
     let signer: SessionTokenSigner
     let registry: RegistryStore
     let contacts: ContactsStore
-    let scheduling: SchedulingStore
+    let scheduling: SQLiteSchedulingStore
 
     init() throws {
         signer = try SessionTokenSigner(secret: Self.secret, lifetime: .seconds(3600))
         registry = try RegistryStore.inMemory()
         contacts = try ContactsStore.inMemory()
-        scheduling = try SchedulingStore.inMemory()
+        scheduling = try SQLiteSchedulingStore.inMemory()
     }
 
     var services: [any RegistrableRPCService] {

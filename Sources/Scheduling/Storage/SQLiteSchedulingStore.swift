@@ -6,7 +6,7 @@ import Foundation
 /// `DatabaseQueue` in tests), migrated and seeded with the offices on open. Each named
 /// write is one transaction that keeps the invariants (≤ 5 a slot, one outbox row per
 /// accepted SMS): a refused write leaves nothing behind.
-public struct SchedulingStore: Sendable {
+public struct SQLiteSchedulingStore: Sendable {
     public let writer: any DatabaseWriter
 
     public init(_ writer: any DatabaseWriter) throws {
@@ -15,15 +15,15 @@ public struct SchedulingStore: Sendable {
     }
 
     /// The production store: a file in WAL mode, waiting up to 5 s for a busy writer.
-    public static func open(path: String) throws -> SchedulingStore {
+    public static func open(path: String) throws -> SQLiteSchedulingStore {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
-        return try SchedulingStore(DatabasePool(path: path, configuration: configuration))
+        return try SQLiteSchedulingStore(DatabasePool(path: path, configuration: configuration))
     }
 
     /// A fresh store in memory, for tests.
-    public static func inMemory() throws -> SchedulingStore {
-        try SchedulingStore(DatabaseQueue())
+    public static func inMemory() throws -> SQLiteSchedulingStore {
+        try SQLiteSchedulingStore(DatabaseQueue())
     }
 
     public func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
@@ -53,7 +53,7 @@ public struct SettlementRow: Sendable, Hashable {
     public var hasMppOffice: Bool
 }
 
-extension SchedulingStore {
+extension SQLiteSchedulingStore {
     static func insertOffice(_ db: Database, _ office: OfficeRecord, hours: [DayHours]) throws {
         try office.insert(db)
         for day in hours {
@@ -62,7 +62,7 @@ extension SchedulingStore {
                 arguments: [office.id, day.weekday, day.opens, day.closes]
             )
         }
-        let body = SearchText.fold([office.name, office.address, office.metro, office.landmarks].joined(separator: "\n"))
+        let body = OfficeSeed.searchBody(office)
         try db.execute(
             sql: "INSERT INTO office_fts (rowid, body) SELECT rowid, ? FROM office WHERE id = ?",
             arguments: [body, office.id]
@@ -139,7 +139,7 @@ extension SchedulingStore {
 
 // MARK: - Bookings
 
-extension SchedulingStore {
+extension SQLiteSchedulingStore {
     static func activeBookings(_ db: Database, office: String, date: LocalDate) throws -> [BookingRecord] {
         try BookingRecord.fetchAll(
             db,
@@ -178,7 +178,7 @@ extension SchedulingStore {
         booking.cancelReason = reason
         try booking.update(db)
         if let sms = booking.visitSmsId {
-            try cancelQueuedSms(db, id: sms, reason: "Запись отменена")
+            try cancelQueuedSms(db, id: sms, reason: SmsTemplates.bookingCancelledReason)
         }
         return booking
     }
