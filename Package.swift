@@ -173,7 +173,7 @@ let package = Package(
         .target(
             name: "ServiceKit",
             dependencies: [
-                "RPCCore", "RPCTransportTCP", "HTTPEndpoint",
+                "RPCCore", "RPCTransportTCP", "HTTPEndpoint", "Wire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -187,7 +187,7 @@ let package = Package(
         .target(
             name: "ClientRegistry",
             dependencies: [
-                "Auth", "CRMDomain", "RPCCore", "CRMAPI", "Wire",
+                "Auth", "CRMDomain", "RPCCore", "CRMAPI", "Wire", "ServiceKit",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -209,7 +209,7 @@ let package = Package(
         .target(
             name: "Scheduling",
             dependencies: [
-                "Auth", "CRMDomain", "RPCCore", "CRMAPI", "Wire", "HTTPEndpoint",
+                "Auth", "CRMDomain", "RPCCore", "CRMAPI", "Wire", "ServiceKit", "HTTPEndpoint",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -235,7 +235,7 @@ let package = Package(
         .target(
             name: "ContactOutcome",
             dependencies: [
-                "Auth", "CRMDomain", "RPCCore", "CRMAPI", "Wire",
+                "Auth", "CRMDomain", "RPCCore", "CRMAPI", "Wire", "ServiceKit",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -304,6 +304,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "ServiceKitTests",
+            dependencies: [
+                "ServiceKit", "RPCCore", "CRMAPI", "Wire", "ClientRegistry", "ContactOutcome", "Scheduling",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),

@@ -4,6 +4,7 @@ import CRMDomain
 import Foundation
 import GRDB
 public import RPCCore
+import ServiceKit
 import Wire
 
 /// The registry's services share one store and one clock.
@@ -33,20 +34,9 @@ public struct RegistryEnvironment: Sendable {
         _ request: Request, context: ServerContext, by claims: SessionClaims,
         _ body: @escaping @Sendable (Database, Int64) throws -> Response
     ) async throws -> Response {
-        let scope = try context.metadata.idempotencyKey.map { (key) throws(WireError) in
-            IdempotencyScope(
-                operatorLogin: claims.login, method: context.descriptor.fullName, key: key, request: try request.serializedBytes()
-            )
-        }
+        let scope = try IdempotencyScope(context, login: claims.login, required: false, request: request)
         let now = nowMs()
-        return try await store.write { db in
-            if let scope, let stored = try db.storedResponse(for: scope) {
-                return try Response(serializedBytes: stored)
-            }
-            let response = try body(db, now)
-            if let scope { try db.storeResponse(try response.serializedBytes(), for: scope, nowMs: now) }
-            return response
-        }
+        return try await IdempotencyStore.write(scope: scope, nowMs: now, in: store.write) { db in try body(db, now) }
     }
 }
 

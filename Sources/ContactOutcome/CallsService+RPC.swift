@@ -4,6 +4,7 @@ import CRMDomain
 import Foundation
 import GRDB
 public import RPCCore
+import ServiceKit
 public import Wire
 
 /// `crm.contacts.v1.Calls`: a CRM2 call session from opening to «Сохранить результат звонка»
@@ -116,16 +117,9 @@ public struct CallsService: ContactsV1.Calls.ServiceProtocol {
     public func saveCallResult(request: ContactsV1.SaveCallResultRequest, context: ServerContext) async throws -> ContactsV1.SaveCallResultResponse {
         let claims = try context.requireRole(Role.crm2, rule: Access.crm2Rule)
         try FieldBounds.check(request, context)
-        guard let key = context.metadata.idempotencyKey, !key.isEmpty else {
-            throw ContactsError.invalidArgument(field: "idempotency-key", ContactsError.missingKeyMessage)
-        }
+        let scope = try IdempotencyScope(context, login: claims.login, required: true, request: request)
         let now = environment.nowMs()
-        let method = ContactsV1.Calls.Method.SaveCallResult.descriptor.fullName
-        let requestBytes = try request.serializedBytes()
-        return try await store.write { db in
-            if let stored = try Idempotency.lookup(db, login: claims.login, key: key, method: method, request: requestBytes) {
-                return try ContactsV1.SaveCallResultResponse(serializedBytes: stored)
-            }
+        return try await IdempotencyStore.write(scope: scope, nowMs: now, in: store.write) { db in
             var session = try Self.session(db, request.sessionID, claims)
             guard session.state == .open else {
                 throw ContactsError.failedPrecondition(session.state == .saved ? "Результат звонка уже сохранен" : "Звонок завершен без сохранения результата")
@@ -162,9 +156,6 @@ public struct CallsService: ContactsV1.Calls.ServiceProtocol {
             try session.update(db)
             let response = ContactsV1.SaveCallResultResponse(
                 entryID: entryID, kind: kind, callListEffect: outcome.effect, returnAtUnixMs: outcome.returnAtMs
-            )
-            try Idempotency.remember(
-                db, login: claims.login, key: key, method: method, request: requestBytes, response: try response.serializedBytes(), nowMs: now
             )
             return response
         }

@@ -4,6 +4,7 @@ import CRMDomain
 import Foundation
 import GRDB
 public import RPCCore
+import ServiceKit
 public import Wire
 
 /// `crm.contacts.v1.IncomingCalls`: the process «СВВ: входящий звонок», its state in the
@@ -32,15 +33,10 @@ public struct IncomingCallsService: ContactsV1.IncomingCalls.ServiceProtocol {
         let claims = try context.requireRole([.collector], rule: Access.collectorRule)
         try FieldBounds.check(request, context)
         let finishing = request.frame == .finish
-        let key = context.metadata.idempotencyKey ?? ""
-        if finishing, key.isEmpty { throw ContactsError.invalidArgument(field: "idempotency-key", ContactsError.missingKeyMessage) }
+        // Only the finishing frame writes the outcome; the others may be repeated freely.
+        let scope = finishing ? try IdempotencyScope(context, login: claims.login, required: true, request: request) : nil
         let now = environment.nowMs()
-        let method = ContactsV1.IncomingCalls.Method.SubmitIncomingCallFrame.descriptor.fullName
-        let requestBytes = try request.serializedBytes()
-        return try await store.write { db in
-            if finishing, let stored = try Idempotency.lookup(db, login: claims.login, key: key, method: method, request: requestBytes) {
-                return try ContactsV1.SubmitIncomingCallFrameResponse(serializedBytes: stored)
-            }
+        return try await IdempotencyStore.write(scope: scope, nowMs: now, in: store.write) { db in
             let state = try Self.load(db, request.processKey, claims)
             let row = try state.contractNumber.flatMap { try ContactsStore.portfolio(db, contract: $0) }
             let today = row?.today(nowMs: now) ?? LocalDate.of(unixMs: now, utcOffsetMinutes: 180)
@@ -59,9 +55,6 @@ public struct IncomingCallsService: ContactsV1.IncomingCalls.ServiceProtocol {
             try Self.save(db, next, login: claims.login, nowMs: now, insert: false)
             let shownRow = try next.contractNumber.flatMap { try ContactsStore.portfolio(db, contract: $0) }
             let response = ContactsV1.SubmitIncomingCallFrameResponse(step: Self.step(next, row: shownRow, nowMs: now))
-            if finishing {
-                try Idempotency.remember(db, login: claims.login, key: key, method: method, request: requestBytes, response: response.serializedBytes(), nowMs: now)
-            }
             return response
         }
     }

@@ -3,6 +3,7 @@ import CRMAPI
 import CRMDomain
 import Foundation
 import RPCCore
+import ServiceKit
 import Wire
 
 /// What the scheduling services share: the store, the clock, the production calendar, and
@@ -40,13 +41,7 @@ public struct SchedulingEnvironment: Sendable {
         _ write: (Int64) throws -> SchedulingWrite,
         respond: @escaping @Sendable (WriteOutcome) throws -> Response
     ) async throws -> Response {
-        let key = context.metadata.idempotencyKey.flatMap { $0.isEmpty ? nil : $0 }
-        if required && key == nil {
-            throw SchedulingError.invalidArgument(field: "idempotency-key", SchedulingError.missingKeyMessage)
-        }
-        let scope = try key.map { (key) throws(WireError) in
-            IdempotencyScope(operatorLogin: claims.login, method: context.descriptor.fullName, key: key, request: try request.serializedBytes())
-        }
+        let scope = try IdempotencyScope(context, login: claims.login, required: required, request: request)
         let now = nowMs()
         let bytes = try await store.perform(try write(now), idempotency: scope, nowMs: now) { outcome in
             try respond(outcome).serializedBytes()

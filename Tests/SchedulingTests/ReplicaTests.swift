@@ -1,5 +1,6 @@
 import CRMDomain
 import Foundation
+import ServiceKit
 import Synchronization
 @testable import Scheduling
 import Testing
@@ -71,7 +72,7 @@ struct ReplicaTests {
         // The key with another request is refused on either replica.
         var other = scope
         other.request = [9]
-        await #expect(throws: SchedulingError.invalidArgument(field: "idempotency-key", SchedulingError.reusedKeyMessage)) {
+        await #expect(throws: IdempotencyError.reusedKey) {
             _ = try await replicas[1].perform(.cancel(id: "b-0", reason: "", nowMs: fixedNow), idempotency: other, nowMs: fixedNow) { _ in [] }
         }
     }

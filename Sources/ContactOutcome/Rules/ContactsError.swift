@@ -16,8 +16,6 @@ public enum ContactsError: Error, Hashable, Sendable, RPCErrorConvertible {
     /// The call (session or incoming-call process) already ended: nothing more can be done in it.
     case callEnded(_ message: String)
 
-    public static let reusedKeyMessage = "ключ идемпотентности уже использован для другого запроса"
-    public static let missingKeyMessage = "Нужен ключ идемпотентности (метаданные idempotency-key)"
 
     public var rpcError: RPCError {
         func violations(_ field: String?, _ message: String) -> [FieldViolation] {

@@ -12,8 +12,6 @@ public enum SchedulingError: Error, Hashable, Sendable, RPCErrorConvertible {
     /// A peer the rule needs (the client registry) cannot answer: refused, never guessed.
     case unavailable(_ message: String)
 
-    public static let reusedKeyMessage = "ключ идемпотентности уже использован для другого запроса"
-    public static let missingKeyMessage = "Нужен ключ идемпотентности (метаданные idempotency-key)"
 
     public var rpcError: RPCError {
         switch self {

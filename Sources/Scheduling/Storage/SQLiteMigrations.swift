@@ -1,4 +1,5 @@
 import GRDB
+import ServiceKit
 
 /// The scheduling schema. Never edit a shipped migration: add one.
 enum SchedulingMigrations {
@@ -201,6 +202,10 @@ enum SchedulingMigrations {
                 END;
                 UPDATE sms SET text = '\(SmsTemplates.loginCodeText("******"))' WHERE template_id = 'login-code' AND state <> 1;
                 """)
+        }
+        // One schema and scope for idempotent answers in every service (ServiceKit.IdempotencyStore).
+        migrator.registerMigration("v6-one-idempotency-store") { db in
+            try IdempotencyStore.migrate(db)
         }
         return migrator
     }

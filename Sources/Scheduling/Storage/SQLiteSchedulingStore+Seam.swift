@@ -1,6 +1,7 @@
 import CRMDomain
 import Foundation
 import GRDB
+import ServiceKit
 
 /// `SchedulingStore` on SQLite: every named write is one GRDB write transaction, which the
 /// single writer serializes — so the slot count and the insert that follows it cannot race.
@@ -58,9 +59,9 @@ extension SQLiteSchedulingStore: SchedulingStore {
         respond: @escaping @Sendable (WriteOutcome) throws -> [UInt8]
     ) async throws -> [UInt8] {
         try await self.write { db in
-            if let idempotency, let stored = try db.storedResponse(for: idempotency) { return stored }
+            if let idempotency, let stored = try IdempotencyStore.answer(db, for: idempotency) { return stored }
             let response = try respond(try Self.apply(db, write))
-            if let idempotency { try db.storeResponse(response, for: idempotency, nowMs: nowMs) }
+            if let idempotency { try IdempotencyStore.remember(db, response, for: idempotency, nowMs: nowMs) }
             return response
         }
     }

@@ -196,38 +196,3 @@ extension SQLiteSchedulingStore {
         return booking
     }
 }
-
-// MARK: - Idempotency
-
-/// Identifies a call for idempotency: the same operator, method and key is the same call.
-public struct IdempotencyScope: Sendable, Hashable {
-    public var operatorLogin: String
-    public var method: String
-    public var key: String
-    /// The encoded request: a repeat with a different request is refused.
-    public var request: [UInt8]
-}
-
-extension Database {
-    /// The stored answer of an earlier call with this scope; INVALID_ARGUMENT when the key was
-    /// used for a different request.
-    func storedResponse(for scope: IdempotencyScope) throws -> [UInt8]? {
-        guard let row = try Row.fetchOne(
-            self, sql: "SELECT request, response FROM idempotency WHERE operator_login = ? AND method = ? AND key = ?",
-            arguments: [scope.operatorLogin, scope.method, scope.key]
-        ) else { return nil }
-        let request: Data = row["request"]
-        guard Array(request) == scope.request else {
-            throw SchedulingError.invalidArgument(field: "idempotency-key", SchedulingError.reusedKeyMessage)
-        }
-        let response: Data = row["response"]
-        return Array(response)
-    }
-
-    func storeResponse(_ response: [UInt8], for scope: IdempotencyScope, nowMs: Int64) throws {
-        try execute(
-            sql: "INSERT INTO idempotency (operator_login, method, key, request, response, created_ms) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [scope.operatorLogin, scope.method, scope.key, Data(scope.request), Data(response), nowMs]
-        )
-    }
-}

@@ -1,5 +1,6 @@
 import CRMDomain
 import Foundation
+public import ServiceKit
 
 /// The seam between the scheduling rules and a database engine (docs/ARCHITECTURE.md
 /// «Storage engines»). Two implementations: `SQLiteSchedulingStore` (GRDB, one file, one

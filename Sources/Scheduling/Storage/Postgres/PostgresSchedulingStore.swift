@@ -2,6 +2,7 @@ import CRMDomain
 import Foundation
 public import Logging
 public import PostgresNIO
+import ServiceKit
 
 /// `SchedulingStore` on PostgreSQL, for several replicas over one database. Every named
 /// write is one transaction on one pooled connection (READ COMMITTED); where the SQLite
@@ -244,7 +245,8 @@ public final class PostgresSchedulingStore: SchedulingStore {
     ) async throws -> [UInt8] {
         try await transaction { connection in
             if let idempotency {
-                // Two replicas given the same key at once: the second waits here, then finds the first's answer.
+                // ServiceKit.IdempotencyStore's rules and table, on PostgreSQL. Two replicas given
+                // the same key at once: the second waits here, then finds the first's answer.
                 try await connection.query(
                     """
                     SELECT pg_advisory_xact_lock(hashtextextended(\(idempotency.operatorLogin) || chr(31) || \(idempotency.method)
@@ -278,7 +280,7 @@ public final class PostgresSchedulingStore: SchedulingStore {
             on: connection
         ).first else { return nil }
         guard Array(buffer: try row.value("request", as: ByteBuffer.self)) == scope.request else {
-            throw SchedulingError.invalidArgument(field: "idempotency-key", SchedulingError.reusedKeyMessage)
+            throw IdempotencyError.reusedKey
         }
         return Array(buffer: try row.value("response", as: ByteBuffer.self))
     }
