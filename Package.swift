@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // --- Wire: the only place that touches protobuf-c and C pointers ---
@@ -211,6 +212,7 @@ let package = Package(
                 "Auth", "CRMDomain", "RPCCore", "CRMAPI", "Wire", "ServiceKit", "HTTPEndpoint",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -271,6 +273,7 @@ let package = Package(
                 "TestSupport", "Scheduling", "ServiceKit", "CRMDomain", "Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire", "HTTPEndpoint", "ContactOutcome", "RPCTransportTCP", "Gateway",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),

@@ -2,7 +2,6 @@ public import Auth
 import CRMAPI
 import CRMDomain
 import Foundation
-import GRDB
 import RPCCore
 import ServiceKit
 import Wire
@@ -10,7 +9,7 @@ import Wire
 /// What the scheduling services share: the store, the clock, the production calendar, and
 /// a way to wake the outbox worker when a message is accepted.
 public struct SchedulingEnvironment: Sendable {
-    public let store: SchedulingStore
+    public let store: any SchedulingStore
     /// Wall-clock milliseconds (UTC); tests fix it.
     public let nowMs: @Sendable () -> Int64
     public let calendar: ProductionCalendar
@@ -22,7 +21,7 @@ public struct SchedulingEnvironment: Sendable {
     public let debtors: (any DebtorDirectory)?
 
     public init(
-        store: SchedulingStore, nowMs: @escaping @Sendable () -> Int64 = { SystemClockMs.now() },
+        store: any SchedulingStore, nowMs: @escaping @Sendable () -> Int64 = { SystemClockMs.now() },
         calendar: ProductionCalendar = .shipped, providerName: String = "file", wakeOutbox: @escaping @Sendable () -> Void = {},
         debtors: (any DebtorDirectory)? = nil
     ) {
@@ -34,16 +33,20 @@ public struct SchedulingEnvironment: Sendable {
         self.wakeOutbox = wakeOutbox
     }
 
-    /// Runs `body` in one transaction. With an idempotency key, a repeat of the same request
-    /// (same operator and method) returns the first answer and a different request is
-    /// refused; `required` makes the key mandatory.
+    /// Runs the named write `write(now)` in one transaction. With an idempotency key, a
+    /// repeat of the same request (same operator and method) returns the first answer and a
+    /// different request is refused; `required` makes the key mandatory.
     func idempotentWrite<Request: WireMessage, Response: WireMessage>(
         _ request: Request, context: ServerContext, by claims: SessionClaims, required: Bool,
-        _ body: @escaping @Sendable (Database, Int64) throws -> Response
+        _ write: (Int64) throws -> SchedulingWrite,
+        respond: @escaping @Sendable (WriteOutcome) throws -> Response
     ) async throws -> Response {
         let scope = try IdempotencyScope(context, login: claims.login, required: required, request: request)
         let now = nowMs()
-        return try await IdempotencyStore.write(scope: scope, nowMs: now, in: store.write) { db in try body(db, now) }
+        let bytes = try await store.perform(try write(now), idempotency: scope, nowMs: now) { outcome in
+            try respond(outcome).serializedBytes()
+        }
+        return try Response(serializedBytes: bytes)
     }
 }
 
@@ -129,5 +132,27 @@ extension SmsRecord {
             scheduledForUnixMs: dueMs, sentUnixMs: sentMs, deliveredUnixMs: deliveredMs, attempts: Int32(attempts),
             sentBy: TypesV1.OperatorRef(login: sentByLogin, fullName: sentByName), bookingID: bookingId
         )
+    }
+}
+
+extension WriteOutcome {
+    /// A write answered with another kind of row than its handler expects: a store's bug,
+    /// answered as INTERNAL (the transaction is rolled back) rather than crashing the process.
+    struct Mismatch: Error {}
+
+    /// The booking of a booking write (book, cancel, move).
+    func booking() throws -> BookingRecord {
+        guard case .booking(let booking, _) = self else { throw Mismatch() }
+        return booking
+    }
+
+    var office: OfficeDetails? {
+        if case .booking(_, let office) = self { office } else { nil }
+    }
+
+    /// The message of a message write (nil when the write queued none).
+    func sms() throws -> SmsRecord? {
+        guard case .sms(let sms) = self else { throw Mismatch() }
+        return sms
     }
 }

@@ -87,12 +87,12 @@ struct ReportTimeoutTests {
             #expect(try await patient.runOnce() == 1)
             fixture.clock.advance(ms: 100 * Self.hour)
             _ = try await patient.runOnce()
-            #expect(try await fixture.store.read { db in try SchedulingStore.sms(db, id: id)?.state } == .sent)
+            #expect(try await fixture.store.sms(id: id)?.state == .sent)
 
             // Put it past the timeout, as the default worker does; it went, so it still counts.
-            _ = try await fixture.store.write { db in try SchedulingStore.markReportsOverdue(db, sentBeforeMs: fixture.clock.now) }
-            #expect(try await fixture.store.read { db in try SchedulingStore.sms(db, id: id)?.state } == .noReport)
-            let others = try await fixture.store.read { db in try SchedulingStore.collectionDueTimes(db, card: 42, contract: "K-1") }
+            _ = try await fixture.store.markReportsOverdue(sentBeforeMs: fixture.clock.now)
+            #expect(try await fixture.store.sms(id: id)?.state == .noReport)
+            let others = try await fixture.store.collectionDueTimes(card: 42, contract: "K-1")
             #expect(others == [fixedNow])
         }
     }
@@ -139,11 +139,11 @@ struct ReportTimeoutTests {
             try sms.insert(db)
             try db.execute(sql: "UPDATE sms SET state = 2, sent_ms = ? WHERE id = 'sms-old'", arguments: [fixedNow])
         }
-        let store = try SchedulingStore(queue)
+        let store = try SQLiteSchedulingStore(queue)
         let (before, marked, after, version) = try queue.write { db -> (SmsStateCode?, Int, SmsStateCode?, Int?) in
-            let before = try SchedulingStore.sms(db, id: "sms-old")?.state
-            let marked = try SchedulingStore.markReportsOverdue(db, sentBeforeMs: fixedNow)
-            let after = try SchedulingStore.sms(db, id: "sms-old")?.state
+            let before = try SQLiteSchedulingStore.sms(db, id: "sms-old")?.state
+            let marked = try SQLiteSchedulingStore.markReportsOverdue(db, sentBeforeMs: fixedNow)
+            let after = try SQLiteSchedulingStore.sms(db, id: "sms-old")?.state
             return (before, marked, after, try Int.fetchOne(db, sql: "SELECT version FROM sms_report WHERE sms_id = 'sms-old'"))
         }
         #expect(before == .sent)

@@ -32,7 +32,7 @@ func at(_ hour: Int, _ minute: Int = 0) -> TypesV1.TimeOfDay { TypesV1.TimeOfDay
 /// A scheduling server over an in-memory database with a fixed clock and a file SMS provider.
 struct Fixture {
     let clock = TestClock(fixedNow)
-    let store: SchedulingStore
+    let store: any SchedulingStore
     let environment: SchedulingEnvironment
     let tokens: TestTokens
     var signer: SessionTokenSigner { tokens.signer }
@@ -40,7 +40,16 @@ struct Fixture {
     let worker: OutboxWorker
 
     init(provider: (any SmsProvider)? = nil) throws {
-        store = try SchedulingStore.inMemory()
+        try self.init(store: SQLiteSchedulingStore.inMemory(), provider: provider)
+    }
+
+    /// A fixture over a fresh store of `engine`.
+    init(_ engine: Engine, provider: (any SmsProvider)? = nil) async throws {
+        try self.init(store: await engine.store(), provider: provider)
+    }
+
+    init(store: any SchedulingStore, provider: (any SmsProvider)? = nil) throws {
+        self.store = store
         let clock = self.clock
         environment = SchedulingEnvironment(store: store, nowMs: { clock.now })
         tokens = try TestTokens(secret: "scheduling-tests-secret-0123456789", lifetime: .seconds(10 * 365 * 86_400), nowMs: { fixedNow })
@@ -62,8 +71,13 @@ struct Fixture {
         }
     }
 
-    func count(_ table: String, where condition: String = "1") async throws -> Int {
-        try await store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table) WHERE \(condition)") ?? 0 }
+    func count(_ table: String, where condition: String = "TRUE") async throws -> Int {
+        try await countRows(store, table, where: condition)
+    }
+
+    /// The SQLite store of a fixture made over one (tests of what only SQLite has).
+    var sqlite: SQLiteSchedulingStore {
+        get throws { try #require(store as? SQLiteSchedulingStore) }
     }
 
     func smsLines() -> [String] {

@@ -21,13 +21,13 @@ struct AllServices {
     var signer: SessionTokenSigner { tokens.signer }
     let registry: RegistryStore
     let contacts: ContactsStore
-    let scheduling: SchedulingStore
+    let scheduling: SQLiteSchedulingStore
 
     init() throws {
         tokens = try TestTokens(secret: Self.secret, fullName: "Тестов Тест Тестович", nowMs: { fixedNow })
         registry = try RegistryStore.inMemory()
         contacts = try ContactsStore.inMemory()
-        scheduling = try SchedulingStore.inMemory()
+        scheduling = try SQLiteSchedulingStore.inMemory()
     }
 
     var services: [any RegistrableRPCService] {

@@ -37,6 +37,9 @@ struct RegistryCommand: AsyncParsableCommand {
     var contacts: String?
 
     func run() async throws {
+        if case .postgres = try DatabaseLocation(parsing: database) {
+            throw ValidationError("--database: the registry runs on an SQLite file only so far; PostgreSQL serves scheduling")
+        }
         if try operations.backupIfAsked(database: database) { return }
         let operationServices = try operations.bootstrap()
         let logger = Logger(label: "registry")

@@ -26,7 +26,8 @@ struct SchedulingCommand: AsyncParsableCommand {
 
     @Option var host = "127.0.0.1"
     @Option var port = 7103
-    @Option(help: "SQLite database file (WAL).") var database = "scheduling.sqlite"
+    @Option(help: "SQLite database file (WAL), or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE for several replicas over PostgreSQL.")
+    var database = "scheduling.sqlite"
     @Option(help: "Token secret shared by every service (env CRM_AUTH_SECRET).") var authSecret: String?
     @Option(help: "SMS provider: file (JSON lines, the development phone) or kannel.") var smsProvider = "file"
     @Option(help: "The file provider's file (default: sms.jsonl next to the database).") var smsFile: String?
@@ -46,7 +47,11 @@ struct SchedulingCommand: AsyncParsableCommand {
     @Option(help: "A production calendar file replacing the built-in one (`YYYY-MM-DD off|work` lines).") var productionCalendar: String?
 
     func run() async throws {
-        if try operations.backupIfAsked(database: database) { return }
+        let location = try DatabaseLocation(parsing: database)
+        if case .sqlite(let path) = location, try operations.backupIfAsked(database: path) { return }
+        if case .postgres = location, operations.backupTo != nil {
+            throw ValidationError("--backup-to copies an SQLite file; back a PostgreSQL database up with its own tools (pg_dump, base backups)")
+        }
         let operationServices = try operations.bootstrap()
         let logger = Logger(label: "scheduling")
         let env = ProcessInfo.processInfo.environment
@@ -55,8 +60,22 @@ struct SchedulingCommand: AsyncParsableCommand {
         }
         let signer = try SessionTokenSigner(secret: secret)
         let calendar = try productionCalendar.map { try ProductionCalendar(parsing: String(contentsOfFile: $0, encoding: .utf8)) } ?? .shipped
-        PrivateFiles.warnIfShared(database: database, logger: logger)
-        let store = try SchedulingStore.open(path: database)
+        let store: any SchedulingStore
+        // The SQLite file's own operations (idle memory release, the storage watchdog) need it.
+        let sqlite: (path: String, store: SQLiteSchedulingStore)?
+        switch location {
+        case .sqlite(let path):
+            PrivateFiles.warnIfShared(database: path, logger: logger)
+            let file = try SQLiteSchedulingStore.open(path: path)
+            sqlite = (path, file)
+            store = file
+        case .postgres(let url):
+            sqlite = nil
+            store = try await PostgresSchedulingStore.connect(
+                host: url.host, port: url.port, user: url.user, password: url.password, database: url.database,
+                logger: Logger(label: "scheduling.postgres")
+            )
+        }
         let now: @Sendable () -> Int64 = { SystemClockMs.now() }
 
         var services: [any Service] = []
@@ -72,7 +91,7 @@ struct SchedulingCommand: AsyncParsableCommand {
         var described = ""
         switch smsProvider {
         case "file":
-            let file = smsFile ?? URL(fileURLWithPath: database).deletingLastPathComponent().appendingPathComponent("sms.jsonl").path
+            let file = smsFile ?? URL(fileURLWithPath: sqlite?.path ?? "scheduling").deletingLastPathComponent().appendingPathComponent("sms.jsonl").path
             provider = FileSmsProvider(path: file, nowMs: now)
             described = "file \(file)"
         case "kannel":
@@ -117,17 +136,19 @@ struct SchedulingCommand: AsyncParsableCommand {
         let environment = SchedulingEnvironment(
             store: store, calendar: calendar, providerName: provider.name, wakeOutbox: { worker.notify(); stateChanged() }, debtors: debtors
         )
-        let memory = operations.idleMemoryRelease(database: store.writer, logger: logger)
-        let retention = IdempotencyRetention(writer: store.writer, nowMs: { SystemClockMs.now() }, logger: logger)
-        let storage = StorageWatchdog(database: database, writer: store.writer, logger: logger)
+        let memory = sqlite.flatMap { operations.idleMemoryRelease(database: $0.store.writer, logger: logger) }
+        let retention = IdempotencyRetention(nowMs: { SystemClockMs.now() }, logger: logger) { cutoff, limit in
+            try await store.deleteIdempotency(createdBefore: cutoff, limit: limit)
+        }
+        let storage = sqlite.map { StorageWatchdog(database: $0.path, writer: $0.store.writer, logger: logger) }
         let server = RPCServer(
             transport: operations.serverTransport(host: host, port: port),
-            services: BuiltinServices.adding(to: [OfficesService(environment: environment), SmsService(environment: environment)], readiness: { storage.isServing }),
-            interceptors: (memory.map { [$0] } ?? []) + [LoggingInterceptor(logger: logger), MetricsInterceptor(), AuthInterceptor(signer: signer), storage],
+            services: BuiltinServices.adding(to: [OfficesService(environment: environment), SmsService(environment: environment)], readiness: { storage?.isServing ?? true }),
+            interceptors: (memory.map { [$0] } ?? []) + [LoggingInterceptor(logger: logger), MetricsInterceptor(), AuthInterceptor(signer: signer)] + (storage.map { [$0] } ?? []),
             logger: logger
         )
         logger.info("scheduling listening", metadata: [
-            "host": "\(host)", "port": "\(port)", "database": "\(database)", "sms": "\(described)", "contacts": "\(contacts ?? "-")", "registry": "\(registry ?? "-")",
+            "host": "\(host)", "port": "\(port)", "database": "\(location.described)", "sms": "\(described)", "contacts": "\(contacts ?? "-")", "registry": "\(registry ?? "-")",
         ])
         // Shutdown runs in reverse order: the server stops taking calls first, then the
         // outbox drains its hand-off in flight; the DLR listener outlives it (reports of the
@@ -138,7 +159,7 @@ struct SchedulingCommand: AsyncParsableCommand {
         services.append(server)
         services += operationServices
         services.append(retention)
-        services.append(storage)
+        if let storage { services.append(storage) }
         if let memory { services.append(memory) }
         services.append(OutboxMetrics(store: store, nowMs: now, logger: logger))
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

@@ -14,7 +14,7 @@ public struct OutboxCounts: Sendable, Hashable {
     public var contactHistoryPending: Int
 }
 
-extension SchedulingStore {
+extension SQLiteSchedulingStore {
     static func insertSms(_ db: Database, _ sms: SmsRecord) throws {
         try sms.insert(db)
     }
@@ -174,5 +174,38 @@ extension SchedulingStore {
             oldestDueAgeMs: oldest.map { max(0, nowMs - $0) } ?? 0,
             contactHistoryPending: row["history_pending"]
         )
+    }
+}
+
+// MARK: - The contact-history reports
+
+extension SQLiteSchedulingStore {
+    static func dueReports(_ db: Database, nowMs: Int64, limit: Int) throws -> [(SmsRecord, Int64, Int)] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT sms.*, sms_report.version AS report_version, sms_report.attempts AS report_attempts
+                FROM sms_report JOIN sms ON sms.id = sms_report.sms_id
+                WHERE sms_report.next_attempt_ms <= ? ORDER BY sms_report.next_attempt_ms LIMIT ?
+                """,
+            arguments: [nowMs, limit]
+        ).map { (try SmsRecord(row: $0), $0["report_version"], $0["report_attempts"]) }
+    }
+
+    /// Delivered: cleared unless a newer change came meanwhile (that one is still to report).
+    static func clearReport(_ db: Database, smsID: String, version: Int64) throws {
+        try db.execute(sql: "DELETE FROM sms_report WHERE sms_id = ? AND version = ?", arguments: [smsID, version])
+    }
+
+    static func postponeReport(_ db: Database, smsID: String, version: Int64, nextAttemptMs: Int64, error: String) throws {
+        try db.execute(
+            sql: "UPDATE sms_report SET attempts = attempts + 1, next_attempt_ms = ?, last_error = ? WHERE sms_id = ? AND version = ?",
+            arguments: [nextAttemptMs, error, smsID, version]
+        )
+    }
+
+    /// How many SMS states wait to be reported to contacts.
+    public func pendingContactReports() async throws -> Int {
+        try await read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sms_report") ?? 0 }
     }
 }
