@@ -18,8 +18,8 @@ import Testing
             for case let file as URL in files where file.pathExtension == "swift" && !file.path.contains("/.build/") {
                 scanned += 1
                 let text = try String(contentsOf: file, encoding: .utf8)
-                for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
-                where Self.pattern.firstMatch(in: String(line), range: NSRange(line.startIndex..., in: line)) != nil {
+                for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).enumerated()
+                where Self.pattern.firstMatch(in: line, range: NSRange(line.startIndex..., in: line)) != nil {
                     offenders.append("\(file.path.replacingOccurrences(of: root.path + "/", with: "")):\(number + 1): \(line.trimmingCharacters(in: .whitespaces))")
                 }
             }
