@@ -85,7 +85,7 @@ let package = Package(
         .executableTarget(
             name: "crm",
             dependencies: [
-                "Gateway", "RPCCore", "Wire", "CRMAPI",
+                "Gateway", "CRMDomain", "RPCCore", "Wire", "CRMAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]

@@ -210,15 +210,13 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
         fullName: TypesV1.FullName?, birthDate: TypesV1.Date?, regionCode: String, settlement: String, today: LocalDate
     ) throws(RegistryError) -> PersonalData {
         let name = fullName ?? TypesV1.FullName()
-        let surname = name.surname.trimmingCharacters(in: .whitespaces)
-        let given = name.name.trimmingCharacters(in: .whitespaces)
-        guard !surname.isEmpty else { throw .invalidArgument(field: "full_name.surname", "Укажите фамилию") }
-        guard !given.isEmpty else { throw .invalidArgument(field: "full_name.name", "Укажите имя") }
+        let surname = try RegistryError.checking { () throws(FieldRefusal) in try QuestionnaireRules.surname(name.surname) }
+        let given = try RegistryError.checking { () throws(FieldRefusal) in try QuestionnaireRules.name(name.name) }
         let birth = try LocalDate.from(birthDate, field: "birth_date")
-        if let birth, birth > today {
-            throw .invalidArgument(field: "birth_date", "Дата рождения не может быть в будущем")
+        if let birth {
+            try RegistryError.checking { () throws(FieldRefusal) in try QuestionnaireRules.birthDate(birth, today: today) }
         }
-        _ = try Regions.region(regionCode, field: "region_code")
+        _ = try RegistryError.checking { () throws(FieldRefusal) in try QuestionnaireRules.region(regionCode) }
         return PersonalData(
             surname: surname, name: given, patronymic: name.patronymic.trimmingCharacters(in: .whitespaces),
             birthDate: birth, regionCode: regionCode, settlement: settlement.trimmingCharacters(in: .whitespaces)

@@ -1,3 +1,4 @@
+import CRMDomain
 import Foundation
 
 /// The kinds of contact data a card holds (proto numbers).
@@ -75,12 +76,7 @@ public enum ContactRules {
     /// shape `local@domain.tld`.
     public static func normalize(_ value: String, kind: ContactKind, field: String) throws(RegistryError) -> String {
         if kind.isPhone { return try PhoneNumber.normalize(value, field: field) }
-        let email = value.trimmingCharacters(in: .whitespaces)
-        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."),
-              !parts[1].hasSuffix("."), !email.contains(" ")
-        else { throw .invalidArgument(field: field, "Неверный адрес e-mail") }
-        return email
+        return try RegistryError.checking { () throws(FieldRefusal) in try QuestionnaireRules.email(value, field: field) }
     }
 
     /// Key for name search: lower case, ё as е, trimmed.

@@ -1,3 +1,4 @@
+import CRMDomain
 import Foundation
 public import RPCCore
 
@@ -41,5 +42,13 @@ public enum RegistryError: Error, Hashable, Sendable, RPCErrorConvertible {
         case .unavailable(let message):
             RPCError(code: .unavailable, message: message)
         }
+    }
+}
+
+extension RegistryError {
+    /// A shared questionnaire rule (CRMDomain) run as a registry rule: its refusal becomes
+    /// INVALID_ARGUMENT on the field it names.
+    static func checking<T>(_ rule: () throws(FieldRefusal) -> T) throws(RegistryError) -> T {
+        do { return try rule() } catch { throw .invalidArgument(field: error.field, error.message) }
     }
 }
