@@ -27,6 +27,7 @@ struct DemoCommand: AsyncParsableCommand {
         if !running, addresses || smsFile != nil {
             throw ValidationError("Адреса сервисов и --sms-file — только вместе с --running: без него демонстрация запускает свои сервисы")
         }
+        if global.json { throw ValidationError("У демонстрации нет ответа в JSON: она показывает шаги оператора") }
         if running, smsFile == nil { throw ValidationError("С --running укажите --sms-file: откуда брать коды входа из SMS") }
     }
 
