@@ -24,11 +24,16 @@ public struct CollectionService: ContactsV1.Collection.ServiceProtocol {
         let offset = Int(try Paging.cursor(request.pageToken)?.0 ?? 0)
         let now = environment.nowMs()
         let calendar = environment.calendar
-        let list = try await store.read { db in
-            try ContactsStore.workList(
+        let (list, held) = try await store.read { db in
+            let list = try ContactsStore.workList(
                 db, collector: claims.login, procedure: request.procedure, newOnly: request.newOnly, contract: request.contractNumber,
                 nowMs: now, calendar: calendar, offset: offset, limit: size
             )
+            let held = try ContactsStore.heldBack(
+                db, collector: claims.login, procedure: request.procedure, newOnly: request.newOnly, contract: request.contractNumber,
+                nowMs: now, calendar: calendar, list: request.includeHeldBack, limit: size
+            )
+            return (list, held)
         }
         return ContactsV1.GetWorkListResponse(
             activeCount: Int32(list.active), newCount: Int32(list.new),
@@ -39,7 +44,8 @@ public struct CollectionService: ContactsV1.Collection.ServiceProtocol {
                 )
             },
             // Compared without a sum: the offset comes from the caller's token, up to Int64.max.
-            nextPageToken: list.active - offset > size ? Paging.token(Int64(offset + size), 0) : ""
+            nextPageToken: list.active - offset > size ? Paging.token(Int64(offset + size), 0) : "",
+            heldBackCount: Int32(held.count), heldBack: held.rows
         )
     }
 
@@ -78,10 +84,22 @@ public struct CollectionService: ContactsV1.Collection.ServiceProtocol {
             if let limit = Law230.refusal(
                 channel: request.channel, ban: row.contactBan, counts: counts, nowMs: now, utcOffsetMinutes: row.utcOffset, calendar
             ) {
-                if request.dryRun { return ContactsV1.RecordContactAttemptResponse(allowed: false, refusedBy: limit, counts: counts) }
+                if request.dryRun {
+                    let callsFrom = try Int64.fetchOne(
+                        db, sql: "SELECT next_call_ms FROM portfolio WHERE contract_number = ?", arguments: [row.contractNumber]
+                    ) ?? 0
+                    let next = Law230.nextAllowed(
+                        after: limit, nowMs: now, callsAllowedFromMs: callsFrom, utcOffsetMinutes: row.utcOffset, calendar
+                    )
+                    return ContactsV1.RecordContactAttemptResponse(
+                        allowed: false, refusedBy: limit, counts: counts, debtorUtcOffsetMinutes: Int32(row.utcOffset), nextAllowedUnixMs: next ?? 0
+                    )
+                }
                 throw ContactsError.failedPrecondition(Law230.message(limit), field: Law230.field(limit))
             }
-            if request.dryRun { return ContactsV1.RecordContactAttemptResponse(allowed: true, counts: counts) }
+            if request.dryRun {
+                return ContactsV1.RecordContactAttemptResponse(allowed: true, counts: counts, debtorUtcOffsetMinutes: Int32(row.utcOffset))
+            }
             try db.executeCached(
                 sql: "INSERT INTO contact_attempt (contract_number, channel, at_ms) VALUES (?, ?, ?)",
                 arguments: [row.contractNumber, request.channel.rawValue, now]
@@ -102,7 +120,9 @@ public struct CollectionService: ContactsV1.Collection.ServiceProtocol {
             } else {
                 counts.meetingsThisWeek += 1
             }
-            return ContactsV1.RecordContactAttemptResponse(allowed: true, counts: counts, entryID: entryID)
+            return ContactsV1.RecordContactAttemptResponse(
+                allowed: true, counts: counts, entryID: entryID, debtorUtcOffsetMinutes: Int32(row.utcOffset)
+            )
         }
     }
 }

@@ -51,6 +51,34 @@ public enum Law230 {
         return hours(on: day, calendar).contains(LocalDate.minuteOfDay(unixMs: nowMs, utcOffsetMinutes: offset))
     }
 
+    /// The first moment at or after `fromMs` inside the debtor's local hours (weekends and
+    /// holidays with their shorter hours).
+    public static func nextWithinHours(fromMs: Int64, utcOffsetMinutes offset: Int, _ calendar: ProductionCalendar) -> Int64 {
+        let first = LocalDate.of(unixMs: fromMs, utcOffsetMinutes: offset)
+        for ahead in 0..<31 {
+            let day = first.adding(days: ahead)
+            let open = hours(on: day, calendar)
+            let start = max(day.unixMs(atMinute: open.lowerBound, utcOffsetMinutes: offset), fromMs)
+            if start < day.unixMs(atMinute: open.upperBound, utcOffsetMinutes: offset) { return start }
+        }
+        return fromMs
+    }
+
+    /// When a contact refused by `limit` at `nowMs` is next allowed; nil under a ban (never).
+    /// `callsAllowedFromMs` is when the call caps next allow a call.
+    public static func nextAllowed(
+        after limit: ContactsV1.ContactLimit, nowMs: Int64, callsAllowedFromMs: Int64, utcOffsetMinutes offset: Int, _ calendar: ProductionCalendar
+    ) -> Int64? {
+        switch limit {
+        case .contactBan: return nil
+        case .meetingsPerWeek:
+            let nextWeek = windows(nowMs: nowMs, utcOffsetMinutes: offset).weekStartMs + 7 * 86_400_000
+            return nextWithinHours(fromMs: nextWeek, utcOffsetMinutes: offset, calendar)
+        default:
+            return nextWithinHours(fromMs: max(nowMs, callsAllowedFromMs), utcOffsetMinutes: offset, calendar)
+        }
+    }
+
     /// The request field a refusal by `limit` names: a ban is the contract's, a cap or the
     /// hours stop this channel.
     public static func field(_ limit: ContactsV1.ContactLimit) -> String {

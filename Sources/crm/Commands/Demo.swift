@@ -70,6 +70,7 @@ struct DemoCommand: AsyncParsableCommand {
             throw error
         }
         let run = await Demo.perform(endpoints: endpoints, smsFile: smsFile)
+        await PromptsDemo(run: run, endpoints: endpoints, smsFile: smsFile, directory: directory).perform()
         supervisor.stop()
         print(run.summary)
         if keep {
