@@ -38,7 +38,7 @@ public enum EndpointClient {
         let seconds = timeout.components.seconds
         let channel = try await ClientBootstrap(group: group)
             .connectTimeout(.milliseconds(max(1, seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)))
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .connect(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()

@@ -98,7 +98,7 @@ public final class HTTPEndpoint: Service, Sendable {
         do {
             server = try await ServerBootstrap(group: group)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .bind(host: configuration.host, port: configuration.port) { [idle = configuration.idleTimeout] channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandlers(IdleStateHandler(readTimeout: TimeAmount(idle)), CloseOnIdle())
