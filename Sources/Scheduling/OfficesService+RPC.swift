@@ -37,7 +37,7 @@ public struct OfficesService: SchedulingV1.Offices.ServiceProtocol {
         try FieldBounds.check(request, context)
         guard !request.regionCode.isEmpty else { throw RuleError.invalidArgument(field: "region_code", "Выберите регион") }
         let size = try Paging.size(request.pageSize)
-        let offset = Int(try Paging.cursor(request.pageToken)?.0 ?? 0)
+        let offset = Int(try Paging.cursor(request.pageToken)?.primary ?? 0)
         let kind: Int? = switch request.kind {
         case .office: 1
         case .mpp: 2
@@ -50,7 +50,7 @@ public struct OfficesService: SchedulingV1.Offices.ServiceProtocol {
         ))
         return SchedulingV1.SearchOfficesResponse(
             offices: offices.prefix(size).map(\.wire),
-            nextPageToken: offices.count > size ? Paging.token(Int64(offset + size), 0) : ""
+            nextPageToken: offices.count > size ? Paging.Cursor(Int64(offset + size), 0).token : ""
         )
     }
 

@@ -61,7 +61,7 @@ public struct SmsService: SchedulingV1.Sms.ServiceProtocol {
         case .visit, .loginCode:
             throw RuleError.invalidArgument(field: "template_id", "Этот шаблон отправляется только автоматически")
         }
-        let phone = try PhoneNumber.normalize(typed, field: "phone")
+        let phone = try NationalPhone(typed, field: "phone").digits
         var chosen = Regions.byCode["77"]!
         if template.kind == .collection {
             guard !contract.isEmpty else { throw RuleError.invalidArgument(field: "contract_number", "Для SMS о задолженности укажите договор") }
@@ -116,7 +116,7 @@ public struct SmsService: SchedulingV1.Sms.ServiceProtocol {
         let claims = try context.requireRole(Access.crm2, rule: Access.crm2Rule)
         try FieldBounds.check(request, context)
         guard !request.bookingID.isEmpty else { throw RuleError.invalidArgument(field: "booking_id", "Не указана запись") }
-        let phone: String? = request.phone.trimmingCharacters(in: .whitespaces).isEmpty ? nil : try PhoneNumber.normalize(request.phone, field: "phone")
+        let phone: String? = request.phone.trimmingCharacters(in: .whitespaces).isEmpty ? nil : try NationalPhone(request.phone, field: "phone").digits
         if request.send && phone == nil { throw RuleError.invalidArgument(field: "phone", "Укажите номер телефона для SMS") }
         let calendar = environment.calendar
         let response = try await environment.idempotentWrite(request, context: context, by: claims, required: true) { now in
@@ -163,11 +163,11 @@ public struct SmsService: SchedulingV1.Sms.ServiceProtocol {
         try FieldBounds.check(request, context)
         guard request.cardID > 0 else { throw RuleError.invalidArgument(field: "card_id", "Не указана карточка клиента") }
         let size = try Paging.size(request.pageSize)
-        let cursor = try Paging.cursor(request.pageToken)
+        let cursor = try Paging.cursor(request.pageToken).map { ($0.primary, $0.secondary) }
         let card = request.cardID
         let rows = try await store.smsOfCard(card: card, after: cursor, limit: size + 1)
         let page = rows.prefix(size)
-        let next = rows.count > size ? page.last.map { Paging.token($0.0.acceptedMs, $0.1) } ?? "" : ""
+        let next = rows.count > size ? page.last.map { Paging.Cursor($0.0.acceptedMs, $0.1).token } ?? "" : ""
         return SchedulingV1.ListClientSmsResponse(messages: page.map(\.0.wire), nextPageToken: next)
     }
 
@@ -186,7 +186,7 @@ public struct SmsService: SchedulingV1.Sms.ServiceProtocol {
     public func sendLoginCode(request: SchedulingV1.SendLoginCodeRequest, context: ServerContext) async throws -> SchedulingV1.SendLoginCodeResponse {
         let claims = try context.requireRole([.system], rule: Access.systemRule)
         try FieldBounds.check(request, context)
-        let phone = try PhoneNumber.normalize(request.phone, field: "phone")
+        let phone = try NationalPhone(request.phone, field: "phone").digits
         guard request.code.count == 6, request.code.allSatisfy({ $0.isASCII && $0.isNumber }) else {
             throw RuleError.invalidArgument(field: "code", "Код должен состоять из 6 цифр")
         }

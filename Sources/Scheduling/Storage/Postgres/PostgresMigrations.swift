@@ -88,7 +88,7 @@ enum PostgresSchedulingMigrations {
             landmarks TEXT NOT NULL DEFAULT '',
             slot_minutes BIGINT NOT NULL CHECK (slot_minutes BETWEEN 5 AND 240),
             slot_capacity BIGINT NOT NULL CHECK (slot_capacity BETWEEN 1 AND 100),
-            -- Name, address, metro and landmarks folded (SearchText.fold) for the word search.
+            -- Name, address, metro and landmarks folded (RussianText.fold) for the word search.
             search_body TEXT NOT NULL DEFAULT ''
         )
         """,
