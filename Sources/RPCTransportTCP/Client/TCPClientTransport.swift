@@ -19,19 +19,24 @@ public final class TCPClientTransport: ClientTransport {
         public var connectTimeout: Duration
         public var maximumFrameSize: Int
         public var backoff: Backoff
+        /// With a CA (`TLSCredentials.files.connectsWithTLS`): TLS, trusting only that CA, and
+        /// this process's certificate presented when it has one.
+        public var tls: TLSCredentials?
 
         public init(
             host: String,
             port: Int,
             connectTimeout: Duration = .seconds(3),
             maximumFrameSize: Int = 4 * 1024 * 1024,
-            backoff: Backoff = Backoff()
+            backoff: Backoff = Backoff(),
+            tls: TLSCredentials? = nil
         ) {
             self.host = host
             self.port = port
             self.connectTimeout = connectTimeout
             self.maximumFrameSize = maximumFrameSize
             self.backoff = backoff
+            self.tls = tls
         }
     }
 
@@ -72,8 +77,8 @@ public final class TCPClientTransport: ClientTransport {
         self.preferredExecutor = EventLoopTaskExecutor(eventLoop)
     }
 
-    public convenience init(host: String, port: Int) {
-        self.init(Configuration(host: host, port: port))
+    public convenience init(host: String, port: Int, tls: TLSCredentials? = nil) {
+        self.init(Configuration(host: host, port: port, tls: tls))
     }
 
     private var serverAddress: String { "\(configuration.host):\(configuration.port)" }
@@ -201,8 +206,14 @@ public final class TCPClientTransport: ClientTransport {
                         maximumFrameSize: configuration.maximumFrameSize,
                         retire: { [weak self] in self?.retire(channelID) }
                     )
-                    try channel.pipeline.syncOperations.addFraming(maximumFrameSize: configuration.maximumFrameSize)
-                    try channel.pipeline.syncOperations.addHandler(handler)
+                    let sync = channel.pipeline.syncOperations
+                    if let tls = configuration.tls, tls.files.connectsWithTLS {
+                        try sync.addClientTLS(tls, host: configuration.host, serverAddress: serverAddress)
+                    } else {
+                        try sync.addHandler(PlainClientTLSDetector(serverAddress: serverAddress))
+                    }
+                    try sync.addFraming(maximumFrameSize: configuration.maximumFrameSize)
+                    try sync.addHandler(handler)
                 }
             }
             .connect(host: configuration.host, port: configuration.port)
