@@ -54,6 +54,7 @@ struct SchedulingCommand: AsyncParsableCommand {
             throw ValidationError("--auth-secret or CRM_AUTH_SECRET is required")
         }
         let signer = try SessionTokenSigner(secret: secret)
+        let tls = try operations.tls(logger: logger)
         let calendar = try productionCalendar.map { try ProductionCalendar(parsing: String(contentsOfFile: $0, encoding: .utf8)) } ?? .shipped
         PrivateFiles.warnIfShared(database: database, logger: logger)
         let store = try SchedulingStore.open(path: database)
@@ -62,7 +63,7 @@ struct SchedulingCommand: AsyncParsableCommand {
         var services: [any Service] = []
         let reporter: ContactsReporter? = try contacts.map { address in
             let (peerHost, peerPort) = try Self.hostPort(address, option: "--contacts")
-            let client = RPCClient(transport: TCPClientTransport(host: peerHost, port: peerPort))
+            let client = RPCClient(transport: TCPClientTransport(host: peerHost, port: peerPort, tls: tls))
             return ContactsReporter(store: store, client: client, signer: signer, nowMs: now)
         }
         let stateChanged: @Sendable () -> Void = { reporter?.notify() }
@@ -109,7 +110,7 @@ struct SchedulingCommand: AsyncParsableCommand {
         let debtors: any DebtorDirectory
         if let registry {
             let (peerHost, peerPort) = try Self.hostPort(registry, option: "--registry")
-            debtors = RegistryDebtorDirectory(client: RPCClient(transport: TCPClientTransport(host: peerHost, port: peerPort)), signer: signer, nowMs: now)
+            debtors = RegistryDebtorDirectory(client: RPCClient(transport: TCPClientTransport(host: peerHost, port: peerPort, tls: tls)), signer: signer, nowMs: now)
         } else {
             logger.warning("no --registry: collection SMS are refused (the debtor's phone cannot be checked)")
             debtors = NoDebtorDirectory()
@@ -121,7 +122,7 @@ struct SchedulingCommand: AsyncParsableCommand {
         let retention = IdempotencyRetention(writer: store.writer, nowMs: { SystemClockMs.now() }, logger: logger)
         let storage = StorageWatchdog(database: database, writer: store.writer, logger: logger)
         let server = RPCServer(
-            transport: operations.serverTransport(host: host, port: port),
+            transport: operations.serverTransport(host: host, port: port, tls: tls),
             services: BuiltinServices.adding(to: [OfficesService(environment: environment), SmsService(environment: environment)], readiness: { storage.isServing }),
             interceptors: (memory.map { [$0] } ?? []) + [LoggingInterceptor(logger: logger), MetricsInterceptor(), AuthInterceptor(signer: signer), storage],
             logger: logger
