@@ -367,6 +367,7 @@ let package = Package(
             dependencies: [
                 "RPCTransportTCP", "RPCCore", "CRMAPI", "Wire",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
