@@ -143,7 +143,7 @@ import X509
         defer { oldCA.remove() }
         let server = try oldCA.issue("registry", file: "server")
         let bothCAs = try oldCA.write(
-            oldCA.certificate.serializeAsPEM().pemString + newCA.certificate.serializeAsPEM().pemString, to: "both.pem"
+            oldCA.certificate.serializeAsPEM().pemString + "\n" + newCA.certificate.serializeAsPEM().pemString + "\n", to: "both.pem"
         )
         let onlyNew = try newCA.caFile("new-ca.pem")
         let files = TLSFiles(certificate: server.certificate, key: server.key, reloadInterval: .milliseconds(100))
