@@ -66,7 +66,7 @@ struct BenchmarkTLS: Sendable {
         client = try TLSCredentials(TLSFiles(ca: caFile))
         var rawServer = TLSConfiguration.makeServerConfiguration(
             certificateChain: try NIOSSLCertificate.fromPEMFile(certificateFile).map { .certificate($0) },
-            privateKey: .file(keyFile)
+            privateKey: .privateKey(try NIOSSLPrivateKey(file: keyFile, format: .pem))
         )
         rawServer.minimumTLSVersion = .tlsv12
         self.rawServer = try NIOSSLContext(configuration: rawServer)

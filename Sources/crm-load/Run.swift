@@ -187,7 +187,8 @@ struct Run: AsyncParsableCommand {
             host: endpoint.host, port: endpoint.port, method: method, bodies: bodies, metadata: metadata, iteration: iteration
         )
         if let credentials {
-            plan.makeTransport = { TCPClientTransport(host: endpoint.host, port: endpoint.port, tls: credentials) }
+            let (host, port) = (endpoint.host, endpoint.port)
+            plan.makeTransport = { TCPClientTransport(host: host, port: port, tls: credentials) }
         }
         try await execute(plan, report: reporting)
     }

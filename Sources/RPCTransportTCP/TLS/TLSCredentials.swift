@@ -21,8 +21,9 @@ public final class TLSCredentials: Sendable {
     private let reloading: Task<Void, Never>?
 
     /// Reads every file now, so a missing or unreadable one stops the process at start with
-    /// the flag that named it, not at its first handshake.
-    public init(_ files: TLSFiles, logger: Logger = Logger(label: "rpc.tls")) throws {
+    /// the flag that named it, not at its first handshake. Loads and failed reloads go to
+    /// `logger` (a service's log; an operator's CLI passes none).
+    public init(_ files: TLSFiles, logger: Logger? = nil) throws {
         self.files = files
         guard (files.certificate == nil) == (files.key == nil) else {
             throw TLSSetupError("--tls-cert and --tls-key go together: give both or neither")
@@ -49,14 +50,14 @@ public final class TLSCredentials: Sendable {
                 configuration.onCertificateLoaded = { diff in
                     guard let leaf = diff.currentX509CertificateChain.first, leaf != diff.previousX509CertificateChain?.first else { return }
                     currentCertificate.value.withLock { $0 = leaf }
-                    logger.info("TLS certificate loaded", metadata: [
+                    logger?.info("TLS certificate loaded", metadata: [
                         "file": "\(certificate)", "subject": "\(leaf.subject)", "not_after": "\(leaf.notValidAfter)",
                         "serial": "\(leaf.serialNumber)",
                     ])
                 }
                 configuration.onCertificateLoadFailed = { failure in
                     // A pair caught halfway through being replaced fails here; the next read takes it.
-                    logger.warning("TLS certificate not reloaded; the one loaded before stays in use", metadata: [
+                    logger?.warning("TLS certificate not reloaded; the one loaded before stays in use", metadata: [
                         "file": "\(certificate)", "error": "\(failure.error)",
                     ])
                 }
