@@ -60,6 +60,12 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             continuation.resume(throwing: RPCError(code: .cancelled, message: "The call was cancelled"))
             return
         }
+        if closed, let closeError {
+            // The connection failed its TLS handshake before this call reached it: a new
+            // connection would fail the same way, so the call is told why.
+            continuation.resume(throwing: closeError)
+            return
+        }
         guard let context, !closed, !draining else {
             // Nothing was written, and the transport has already let go of this connection
             // (`retire` comes with either flag), so the call can go on a new one.

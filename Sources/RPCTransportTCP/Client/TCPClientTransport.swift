@@ -183,6 +183,8 @@ public final class TCPClientTransport: ClientTransport {
     nonisolated(nonsending) private func awaitConnection(_ future: EventLoopFuture<Connection>) async throws -> Connection {
         do {
             return try await future.get()
+        } catch let failure as TLSFailure {
+            throw failure.rpcError
         } catch {
             throw RPCError(code: .unavailable, message: "Cannot connect to the server at \(serverAddress): \(Self.describe(error))", reason: .notSent)
         }
@@ -191,6 +193,9 @@ public final class TCPClientTransport: ClientTransport {
     private func connect(_ promise: EventLoopPromise<Connection>) {
         let configuration = self.configuration
         let serverAddress = self.serverAddress
+        // What the TLS handshake learns, kept outside the pipeline: a server that closes at
+        // once (a plain one) can empty it before the connect completes.
+        let findings = configuration.tls?.files.connectsWithTLS == true ? HandshakeFindings() : nil
         ClientBootstrap(group: eventLoop)
             .connectTimeout(.nanoseconds(Int64(configuration.connectTimeout.components.seconds) * 1_000_000_000
                 + configuration.connectTimeout.components.attoseconds / 1_000_000_000))
@@ -207,8 +212,8 @@ public final class TCPClientTransport: ClientTransport {
                         retire: { [weak self] in self?.retire(channelID) }
                     )
                     let sync = channel.pipeline.syncOperations
-                    if let tls = configuration.tls, tls.files.connectsWithTLS {
-                        try sync.addClientTLS(tls, host: configuration.host, serverAddress: serverAddress)
+                    if let tls = configuration.tls, let findings {
+                        try sync.addClientTLS(tls, host: configuration.host, serverAddress: serverAddress, findings: findings)
                     } else {
                         try sync.addHandler(PlainClientTLSDetector(serverAddress: serverAddress))
                     }
@@ -226,6 +231,8 @@ public final class TCPClientTransport: ClientTransport {
                 }
             }
             .whenComplete { [weak self] result in
+                var result = result
+                if case .failure = result, let failure = findings?.failure { result = .failure(failure) }
                 self?.connected(result)
                 promise.completeWith(result)
             }

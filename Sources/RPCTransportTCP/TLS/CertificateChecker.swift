@@ -78,6 +78,7 @@ final class HandshakeFindings: Sendable {
         var peerCertificateVerified = false
         var firstByte: UInt8?
         var bytesReceived = false
+        var failure: TLSFailure?
     }
 
     private let state = Mutex(State())
@@ -96,6 +97,11 @@ final class HandshakeFindings: Sendable {
         }
     }
 
+    /// The connection's TLS failure, for a connect that fails before its handler is reached.
+    var failure: TLSFailure? {
+        get { state.withLock { $0.failure } }
+        set { state.withLock { $0.failure = newValue } }
+    }
     var problem: CertificateProblem? { state.withLock { $0.problem } }
     var peerCertificateVerified: Bool { state.withLock { $0.peerCertificateVerified } }
     /// The peer's first byte, before TLS: a TLS client's first record is a handshake (22).

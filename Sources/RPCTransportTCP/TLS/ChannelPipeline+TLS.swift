@@ -27,9 +27,8 @@ extension ChannelPipeline.SynchronousOperations {
 
     /// The client's TLS: the first-byte note, TLS checking the server's certificate against
     /// the CA, and the failure report (see `TLSClientFailureReport`).
-    func addClientTLS(_ credentials: TLSCredentials, host: String, serverAddress: String) throws {
+    func addClientTLS(_ credentials: TLSCredentials, host: String, serverAddress: String, findings: HandshakeFindings) throws {
         guard let context = credentials.clientContext, let checker = credentials.checker else { return }
-        let findings = HandshakeFindings()
         try addHandler(FirstByteSniffer(findings))
         // SNI carries names only; an address is checked against the certificate's IP entries.
         let isAddress = (try? SocketAddress(ipAddress: host, port: 0)) != nil

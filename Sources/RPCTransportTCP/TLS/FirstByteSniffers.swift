@@ -60,7 +60,7 @@ final class PlainClientTLSDetector: ChannelInboundHandler, RemovableChannelHandl
 
 /// A TLS connection that could not be made or was refused before any call was served:
 /// the calls on it did not run. Reaches the caller as UNAVAILABLE with `reason`.
-struct TLSFailure: Error, CustomStringConvertible {
+struct TLSFailure: Error, Sendable, CustomStringConvertible {
     var reason: RPCError.Reason
     var message: String
 

@@ -46,14 +46,18 @@ final class TLSClientFailureReport: ChannelInboundHandler, RemovableChannelHandl
             return
         }
         reported = true
-        context.fireErrorCaught(explain(error))
+        let failure = explain(error)
+        findings.failure = failure
+        context.fireErrorCaught(failure)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         if !answered, !reported {
             reported = true
             if !findings.bytesReceived {
-                context.fireErrorCaught(explain(nil))
+                let failure = explain(nil)
+                findings.failure = failure
+                context.fireErrorCaught(failure)
             }
         }
         context.fireChannelInactive()
