@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // --- Wire: the only place that touches protobuf-c and C pointers ---
@@ -93,7 +94,7 @@ let package = Package(
         .executableTarget(
             name: "crm",
             dependencies: [
-                "Gateway", "RPCCore", "Wire", "CRMAPI",
+                "Gateway", "CRMDomain", "RPCCore", "Wire", "CRMAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
@@ -169,7 +170,7 @@ let package = Package(
         ),
 
         // --- Domain facts every service shares (one rule, not three copies) ---
-        .target(name: "CRMDomain", dependencies: ["Wire", "RPCCore"]),
+        .target(name: "CRMDomain", dependencies: ["Wire", "RPCCore", "CRMAPI"]),
 
         // --- Auth: operator roles, the signed session token, the interceptor every service runs ---
         .target(
@@ -184,7 +185,7 @@ let package = Package(
         .target(
             name: "ServiceKit",
             dependencies: [
-                "RPCCore", "RPCTransportTCP", "HTTPEndpoint",
+                "RPCCore", "RPCTransportTCP", "HTTPEndpoint", "Wire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -198,7 +199,7 @@ let package = Package(
         .target(
             name: "ClientRegistry",
             dependencies: [
-                "Auth", "CRMDomain", "RPCCore", "CRMAPI", "Wire",
+                "Auth", "CRMDomain", "RPCCore", "CRMAPI", "Wire", "ServiceKit",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -220,9 +221,10 @@ let package = Package(
         .target(
             name: "Scheduling",
             dependencies: [
-                "Auth", "CRMDomain", "RPCCore", "CRMAPI", "Wire", "HTTPEndpoint",
+                "Auth", "CRMDomain", "RPCCore", "CRMAPI", "Wire", "ServiceKit", "HTTPEndpoint",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -245,7 +247,7 @@ let package = Package(
         .target(
             name: "ContactOutcome",
             dependencies: [
-                "Auth", "CRMDomain", "RPCCore", "CRMAPI", "Wire",
+                "Auth", "CRMDomain", "RPCCore", "CRMAPI", "Wire", "ServiceKit",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -263,28 +265,34 @@ let package = Package(
             exclude: ["Dockerfile", "contacts.env.example"]
         ),
 
-        // --- Tests mirror Sources ---
+        // --- Tests mirror Sources; what several test targets share is in TestSupport ---
+        .target(
+            name: "TestSupport",
+            dependencies: ["Auth", "RPCCore"],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire"]),
         .testTarget(
             name: "ClientRegistryTests",
             dependencies: [
-                "ClientRegistry", "ServiceKit", "CRMDomain", "Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire",
+                "TestSupport", "ClientRegistry", "ServiceKit", "CRMDomain", "Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .testTarget(
             name: "SchedulingTests",
             dependencies: [
-                "Scheduling", "ServiceKit", "CRMDomain", "Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire", "HTTPEndpoint", "ContactOutcome", "RPCTransportTCP", "Gateway",
+                "TestSupport", "Scheduling", "ServiceKit", "CRMDomain", "Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire", "HTTPEndpoint", "ContactOutcome", "RPCTransportTCP", "Gateway",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(
             name: "ContactOutcomeTests",
             dependencies: [
-                "ContactOutcome", "ServiceKit", "CRMDomain", "Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire",
+                "TestSupport", "ContactOutcome", "ServiceKit", "CRMDomain", "Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -292,14 +300,14 @@ let package = Package(
         .testTarget(
             name: "SecurityTests",
             dependencies: [
-                "ClientRegistry", "ContactOutcome", "Scheduling", "Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire",
+                "TestSupport", "ClientRegistry", "ContactOutcome", "Scheduling", "Auth", "RPCCore", "RPCTesting", "CRMAPI", "Wire",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .testTarget(
             name: "ProcessFaultTests",
             dependencies: [
-                "Auth", "Gateway", "RPCCore", "RPCTransportTCP", "RPCTesting", "CRMAPI", "Wire",
+                "TestSupport", "Auth", "Gateway", "RPCCore", "RPCTransportTCP", "RPCTesting", "CRMAPI", "Wire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -308,11 +316,19 @@ let package = Package(
         .testTarget(
             name: "OperationsTests",
             dependencies: [
-                "Gateway", "ServiceKit", "HTTPEndpoint", "Auth", "RPCCore", "RPCTesting", "RPCTransportTCP", "RPCTransportInProcess", "CRMAPI", "Wire",
+                "TestSupport", "Gateway", "ServiceKit", "HTTPEndpoint", "Auth", "RPCCore", "RPCTesting", "RPCTransportTCP", "RPCTransportInProcess", "CRMAPI", "Wire",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "ServiceKitTests",
+            dependencies: [
+                "ServiceKit", "RPCCore", "CRMAPI", "Wire", "ClientRegistry", "ContactOutcome", "Scheduling",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
@@ -321,6 +337,8 @@ let package = Package(
             name: "HTTPEndpointTests",
             dependencies: [
                 "HTTPEndpoint",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -398,24 +416,19 @@ for target in package.targets where target.type != .system {
     if ["RPCTransportTCP", "RPCBenchmarkKit"].contains(target.name) {
         settings.append(.enableUpcomingFeature("NonisolatedNonsendingByDefault"))
     }
-    // The RPC's hot path, and the raw echo it is measured against: no run-time exclusivity
-    // checks in release builds. Each checked access to a class's stored property (ours, and
-    // NIO's code inlined into these modules) is a call into the runtime and a thread-local
-    // lookup, some 22 per echo call; without them the RPC echo went from 82 % to 90 % of the
-    // raw echo in interleaved rounds (docs/PERFORMANCE-HISTORY.md, «Session 10»). Debug builds, which
-    // every test runs, keep the checks; so do all other modules. The Swift entries of the
-    // public web-framework benchmarks (Hummingbird's and Vapor's among them) are built the
-    // same way.
-    if ["RPCTransportTCP", "RPCBenchmarkKit", "RPCCore", "Wire", "CRMAPI"].contains(target.name) {
-        settings.append(.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)))
-    }
+    // No module switches off run-time exclusivity checks: in rpc-bench's interleaved rounds
+    // (release, --concurrency 64 --rounds 20) the RPC made 17 % of the raw echo's calls/s with
+    // -enforce-exclusivity=unchecked on the hot-path modules and 13 % without, 95 % intervals
+    // 14–24 % and 10–20 % — no difference the measurement resolves, while keeping it would
+    // ship a configuration no test runs (docs/PERFORMANCE.md «What limits it»).
     target.swiftSettings = settings
-    // The services' resident memory: lld with packed relative relocations (DT_RELR, glibc
-    // 2.36+) stores the registry's ~57,000 pointer fix-ups in 13 KB instead of 1.4 MB, which the
-    // loader reads whole at start and which stayed resident (docs/PERFORMANCE-HISTORY.md).
+    // The services' resident memory (Linux only: DT_RELR is an ELF feature): lld with packed
+    // relative relocations (DT_RELR, glibc 2.36+) stores the registry's ~57,000 pointer
+    // fix-ups in 13 KB instead of 1.4 MB, which the loader reads whole at start and which
+    // stayed resident (docs/PERFORMANCE-HISTORY.md).
     if ["registry", "contacts", "scheduling"].contains(target.name) {
         target.linkerSettings = (target.linkerSettings ?? []) + [
-            .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"]),
+            .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"], .when(platforms: [.linux])),
         ]
     }
 }

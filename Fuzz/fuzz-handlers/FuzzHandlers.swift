@@ -30,7 +30,7 @@ final class Services: @unchecked Sendable {
             return server
         }
         let registry = RegistryEnvironment(store: try! RegistryStore.inMemory())
-        let scheduling = SchedulingEnvironment(store: try! SchedulingStore.inMemory())
+        let scheduling = SchedulingEnvironment(store: try! SQLiteSchedulingStore.inMemory())
         let services: [any RegistrableRPCService] = [
             ClientRegistryService(environment: registry),
             AuthService(environment: registry, signer: signer, codeSender: DatabaseLoginCodeOutbox(writer: registry.store.writer)),

@@ -54,14 +54,14 @@ public struct AuthService: RegistryV1.Auth.ServiceProtocol {
         }
         switch outcome {
         case .locked(let until):
-            throw RegistryError.resourceExhausted(LoginRules.lockedMessage(untilMs: until))
+            throw RuleError.resourceExhausted(LoginRules.lockedMessage(untilMs: until))
         case .tooManyCodes:
-            throw RegistryError.resourceExhausted(LoginRules.tooManyCodesMessage)
+            throw RuleError.resourceExhausted(LoginRules.tooManyCodesMessage)
         case .issued(nil):
             // Nobody has this login: answered as if the code went out, so the answer never
             // tells which logins exist.
             let decoy = LoginRules.decoyMobile(mac: codeHash.mac("decoy\n" + login))
-            return RegistryV1.StartLoginResponse(maskedMobile: PhoneNumber.masked(decoy), codeExpiresUnixMs: expires)
+            return RegistryV1.StartLoginResponse(maskedMobile: NationalPhone(stored: decoy).masked, codeExpiresUnixMs: expires)
         case .issued(let account?):
             do {
                 try await codeSender.sendLoginCode(
@@ -69,9 +69,9 @@ public struct AuthService: RegistryV1.Auth.ServiceProtocol {
                 )
             } catch {
                 context.logger.warning("Login code not accepted by the SMS service", metadata: ["error": "\(error)"])
-                throw RegistryError.unavailable("Сервис SMS не принял код; повторите вход позже")
+                throw RuleError.unavailable("Сервис SMS не принял код; повторите вход позже")
             }
-            return RegistryV1.StartLoginResponse(maskedMobile: PhoneNumber.masked(account.mobile), codeExpiresUnixMs: expires)
+            return RegistryV1.StartLoginResponse(maskedMobile: NationalPhone(stored: account.mobile).masked, codeExpiresUnixMs: expires)
         }
     }
 
@@ -84,7 +84,7 @@ public struct AuthService: RegistryV1.Auth.ServiceProtocol {
     public func completeLogin(request: RegistryV1.CompleteLoginRequest, context: ServerContext) async throws -> RegistryV1.CompleteLoginResponse {
         try FieldBounds.check(request, context)
         guard LoginRules.isWellFormed(password: request.password) else {
-            throw RegistryError.invalidArgument(field: "password", "Пароль — 10 цифр: 4 последние цифры мобильного и код из SMS")
+            throw RuleError.invalidArgument(field: "password", "Пароль — 10 цифр: 4 последние цифры мобильного и код из SMS")
         }
         let login = try LoginRules.login(request.login)
         let source = LoginRules.source(peer: context.peer)
@@ -131,9 +131,9 @@ public struct AuthService: RegistryV1.Auth.ServiceProtocol {
         }
         switch outcome {
         case .locked(let until):
-            throw RegistryError.resourceExhausted(LoginRules.lockedMessage(untilMs: until))
+            throw RuleError.resourceExhausted(LoginRules.lockedMessage(untilMs: until))
         case .rejected:
-            throw RegistryError.unauthenticated(LoginRules.wrongPasswordMessage)
+            throw RuleError.unauthenticated(LoginRules.wrongPasswordMessage)
         case .accepted(let account, let session):
             let claims = try accessClaims(account, session, nowMs: now)
             return RegistryV1.CompleteLoginResponse(
@@ -144,7 +144,7 @@ public struct AuthService: RegistryV1.Auth.ServiceProtocol {
     }
 
     /// A 5-minute access token of `session`, with the account's role as the registry has it now.
-    func accessClaims(_ account: OperatorRecord, _ session: SessionRecord, nowMs: Int64) throws(RegistryError) -> SessionClaims {
+    func accessClaims(_ account: OperatorRecord, _ session: SessionRecord, nowMs: Int64) throws(RuleError) -> SessionClaims {
         guard let role = Role(rawValue: account.role) else { throw .unauthenticated(LoginRules.wrongPasswordMessage) }
         return SessionClaims(
             operatorID: account.id ?? 0, login: account.login, role: role, fullName: account.fullName, issuedUnixMs: nowMs,
@@ -214,20 +214,20 @@ public struct OperatorsService: RegistryV1.Operators.ServiceProtocol {
         try FieldBounds.check(request, context)
         let login = request.login.trimmingCharacters(in: .whitespaces)
         guard !login.isEmpty, !login.contains(" ") else {
-            throw RegistryError.invalidArgument(field: "login", "Логин не может быть пустым или содержать пробелы")
+            throw RuleError.invalidArgument(field: "login", "Логин не может быть пустым или содержать пробелы")
         }
-        guard let role = Role(request.role) else { throw RegistryError.invalidArgument(field: "role", "Укажите роль") }
+        guard let role = Role(request.role) else { throw RuleError.invalidArgument(field: "role", "Укажите роль") }
         let name = request.fullName ?? TypesV1.FullName()
         guard !name.surname.isEmpty, !name.name.isEmpty else {
-            throw RegistryError.invalidArgument(field: "full_name", "Укажите фамилию и имя")
+            throw RuleError.invalidArgument(field: "full_name", "Укажите фамилию и имя")
         }
-        let mobile = try PhoneNumber.normalize(request.mobilePhone, field: "mobile_phone")
-        guard PhoneNumber.isMobile(mobile) else {
-            throw RegistryError.invalidArgument(field: "mobile_phone", "Нужен мобильный номер (9XX)")
+        let mobile = try NationalPhone(request.mobilePhone, field: "mobile_phone").digits
+        guard NationalPhone(stored: mobile).isMobile else {
+            throw RuleError.invalidArgument(field: "mobile_phone", "Нужен мобильный номер (9XX)")
         }
         return try await environment.idempotentWrite(request, context: context, by: claims) { db, now in
             guard try db.operatorAccount(login: login) == nil else {
-                throw RegistryError.alreadyExists(field: "login", "Логин «\(login)» уже занят")
+                throw RuleError.alreadyExists(field: "login", "Логин «\(login)» уже занят")
             }
             var record = OperatorRecord(
                 id: nil, login: login, surname: name.surname, name: name.name, patronymic: name.patronymic,
@@ -246,7 +246,7 @@ public struct OperatorsService: RegistryV1.Operators.ServiceProtocol {
         let now = environment.nowMs()
         let ended = try await store.write { db -> Int in
             guard try db.operatorAccount(login: login) != nil else {
-                throw RegistryError.notFound(field: "login", "Нет оператора с логином «\(login)»")
+                throw RuleError.notFound(field: "login", "Нет оператора с логином «\(login)»")
             }
             return try db.endSessions(login: login, by: claims.login, nowMs: now)
         }
@@ -265,7 +265,7 @@ public struct OperatorsService: RegistryV1.Operators.ServiceProtocol {
             after = nil
         } else {
             guard request.pageToken.hasPrefix("l."), request.pageToken.count > 2 else {
-                throw RegistryError.invalidArgument(field: "page_token", "Неверный маркер страницы")
+                throw RuleError.invalidArgument(field: "page_token", "Неверный маркер страницы")
             }
             after = String(request.pageToken.dropFirst(2))
         }

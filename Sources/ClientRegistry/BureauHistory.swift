@@ -1,3 +1,4 @@
+import CRMDomain
 public import Auth
 import CRMAPI
 public import RPCCore
@@ -38,7 +39,7 @@ public struct ContactsBureauHistory: BureauHistory {
         do {
             _ = try await history.recordExternalEvent(request, metadata: metadata, options: CallOptions(timeout: .seconds(5)))
         } catch {
-            throw RegistryError.unavailable(Self.unrecordedMessage)
+            throw RuleError.unavailable(Self.unrecordedMessage)
         }
     }
 }

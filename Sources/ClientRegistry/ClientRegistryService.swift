@@ -4,6 +4,7 @@ import CRMDomain
 import Foundation
 import GRDB
 public import RPCCore
+import ServiceKit
 import Wire
 
 /// The registry's services share one store and one clock.
@@ -33,20 +34,9 @@ public struct RegistryEnvironment: Sendable {
         _ request: Request, context: ServerContext, by claims: SessionClaims,
         _ body: @escaping @Sendable (Database, Int64) throws -> Response
     ) async throws -> Response {
-        let scope = try context.metadata.idempotencyKey.map { (key) throws(WireError) in
-            IdempotencyScope(
-                operatorLogin: claims.login, method: context.descriptor.fullName, key: key, request: try request.serializedBytes()
-            )
-        }
+        let scope = try IdempotencyScope(context, login: claims.login, required: false, request: request)
         let now = nowMs()
-        return try await store.write { db in
-            if let scope, let stored = try db.storedResponse(for: scope) {
-                return try Response(serializedBytes: stored)
-            }
-            let response = try body(db, now)
-            if let scope { try db.storeResponse(try response.serializedBytes(), for: scope, nowMs: now) }
-            return response
-        }
+        return try await IdempotencyStore.write(scope: scope, nowMs: now, in: store.write) { db in try body(db, now) }
     }
 }
 
@@ -90,12 +80,12 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
     public func searchByPhone(request: RegistryV1.SearchByPhoneRequest, context: ServerContext) async throws -> RegistryV1.SearchByPhoneResponse {
         try context.requireRole(Access.crm2AndCollector, rule: Access.crm2AndCollectorRule)
         try FieldBounds.check(request, context)
-        let phone = try PhoneNumber.normalize(request.phone, field: "phone")
+        let phone = try NationalPhone(request.phone, field: "phone").digits
         let matches = try await store.read { db in try db.cards(withPhone: phone) }
         return RegistryV1.SearchByPhoneResponse(normalizedPhone: phone, cards: matches.map(\.wire))
     }
 
-    static func nameQuery(_ fullName: TypesV1.FullName?, withoutPatronymic: Bool, birthDate: TypesV1.Date?) throws(RegistryError) -> NameQuery {
+    static func nameQuery(_ fullName: TypesV1.FullName?, withoutPatronymic: Bool, birthDate: TypesV1.Date?) throws(RuleError) -> NameQuery {
         let name = fullName ?? TypesV1.FullName()
         guard !name.surname.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw .invalidArgument(field: "full_name.surname", "Укажите фамилию")
@@ -123,7 +113,7 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
 
     func cardResponse(_ db: Database, _ cardID: Int64, now: Int64) throws -> RegistryV1.Card {
         guard let details = try db.cardDetails(cardID) else {
-            throw RegistryError.notFound(field: "card_id", "Карточка \(cardID) не найдена")
+            throw RuleError.notFound(field: "card_id", "Карточка \(cardID) не найдена")
         }
         return details.wire(today: environment.today(now))
     }
@@ -170,7 +160,7 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
             if let productID {
                 let product = try ProductRecord.fetchOne(db, key: productID)
                 guard let product, product.cardId == request.cardID, product.isHalva else {
-                    throw RegistryError.notFound(field: "product_id", "У клиента нет карты «Халва» \(productID)")
+                    throw RuleError.notFound(field: "product_id", "У клиента нет карты «Халва» \(productID)")
                 }
             }
             return try db.halvaTransactions(of: request.cardID, productID: productID, before: cursor, limit: size + 1)
@@ -208,17 +198,15 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
 
     static func validatedPersonal(
         fullName: TypesV1.FullName?, birthDate: TypesV1.Date?, regionCode: String, settlement: String, today: LocalDate
-    ) throws(RegistryError) -> PersonalData {
+    ) throws(RuleError) -> PersonalData {
         let name = fullName ?? TypesV1.FullName()
-        let surname = name.surname.trimmingCharacters(in: .whitespaces)
-        let given = name.name.trimmingCharacters(in: .whitespaces)
-        guard !surname.isEmpty else { throw .invalidArgument(field: "full_name.surname", "Укажите фамилию") }
-        guard !given.isEmpty else { throw .invalidArgument(field: "full_name.name", "Укажите имя") }
+        let surname = try RuleError.checking { () throws(FieldRefusal) in try QuestionnaireRules.surname(name.surname) }
+        let given = try RuleError.checking { () throws(FieldRefusal) in try QuestionnaireRules.name(name.name) }
         let birth = try LocalDate.from(birthDate, field: "birth_date")
-        if let birth, birth > today {
-            throw .invalidArgument(field: "birth_date", "Дата рождения не может быть в будущем")
+        if let birth {
+            try RuleError.checking { () throws(FieldRefusal) in try QuestionnaireRules.birthDate(birth, today: today) }
         }
-        _ = try Regions.region(regionCode, field: "region_code")
+        _ = try RuleError.checking { () throws(FieldRefusal) in try QuestionnaireRules.region(regionCode) }
         return PersonalData(
             surname: surname, name: given, patronymic: name.patronymic.trimmingCharacters(in: .whitespaces),
             birthDate: birth, regionCode: regionCode, settlement: settlement.trimmingCharacters(in: .whitespaces)
@@ -230,7 +218,7 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
         try FieldBounds.check(request, context)
         let kind: CardKind = request.type == .unspecified ? .interested : (CardKind(request.type) ?? .client)
         guard CardRules.creatableByQuestionnaire(kind) else {
-            throw RegistryError.invalidArgument(
+            throw RuleError.invalidArgument(
                 field: "type", "Карточки типа «\(kind.label)» приходят из других систем; «Ввод АПД» создаёт «Заинтересованный» или «Онлайн чат»"
             )
         }
@@ -242,15 +230,15 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
         var contacts: [(kind: ContactKind, value: String)] = []
         for (index, contact) in request.contacts.enumerated() {
             guard let kind = ContactKind(rawValue: Int(contact.kind.rawValue)) else {
-                throw RegistryError.invalidArgument(field: "contacts[\(index)].kind", "Укажите вид контактных данных")
+                throw RuleError.invalidArgument(field: "contacts[\(index)].kind", "Укажите вид контактных данных")
             }
             guard !contacts.contains(where: { $0.kind == kind }) else {
-                throw RegistryError.invalidArgument(field: "contacts[\(index)].kind", "«\(kind.label)» указан дважды")
+                throw RuleError.invalidArgument(field: "contacts[\(index)].kind", "«\(kind.label)» указан дважды")
             }
             contacts.append((kind, try ContactRules.normalize(contact.value, kind: kind, field: "contacts[\(index)].value")))
         }
         guard contacts.contains(where: { $0.kind.isPhone }) else {
-            throw RegistryError.invalidArgument(field: "contacts", "Укажите хотя бы один телефон")
+            throw RuleError.invalidArgument(field: "contacts", "Укажите хотя бы один телефон")
         }
         var passport: (String, String)?
         if let p = request.passport, !(p.series.isEmpty && p.number.isEmpty) {
@@ -291,7 +279,7 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
         let claims = try context.requireRole(Access.crm2, rule: Access.crm2Rule)
         try FieldBounds.check(request, context)
         guard let contact = request.contact, let kind = ContactKind(rawValue: Int(contact.kind.rawValue)) else {
-            throw RegistryError.invalidArgument(field: "contact.kind", "Укажите вид контактных данных")
+            throw RuleError.invalidArgument(field: "contact.kind", "Укажите вид контактных данных")
         }
         let value = try ContactRules.normalize(contact.value, kind: kind, field: "contact.value")
         let now = environment.nowMs()
@@ -325,7 +313,7 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
         let claims = try context.requireRole(Access.crm2, rule: Access.crm2Rule)
         try FieldBounds.check(request, context)
         guard let reason = StrikeReason(rawValue: Int(request.reason.rawValue)) else {
-            throw RegistryError.invalidArgument(
+            throw RuleError.invalidArgument(
                 field: "reason", "Укажите причину: Не контактировать / Изменился / Не используется / Неверный"
             )
         }
@@ -349,13 +337,13 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
             settlement: "", today: environment.today(now)
         )
         guard !request.mobilePhone.isEmpty else {
-            throw RegistryError.invalidArgument(field: "mobile_phone", "Укажите мобильный телефон")
+            throw RuleError.invalidArgument(field: "mobile_phone", "Укажите мобильный телефон")
         }
         var contacts: [(kind: ContactKind, value: String)] = [
-            (.mobile, try PhoneNumber.normalize(request.mobilePhone, field: "mobile_phone")),
+            (.mobile, try NationalPhone(request.mobilePhone, field: "mobile_phone").digits),
         ]
         if !request.contactPhone.isEmpty {
-            contacts.append((.contact, try PhoneNumber.normalize(request.contactPhone, field: "contact_phone")))
+            contacts.append((.contact, try NationalPhone(request.contactPhone, field: "contact_phone").digits))
         }
         let newContacts = contacts
         return try await environment.idempotentWrite(request, context: context, by: claims) { db, now in
@@ -378,7 +366,7 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
         let passport = request.passport ?? TypesV1.Passport()
         try BureauRules.validatePassport(series: passport.series, number: passport.number)
         let birth = try LocalDate.from(request.birthDate, field: "birth_date")
-        guard let birth else { throw RegistryError.invalidArgument(field: "birth_date", "Укажите дату рождения") }
+        guard let birth else { throw RuleError.invalidArgument(field: "birth_date", "Укажите дату рождения") }
         let now = environment.nowMs()
         let today = environment.today(now)
         let bureau = self.bureau
@@ -386,10 +374,10 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
             let card = try db.requireCard(request.cardID)
             if let series = card.passportSeries, let number = card.passportNumber,
                series != passport.series || number != passport.number {
-                throw RegistryError.failedPrecondition(BureauRules.passportMismatch)
+                throw RuleError.failedPrecondition(BureauRules.passportMismatch)
             }
             if let cardBirth = card.birth, cardBirth != birth {
-                throw RegistryError.failedPrecondition(BureauRules.passportMismatch)
+                throw RuleError.failedPrecondition(BureauRules.passportMismatch)
             }
             if let recent = try db.latestBureauDecision(cardID: card.cardID, sinceMs: now - BureauRules.reuseMs) {
                 return RegistryV1.RequestBureauDecisionResponse(
@@ -422,7 +410,7 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
         // SYSTEM: scheduling checks that a collection SMS goes to the debtor's own phone.
         try context.requireRole(Access.collectorAndLoaders, rule: Access.collectorRule)
         try FieldBounds.check(request, context)
-        let phone = try PhoneNumber.normalize(request.phone, field: "phone")
+        let phone = try NationalPhone(request.phone, field: "phone").digits
         let matches = try await store.read { db in try db.debtors(withPhone: phone) }
         return RegistryV1.IdentifyDebtorByPhoneResponse(normalizedPhone: phone, matches: matches.map(\.wire))
     }
@@ -478,14 +466,14 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
     public func addLoanPhone(request: RegistryV1.AddLoanPhoneRequest, context: ServerContext) async throws -> RegistryV1.AddLoanPhoneResponse {
         let claims = try context.requireRole(Access.collector, rule: Access.collectorRule)
         try FieldBounds.check(request, context)
-        let phone = try PhoneNumber.normalize(request.phone, field: "phone")
+        let phone = try NationalPhone(request.phone, field: "phone").digits
         guard request.ownership == .client || request.ownership == .thirdParty else {
-            throw RegistryError.invalidArgument(field: "ownership", "Укажите, чей это телефон: клиента или 3-го лица")
+            throw RuleError.invalidArgument(field: "ownership", "Укажите, чей это телефон: клиента или 3-го лица")
         }
         return try await environment.idempotentWrite(request, context: context, by: claims) { db, now in
             _ = try db.requireLoan(request.contractNumber)
             if try LoanPhoneRecord.fetchOne(db, key: ["contract_number": request.contractNumber, "phone": phone]) != nil {
-                throw RegistryError.alreadyExists(field: "phone", "Номер \(phone) уже добавлен к договору")
+                throw RuleError.alreadyExists(field: "phone", "Номер \(phone) уже добавлен к договору")
             }
             try LoanPhoneRecord(
                 contractNumber: request.contractNumber, phone: phone, ownership: Int(request.ownership.rawValue),
@@ -499,7 +487,7 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
         let claims = try context.requireRole(Access.crm2AndCollector, rule: Access.crm2AndCollectorRule)
         try FieldBounds.check(request, context)
         let text = request.text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !text.isEmpty else { throw RegistryError.invalidArgument(field: "text", "Комментарий не может быть пустым") }
+        guard !text.isEmpty else { throw RuleError.invalidArgument(field: "text", "Комментарий не может быть пустым") }
         return try await environment.idempotentWrite(request, context: context, by: claims) { db, now in
             _ = try db.requireCard(request.cardID)
             if !request.contractNumber.isEmpty { _ = try db.requireLoan(request.contractNumber) }
@@ -534,11 +522,11 @@ public struct ClientRegistryService: RegistryV1.ClientRegistry.ServiceProtocol {
         try context.requireRole(Access.crm2AndLoaders, rule: Access.crm2Rule)
         try FieldBounds.check(request, context)
         guard !(request.types.isEmpty && request.regionCodes.isEmpty && request.cardIDs.isEmpty) else {
-            throw RegistryError.invalidArgument(field: "types", "Укажите типы карточек, регионы или номера карточек")
+            throw RuleError.invalidArgument(field: "types", "Укажите типы карточек, регионы или номера карточек")
         }
         var types: [CardKind] = []
         for (index, type) in request.types.enumerated() {
-            guard let kind = CardKind(type) else { throw RegistryError.invalidArgument(field: "types[\(index)]", "Неизвестный тип карточки") }
+            guard let kind = CardKind(type) else { throw RuleError.invalidArgument(field: "types[\(index)]", "Неизвестный тип карточки") }
             types.append(kind)
         }
         let kinds = types

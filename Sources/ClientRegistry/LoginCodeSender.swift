@@ -1,6 +1,7 @@
 import Auth
 import CRMAPI
 import Foundation
+import ServiceKit
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -87,26 +88,8 @@ public struct FileLoginCodeSender: LoginCodeSender {
     public static func text(code: String) -> String { "Код для входа в CRM: \(code)" }
 
     public static func line(phone: String, login: String, code: String, createdMs: Int64) -> String {
-        "{\"phone\":\(jsonString(phone)),\"login\":\(jsonString(login)),\"text\":\(jsonString(text(code: code))),"
+        "{\"phone\":\(JSONText.string(phone)),\"login\":\(JSONText.string(login)),\"text\":\(JSONText.string(text(code: code))),"
             + "\"createdUnixMs\":\(createdMs)}\n"
-    }
-
-    static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 
     public func sendLoginCode(login: String, phone: String, code: String, idempotencyKey: String) async throws {

@@ -7,7 +7,7 @@ public import Wire
 
 extension LocalDate {
     /// A request's date: nil when absent; INVALID_ARGUMENT on `field` when not a real date.
-    static func from(_ date: TypesV1.Date?, field: String) throws(RegistryError) -> LocalDate? {
+    static func from(_ date: TypesV1.Date?, field: String) throws(RuleError) -> LocalDate? {
         guard let date else { return nil }
         guard let value = LocalDate(date) else { throw .invalidArgument(field: field, "Неверная дата") }
         return value
@@ -18,7 +18,7 @@ func wireDate(_ iso: String?) -> TypesV1.Date? { iso.flatMap(LocalDate.init(iso:
 
 extension Regions {
     /// A request's region code; INVALID_ARGUMENT on `field` when the registry does not know it.
-    static func region(_ code: String, field: String) throws(RegistryError) -> Region {
+    static func region(_ code: String, field: String) throws(RuleError) -> Region {
         guard let region = byCode[code] else { throw .invalidArgument(field: field, "Неизвестный регион «\(code)»") }
         return region
     }

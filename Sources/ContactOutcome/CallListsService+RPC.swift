@@ -17,9 +17,9 @@ public struct CallListsService: ContactsV1.CallLists.ServiceProtocol {
 
     func activeCampaign(_ id: String) throws -> ContactsV1.Campaign {
         guard let campaign = CampaignCatalog.campaign(id) else {
-            throw ContactsError.notFound(field: "campaign_id", "Кампания «\(id)» не найдена")
+            throw RuleError.notFound(field: "campaign_id", "Кампания «\(id)» не найдена")
         }
-        guard campaign.active else { throw ContactsError.failedPrecondition("Кампания «\(campaign.name)» неактивна") }
+        guard campaign.active else { throw RuleError.failedPrecondition("Кампания «\(campaign.name)» неактивна") }
         return campaign
     }
 
@@ -27,13 +27,13 @@ public struct CallListsService: ContactsV1.CallLists.ServiceProtocol {
         try context.requireRole(Role.crm2.union([.system]), rule: Access.crm2Rule)
         try FieldBounds.check(request, context)
         guard CampaignCatalog.campaign(request.campaignID) != nil else {
-            throw ContactsError.notFound(field: "campaign_id", "Кампания «\(request.campaignID)» не найдена")
+            throw RuleError.notFound(field: "campaign_id", "Кампания «\(request.campaignID)» не найдена")
         }
         guard request.entries.count <= Self.maxLoad else {
-            throw ContactsError.invalidArgument(field: "entries", "Не более \(Self.maxLoad) карточек за раз")
+            throw RuleError.invalidArgument(field: "entries", "Не более \(Self.maxLoad) карточек за раз")
         }
         if let index = request.entries.firstIndex(where: { $0.cardID <= 0 }) {
-            throw ContactsError.invalidArgument(field: "entries[\(index)].card_id", "Неверный ID CRM карточки")
+            throw RuleError.invalidArgument(field: "entries[\(index)].card_id", "Неверный ID CRM карточки")
         }
         let now = environment.nowMs()
         return try await store.write { db in
@@ -57,13 +57,13 @@ public struct CallListsService: ContactsV1.CallLists.ServiceProtocol {
         try FieldBounds.check(request, context)
         try await store.write { db in
             guard let row = try ContactsStore.lease(db, leaseID: request.leaseID) else {
-                throw ContactsError.notFound(field: "lease_id", "Клиент из списка не найден (уже возвращен или звонок сохранен)")
+                throw RuleError.notFound(field: "lease_id", "Клиент из списка не найден (уже возвращен или звонок сохранен)")
             }
             guard row.leaseLogin == claims.login else {
-                throw ContactsError.failedPrecondition("Клиент из списка выдан другому оператору", field: "lease_id")
+                throw RuleError.failedPrecondition("Клиент из списка выдан другому оператору", field: "lease_id")
             }
             guard !row.leaseInSession else {
-                throw ContactsError.failedPrecondition("По клиенту уже открыт звонок: завершите его", field: "lease_id")
+                throw RuleError.failedPrecondition("По клиенту уже открыт звонок: завершите его", field: "lease_id")
             }
             try ContactsStore.releaseLease(db, leaseID: request.leaseID)
         }

@@ -4,6 +4,7 @@ import CRMDomain
 import Foundation
 import GRDB
 public import RPCCore
+import ServiceKit
 public import Wire
 
 /// `crm.contacts.v1.Calls`: a CRM2 call session from opening to «Сохранить результат звонка»
@@ -21,13 +22,13 @@ public struct CallsService: ContactsV1.Calls.ServiceProtocol {
     public func openCallSession(request: ContactsV1.OpenCallSessionRequest, context: ServerContext) async throws -> ContactsV1.OpenCallSessionResponse {
         let claims = try context.requireRole(Role.crm2, rule: Access.crm2Rule)
         try FieldBounds.check(request, context)
-        guard request.cardID > 0 else { throw ContactsError.invalidArgument(field: "card_id", "Выберите карточку клиента") }
+        guard request.cardID > 0 else { throw RuleError.invalidArgument(field: "card_id", "Выберите карточку клиента") }
         guard let campaign = CampaignCatalog.campaign(request.campaignID), let script = CampaignCatalog.script(request.campaignID) else {
-            throw ContactsError.notFound(field: "campaign_id", "Кампания «\(request.campaignID)» не найдена")
+            throw RuleError.notFound(field: "campaign_id", "Кампания «\(request.campaignID)» не найдена")
         }
-        guard campaign.active else { throw ContactsError.failedPrecondition("Кампания «\(campaign.name)» неактивна") }
+        guard campaign.active else { throw RuleError.failedPrecondition("Кампания «\(campaign.name)» неактивна") }
         guard request.direction == .incoming || request.direction == .outgoing else {
-            throw ContactsError.invalidArgument(field: "direction", "Укажите направление звонка")
+            throw RuleError.invalidArgument(field: "direction", "Укажите направление звонка")
         }
         try await environment.cards?.requireCard(request.cardID)
         let now = environment.nowMs()
@@ -63,14 +64,14 @@ public struct CallsService: ContactsV1.Calls.ServiceProtocol {
         return try await store.write { db in
             var session = try Self.openSession(db, request.sessionID, claims)
             guard let script = CampaignCatalog.script(session.campaignID) else {
-                throw ContactsError.notFound(field: "campaign_id", "Кампания не найдена")
+                throw RuleError.notFound(field: "campaign_id", "Кампания не найдена")
             }
             guard let current = session.currentBlockID, current == request.blockID,
                   let block = script.blocks.first(where: { $0.blockID == current }) else {
-                throw ContactsError.failedPrecondition("Блок скрипта «\(request.blockID)» уже не текущий", field: "block_id")
+                throw RuleError.failedPrecondition("Блок скрипта «\(request.blockID)» уже не текущий", field: "block_id")
             }
             guard let answer = block.answers.first(where: { $0.answerID == request.answerID }) else {
-                throw ContactsError.invalidArgument(field: "answer_id", "Ответ «\(request.answerID)» не из этого блока скрипта")
+                throw RuleError.invalidArgument(field: "answer_id", "Ответ «\(request.answerID)» не из этого блока скрипта")
             }
             let next = answer.nextBlockID.isEmpty ? nil : script.blocks.first { $0.blockID == answer.nextBlockID }
             session.currentBlockID = next?.blockID
@@ -88,7 +89,7 @@ public struct CallsService: ContactsV1.Calls.ServiceProtocol {
         return try await store.write { db in
             var session = try Self.openSession(db, request.sessionID, claims)
             guard CampaignCatalog.script(session.campaignID)?.objections.contains(where: { $0.objectionID == request.objectionID }) == true else {
-                throw ContactsError.invalidArgument(field: "objection_id", "Возражение «\(request.objectionID)» не из копилки возражений")
+                throw RuleError.invalidArgument(field: "objection_id", "Возражение «\(request.objectionID)» не из копилки возражений")
             }
             session.objectionAttempts += 1
             try session.update(db)
@@ -99,7 +100,7 @@ public struct CallsService: ContactsV1.Calls.ServiceProtocol {
     public func setDraftResult(request: ContactsV1.SetDraftResultRequest, context: ServerContext) async throws -> ContactsV1.SetDraftResultResponse {
         let claims = try context.requireRole(Role.crm2, rule: Access.crm2Rule)
         try FieldBounds.check(request, context)
-        guard let result = request.result else { throw ContactsError.invalidArgument(field: "result", "Выберите результат звонка") }
+        guard let result = request.result else { throw RuleError.invalidArgument(field: "result", "Выберите результат звонка") }
         let now = environment.nowMs()
         return try await store.write { db in
             var session = try Self.openSession(db, request.sessionID, claims)
@@ -116,19 +117,12 @@ public struct CallsService: ContactsV1.Calls.ServiceProtocol {
     public func saveCallResult(request: ContactsV1.SaveCallResultRequest, context: ServerContext) async throws -> ContactsV1.SaveCallResultResponse {
         let claims = try context.requireRole(Role.crm2, rule: Access.crm2Rule)
         try FieldBounds.check(request, context)
-        guard let key = context.metadata.idempotencyKey, !key.isEmpty else {
-            throw ContactsError.invalidArgument(field: "idempotency-key", ContactsError.missingKeyMessage)
-        }
+        let scope = try IdempotencyScope(context, login: claims.login, required: true, request: request)
         let now = environment.nowMs()
-        let method = ContactsV1.Calls.Method.SaveCallResult.descriptor.fullName
-        let requestBytes = try request.serializedBytes()
-        return try await store.write { db in
-            if let stored = try Idempotency.lookup(db, login: claims.login, key: key, method: method, request: requestBytes) {
-                return try ContactsV1.SaveCallResultResponse(serializedBytes: stored)
-            }
+        return try await IdempotencyStore.write(scope: scope, nowMs: now, in: store.write) { db in
             var session = try Self.session(db, request.sessionID, claims)
             guard session.state == .open else {
-                throw ContactsError.failedPrecondition(session.state == .saved ? "Результат звонка уже сохранен" : "Звонок завершен без сохранения результата")
+                throw RuleError.failedPrecondition(session.state == .saved ? "Результат звонка уже сохранен" : "Звонок завершен без сохранения результата")
             }
             let chosen: ContactsV1.CallResult
             if let given = request.result {
@@ -136,7 +130,7 @@ public struct CallsService: ContactsV1.Calls.ServiceProtocol {
             } else if let draft = session.draftResult {
                 chosen = draft
             } else {
-                throw ContactsError.failedPrecondition("Выберите результат звонка")
+                throw RuleError.failedPrecondition("Выберите результат звонка")
             }
             let result = try Self.validate(db, chosen, session, claims, now)
             let kind = ResultRules.kind(result)
@@ -148,7 +142,7 @@ public struct CallsService: ContactsV1.Calls.ServiceProtocol {
                 session.draftKind = kind.rawValue
             }
             guard let campaign = CampaignCatalog.campaign(session.campaignID) else {
-                throw ContactsError.notFound(field: "campaign_id", "Кампания не найдена")
+                throw RuleError.notFound(field: "campaign_id", "Кампания не найдена")
             }
             let entryID = RecordID.make(unixMs: now)
             try ContactsStore.insertEntry(db, Self.historyEntry(entryID, session, campaign, result, kind, claims, now), resultKind: kind)
@@ -163,9 +157,6 @@ public struct CallsService: ContactsV1.Calls.ServiceProtocol {
             let response = ContactsV1.SaveCallResultResponse(
                 entryID: entryID, kind: kind, callListEffect: outcome.effect, returnAtUnixMs: outcome.returnAtMs
             )
-            try Idempotency.remember(
-                db, login: claims.login, key: key, method: method, request: requestBytes, response: try response.serializedBytes(), nowMs: now
-            )
             return response
         }
     }
@@ -176,7 +167,7 @@ public struct CallsService: ContactsV1.Calls.ServiceProtocol {
         try await store.write { db in
             var session = try Self.session(db, request.sessionID, claims)
             switch session.state {
-            case .saved: throw ContactsError.failedPrecondition("Результат звонка уже сохранен")
+            case .saved: throw RuleError.failedPrecondition("Результат звонка уже сохранен")
             case .exited: return
             case .open:
                 if let leaseID = session.leaseID { try ContactsStore.releaseLease(db, leaseID: leaseID) }
@@ -191,17 +182,17 @@ public struct CallsService: ContactsV1.Calls.ServiceProtocol {
 
     static func session(_ db: Database, _ id: String, _ claims: SessionClaims) throws -> SessionRecord {
         guard !id.isEmpty, let session = try SessionRecord.fetch(db, id: id) else {
-            throw ContactsError.notFound(field: "session_id", "Звонок «\(id)» не найден")
+            throw RuleError.notFound(field: "session_id", "Звонок «\(id)» не найден")
         }
         guard session.operatorLogin == claims.login else {
-            throw ContactsError.permissionDenied("Звонок ведет другой оператор")
+            throw RuleError.permissionDenied("Звонок ведет другой оператор")
         }
         return session
     }
 
     static func openSession(_ db: Database, _ id: String, _ claims: SessionClaims) throws -> SessionRecord {
         let session = try session(db, id, claims)
-        guard session.state == .open else { throw ContactsError.callEnded("Звонок уже завершен") }
+        guard session.state == .open else { throw RuleError.callEnded("Звонок уже завершен") }
         return session
     }
 
@@ -209,7 +200,7 @@ public struct CallsService: ContactsV1.Calls.ServiceProtocol {
         _ db: Database, _ result: ContactsV1.CallResult, _ session: SessionRecord, _ claims: SessionClaims, _ now: Int64
     ) throws -> ContactsV1.CallResult {
         guard let campaign = CampaignCatalog.campaign(session.campaignID) else {
-            throw ContactsError.notFound(field: "campaign_id", "Кампания не найдена")
+            throw RuleError.notFound(field: "campaign_id", "Кампания не найдена")
         }
         let context = ResultContext(
             role: claims.role.wire, cardType: TypesV1.CardType(rawValue: session.cardType), campaign: campaign, nowMs: now,

@@ -19,7 +19,7 @@ public struct CampaignsService: ContactsV1.Campaigns.ServiceProtocol {
         try context.requireRole(Role.crm2, rule: Access.crm2Rule)
         try FieldBounds.check(request, context)
         guard let script = CampaignCatalog.script(request.campaignID) else {
-            throw ContactsError.notFound(field: "campaign_id", "Кампания «\(request.campaignID)» не найдена")
+            throw RuleError.notFound(field: "campaign_id", "Кампания «\(request.campaignID)» не найдена")
         }
         return ContactsV1.GetScriptResponse(script: script)
     }

@@ -21,14 +21,19 @@ public struct CollectionService: ContactsV1.Collection.ServiceProtocol {
         let claims = try context.requireRole([.collector], rule: Access.collectorRule)
         try FieldBounds.check(request, context)
         let size = try Paging.size(request.pageSize)
-        let offset = Int(try Paging.cursor(request.pageToken)?.0 ?? 0)
+        let offset = Int(try Paging.cursor(request.pageToken)?.primary ?? 0)
         let now = environment.nowMs()
         let calendar = environment.calendar
-        let list = try await store.read { db in
-            try ContactsStore.workList(
+        let (list, held) = try await store.read { db in
+            let list = try ContactsStore.workList(
                 db, collector: claims.login, procedure: request.procedure, newOnly: request.newOnly, contract: request.contractNumber,
                 nowMs: now, calendar: calendar, offset: offset, limit: size
             )
+            let held = try ContactsStore.heldBack(
+                db, collector: claims.login, procedure: request.procedure, newOnly: request.newOnly, contract: request.contractNumber,
+                nowMs: now, calendar: calendar, list: request.includeHeldBack, limit: size
+            )
+            return (list, held)
         }
         return ContactsV1.GetWorkListResponse(
             activeCount: Int32(list.active), newCount: Int32(list.new),
@@ -39,7 +44,8 @@ public struct CollectionService: ContactsV1.Collection.ServiceProtocol {
                 )
             },
             // Compared without a sum: the offset comes from the caller's token, up to Int64.max.
-            nextPageToken: list.active - offset > size ? Paging.token(Int64(offset + size), 0) : ""
+            nextPageToken: list.active - offset > size ? Paging.Cursor(Int64(offset + size), 0).token : "",
+            heldBackCount: Int32(held.count), heldBack: held.rows
         )
     }
 
@@ -47,13 +53,13 @@ public struct CollectionService: ContactsV1.Collection.ServiceProtocol {
         try context.requireRole([.system], rule: Access.systemRule)
         try FieldBounds.check(request, context)
         guard request.contracts.count <= Self.maxUpsert else {
-            throw ContactsError.invalidArgument(field: "contracts", "Не более \(Self.maxUpsert) договоров за раз")
+            throw RuleError.invalidArgument(field: "contracts", "Не более \(Self.maxUpsert) договоров за раз")
         }
         if let index = request.contracts.firstIndex(where: { $0.contractNumber.isEmpty }) {
-            throw ContactsError.invalidArgument(field: "contracts[\(index)].contract_number", "Не указан номер договора")
+            throw RuleError.invalidArgument(field: "contracts[\(index)].contract_number", "Не указан номер договора")
         }
         if let index = request.contracts.firstIndex(where: { $0.debtKopecks < 0 }) {
-            throw ContactsError.invalidArgument(field: "contracts[\(index)].debt_kopecks", "Задолженность не может быть отрицательной")
+            throw RuleError.invalidArgument(field: "contracts[\(index)].debt_kopecks", "Задолженность не может быть отрицательной")
         }
         let now = environment.nowMs()
         return try await store.write { db in try ContactsStore.upsertPortfolio(db, request.contracts, nowMs: now) }
@@ -65,23 +71,35 @@ public struct CollectionService: ContactsV1.Collection.ServiceProtocol {
         let claims = try context.requireRole([.collector], rule: Access.collectorRule)
         try FieldBounds.check(request, context)
         guard request.channel == .call || request.channel == .meeting else {
-            throw ContactsError.invalidArgument(field: "channel", "Укажите способ взаимодействия: звонок или встреча")
+            throw RuleError.invalidArgument(field: "channel", "Укажите способ взаимодействия: звонок или встреча")
         }
-        let phone = request.channel == .call && !request.phone.isEmpty ? try PhoneNumber.normalize(request.phone, field: "phone") : ""
+        let phone = request.channel == .call && !request.phone.isEmpty ? try NationalPhone(request.phone, field: "phone").digits : ""
         let now = environment.nowMs()
         let calendar = environment.calendar
         return try await store.write { db in
             guard let row = try ContactsStore.portfolio(db, contract: request.contractNumber) else {
-                throw ContactsError.notFound(field: "contract_number", "Договор \(request.contractNumber) не найден")
+                throw RuleError.notFound(field: "contract_number", "Договор \(request.contractNumber) не найден")
             }
             var counts = try ContactsStore.contactCounts(db, contract: row.contractNumber, nowMs: now, utcOffset: row.utcOffset)
             if let limit = Law230.refusal(
                 channel: request.channel, ban: row.contactBan, counts: counts, nowMs: now, utcOffsetMinutes: row.utcOffset, calendar
             ) {
-                if request.dryRun { return ContactsV1.RecordContactAttemptResponse(allowed: false, refusedBy: limit, counts: counts) }
-                throw ContactsError.failedPrecondition(Law230.message(limit), field: Law230.field(limit))
+                if request.dryRun {
+                    let callsFrom = try Int64.fetchOne(
+                        db, sql: "SELECT next_call_ms FROM portfolio WHERE contract_number = ?", arguments: [row.contractNumber]
+                    ) ?? 0
+                    let next = Law230.nextAllowed(
+                        after: limit, nowMs: now, callsAllowedFromMs: callsFrom, utcOffsetMinutes: row.utcOffset, calendar
+                    )
+                    return ContactsV1.RecordContactAttemptResponse(
+                        allowed: false, refusedBy: limit, counts: counts, debtorUtcOffsetMinutes: Int32(row.utcOffset), nextAllowedUnixMs: next ?? 0
+                    )
+                }
+                throw RuleError.failedPrecondition(Law230.message(limit), field: Law230.field(limit))
             }
-            if request.dryRun { return ContactsV1.RecordContactAttemptResponse(allowed: true, counts: counts) }
+            if request.dryRun {
+                return ContactsV1.RecordContactAttemptResponse(allowed: true, counts: counts, debtorUtcOffsetMinutes: Int32(row.utcOffset))
+            }
             try db.executeCached(
                 sql: "INSERT INTO contact_attempt (contract_number, channel, at_ms) VALUES (?, ?, ?)",
                 arguments: [row.contractNumber, request.channel.rawValue, now]
@@ -102,7 +120,9 @@ public struct CollectionService: ContactsV1.Collection.ServiceProtocol {
             } else {
                 counts.meetingsThisWeek += 1
             }
-            return ContactsV1.RecordContactAttemptResponse(allowed: true, counts: counts, entryID: entryID)
+            return ContactsV1.RecordContactAttemptResponse(
+                allowed: true, counts: counts, entryID: entryID, debtorUtcOffsetMinutes: Int32(row.utcOffset)
+            )
         }
     }
 }

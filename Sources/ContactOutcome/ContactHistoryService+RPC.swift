@@ -24,7 +24,7 @@ public struct ContactHistoryService: ContactsV1.ContactHistory.ServiceProtocol {
         let byCard = request.cardID != 0
         let byContract = !request.contractNumber.isEmpty
         guard byCard != byContract else {
-            throw ContactsError.invalidArgument(field: byCard ? "contract_number" : "card_id", "Укажите либо карточку (card_id), либо договор (contract_number)")
+            throw RuleError.invalidArgument(field: byCard ? "contract_number" : "card_id", "Укажите либо карточку (card_id), либо договор (contract_number)")
         }
         if byCard {
             try context.requireRole(Role.crm2, rule: Access.crm2Rule)
@@ -32,7 +32,7 @@ public struct ContactHistoryService: ContactsV1.ContactHistory.ServiceProtocol {
             try context.requireRole([.collector], rule: Access.collectorRule)
         }
         let size = try Paging.size(request.pageSize)
-        let cursor = try Paging.cursor(request.pageToken)
+        let cursor = try Paging.cursor(request.pageToken).map { ($0.primary, $0.secondary) }
         let now = environment.nowMs()
         let rows = try await store.read { db in
             try ContactsStore.history(
@@ -43,7 +43,7 @@ public struct ContactHistoryService: ContactsV1.ContactHistory.ServiceProtocol {
         let page = rows.prefix(size)
         return ContactsV1.ListContactHistoryResponse(
             entries: page.map { Self.withGuidance($0.entry, nowMs: now) },
-            nextPageToken: rows.count > size ? page.last.map { Paging.token($0.occurred, $0.seq) } ?? "" : ""
+            nextPageToken: rows.count > size ? page.last.map { Paging.Cursor($0.occurred, $0.seq).token } ?? "" : ""
         )
     }
 
@@ -91,10 +91,10 @@ public struct ContactHistoryService: ContactsV1.ContactHistory.ServiceProtocol {
     public func recordSms(request: ContactsV1.RecordSmsRequest, context: ServerContext) async throws -> ContactsV1.RecordSmsResponse {
         try context.requireRole([.system], rule: Access.systemRule)
         try FieldBounds.check(request, context)
-        guard !request.smsID.isEmpty else { throw ContactsError.invalidArgument(field: "sms_id", "Не указан идентификатор SMS") }
-        guard !request.phone.isEmpty else { throw ContactsError.invalidArgument(field: "phone", "Не указан номер телефона") }
-        let phone = try PhoneNumber.normalize(request.phone, field: "phone")
-        guard Self.smsRank(request.state) > 0 else { throw ContactsError.invalidArgument(field: "state", "Неизвестное состояние SMS") }
+        guard !request.smsID.isEmpty else { throw RuleError.invalidArgument(field: "sms_id", "Не указан идентификатор SMS") }
+        guard !request.phone.isEmpty else { throw RuleError.invalidArgument(field: "phone", "Не указан номер телефона") }
+        let phone = try NationalPhone(request.phone, field: "phone").digits
+        guard Self.smsRank(request.state) > 0 else { throw RuleError.invalidArgument(field: "state", "Неизвестное состояние SMS") }
         let key = "sms:" + request.smsID
         let now = environment.nowMs()
         return try await store.write { db in
@@ -128,10 +128,10 @@ public struct ContactHistoryService: ContactsV1.ContactHistory.ServiceProtocol {
         // never as an operator's word (an operator once wrote «Одобрено» the bureau had refused).
         try context.requireRole([.system], rule: Access.systemRule)
         try FieldBounds.check(request, context)
-        guard let event = request.event else { throw ContactsError.invalidArgument(field: "event", "Не указано событие") }
-        guard !request.eventID.isEmpty else { throw ContactsError.invalidArgument(field: "event_id", "Не указан идентификатор события") }
+        guard let event = request.event else { throw RuleError.invalidArgument(field: "event", "Не указано событие") }
+        guard !request.eventID.isEmpty else { throw RuleError.invalidArgument(field: "event_id", "Не указан идентификатор события") }
         guard request.cardID != 0 || !request.contractNumber.isEmpty else {
-            throw ContactsError.invalidArgument(field: "card_id", "Укажите карточку или договор")
+            throw RuleError.invalidArgument(field: "card_id", "Укажите карточку или договор")
         }
         let now = environment.nowMs()
         let occurred = request.occurredUnixMs != 0 ? request.occurredUnixMs : now
@@ -153,7 +153,7 @@ public struct ContactHistoryService: ContactsV1.ContactHistory.ServiceProtocol {
         case .bureauDecision(var bureau):
             if bureau.validUntilUnixMs == 0 {
                 let (until, overflow) = occurred.addingReportingOverflow(Guidance.bureauValidityMs)
-                guard !overflow else { throw ContactsError.invalidArgument(field: "occurred_unix_ms", "Время события вне допустимого диапазона") }
+                guard !overflow else { throw RuleError.invalidArgument(field: "occurred_unix_ms", "Время события вне допустимого диапазона") }
                 bureau.validUntilUnixMs = until
             }
             entry.action = .bureauDecision

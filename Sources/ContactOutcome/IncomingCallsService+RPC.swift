@@ -4,6 +4,7 @@ import CRMDomain
 import Foundation
 import GRDB
 public import RPCCore
+import ServiceKit
 public import Wire
 
 /// `crm.contacts.v1.IncomingCalls`: the process «СВВ: входящий звонок», its state in the
@@ -20,7 +21,7 @@ public struct IncomingCallsService: ContactsV1.IncomingCalls.ServiceProtocol {
     public func startIncomingCall(request: ContactsV1.StartIncomingCallRequest, context: ServerContext) async throws -> ContactsV1.StartIncomingCallResponse {
         let claims = try context.requireRole([.collector], rule: Access.collectorRule)
         try FieldBounds.check(request, context)
-        let state = IncomingCallState(processKey: "ВЗ-" + UUID().uuidString.lowercased())
+        let state = IncomingCallState(processKey: ProcessKey.new("ВЗ-"))
         let now = environment.nowMs()
         try await store.write { db in try Self.save(db, state, login: claims.login, nowMs: now, insert: true) }
         return ContactsV1.StartIncomingCallResponse(step: Self.step(state, row: nil, nowMs: now))
@@ -32,15 +33,10 @@ public struct IncomingCallsService: ContactsV1.IncomingCalls.ServiceProtocol {
         let claims = try context.requireRole([.collector], rule: Access.collectorRule)
         try FieldBounds.check(request, context)
         let finishing = request.frame == .finish
-        let key = context.metadata.idempotencyKey ?? ""
-        if finishing, key.isEmpty { throw ContactsError.invalidArgument(field: "idempotency-key", ContactsError.missingKeyMessage) }
+        // Only the finishing frame writes the outcome; the others may be repeated freely.
+        let scope = finishing ? try IdempotencyScope(context, login: claims.login, required: true, request: request) : nil
         let now = environment.nowMs()
-        let method = ContactsV1.IncomingCalls.Method.SubmitIncomingCallFrame.descriptor.fullName
-        let requestBytes = try request.serializedBytes()
-        return try await store.write { db in
-            if finishing, let stored = try Idempotency.lookup(db, login: claims.login, key: key, method: method, request: requestBytes) {
-                return try ContactsV1.SubmitIncomingCallFrameResponse(serializedBytes: stored)
-            }
+        return try await IdempotencyStore.write(scope: scope, nowMs: now, in: store.write) { db in
             let state = try Self.load(db, request.processKey, claims)
             let row = try state.contractNumber.flatMap { try ContactsStore.portfolio(db, contract: $0) }
             let today = row?.today(nowMs: now) ?? LocalDate.of(unixMs: now, utcOffsetMinutes: 180)
@@ -50,7 +46,7 @@ public struct IncomingCallsService: ContactsV1.IncomingCalls.ServiceProtocol {
             }
             let next = try IncomingCallMachine.submit(
                 state, frame: request.frame, input: request.input?.input, today: today,
-                newProcessKey: { "РТ-" + UUID().uuidString.lowercased() }, contractHasDebt: { hasDebt[$0] ?? false }
+                newProcessKey: { ProcessKey.new("РТ-") }, contractHasDebt: { hasDebt[$0] ?? false }
             )
             if next.status == .finished { try Self.finish(db, next, row, claims, now) }
             if state.refinancingOf != nil {
@@ -59,9 +55,6 @@ public struct IncomingCallsService: ContactsV1.IncomingCalls.ServiceProtocol {
             try Self.save(db, next, login: claims.login, nowMs: now, insert: false)
             let shownRow = try next.contractNumber.flatMap { try ContactsStore.portfolio(db, contract: $0) }
             let response = ContactsV1.SubmitIncomingCallFrameResponse(step: Self.step(next, row: shownRow, nowMs: now))
-            if finishing {
-                try Idempotency.remember(db, login: claims.login, key: key, method: method, request: requestBytes, response: response.serializedBytes(), nowMs: now)
-            }
             return response
         }
     }
@@ -95,7 +88,8 @@ public struct IncomingCallsService: ContactsV1.IncomingCalls.ServiceProtocol {
         try FieldBounds.check(request, context)
         let now = environment.nowMs()
         return try await store.read { db in
-            let state = try Self.load(db, request.processKey, claims)
+            let key = request.processKey.isEmpty ? try Self.openProcessKey(db, request, claims) : request.processKey
+            let state = try Self.load(db, key, claims)
             let row = try state.contractNumber.flatMap { try ContactsStore.portfolio(db, contract: $0) }
             return ContactsV1.GetIncomingCallResponse(step: Self.step(state, row: row, nowMs: now))
         }
@@ -103,11 +97,33 @@ public struct IncomingCallsService: ContactsV1.IncomingCalls.ServiceProtocol {
 
     // MARK: - Helpers
 
+    /// The collector's open process on the request's contract (or card), the latest touched:
+    /// how an interrupted call is resumed by what the collector knows.
+    static func openProcessKey(_ db: Database, _ request: ContactsV1.GetIncomingCallRequest, _ claims: SessionClaims) throws -> String {
+        guard !request.contractNumber.isEmpty || request.cardID != 0 else {
+            throw RuleError.invalidArgument(field: "process_key", "Укажите ключ процесса, номер договора или ID карточки")
+        }
+        let open = try Row.fetchAll(
+            db, sql: "SELECT process_key, state FROM incoming_call WHERE collector_login = ? AND status = 'open' ORDER BY updated_ms DESC",
+            arguments: [claims.login]
+        )
+        for row in open {
+            let json: String = row["state"]
+            guard let state = try? JSONDecoder().decode(IncomingCallState.self, from: Data(json.utf8)) else { continue }
+            if (!request.contractNumber.isEmpty && state.contractNumber == request.contractNumber)
+                || (request.cardID != 0 && state.cardID == request.cardID) {
+                return row["process_key"]
+            }
+        }
+        let field = request.contractNumber.isEmpty ? "card_id" : "contract_number"
+        throw RuleError.notFound(field: field, "Открытого звонка по \(request.contractNumber.isEmpty ? "карточке \(request.cardID)" : "договору \(request.contractNumber)") нет")
+    }
+
     static func load(_ db: Database, _ key: String, _ claims: SessionClaims) throws -> IncomingCallState {
         guard let row = try Row.fetchOne(cached: db, sql: "SELECT collector_login, state FROM incoming_call WHERE process_key = ?", arguments: [key]) else {
-            throw ContactsError.notFound(field: "process_key", "Процесс «\(key)» не найден")
+            throw RuleError.notFound(field: "process_key", "Процесс «\(key)» не найден")
         }
-        guard row["collector_login"] == claims.login else { throw ContactsError.permissionDenied("Звонок ведет другой специалист") }
+        guard row["collector_login"] == claims.login else { throw RuleError.permissionDenied("Звонок ведет другой специалист") }
         let json: String = row["state"]
         return try JSONDecoder().decode(IncomingCallState.self, from: Data(json.utf8))
     }

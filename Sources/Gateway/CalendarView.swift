@@ -7,7 +7,7 @@ public enum CalendarView {
             headers: ["ВРЕМЯ", "ЗАПИСАНО", "СВОБОДНО", ""],
             rows: slots.map { slot in
                 [SchedulingDates.time(slot.start), "\(slot.bookings.count)", "\(slot.freePlaces) из \(slot.capacity)",
-                 slot.past ? "прошло" : (slot.freePlaces == 0 ? "занято" : "")]
+                 slot.past ? "прошло" : (slot.freePlaces == 0 ? "мест нет" : "")]
             }
         ).render()
     }

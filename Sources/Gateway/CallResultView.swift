@@ -3,7 +3,8 @@ public import Wire
 /// A saved or draft call result in the history's words: «Не дозвонились, причина: Не
 /// отвечает», the visit with its office, the offered products.
 public enum CallResultView {
-    public static func describe(_ result: ContactsV1.CallResult) -> String {
+    /// `refusalReasons`: the campaigns' refusal reasons, id → label; the result stores only the id.
+    public static func describe(_ result: ContactsV1.CallResult, refusalReasons: [String: String] = [:]) -> String {
         var parts: [String] = []
         switch result.firstLevel {
         case .notReached(let value)?:
@@ -26,7 +27,7 @@ public enum CallResultView {
             case .thinking(let value)?:
                 parts.append("Подумаю, следующее действие: \(SchedulingDates.localDateTime(value.nextActionAt))")
             case .refused(let value)?:
-                parts.append("Отказался (НЕТ), причина: \(value.refusalReasonID)")
+                parts.append("Отказался (НЕТ), причина: \(refusalReasons[value.refusalReasonID] ?? value.refusalReasonID)")
             case .agreed(let value)?:
                 parts.append("Согласился (ДА)")
                 if let visit = value.visit {

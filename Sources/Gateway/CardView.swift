@@ -3,12 +3,12 @@ public import Wire
 
 /// The card and its tabs as the operator's screen shows them, column names from the manual.
 public enum CardView {
-    public static func personal(_ card: RegistryV1.Card) -> String {
+    public static func personal(_ card: RegistryV1.Card, width: Int = TextTable.terminalWidth()) -> String {
         var lines = [
             "ID CRM: \(card.cardID)   ТИП: \(Labels.cardType(card.type))   НОМЕР РБС: \(card.rbsNumber.isEmpty ? "—" : card.rbsNumber)",
             "Скрипт: \(card.scriptNames.isEmpty ? "—" : card.scriptNames.joined(separator: ", "))",
             "ФИО: \(Labels.fullName(card.fullName))",
-            "Дата рождения: \(Labels.date(card.birthDate)) (\(card.age) лет)",
+            "Дата рождения: \(Labels.date(card.birthDate))" + (card.birthDate == nil ? "" : " (\(Labels.age(Int(card.age))))"),
             "Регион проживания: \(Labels.region(card.region))",
             "Населённый пункт: \(card.settlement.isEmpty ? "—" : card.settlement)",
             "Паспорт: \(Labels.passport(card.passport))",
@@ -27,7 +27,7 @@ public enum CardView {
                         entry.struckOut ? "вычеркнут: \(strikeReason(entry.strikeReason))" : "",
                     ]
                 }
-            ).render())
+            ).render(width: width))
         }
         return lines.joined(separator: "\n")
     }
@@ -43,7 +43,7 @@ public enum CardView {
         ).render(width: width)
     }
 
-    public static func products(_ products: [RegistryV1.Product]) -> String {
+    public static func products(_ products: [RegistryV1.Product], width: Int = TextTable.terminalWidth()) -> String {
         guard !products.isEmpty else { return "Нет продуктов" }
         return TextTable(
             headers: ["ДАТА ОТКРЫТИЯ", "НАИМЕНОВАНИЕ", "ТИП ПРОДУКТА", "ДАТА ЗАКРЫТИЯ", "СУММА КРЕДИТА", "ТЕКУЩИЙ ОСТАТОК", "% ПОГАШЕНИЯ"],
@@ -52,7 +52,7 @@ public enum CardView {
                 [Labels.date($0.openDate), $0.name, category($0.productType), Labels.date($0.closeDate),
                  Labels.money(kopecks: $0.creditSumKopecks), Labels.money(kopecks: $0.currentBalanceKopecks), "\($0.repaidPercent) %"]
             }
-        ).render()
+        ).render(width: width)
     }
 
     public static func halva(_ transactions: [RegistryV1.HalvaTransaction]) -> String {
@@ -65,17 +65,27 @@ public enum CardView {
         ).render()
     }
 
-    public static func changes(_ changes: [RegistryV1.ContactChange]) -> String {
+    public static func changes(_ changes: [RegistryV1.ContactChange], width: Int = TextTable.terminalWidth()) -> String {
         guard !changes.isEmpty else { return "Изменений не было" }
         return TextTable(
             headers: ["ДАТА И ВРЕМЯ", "ТИП ДАННЫХ", "НОВОЕ ЗНАЧЕНИЕ", "СТАРОЕ ЗНАЧЕНИЕ", "ПРИЧИНА", "КОММЕНТАРИЙ", "КТО ИЗМЕНИЛ"],
             keep: [0, 2, 3],
             rows: changes.map {
-                [dateTime($0.changedUnixMs), $0.dataTypeLabel, $0.newValue, $0.oldValue,
+                [dateTime($0.changedUnixMs), $0.dataTypeLabel, changedValue($0.newValue, $0.dataType), changedValue($0.oldValue, $0.dataType),
                  $0.reason == .unspecified ? "" : strikeReason($0.reason), $0.comment,
                  $0.changedBy.map { "\($0.fullName) (\($0.login))" } ?? ""]
             }
-        ).render()
+        ).render(width: width)
+    }
+
+    /// A tab-8 value as the card shows it: a phone formatted, a date in the Russian way.
+    static func changedValue(_ value: String, _ type: RegistryV1.ChangedDataType) -> String {
+        switch type {
+        case .mobilePhone, .workPhone, .contactPhone, .extraPhone1, .extraPhone2, .registrationPhone:
+            Labels.phone(value)
+        default:
+            value
+        }
     }
 
     public static func dateTime(_ unixMilliseconds: Int64) -> String {

@@ -17,12 +17,19 @@ public struct Choices<Value: Sendable & Equatable>: Sendable {
         self.options = options.map { Option(key: $0.0, label: $0.1, value: $0.2) }
     }
 
-    /// The option named by `text` (key, label, or its 1-based number), case-insensitive.
+    /// The option named by `text`: its key, its label (or a unique beginning of it), or its
+    /// 1-based number, in any case.
     public func pick(_ text: String, flag: String) throws(GatewayError) -> Value {
-        let wanted = text.trimmingCharacters(in: .whitespaces).lowercased()
-        if let option = options.first(where: { $0.key == wanted || $0.label.lowercased() == wanted }) { return option.value }
-        if let number = Int(wanted), options.indices.contains(number - 1) { return options[number - 1].value }
-        throw GatewayError("\(flag): нет варианта «\(text)» для «\(what)». Можно: " + options.map { "\($0.key) («\($0.label)»)" }.joined(separator: ", "))
+        switch ChoiceMatch.find(text, options, label: \.label, key: \.key, keysFirst: true) {
+        case .found(let option): return option.value
+        case .refused(let reason):
+            throw GatewayError("\(flag): \(reason) («\(what)»). Можно: " + options.map { "\($0.key) («\($0.label)»)" }.joined(separator: ", "))
+        }
+    }
+
+    /// The same list without the options `keep` rejects (those the operator may not use).
+    public func filter(_ keep: (Value) -> Bool) -> Choices<Value> {
+        Choices(what, options.filter { keep($0.value) }.map { ($0.key, $0.label, $0.value) })
     }
 
     public func label(_ value: Value) -> String {
@@ -31,7 +38,7 @@ public struct Choices<Value: Sendable & Equatable>: Sendable {
 
     /// The numbered list for a prompt.
     public var menu: String {
-        options.enumerated().map { "  \($0.offset + 1). \($0.element.label) [\($0.element.key)]" }.joined(separator: "\n")
+        options.enumerated().map { "  \($0.offset + 1). \($0.element.label)" }.joined(separator: "\n")
     }
 }
 

@@ -1,24 +1,37 @@
 public import Wire
 
+extension ContactsV1.ListCampaignsResponse {
+    /// Every campaign's refusal reasons, id → label.
+    public var refusalReasonLabels: [String: String] {
+        var labels: [String: String] = [:]
+        for campaign in campaigns { for reason in campaign.refusalReasons { labels[reason.reasonID] = reason.label } }
+        return labels
+    }
+}
+
 /// Tab 3 «История последних контактов» and the client's SMS (tab 2's sent messages).
 public enum HistoryView {
-    public static func entries(_ entries: [ContactsV1.HistoryEntry], width: Int = TextTable.terminalWidth()) -> String {
+    /// `refusalReasons`: the campaigns' refusal reasons (id → label), so a refusal reads by its
+    /// label, never its key.
+    public static func entries(
+        _ entries: [ContactsV1.HistoryEntry], refusalReasons: [String: String] = [:], width: Int = TextTable.terminalWidth()
+    ) -> String {
         guard !entries.isEmpty else { return "Контактов не было" }
         return TextTable(
             headers: ["ДАТА И ВРЕМЯ", "ДЕЙСТВИЕ", "РЕЗУЛЬТАТ", "ДЕТАЛИ", "СЛЕДУЮЩЕЕ ДЕЙСТВИЕ", "КОММЕНТАРИИ", "ОПЕРАТОР"], keep: [0, 6],
             rows: entries.map { entry in
-                [CardView.dateTime(entry.occurredUnixMs), entry.actionLabel, entry.resultLabel, details(entry),
+                [CardView.dateTime(entry.occurredUnixMs), entry.actionLabel, entry.resultLabel, details(entry, refusalReasons: refusalReasons),
                  entry.nextAction.map(nextAction) ?? "", entry.comment,
                  entry.operator.map { "\($0.fullName) (\($0.login))" } ?? ""]
             }
         ).render(width: width)
     }
 
-    static func details(_ entry: ContactsV1.HistoryEntry) -> String {
+    static func details(_ entry: ContactsV1.HistoryEntry, refusalReasons: [String: String] = [:]) -> String {
         var text: String
         switch entry.details {
         case .call(let call)?:
-            text = "Кампания: \(call.campaignName). " + (call.result.map(CallResultView.describe) ?? ResultChoices.kindLabel(call.kind))
+            text = "Кампания: \(call.campaignName). " + (call.result.map { CallResultView.describe($0, refusalReasons: refusalReasons) } ?? ResultChoices.kindLabel(call.kind))
         case .sms(let sms)?:
             text = "Текст: \(sms.text); телефон \(Labels.phone(sms.phone))"
         case .email(let email)?:

@@ -56,10 +56,35 @@ public enum Labels {
         return "+7 (\(String(d[0..<3]))) \(String(d[3..<6]))-\(String(d[6..<8]))-\(String(d[8..<10]))"
     }
 
+    /// Roubles as operators read them: «1 002 000,00 ₽», thousands apart by a no-break space
+    /// (a table never breaks a sum across lines).
     public static func money(kopecks: Int64) -> String {
         let sign = kopecks < 0 ? "−" : ""
         let absolute = kopecks.magnitude
-        return "\(sign)\(absolute / 100),\(String(format: "%02d", absolute % 100)) ₽"
+        let roubles = String(absolute / 100)
+        var grouped = ""
+        for (index, digit) in roubles.enumerated() {
+            if index > 0, (roubles.count - index) % 3 == 0 { grouped.append("\u{00A0}") }
+            grouped.append(digit)
+        }
+        return "\(sign)\(grouped),\(String(format: "%02d", absolute % 100))\u{00A0}₽"
+    }
+
+    /// The Russian plural of a count: `plural(41, "год", "года", "лет")` → «41 год», 44 → «44
+    /// года», 11 and 45 → «… лет».
+    public static func plural(_ count: Int, _ one: String, _ few: String, _ many: String) -> String {
+        let lastTwo = abs(count) % 100, last = abs(count) % 10
+        let word = (11...14).contains(lastTwo) ? many : last == 1 ? one : (2...4).contains(last) ? few : many
+        return "\(count) \(word)"
+    }
+
+    /// An age: «41 год», «44 года», «45 лет».
+    public static func age(_ years: Int) -> String { plural(years, "год", "года", "лет") }
+
+    /// A booking as the operator names it: the office, the date and the time, never its id.
+    public static func booking(officeName: String, at: TypesV1.LocalDateTime?) -> String {
+        let when = SchedulingDates.localDateTime(at)
+        return officeName.isEmpty ? when : "\(officeName), \(when)"
     }
 }
 

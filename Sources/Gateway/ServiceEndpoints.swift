@@ -14,15 +14,12 @@ public struct ServiceEndpoints: Sendable, Hashable {
         /// TLS for the connection (`--tls-ca`, and `--tls-cert`/`--tls-key` for mutual TLS).
         public var tls: TLSCredentials?
 
-        public var description: String { "\(host):\(port)" }
+        public var description: String { HostPort(host: host, port: port).description }
 
-        /// Parses `host:port`.
+        /// Parses `host:port` (`[::1]:7101` for IPv6); port 0 is no service's.
         public init?(service: String, address: String) {
-            guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
-                  (1...65535).contains(port) else { return nil }
-            let host = String(address[..<colon])
-            guard !host.isEmpty else { return nil }
-            self.init(service: service, host: host, port: port)
+            guard let parsed = HostPort(address), parsed.port > 0 else { return nil }
+            self.init(service: service, host: parsed.host, port: parsed.port)
         }
 
         public init(service: String, host: String, port: Int) {

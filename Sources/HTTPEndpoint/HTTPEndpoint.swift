@@ -6,9 +6,12 @@ public import Logging
 public import ServiceLifecycle
 
 /// A small HTTP/1.1 server for a service's side doors (Kannel's delivery reports,
-/// Prometheus `/metrics`): routes by method and exact path to async handlers, reads the
-/// whole body up to a cap, keeps connections alive, and stops gracefully: it stops
-/// accepting, lets a request in progress finish, and closes idle connections.
+/// Prometheus `/metrics`), on NIOHTTP1 (docs/ARCHITECTURE.md «HTTP side doors»): routes by
+/// method and exact path to async handlers, reads the whole body up to a cap, keeps
+/// connections alive, closes a connection that sends nothing for `idleTimeout` (NIO's
+/// `IdleStateHandler`), holds at most `maxConnections` at once (one more is closed on
+/// accept), and stops gracefully: it stops accepting, lets a request in progress finish,
+/// and closes idle connections.
 public final class HTTPEndpoint: Service, Sendable {
     public struct Configuration: Sendable {
         public var host: String
@@ -16,19 +19,34 @@ public final class HTTPEndpoint: Service, Sendable {
         public var port: Int
         /// A larger body is answered 413 and the connection closed.
         public var maxBodyBytes: Int
+        /// A connection that sends nothing for this long is closed (a client that opened it
+        /// and went away, or sends a byte a minute, holds no descriptor for long).
+        public var idleTimeout: Duration
+        /// Connections held at once; one more is closed as soon as it is accepted, so a flood
+        /// of connections cannot take the process's descriptors.
+        public var maxConnections: Int
 
-        public init(host: String = "127.0.0.1", port: Int = 0, maxBodyBytes: Int = 1 << 20) {
+        public init(
+            host: String = "127.0.0.1", port: Int = 0, maxBodyBytes: Int = 1 << 20,
+            idleTimeout: Duration = .seconds(60), maxConnections: Int = 256
+        ) {
             self.host = host
             self.port = port
             self.maxBodyBytes = maxBodyBytes
+            self.idleTimeout = idleTimeout
+            self.maxConnections = maxConnections
         }
     }
 
     public let configuration: Configuration
-    let routes: [String: [String: HTTPRoute]]
+    let routes: [String: [String: EndpointRoute]]
     let logger: Logger
     let group: any EventLoopGroup
     private let bound = NIOLockedValueBox(BindState.waiting([]))
+    private let open = NIOLockedValueBox(0)
+
+    /// Connections being served now.
+    public var openConnections: Int { open.withLockedValue { $0 } }
 
     private enum BindState {
         case waiting([CheckedContinuation<Int, any Error>])
@@ -37,7 +55,7 @@ public final class HTTPEndpoint: Service, Sendable {
     }
 
     public init(
-        _ configuration: Configuration, routes: [HTTPRoute], logger: Logger = Logger(label: "http"),
+        _ configuration: Configuration, routes: [EndpointRoute], logger: Logger = Logger(label: "http"),
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
         self.configuration = configuration
@@ -80,9 +98,10 @@ public final class HTTPEndpoint: Service, Sendable {
         do {
             server = try await ServerBootstrap(group: group)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-                .bind(host: configuration.host, port: configuration.port) { channel in
+                .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+                .bind(host: configuration.host, port: configuration.port) { [idle = configuration.idleTimeout] channel in
                     channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandlers(IdleStateHandler(readTimeout: TimeAmount(idle)), CloseOnIdle())
                         try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                         return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: channel)
                     }
@@ -99,7 +118,20 @@ public final class HTTPEndpoint: Service, Sendable {
             try await withThrowingDiscardingTaskGroup { connections in
                 try await server.executeThenClose { inbound in
                     for try await connection in inbound {
-                        connections.addTask { await self.serve(connection) }
+                        let admitted = open.withLockedValue { count in
+                            guard count < configuration.maxConnections else { return false }
+                            count += 1
+                            return true
+                        }
+                        guard admitted else {
+                            logger.warning("http connection refused: at the cap", metadata: ["max": "\(configuration.maxConnections)"])
+                            connections.addTask { try? await connection.executeThenClose { _, _ in } }
+                            continue
+                        }
+                        connections.addTask {
+                            await self.serve(connection)
+                            self.open.withLockedValue { $0 -= 1 }
+                        }
                     }
                 }
             }
@@ -165,14 +197,14 @@ public final class HTTPEndpoint: Service, Sendable {
         }
     }
 
-    func respond(to head: HTTPRequestHead, body: [UInt8]) async -> HTTPResponse {
-        let request = HTTPRequest(
+    func respond(to head: HTTPRequestHead, body: [UInt8]) async -> EndpointResponse {
+        let request = EndpointRequest(
             method: head.method.rawValue, uri: head.uri,
-            headers: head.headers.map { HTTPRequest.Header(name: $0.name, value: $0.value) }, body: body
+            headers: head.headers.map { EndpointRequest.Header(name: $0.name, value: $0.value) }, body: body
         )
         guard let byMethod = routes[request.path] else { return .text("not found\n", status: 404) }
         guard let route = byMethod[request.method] else {
-            var response = HTTPResponse.text("method not allowed\n", status: 405)
+            var response = EndpointResponse.text("method not allowed\n", status: 405)
             response.headers.append(.init(name: "Allow", value: byMethod.keys.sorted().joined(separator: ", ")))
             return response
         }
@@ -180,7 +212,7 @@ public final class HTTPEndpoint: Service, Sendable {
     }
 
     static func write(
-        _ response: HTTPResponse, version: HTTPVersion, keepAlive: Bool, to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
+        _ response: EndpointResponse, version: HTTPVersion, keepAlive: Bool, to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
     ) async throws {
         var headers = HTTPHeaders(response.headers.map { ($0.name, $0.value) })
         headers.replaceOrAdd(name: "Content-Length", value: "\(response.body.count)")
@@ -190,5 +222,25 @@ public final class HTTPEndpoint: Service, Sendable {
             try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: response.body))))
         }
         try await outbound.write(.end(nil))
+    }
+}
+
+/// Closes the connection when `IdleStateHandler` says it sent nothing for the idle timeout.
+final class CloseOnIdle: ChannelInboundHandler, Sendable {
+    typealias InboundIn = NIOAny
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }

@@ -2,14 +2,13 @@ import Auth
 import CRMAPI
 import CRMDomain
 import Foundation
-import GRDB
 public import RPCCore
 public import Wire
 
 /// `crm.scheduling.v1.Offices`: regions, settlements, office search, calendars and bookings.
 public struct OfficesService: SchedulingV1.Offices.ServiceProtocol {
     public let environment: SchedulingEnvironment
-    var store: SchedulingStore { environment.store }
+    var store: any SchedulingStore { environment.store }
 
     public init(environment: SchedulingEnvironment) {
         self.environment = environment
@@ -18,7 +17,7 @@ public struct OfficesService: SchedulingV1.Offices.ServiceProtocol {
     public func listRegions(request: SchedulingV1.ListRegionsRequest, context: ServerContext) async throws -> SchedulingV1.ListRegionsResponse {
         try context.requireRole(Access.crm2, rule: Access.crm2Rule)
         try FieldBounds.check(request, context)
-        let regions = try await store.read { db in try SchedulingStore.regions(db) }
+        let regions = try await store.regions()
         return SchedulingV1.ListRegionsResponse(regions: regions.map(\.wire))
     }
 
@@ -26,11 +25,8 @@ public struct OfficesService: SchedulingV1.Offices.ServiceProtocol {
         try context.requireRole(Access.crm2, rule: Access.crm2Rule)
         try FieldBounds.check(request, context)
         let code = request.regionCode
-        let settlements = try await store.read { db -> [SettlementRow]? in
-            guard try SchedulingStore.region(db, code: code) != nil else { return nil }
-            return try SchedulingStore.settlements(db, region: code)
-        }
-        guard let settlements else { throw SchedulingError.notFound(field: "region_code", "Регион «\(code)» не найден") }
+        let settlements = try await store.settlements(region: code)
+        guard let settlements else { throw RuleError.notFound(field: "region_code", "Регион «\(code)» не найден") }
         return SchedulingV1.ListSettlementsResponse(settlements: settlements.map {
             SchedulingV1.Settlement(settlementID: $0.id, regionCode: $0.regionCode, name: $0.name, hasMppOffice: $0.hasMppOffice)
         })
@@ -39,7 +35,7 @@ public struct OfficesService: SchedulingV1.Offices.ServiceProtocol {
     public func searchOffices(request: SchedulingV1.SearchOfficesRequest, context: ServerContext) async throws -> SchedulingV1.SearchOfficesResponse {
         try context.requireRole(Access.crm2, rule: Access.crm2Rule)
         try FieldBounds.check(request, context)
-        guard !request.regionCode.isEmpty else { throw SchedulingError.invalidArgument(field: "region_code", "Выберите регион") }
+        guard !request.regionCode.isEmpty else { throw RuleError.invalidArgument(field: "region_code", "Выберите регион") }
         let size = try Paging.size(request.pageSize)
         let offset = Int(try Paging.cursor(request.pageToken)?.0 ?? 0)
         let kind: Int? = switch request.kind {
@@ -49,10 +45,9 @@ public struct OfficesService: SchedulingV1.Offices.ServiceProtocol {
         }
         let region = request.regionCode
         let settlement = request.settlementID.isEmpty ? nil : request.settlementID
-        let match = SearchText.matchExpression(request.query)
-        let offices = try await store.read { db in
-            try SchedulingStore.searchOffices(db, region: region, settlement: settlement, match: match, kind: kind, offset: offset, limit: size + 1)
-        }
+        let offices = try await store.searchOffices(OfficeQuery(
+            region: region, settlement: settlement, words: SearchText.words(request.query), kind: kind, offset: offset, limit: size + 1
+        ))
         return SchedulingV1.SearchOfficesResponse(
             offices: offices.prefix(size).map(\.wire),
             nextPageToken: offices.count > size ? Paging.token(Int64(offset + size), 0) : ""
@@ -71,7 +66,7 @@ public struct OfficesService: SchedulingV1.Offices.ServiceProtocol {
         let office = try await office(request.officeID, field: "office_id")
         let date = try LocalDate(request.date, field: "date")
         let now = environment.nowMs()
-        let bookings = try await store.read { db in try SchedulingStore.activeBookings(db, office: office.record.id, date: date) }
+        let bookings = try await store.activeBookings(office: office.record.id, date: date)
         let offset = office.region.utcOffsetMinutes
         let slots = SlotRules.slotStarts(hours: office.hours, on: date, slotMinutes: office.record.slotMinutes).map { start in
             let booked = bookings.filter { $0.startMinute == start }
@@ -89,47 +84,51 @@ public struct OfficesService: SchedulingV1.Offices.ServiceProtocol {
         let claims = try context.requireRole(Access.crm2, rule: Access.crm2Rule)
         try FieldBounds.check(request, context)
         let office = try await office(request.officeID, field: "office_id")
-        guard request.cardID > 0 else { throw SchedulingError.invalidArgument(field: "card_id", "Не указана карточка клиента") }
+        guard request.cardID > 0 else { throw RuleError.invalidArgument(field: "card_id", "Не указана карточка клиента") }
         let (date, start) = try slot(of: office, date: request.date, start: request.start, nowMs: environment.nowMs())
         let name = request.clientName ?? TypesV1.FullName()
-        return try await environment.idempotentWrite(request, context: context, by: claims, required: true) { db, now in
+        return try await environment.idempotentWrite(request, context: context, by: claims, required: true) { now in
             let booking = BookingRecord(
                 id: newID("b"), officeId: office.record.id, date: date.description, startMinute: start, cardId: request.cardID,
                 surname: name.surname, name: name.name, patronymic: name.patronymic, state: .active,
                 bookedByLogin: claims.login, bookedByName: claims.fullName, createdMs: now
             )
-            let booked = try SchedulingStore.book(db, booking, capacity: office.record.slotCapacity)
-            return SchedulingV1.BookVisitResponse(booking: booked.wire(utcOffsetMinutes: office.region.utcOffsetMinutes))
+            return .book(booking, capacity: office.record.slotCapacity)
+        } respond: { outcome in
+            SchedulingV1.BookVisitResponse(booking: try outcome.booking().wire(utcOffsetMinutes: office.region.utcOffsetMinutes))
         }
     }
 
     public func cancelBooking(request: SchedulingV1.CancelBookingRequest, context: ServerContext) async throws -> SchedulingV1.CancelBookingResponse {
         let claims = try context.requireRole(Access.crm2, rule: Access.crm2Rule)
         try FieldBounds.check(request, context)
-        guard !request.bookingID.isEmpty else { throw SchedulingError.invalidArgument(field: "booking_id", "Не указана запись") }
-        return try await environment.idempotentWrite(request, context: context, by: claims, required: false) { db, now in
-            let booking = try SchedulingStore.cancel(db, id: request.bookingID, reason: request.reason, nowMs: now)
-            let offset = try SchedulingStore.office(db, id: booking.officeId)?.region.utcOffsetMinutes ?? Regions.moscowUTCOffsetMinutes
-            return SchedulingV1.CancelBookingResponse(booking: booking.wire(utcOffsetMinutes: offset))
+        guard !request.bookingID.isEmpty else { throw RuleError.invalidArgument(field: "booking_id", "Не указана запись") }
+        return try await environment.idempotentWrite(request, context: context, by: claims, required: false) { now in
+            .cancel(id: request.bookingID, reason: request.reason, nowMs: now)
+        } respond: { outcome in
+            let offset = outcome.office?.region.utcOffsetMinutes ?? Regions.moscowUTCOffsetMinutes
+            return SchedulingV1.CancelBookingResponse(booking: try outcome.booking().wire(utcOffsetMinutes: offset))
         }
     }
 
     public func moveBooking(request: SchedulingV1.MoveBookingRequest, context: ServerContext) async throws -> SchedulingV1.MoveBookingResponse {
         let claims = try context.requireRole(Access.crm2, rule: Access.crm2Rule)
         try FieldBounds.check(request, context)
-        guard !request.bookingID.isEmpty else { throw SchedulingError.invalidArgument(field: "booking_id", "Не указана запись") }
+        guard !request.bookingID.isEmpty else { throw RuleError.invalidArgument(field: "booking_id", "Не указана запись") }
         let id = request.bookingID
-        guard let current = try await store.read({ db in try SchedulingStore.booking(db, id: id) }) else {
-            throw SchedulingError.notFound(field: "booking_id", "Запись не найдена")
+        guard let current = try await store.booking(id: id) else {
+            throw RuleError.notFound(field: "booking_id", "Запись не найдена")
         }
-        guard current.state == .active else { throw SchedulingError.failedPrecondition("Запись отменена, перенести её нельзя") }
+        guard current.state == .active else { throw RuleError.failedPrecondition("Запись отменена, перенести её нельзя") }
         let office = try await office(request.officeID.isEmpty ? current.officeId : request.officeID, field: "office_id")
         let (date, start) = try slot(of: office, date: request.date, start: request.start, nowMs: environment.nowMs())
         let calendar = environment.calendar
-        let response: SchedulingV1.MoveBookingResponse = try await environment.idempotentWrite(request, context: context, by: claims, required: false) { db, now in
-            let moved = try SchedulingStore.move(db, id: id, to: office.record, date: date, start: start)
-            if let smsID = moved.visitSmsId, var sms = try SchedulingStore.sms(db, id: smsID), sms.state == .queued {
+        let response: SchedulingV1.MoveBookingResponse = try await environment.idempotentWrite(
+            request, context: context, by: claims, required: false
+        ) { now in
+            .move(id: id, office: office.record, date: date, start: start) { visitSms in
                 // The pending visit SMS follows the booking: new text, new moment per the visit rule.
+                var sms = visitSms
                 let plan = VisitSmsRule.plan(visit: date, nowMs: now, utcOffsetMinutes: office.region.utcOffsetMinutes)
                 let due = SmsWindow.nextAllowed(.visit, after: plan.sendAtUnixMs == 0 ? now : plan.sendAtUnixMs,
                                                 utcOffsetMinutes: office.region.utcOffsetMinutes, calendar: calendar)
@@ -137,9 +136,10 @@ public struct OfficesService: SchedulingV1.Offices.ServiceProtocol {
                 sms.dueMs = due
                 sms.nextAttemptMs = due
                 sms.utcOffsetMinutes = office.region.utcOffsetMinutes
-                try sms.update(db)
+                return sms
             }
-            return SchedulingV1.MoveBookingResponse(booking: moved.wire(utcOffsetMinutes: office.region.utcOffsetMinutes))
+        } respond: { outcome in
+            SchedulingV1.MoveBookingResponse(booking: try outcome.booking().wire(utcOffsetMinutes: office.region.utcOffsetMinutes))
         }
         environment.wakeOutbox()
         return response
@@ -148,15 +148,15 @@ public struct OfficesService: SchedulingV1.Offices.ServiceProtocol {
     // MARK: helpers
 
     func office(_ id: String, field: String) async throws -> OfficeDetails {
-        guard !id.isEmpty else { throw SchedulingError.invalidArgument(field: field, "Не выбран офис") }
-        guard let office = try await store.read({ db in try SchedulingStore.office(db, id: id) }) else {
-            throw SchedulingError.notFound(field: field, "Офис не найден")
+        guard !id.isEmpty else { throw RuleError.invalidArgument(field: field, "Не выбран офис") }
+        guard let office = try await store.office(id: id) else {
+            throw RuleError.notFound(field: field, "Офис не найден")
         }
         return office
     }
 
     /// A bookable slot: a real date the office is open, the start of one of its slots, not past.
-    func slot(of office: OfficeDetails, date: TypesV1.Date?, start: TypesV1.TimeOfDay?, nowMs: Int64) throws(SchedulingError) -> (LocalDate, Int) {
+    func slot(of office: OfficeDetails, date: TypesV1.Date?, start: TypesV1.TimeOfDay?, nowMs: Int64) throws(RuleError) -> (LocalDate, Int) {
         let date = try LocalDate(date, field: "date")
         let starts = SlotRules.slotStarts(hours: office.hours, on: date, slotMinutes: office.record.slotMinutes)
         guard !starts.isEmpty else { throw .invalidArgument(field: "date", "Офис в этот день не работает") }

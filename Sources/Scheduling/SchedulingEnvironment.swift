@@ -2,14 +2,14 @@ public import Auth
 import CRMAPI
 import CRMDomain
 import Foundation
-import GRDB
 import RPCCore
+import ServiceKit
 import Wire
 
 /// What the scheduling services share: the store, the clock, the production calendar, and
 /// a way to wake the outbox worker when a message is accepted.
 public struct SchedulingEnvironment: Sendable {
-    public let store: SchedulingStore
+    public let store: any SchedulingStore
     /// Wall-clock milliseconds (UTC); tests fix it.
     public let nowMs: @Sendable () -> Int64
     public let calendar: ProductionCalendar
@@ -21,7 +21,7 @@ public struct SchedulingEnvironment: Sendable {
     public let debtors: (any DebtorDirectory)?
 
     public init(
-        store: SchedulingStore, nowMs: @escaping @Sendable () -> Int64 = { SystemClockMs.now() },
+        store: any SchedulingStore, nowMs: @escaping @Sendable () -> Int64 = { SystemClockMs.now() },
         calendar: ProductionCalendar = .shipped, providerName: String = "file", wakeOutbox: @escaping @Sendable () -> Void = {},
         debtors: (any DebtorDirectory)? = nil
     ) {
@@ -33,29 +33,20 @@ public struct SchedulingEnvironment: Sendable {
         self.wakeOutbox = wakeOutbox
     }
 
-    /// Runs `body` in one transaction. With an idempotency key, a repeat of the same request
-    /// (same operator and method) returns the first answer and a different request is
-    /// refused; `required` makes the key mandatory.
+    /// Runs the named write `write(now)` in one transaction. With an idempotency key, a
+    /// repeat of the same request (same operator and method) returns the first answer and a
+    /// different request is refused; `required` makes the key mandatory.
     func idempotentWrite<Request: WireMessage, Response: WireMessage>(
         _ request: Request, context: ServerContext, by claims: SessionClaims, required: Bool,
-        _ body: @escaping @Sendable (Database, Int64) throws -> Response
+        _ write: (Int64) throws -> SchedulingWrite,
+        respond: @escaping @Sendable (WriteOutcome) throws -> Response
     ) async throws -> Response {
-        let key = context.metadata.idempotencyKey.flatMap { $0.isEmpty ? nil : $0 }
-        if required && key == nil {
-            throw SchedulingError.invalidArgument(field: "idempotency-key", SchedulingError.missingKeyMessage)
-        }
-        let scope = try key.map { (key) throws(WireError) in
-            IdempotencyScope(operatorLogin: claims.login, method: context.descriptor.fullName, key: key, request: try request.serializedBytes())
-        }
+        let scope = try IdempotencyScope(context, login: claims.login, required: required, request: request)
         let now = nowMs()
-        return try await store.write { db in
-            if let scope, let stored = try db.storedResponse(for: scope) {
-                return try Response(serializedBytes: stored)
-            }
-            let response = try body(db, now)
-            if let scope { try db.storeResponse(response.serializedBytes(), for: scope, nowMs: now) }
-            return response
+        let bytes = try await store.perform(try write(now), idempotency: scope, nowMs: now) { outcome in
+            try respond(outcome).serializedBytes()
         }
+        return try Response(serializedBytes: bytes)
     }
 }
 
@@ -75,7 +66,7 @@ enum Access {
 // MARK: - Wire mapping
 
 extension LocalDate {
-    init(_ date: TypesV1.Date?, field: String) throws(SchedulingError) {
+    init(_ date: TypesV1.Date?, field: String) throws(RuleError) {
         guard let value = LocalDate(date) else { throw .invalidArgument(field: field, "Неверная дата") }
         self = value
     }
@@ -141,5 +132,27 @@ extension SmsRecord {
             scheduledForUnixMs: dueMs, sentUnixMs: sentMs, deliveredUnixMs: deliveredMs, attempts: Int32(attempts),
             sentBy: TypesV1.OperatorRef(login: sentByLogin, fullName: sentByName), bookingID: bookingId
         )
+    }
+}
+
+extension WriteOutcome {
+    /// A write answered with another kind of row than its handler expects: a store's bug,
+    /// answered as INTERNAL (the transaction is rolled back) rather than crashing the process.
+    struct Mismatch: Error {}
+
+    /// The booking of a booking write (book, cancel, move).
+    func booking() throws -> BookingRecord {
+        guard case .booking(let booking, _) = self else { throw Mismatch() }
+        return booking
+    }
+
+    var office: OfficeDetails? {
+        if case .booking(_, let office) = self { office } else { nil }
+    }
+
+    /// The message of a message write (nil when the write queued none).
+    func sms() throws -> SmsRecord? {
+        guard case .sms(let sms) = self else { throw Mismatch() }
+        return sms
     }
 }

@@ -13,7 +13,8 @@ public struct IdempotencyRetention: Service {
     /// Rows deleted per transaction, so a long backlog never holds the writer for long.
     static let batch = 1_000
 
-    let writer: any DatabaseWriter
+    /// Deletes up to `limit` rows created before `cutoff`; returns how many.
+    let deleteBatch: @Sendable (_ cutoff: Int64, _ limit: Int) async throws -> Int
     let retentionMs: Int64
     let interval: Duration
     let nowMs: @Sendable () -> Int64
@@ -23,7 +24,25 @@ public struct IdempotencyRetention: Service {
         writer: any DatabaseWriter, retention: Duration = Self.defaultRetention, interval: Duration = Self.defaultInterval,
         nowMs: @escaping @Sendable () -> Int64, logger: Logger
     ) {
-        self.writer = writer
+        self.init(retention: retention, interval: interval, nowMs: nowMs, logger: logger) { cutoff, limit in
+            try await writer.write { db in
+                try db.execute(
+                    sql: "DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM idempotency WHERE created_ms < ? LIMIT ?)",
+                    arguments: [cutoff, limit]
+                )
+                return db.changesCount
+            }
+        }
+    }
+
+    /// Over a store of another engine (PostgreSQL): `deleteBatch` deletes up to `limit` rows
+    /// created before `cutoff` and returns how many.
+    public init(
+        retention: Duration = Self.defaultRetention, interval: Duration = Self.defaultInterval,
+        nowMs: @escaping @Sendable () -> Int64, logger: Logger,
+        deleteBatch: @escaping @Sendable (_ cutoff: Int64, _ limit: Int) async throws -> Int
+    ) {
+        self.deleteBatch = deleteBatch
         let (seconds, attoseconds) = retention.components
         self.retentionMs = seconds * 1000 + attoseconds / 1_000_000_000_000_000
         self.interval = interval
@@ -37,13 +56,7 @@ public struct IdempotencyRetention: Service {
         let cutoff = nowMs() - retentionMs
         var total = 0
         while true {
-            let deleted = try await writer.write { db in
-                try db.execute(
-                    sql: "DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM idempotency WHERE created_ms < ? LIMIT ?)",
-                    arguments: [cutoff, Self.batch]
-                )
-                return db.changesCount
-            }
+            let deleted = try await deleteBatch(cutoff, Self.batch)
             total += deleted
             if deleted < Self.batch { return total }
         }

@@ -1,4 +1,5 @@
 import CoreMetrics
+import RPCCore
 import HTTPEndpoint
 import Logging
 public import Prometheus
@@ -37,8 +38,8 @@ public enum MetricsExport {
         HTTPEndpoint(
             HTTPEndpoint.Configuration(host: host, port: port),
             routes: [
-                HTTPRoute("GET", "/metrics") { _ in
-                    HTTPResponse.text(registry.emitToString(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+                EndpointRoute("GET", "/metrics") { _ in
+                    EndpointResponse.text(registry.emitToString(), contentType: "text/plain; version=0.0.4; charset=utf-8")
                 },
             ],
             logger: Logger(label: "metrics")

@@ -1,4 +1,5 @@
 public import ArgumentParser
+public import RPCCore
 public import GRDB
 public import Logging
 public import RPCTransportTCP
@@ -118,17 +119,10 @@ public struct ServiceOptions: ParsableArguments {
     }
 }
 
-/// A `HOST:PORT` flag value.
-public struct HostPort: Sendable, Equatable {
-    public var host: String
-    public var port: Int
-
+extension HostPort {
+    /// A flag's HOST:PORT value, or the flag's usage error.
     public init(parsing text: String, flag: String) throws {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port),
-              colon != text.startIndex else {
-            throw ValidationError("\(flag) takes HOST:PORT, got «\(text)»")
-        }
-        self.host = String(text[..<colon])
-        self.port = port
+        guard let address = HostPort(text) else { throw ValidationError("\(flag) takes HOST:PORT, got «\(text)»") }
+        self = address
     }
 }

@@ -53,7 +53,7 @@ public struct StructuredLogHandler: LogHandler {
         case .logfmt:
             return (head + tail).map { "\($0.0)=\(logfmtValue($0.1))" }.joined(separator: " ")
         case .json:
-            return "{" + (head + tail).map { "\(jsonString($0.0)):\(jsonString($0.1))" }.joined(separator: ",") + "}"
+            return "{" + (head + tail).map { "\(JSONText.string($0.0)):\(JSONText.string($0.1))" }.joined(separator: ",") + "}"
         }
     }
 
@@ -70,26 +70,7 @@ public struct StructuredLogHandler: LogHandler {
     static func logfmtValue(_ value: String) -> String {
         let needsQuotes = value.isEmpty || value.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0.asciiValue.map { $0 < 0x20 } ?? false }
         guard needsQuotes else { return value }
-        return jsonString(value)
-    }
-
-    /// A JSON string literal; control characters escaped so an event stays on one line.
-    static func jsonString(_ value: String) -> String {
-        var result = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
+        return JSONText.string(value)
     }
 
     /// `2026-11-23T02:31:00.123Z`, from the system clock without Foundation's formatters.

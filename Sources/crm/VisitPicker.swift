@@ -33,7 +33,7 @@ struct VisitPicker {
             defaultSettlement, settlements, what: "Населённый пункт (\(region.name))", flag: "--settlement", key: \.settlementID, label: \.name
         )
         let query = try flags.officeSearch ?? (Console.isInteractive && flags.office == nil
-            ? (try? Console.ask("Поисковая строка (метро, улица, ориентир; пусто — все)", flag: "--office-search")) ?? "" : "")
+            ? Console.optional("Поисковая строка (метро, улица, ориентир)", hint: "Enter — все офисы", flag: "--office-search") { $0 } ?? "" : "")
         let found = try await scheduling.call { _ in
             try await offices.searchOffices(.init(regionCode: region.code, settlementID: settlement.settlementID, query: query, kind: kind, pageSize: 20))
         }.offices

@@ -38,7 +38,7 @@ struct SmsBench: AsyncParsableCommand {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sms-bench-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let store = try SchedulingStore.open(path: folder.appendingPathComponent("scheduling.sqlite").path)
+        let store = try SQLiteSchedulingStore.open(path: folder.appendingPathComponent("scheduling.sqlite").path)
         let provider = StampingProvider()
         var logger = Logger(label: "scheduling.outbox")
         logger.logLevel = .warning

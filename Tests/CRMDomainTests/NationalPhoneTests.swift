@@ -1,7 +1,7 @@
 import CRMDomain
 import Testing
 
-/// `NationalPhone.normalize`, the one phone rule every service applies (docs/API.md «Phones»).
+/// `NationalPhone`, the one phone rule every service applies (docs/API.md «Phones»).
 @Suite("National phone numbers")
 struct NationalPhoneTests {
     @Test("the forms in docs/API.md", arguments: [
@@ -9,14 +9,14 @@ struct NationalPhoneTests {
         ("937,2888099", "9372888099"), ("812 5893369", "8125893369"),
     ])
     func documented(typed: String, national: String) {
-        #expect(NationalPhone.normalize(typed) == national)
+        #expect(NationalPhone(typed)?.digits == national)
     }
 
     @Test("each separator people type is dropped, alone or repeated", arguments: [" ", "(", ")", "-", ".", ",", "\u{00A0}"])
     func separator(_ separator: String) {
-        #expect(NationalPhone.normalize("937" + separator + "288" + separator + "80" + separator + "99") == "9372888099")
-        #expect(NationalPhone.normalize("937" + separator + separator + "2888099" + separator) == "9372888099")
-        #expect(NationalPhone.normalize("8" + separator + "9372888099") == "9372888099")
+        #expect(NationalPhone("937" + separator + "288" + separator + "80" + separator + "99")?.digits == "9372888099")
+        #expect(NationalPhone("937" + separator + separator + "2888099" + separator)?.digits == "9372888099")
+        #expect(NationalPhone("8" + separator + "9372888099")?.digits == "9372888099")
     }
 
     @Test("accepted", arguments: [
@@ -31,7 +31,7 @@ struct NationalPhoneTests {
         ("78121234567", "8121234567"), ("+74951234567", "4951234567"), ("9001234567", "9001234567"),
     ])
     func accepted(typed: String, national: String) {
-        #expect(NationalPhone.normalize(typed) == national)
+        #expect(NationalPhone(typed)?.digits == national)
     }
 
     @Test("refused", arguments: [
@@ -52,6 +52,6 @@ struct NationalPhoneTests {
         "９３７２８８８０９９", "٩٣٧٢٨٨٨٠٩٩", "9372888099\u{0301}", "93728\u{0301}88099", "937\u{20E3}2888099", "9\u{FE0F}\u{20E3}372888099",
     ])
     func refused(typed: String) {
-        #expect(NationalPhone.normalize(typed) == nil)
+        #expect(NationalPhone(typed)?.digits == nil)
     }
 }

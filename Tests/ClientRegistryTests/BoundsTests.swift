@@ -5,6 +5,7 @@ import CRMDomain
 import RPCCore
 import Testing
 import Wire
+import TestSupport
 
 /// Values at the ends of their types, at the API boundary (docs/API.md «Limits»): each is
 /// INVALID_ARGUMENT naming its field, and no card, contact or comment is stored.

@@ -6,6 +6,7 @@ import RPCCore
 import RPCTesting
 import Testing
 import Wire
+import TestSupport
 
 @Suite struct SearchAndCardTests {
     @Test func searchByPhoneFindsEveryCardWhateverTheShape() async throws {

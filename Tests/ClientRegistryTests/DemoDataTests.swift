@@ -3,6 +3,7 @@ import CRMAPI
 import CRMDomain
 import RPCCore
 import RPCTesting
+import ServiceKit
 import Wire
 @testable import ClientRegistry
 import Foundation
@@ -169,9 +170,9 @@ private func digest(_ store: RegistryStore) throws -> UInt64 {
             phones += try String.fetchAll(db, sql: "SELECT mobile FROM operator")
             #expect(phones.count > 2_000)
             for phone in phones {
-                #expect(phone.count == 10 && PhoneNumber.normalize(phone) == phone, "\(phone)")
+                #expect(phone.count == 10 && NationalPhone(phone)?.digits == phone, "\(phone)")
             }
-            #expect(try String.fetchAll(db, sql: "SELECT mobile FROM operator").allSatisfy(PhoneNumber.isMobile))
+            #expect(try String.fetchAll(db, sql: "SELECT mobile FROM operator").allSatisfy { NationalPhone(stored: $0).isMobile })
             for email in try String.fetchAll(db, sql: "SELECT value FROM contact WHERE kind = 7") {
                 #expect((try? ContactRules.normalize(email, kind: .email, field: "email")) == email, "\(email)")
             }
@@ -199,7 +200,7 @@ private func digest(_ store: RegistryStore) throws -> UInt64 {
         #expect(second?["login"] as? String == "office.smirnova")
         #expect(second?["text"] as? String == "Код для входа в CRM: 654321")
         #expect((second?["createdUnixMs"] as? NSNumber)?.int64Value == fixedNow)
-        #expect(FileLoginCodeSender.jsonString("a\"b\\c\n") == #""a\"b\\c\n""#)
+        #expect(JSONText.string("a\"b\\c\n") == #""a\"b\\c\n""#)
     }
 
     @Test func anAnchorOperatorLogsInWithTheCodeFromTheFile() async throws {

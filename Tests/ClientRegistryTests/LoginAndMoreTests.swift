@@ -7,6 +7,7 @@ import RPCTesting
 import Synchronization
 import Testing
 import Wire
+import TestSupport
 
 final class MutableClock: Sendable {
     let value = Atomic<Int64>(fixedNow)

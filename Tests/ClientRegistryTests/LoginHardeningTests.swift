@@ -1,3 +1,4 @@
+import CRMDomain
 import Auth
 @testable import ClientRegistry
 import CRMAPI
@@ -35,11 +36,11 @@ struct LoginFromAddresses {
         try #require(try await fixture.outbox.latestCode(login: login)).code
     }
 
-    func failure(_ body: () async throws -> Void) async -> RegistryError? {
+    func failure(_ body: () async throws -> Void) async -> RuleError? {
         do {
             try await body()
             return nil
-        } catch let error as RegistryError {
+        } catch let error as RuleError {
             return error
         } catch {
             Issue.record("unexpected \(error)")
@@ -96,12 +97,12 @@ struct LoginFromAddresses {
         let login = try LoginFromAddresses(clock: clock)
         try await login.fixture.seedOperator(login: "op", role: .vcc)
         var sent = 0
-        var refused: RegistryError?
+        var refused: RuleError?
         for index in 0..<30 {
             do {
                 _ = try await login.start("op", from: "10.0.\(index).1")
                 sent += 1
-            } catch let error as RegistryError {
+            } catch let error as RuleError {
                 refused = error
                 break
             }

@@ -17,7 +17,7 @@ import Testing
         (" 8.937.288.80.99 ", "9372888099"),
     ])
     func normalises(typed: String, expected: String) {
-        #expect(PhoneNumber.normalize(typed) == expected)
+        #expect(NationalPhone(typed)?.digits == expected)
     }
 
     @Test(arguments: [
@@ -25,14 +25,14 @@ import Testing
         "0123456789", "7012345678", "+8 937 288 80 99", "937 288 80 99 доб. 1", "9372888099a", "937/288/80/99",
     ])
     func refusesWhatCannotBeARussianNumber(typed: String) {
-        #expect(PhoneNumber.normalize(typed) == nil)
-        #expect(throws: RegistryError.invalidArgument(field: "phone", PhoneNumber.invalidMessage)) {
-            try PhoneNumber.normalize(typed, field: "phone")
+        #expect(NationalPhone(typed)?.digits == nil)
+        #expect(throws: RuleError.invalidArgument(field: "phone", NationalPhone.invalidMessage)) {
+            try NationalPhone(typed, field: "phone").digits
         }
     }
 
     @Test func masksTheMobile() {
-        #expect(PhoneNumber.masked("9510187060") == "+7 *** ***-**-60")
+        #expect(NationalPhone(stored: "9510187060").masked == "+7 *** ***-**-60")
     }
 }
 
@@ -64,8 +64,8 @@ import Testing
 
     @Test func passportShape() {
         #expect(throws: Never.self) { try BureauRules.validatePassport(series: "0512", number: "123456") }
-        #expect(throws: RegistryError.self) { try BureauRules.validatePassport(series: "051", number: "123456") }
-        #expect(throws: RegistryError.self) { try BureauRules.validatePassport(series: "0512", number: "12345a") }
+        #expect(throws: RuleError.self) { try BureauRules.validatePassport(series: "051", number: "123456") }
+        #expect(throws: RuleError.self) { try BureauRules.validatePassport(series: "0512", number: "12345a") }
     }
 }
 
@@ -124,7 +124,7 @@ import Testing
     @Test func tokens() throws {
         #expect(try Paging.cursor("") == nil)
         #expect(try Paging.cursor(Paging.Cursor(5, 9).token) == Paging.Cursor(5, 9))
-        #expect(throws: RegistryError.self) { try Paging.cursor("nonsense") }
+        #expect(throws: RuleError.self) { try Paging.cursor("nonsense") }
         #expect(try Paging.size(0) == 50)
         #expect(try Paging.size(10_000) == 500)
     }

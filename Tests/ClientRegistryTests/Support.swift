@@ -7,6 +7,7 @@ import RPCCore
 import RPCTesting
 import Testing
 import Wire
+import TestSupport
 
 /// 2025-06-15 12:00 UTC.
 let fixedNow: Int64 = 1_749_988_800_000
@@ -15,13 +16,14 @@ let fixedNow: Int64 = 1_749_988_800_000
 struct Fixture {
     let store: RegistryStore
     let environment: RegistryEnvironment
-    let signer: SessionTokenSigner
+    let tokens: TestTokens
+    var signer: SessionTokenSigner { tokens.signer }
     let outbox: DatabaseLoginCodeOutbox
 
     init(now: @escaping @Sendable () -> Int64 = { fixedNow }) throws {
         store = try RegistryStore.inMemory()
         environment = RegistryEnvironment(store: store, nowMs: now)
-        signer = try SessionTokenSigner(secret: "registry-tests-secret-0123456789", lifetime: .seconds(365 * 86_400))
+        tokens = try TestTokens(secret: "registry-tests-secret-0123456789", lifetime: .seconds(365 * 86_400), fullName: "Тестов Тест", nowMs: { fixedNow })
         outbox = DatabaseLoginCodeOutbox(writer: store.writer, nowMs: now)
     }
 
@@ -36,9 +38,7 @@ struct Fixture {
     var interceptors: [any ServerInterceptor] { [AuthInterceptor(signer: signer, sessions: environment.sessions, nowMs: environment.nowMs)] }
 
     func token(_ role: Role, login: String = "tester") -> Metadata {
-        var metadata = Metadata()
-        metadata.bearerToken = signer.sign(signer.claims(operatorID: 1, login: login, role: role, fullName: "Тестов Тест", nowMs: fixedNow))
-        return metadata
+        tokens.metadata(role, login: login)
     }
 
     func run<T: Sendable>(_ transport: TestTransport = .inProcess, _ body: (RPCClient) async throws -> T) async throws -> T {
@@ -75,17 +75,6 @@ struct Fixture {
 
     func count(_ table: String) async throws -> Int {
         try await store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0 }
-    }
-}
-
-func rpcError(_ body: () async throws -> Void) async -> RPCError? {
-    do {
-        try await body()
-        return nil
-    } catch let error as RPCError {
-        return error
-    } catch {
-        return RPCError(code: .unknown, message: "\(error)")
     }
 }
 

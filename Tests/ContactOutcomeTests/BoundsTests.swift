@@ -8,6 +8,7 @@ import RPCCore
 import RPCTesting
 import Testing
 import Wire
+import TestSupport
 
 /// Values at the ends of their types, at the API boundary (docs/API.md «Limits»): each is
 /// INVALID_ARGUMENT naming its field, and nothing is written.

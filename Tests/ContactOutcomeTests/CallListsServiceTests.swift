@@ -7,6 +7,7 @@ import Foundation
 import RPCCore
 import Testing
 import Wire
+import TestSupport
 
 @Suite("Call lists")
 struct CallListsServiceTests {

@@ -4,8 +4,10 @@ import Auth
 @testable import ContactOutcome
 import Foundation
 import RPCCore
+import ServiceKit
 import Testing
 import Wire
+import TestSupport
 
 @Suite("Calls service")
 struct CallsServiceTests {
@@ -68,7 +70,7 @@ struct CallsServiceTests {
                 try await fixture.save(c.calls, b.sessionID, ContactsV1.CallResult(firstLevel: .callDropped(.init())), key: "k")
             }
             #expect(error?.code == .invalidArgument)
-            #expect(error?.message == ContactsError.reusedKeyMessage)
+            #expect(error?.message == IdempotencyError.reusedKeyMessage)
         }
     }
 

@@ -68,7 +68,7 @@ struct CollectionRulesTests {
         let effect = try CollectionRules.readyToPay(promised: tuesday.adding(days: 3), today: tuesday)
         #expect(effect.hiddenUntil == tuesday.adding(days: 3))
         #expect(effect.promiseMadeOn == tuesday)
-        #expect(throws: ContactsError.self) { try CollectionRules.readyToPay(promised: tuesday.adding(days: -1), today: tuesday) }
+        #expect(throws: RuleError.self) { try CollectionRules.readyToPay(promised: tuesday.adding(days: -1), today: tuesday) }
         func on(_ today: LocalDate, paid: LocalDate?) -> Bool {
             CollectionRules.onWorkList(debtKopecks: 100, ban: .unspecified, campaignEnded: false, hiddenUntil: effect.hiddenUntil,
                                        promiseMadeOn: effect.promiseMadeOn, lastPayment: paid, today: today)
@@ -100,7 +100,7 @@ struct CollectionRulesTests {
     @Test("third party: comment required, list unchanged")
     func thirdParty() throws {
         #expect(try CollectionRules.thirdParty(.infoWillBePassed, comment: "передаст сестре") == CollectionRules.Effect())
-        #expect(throws: ContactsError.invalidArgument(field: "input.third_party.comment", "Комментарий обязателен")) {
+        #expect(throws: RuleError.invalidArgument(field: "input.third_party.comment", "Комментарий обязателен")) {
             try CollectionRules.thirdParty(.refusedCommunication, comment: "  ")
         }
     }
@@ -149,29 +149,29 @@ struct IncomingCallMachineTests {
         #expect(state.status == .finished)
         // A finished call goes no further, and says so by reason, which the console decides by.
         let ended = state
-        #expect(throws: ContactsError.callEnded("Звонок уже завершен")) {
+        #expect(throws: RuleError.callEnded("Звонок уже завершен")) {
             try IncomingCallMachine.submit(ended, frame: .finish, input: .finish(.init()), today: tuesday, newProcessKey: { "r" }, contractHasDebt: { _ in true })
         }
-        #expect(ContactsError.callEnded("Звонок уже завершен").rpcError.reason == .callEnded)
-        #expect(ContactsError.callEnded("Звонок уже завершен").rpcError.code == .failedPrecondition)
+        #expect(RuleError.callEnded("Звонок уже завершен").rpcError.reason == .callEnded)
+        #expect(RuleError.callEnded("Звонок уже завершен").rpcError.code == .failedPrecondition)
     }
 
     @Test("«Рефинансирование по телефону»: phone entry, identification of its own contract only, 1400, finish")
     func refinancingSubprocess() throws {
-        func submit(_ state: IncomingCallState, _ frame: ContactsV1.IncomingCallFrame, _ input: In) throws(ContactsError) -> IncomingCallState {
+        func submit(_ state: IncomingCallState, _ frame: ContactsV1.IncomingCallFrame, _ input: In) throws(RuleError) -> IncomingCallState {
             try IncomingCallMachine.submit(state, frame: frame, input: input, today: tuesday, newProcessKey: { "new" }, contractHasDebt: { _ in true })
         }
         var state = IncomingCallState(processKey: "РТ-1", refinancingOf: "Z600531987509")
         state = try submit(state, .phoneEntry, .phoneEntry(.init(phone: "8 937 288 80 99")))
         #expect(state.currentFrame == .identification)
-        #expect(throws: ContactsError.failedPrecondition("Рефинансирование оформляется по договору Z600531987509", field: "input.identification.contract_number")) {
+        #expect(throws: RuleError.failedPrecondition("Рефинансирование оформляется по договору Z600531987509", field: "input.identification.contract_number")) {
             try submit(state, .identification, .identification(.init(contractNumber: "Z181736393601")))
         }
         state = try submit(state, .identification, .identification(.init(method: .byFullName, contractNumber: "Z600531987509")))
         #expect(state.currentFrame == .refinancing)
         #expect(state.caller == ContactsV1.Caller.client.rawValue)
         #expect(state.refinancingProcessKey == "РТ-1")
-        #expect(throws: ContactsError.self) { try submit(state, .whoCalled, .whoCalled(.init(caller: .thirdParty))) }
+        #expect(throws: RuleError.self) { try submit(state, .whoCalled, .whoCalled(.init(caller: .thirdParty))) }
         #expect(try IncomingCallMachine.back(state).currentFrame == .identification)
         state = try submit(state, .refinancing, .refinancing(.init()))
         #expect(state.currentFrame == .finish)
@@ -183,7 +183,7 @@ struct IncomingCallMachineTests {
     func thirdParty() throws {
         let who = Array(Self.toClient.prefix(2)) + [(ContactsV1.IncomingCallFrame.whoCalled, In.whoCalled(.init(caller: .thirdParty)))]
         #expect(try run(who).currentFrame == .thirdParty)
-        #expect(throws: ContactsError.invalidArgument(field: "input.third_party.comment", "Комментарий обязателен")) {
+        #expect(throws: RuleError.invalidArgument(field: "input.third_party.comment", "Комментарий обязателен")) {
             try run(who + [(.thirdParty, .thirdParty(.init(result: .infoWillBePassed)))])
         }
         let done = try run(who + [(.thirdParty, .thirdParty(.init(result: .infoWillBePassed, comment: "передаст"))), (.finish, .finish(.init()))])
@@ -193,16 +193,16 @@ struct IncomingCallMachineTests {
 
     @Test("a contract without debt is not found")
     func noDebt() {
-        #expect(throws: ContactsError.self) { try run(Array(Self.toClient.prefix(2)), hasDebt: false) }
+        #expect(throws: RuleError.self) { try run(Array(Self.toClient.prefix(2)), hasDebt: false) }
     }
 
     @Test("another frame's input or a stale frame is refused naming the current frame")
     func wrongFrame() throws {
         let state = try run(Array(Self.toClient.prefix(1)))
-        #expect(throws: ContactsError.failedPrecondition("Текущий фрейм: 200", field: "frame")) {
+        #expect(throws: RuleError.failedPrecondition("Текущий фрейм: 200", field: "frame")) {
             try IncomingCallMachine.submit(state, frame: .thirdParty, input: .thirdParty(.init()), today: tuesday, newProcessKey: { "" }, contractHasDebt: { _ in true })
         }
-        #expect(throws: ContactsError.failedPrecondition("Текущий фрейм: 200", field: "input")) {
+        #expect(throws: RuleError.failedPrecondition("Текущий фрейм: 200", field: "input")) {
             try IncomingCallMachine.submit(state, frame: .identification, input: .phoneEntry(.init(phone: "9372888099")), today: tuesday, newProcessKey: { "" }, contractHasDebt: { _ in true })
         }
     }
@@ -215,10 +215,21 @@ struct IncomingCallMachineTests {
             return state.currentFrame
         }
         #expect(frames == [.whoCalled, .identification, .phoneEntry])
-        #expect(throws: ContactsError.self) { try IncomingCallMachine.back(state) }
+        #expect(throws: RuleError.self) { try IncomingCallMachine.back(state) }
         let cancelled = try IncomingCallMachine.cancel(state)
         #expect(cancelled.status == .cancelled)
-        #expect(throws: ContactsError.self) { try IncomingCallMachine.cancel(cancelled) }
-        #expect(throws: ContactsError.self) { try IncomingCallMachine.back(cancelled) }
+        #expect(throws: RuleError.self) { try IncomingCallMachine.cancel(cancelled) }
+        #expect(throws: RuleError.self) { try IncomingCallMachine.back(cancelled) }
+    }
+}
+
+@Suite("Process keys")
+struct ProcessKeyTests {
+    /// A collector types the key back to resume: short, of the prefix and 12 hex digits,
+    /// and distinct across many processes.
+    @Test func shortAndDistinct() {
+        let keys = (0..<10_000).map { _ in ProcessKey.new("ВЗ-") }
+        #expect(keys.allSatisfy { $0.count == 15 && $0.hasPrefix("ВЗ-") && $0.dropFirst(3).allSatisfy(\.isHexDigit) })
+        #expect(Set(keys).count == keys.count)
     }
 }

@@ -7,6 +7,7 @@ import RPCCore
 import RPCTesting
 import Testing
 import Wire
+import TestSupport
 
 func contract(
     _ number: String, priority: Int32 = 10, start: LocalDate = tuesday, debt: Int64 = 1_500_000, offset: Int32 = 0,

@@ -5,6 +5,7 @@ import Foundation
 import RPCCore
 import Testing
 import Wire
+import TestSupport
 
 /// Refusals that protect the lists and the portfolio: each leaves nothing written.
 @Suite("Guards")

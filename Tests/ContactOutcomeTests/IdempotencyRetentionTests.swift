@@ -6,6 +6,7 @@ import RPCCore
 import ServiceKit
 import Testing
 import Wire
+import TestSupport
 
 /// A saved call result's stored answer lives 7 days (`IdempotencyRetention`): a retry inside
 /// the window gets the first answer, after it the key is forgotten.

@@ -1,3 +1,4 @@
+import CRMDomain
 @testable import ContactOutcome
 import Testing
 
@@ -6,11 +7,11 @@ import Testing
 @Suite struct ContactsPhoneNumberTests {
     @Test(arguments: [("8 937 288 80 99", "9372888099"), ("812 5893369", "8125893369"), ("+7 495 123-45-67", "4951234567")])
     func acceptsWhatTheRegistryAccepts(typed: String, expected: String) throws {
-        #expect(try PhoneNumber.normalize(typed, field: "phone") == expected)
+        #expect(try NationalPhone(typed, field: "phone").digits == expected)
     }
 
     @Test(arguments: ["0123456789", "7012345678", "9372888099a", "+8 937 288 80 99", "12345"])
     func refusesWhatTheRegistryRefuses(typed: String) {
-        #expect(throws: ContactsError.self) { try PhoneNumber.normalize(typed, field: "phone") }
+        #expect(throws: RuleError.self) { try NationalPhone(typed, field: "phone").digits }
     }
 }

@@ -9,6 +9,7 @@ import RPCTesting
 import Synchronization
 import Testing
 import Wire
+import TestSupport
 
 /// A clock the tests move.
 final class TestClock: Sendable {
@@ -52,23 +53,21 @@ struct Fixture {
     let clock = TestClock(fixedNow)
     let store: ContactsStore
     let environment: ContactsEnvironment
-    let signer: SessionTokenSigner
+    let tokens: TestTokens
+    var signer: SessionTokenSigner { tokens.signer }
 
     init(store: ContactsStore? = nil) throws {
         if let store { self.store = store } else { self.store = try ContactsStore.inMemory() }
         let clock = self.clock
         environment = ContactsEnvironment(store: self.store, nowMs: { clock.now })
-        signer = try SessionTokenSigner(secret: "contacts-tests-secret-0123456789", lifetime: .seconds(10 * 365 * 86_400))
+        tokens = try TestTokens(secret: "contacts-tests-secret-0123456789", lifetime: .seconds(10 * 365 * 86_400), nowMs: { fixedNow })
     }
 
     var services: [any RegistrableRPCService] { ContactsServices.all(environment) }
     var interceptors: [any ServerInterceptor] { [AuthInterceptor(signer: signer, nowMs: { fixedNow })] }
 
     func metadata(_ role: Role, login: String = "vafinana", key: String? = nil) -> Metadata {
-        var metadata = Metadata()
-        metadata.bearerToken = signer.sign(signer.claims(operatorID: 1, login: login, role: role, fullName: "Вафина Наталья Александровна", nowMs: fixedNow))
-        if let key { metadata.idempotencyKey = key }
-        return metadata
+        tokens.metadata(role, login: login, key: key)
     }
 
     struct Clients: Sendable {
@@ -122,14 +121,3 @@ struct Fixture {
     }
 }
 
-func rpcError(_ body: () async throws -> Void) async -> RPCError? {
-    do {
-        try await body()
-        return nil
-    } catch let error as RPCError {
-        return error
-    } catch {
-        Issue.record("not an RPCError: \(error)")
-        return nil
-    }
-}

@@ -43,7 +43,7 @@ struct NextCallTests {
     /// it the caps allow a call, before it they refuse one.
     @Test("agrees with the counters at every later hour")
     func agreesWithCounters() {
-        var random = BenchData.Random(state: 7)
+        var random = SplitMix64(seed: 7)
         for _ in 0..<300 {
             let offset = 180 + 60 * (random.below(11) - 1)
             let count = random.below(12)
@@ -163,7 +163,7 @@ struct GroupCommitTests {
                     do {
                         try await store.write { db in
                             try db.execute(sql: "INSERT INTO t (n) VALUES (?)", arguments: [n])
-                            if n % 3 == 0 { throw ContactsError.failedPrecondition("refused") }
+                            if n % 3 == 0 { throw RuleError.failedPrecondition("refused") }
                         }
                         return (n, true)
                     } catch {

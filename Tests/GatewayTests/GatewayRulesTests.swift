@@ -82,7 +82,7 @@ import Wire
             processKey: "ВЗ-1", frame: .client, canGoBack: true, finished: false,
             view: .client(.init(contractNumber: "Z600531987509", borrower: .init(surname: "Смирнов", name: "Алексей"), debtKopecks: 100_00, overdueKopecks: 50_00, overdueDays: 3))
         ))
-        #expect(client.contains("Задолженность: 100,00 ₽"))
+        #expect(client.contains("Задолженность: 100,00\u{00A0}₽"), "money keeps its sign on the amount's line (a no-break space)")
     }
 }
 

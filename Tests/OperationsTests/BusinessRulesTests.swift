@@ -4,6 +4,7 @@ import Foundation
 import RPCCore
 import Testing
 import Wire
+import TestSupport
 
 /// Who may write what, over TCP against the three service processes on the demo anchors
 /// (DemoAnchors: «Смирнов» with the debt contract Z600531987509, his mobile 9372888099, the
@@ -112,15 +113,3 @@ import Wire
     }
 }
 
-/// The error a call ends with (nil when it succeeds).
-func rpcError(_ body: () async throws -> Void) async -> RPCError? {
-    do {
-        try await body()
-        return nil
-    } catch let error as RPCError {
-        return error
-    } catch {
-        Issue.record("not an RPCError: \(error)")
-        return nil
-    }
-}

@@ -9,7 +9,7 @@ import Wire
 /// and connections after real calls to a real service process.
 @Suite struct MetricsTests {
     func get(port: Int, path: String) async throws -> (status: Int, body: String) {
-        let response = try await HTTPClient.request(host: "127.0.0.1", port: port, uri: path)
+        let response = try await EndpointClient.request(host: "127.0.0.1", port: port, uri: path)
         return (response.status, String(decoding: response.body, as: UTF8.self))
     }
 

@@ -8,16 +8,15 @@ import RPCCore
 import RPCTesting
 import RPCTransportTCP
 import Testing
+import TestSupport
 import Wire
 
 let sharedSecret = "operations-tests-secret-0123456789"
-let signer = try! SessionTokenSigner(secret: sharedSecret, lifetime: .seconds(3600))
+let tokens = try! TestTokens(secret: sharedSecret, operatorID: 7, fullName: "Опсов Тест Тестович", nowMs: { SystemClockMs.now() })
+let signer = tokens.signer
 
 func metadata(_ role: Role, key: String? = nil) -> Metadata {
-    var metadata = Metadata()
-    metadata.bearerToken = signer.sign(signer.claims(operatorID: 7, login: "ops", role: role, fullName: "Опсов Тест Тестович", nowMs: SystemClockMs.now()))
-    if let key { metadata.idempotencyKey = key }
-    return metadata
+    tokens.metadata(role, login: "ops", key: key)
 }
 
 /// The built service executables (the test bundle sits beside them in .build/debug).

@@ -3,6 +3,7 @@ import Foundation
 import RPCCore
 import Testing
 import Wire
+import TestSupport
 
 extension ProcessFaults {
     /// Guessing the login code against the real registry process: 200 guesses at once get at
@@ -61,13 +62,3 @@ extension ProcessFaults {
     }
 }
 
-func rpcError(_ body: () async throws -> Void) async -> RPCError? {
-    do {
-        try await body()
-        return nil
-    } catch let error as RPCError {
-        return error
-    } catch {
-        return nil
-    }
-}

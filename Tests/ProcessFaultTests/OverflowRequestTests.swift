@@ -5,6 +5,7 @@ import Foundation
 import RPCCore
 import Testing
 import Wire
+import TestSupport
 
 extension ProcessFaults {
     /// The three requests that each killed a service (issue 22: Swift overflow traps), replayed

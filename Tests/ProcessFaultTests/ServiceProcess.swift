@@ -9,17 +9,16 @@ import RPCTesting
 import RPCTransportTCP
 import Synchronization
 import Testing
+import TestSupport
 import Wire
 
 /// The secret the tests hand every service they start (the services verify tokens with it).
 let sharedSecret = "process-fault-tests-secret-0123456789"
-let signer = try! SessionTokenSigner(secret: sharedSecret, lifetime: .seconds(3600))
+let tokens = try! TestTokens(secret: sharedSecret, operatorID: 7, fullName: "Сбоев Тест Тестович", nowMs: { SystemClockMs.now() })
+let signer = tokens.signer
 
 func metadata(_ role: Role, login: String = "faults", key: String? = nil) -> Metadata {
-    var metadata = Metadata()
-    metadata.bearerToken = signer.sign(signer.claims(operatorID: 7, login: login, role: role, fullName: "Сбоев Тест Тестович", nowMs: SystemClockMs.now()))
-    if let key { metadata.idempotencyKey = key }
-    return metadata
+    tokens.metadata(role, login: login, key: key)
 }
 
 /// A service executable started as its own process (the built product beside the test

@@ -6,6 +6,7 @@ import Foundation
 import RPCCore
 import Testing
 import Wire
+import TestSupport
 
 /// Values at the ends of their types, at the API boundary (docs/API.md «Limits»): each is
 /// INVALID_ARGUMENT naming its field, and no SMS or booking is stored.

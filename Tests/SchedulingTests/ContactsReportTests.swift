@@ -11,9 +11,9 @@ import Wire
 
 @Suite("SMS states reach the contact history")
 struct ContactsReportTests {
-    @Test("both services over TCP: an accepted SMS shows in the history as queued, then delivered, one entry; contacts down → kept and retried")
-    func endToEnd() async throws {
-        let fixture = try Fixture()
+    @Test("both services over TCP: an accepted SMS shows in the history as queued, then delivered, one entry; contacts down → kept and retried", arguments: Engine.all)
+    func endToEnd(engine: Engine) async throws {
+        let fixture = try await Fixture(engine)
         let contacts = try ContactsStore.inMemory()
         let contactsServices = ContactsServices.all(ContactsEnvironment(store: contacts, nowMs: { fixedNow }))
         try await withTestServer(.tcp, services: contactsServices, interceptors: [AuthInterceptor(signer: fixture.signer, nowMs: { fixedNow })]) { contactsClient in

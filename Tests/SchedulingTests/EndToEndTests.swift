@@ -7,6 +7,7 @@ import RPCCore
 @testable import Scheduling
 import Testing
 import Wire
+import TestSupport
 
 @Suite("Scheduling over TCP")
 struct EndToEndTests {

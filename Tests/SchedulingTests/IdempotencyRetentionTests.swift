@@ -15,7 +15,7 @@ import Wire
     @Test func acceptedSmsAnswersExpireAfterTheRetention() async throws {
         let fixture = try Fixture()
         let clock = fixture.clock
-        let retention = IdempotencyRetention(writer: fixture.store.writer, nowMs: { clock.now }, logger: Logger(label: "test"))
+        let retention = IdempotencyRetention(writer: try fixture.sqlite.writer, nowMs: { clock.now }, logger: Logger(label: "test"))
         let request = SchedulingV1.SendSmsRequest(templateID: "mobile-app-link", cardID: 42, phone: "9372888099", regionCode: "77")
         try await fixture.run { _, sms in
             let first = try await sms.sendSms(request, metadata: fixture.metadata(.vcc, key: "old")).sms?.smsID

@@ -93,7 +93,7 @@ final class KannelHarness {
         // -m 0: it only receives; -v 0 prints what it gets.
         try launch(Self.fakesmsc, ["-H", "127.0.0.1", "-r", "\(smscPort)", "-m", "0", "-v", "0", "100 200 text dummy"], output: "fakesmsc.out")
         try await waitUntil("the smsbox and the fake SMS centre are online") {
-            guard let status = try? await HTTPClient.request(
+            guard let status = try? await EndpointClient.request(
                 host: "127.0.0.1", port: self.adminPort, uri: "/status.xml?password=\(self.adminPassword)", timeout: .seconds(2)
             ) else { return false }
             let text = String(decoding: status.body, as: UTF8.self)

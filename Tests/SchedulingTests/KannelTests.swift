@@ -29,7 +29,7 @@ struct KannelTests {
         let provider = Self.provider(url: "http://kannel:13013/cgi-bin/sendsms", dlr: "http://scheduling:7190/dlr")
         let sms = OutgoingSms(id: "sms-abc", phone: "9372888099", text: "Ждем Вас 10.03.2026", login: "")
         let target = provider.target(for: sms)
-        let request = HTTPRequest(method: "GET", uri: target)
+        let request = EndpointRequest(method: "GET", uri: target)
         #expect(request.path == "/cgi-bin/sendsms")
         #expect(request.query("username") == "crm")
         #expect(request.query("password") == "p&ss w")
@@ -90,7 +90,7 @@ struct KannelTests {
         try await fixture.run { _, sms in
             let message = try await Self.send(sms, fixture)
             #expect(try await fixture.worker.runOnce() == 1)
-            let row = try #require(try await fixture.store.read { db in try SchedulingStore.sms(db, id: message.smsID) })
+            let row = try #require(try await fixture.store.sms(id: message.smsID))
             #expect(row.state == .queued)
             #expect(row.attempts == 1)
             #expect(row.nextAttemptMs == fixture.clock.now + 2_000)
@@ -99,7 +99,7 @@ struct KannelTests {
             #expect(try await fixture.worker.runOnce() == 0)
         }
         // A gateway that answers 403 (wrong credentials): failed, with what Kannel said.
-        let refusing = HTTPEndpoint(.init(port: 0), routes: [HTTPRoute("GET", "/cgi-bin/sendsms") { _ in .text("Authorization failed for sendsms", status: 403) }])
+        let refusing = HTTPEndpoint(.init(port: 0), routes: [EndpointRoute("GET", "/cgi-bin/sendsms") { _ in .text("Authorization failed for sendsms", status: 403) }])
         let group = ServiceGroup(services: [refusing], logger: Logger(label: "test"))
         let running = Task { try await group.run() }
         let port = try await refusing.boundPort()
@@ -121,13 +121,13 @@ struct KannelTests {
         let reports = KannelDeliveryReports(store: fixture.store, signer: Self.signer, nowMs: { fixture.clock.now })
         func report(_ id: String, _ type: Int, sig: String? = nil, reply: String = "") async -> Int {
             let query = "id=\(id)&sig=\(sig ?? Self.signer.signature(id))&type=\(type)&reply=\(reply)"
-            return await reports.handle(HTTPRequest(method: "GET", uri: "/dlr?" + query)).status
+            return await reports.handle(EndpointRequest(method: "GET", uri: "/dlr?" + query)).status
         }
         try await fixture.run { _, sms in
             let first = try await Self.send(sms, fixture).smsID
             let second = try await Self.send(sms, fixture).smsID
             func state(_ id: String) async throws -> SmsStateCode? {
-                try await fixture.store.read { db in try SchedulingStore.sms(db, id: id)?.state }
+                try await fixture.store.sms(id: id)?.state
             }
             #expect(await report(first, 1, sig: "0123456789abcdef01234567") == 403)
             #expect(try await state(first) == .queued)
@@ -138,7 +138,7 @@ struct KannelTests {
             #expect(await report(first, 8) == 200)
             #expect(try await state(first) == .sent)
             // The report counts the hand-off the worker has not recorded yet.
-            #expect(try await fixture.store.read { db in try SchedulingStore.sms(db, id: first)?.attempts } == 1)
+            #expect(try await fixture.store.sms(id: first)?.attempts == 1)
             #expect(await report(first, 1) == 200)
             #expect(try await state(first) == .delivered)
             #expect(await report(first, 8) == 200)
@@ -234,7 +234,7 @@ struct KannelTests {
                 #expect(try await fixture.worker.runOnce() == 1)
                 // The centre took it and reported at once; nobody listens at the dlr-url yet.
                 try await waitUntil("smsbox queues the failed dlr-url fetch for another try") { kannel.smsboxLog.contains("Retrying request") }
-                func state() async throws -> SmsStateCode? { try await fixture.store.read { db in try SchedulingStore.sms(db, id: message.smsID)?.state } }
+                func state() async throws -> SmsStateCode? { try await fixture.store.sms(id: message.smsID)?.state }
                 #expect(try await state() == .sent)
                 // Scheduling's listener comes back: the retried report lands.
                 running = Task { try await group.run() }

@@ -7,12 +7,13 @@ import RPCCore
 @testable import Scheduling
 import Testing
 import Wire
+import TestSupport
 
 @Suite("Offices service")
 struct OfficesServiceTests {
-    @Test("regions and settlements with МПП")
-    func regionsAndSettlements() async throws {
-        let fixture = try Fixture()
+    @Test("regions and settlements with МПП", arguments: Engine.all)
+    func regionsAndSettlements(engine: Engine) async throws {
+        let fixture = try await Fixture(engine)
         try await fixture.run { offices, _ in
             let regions = try await offices.listRegions(.init(), metadata: fixture.metadata(.vcc)).regions
             #expect(regions.contains { $0.code == "25" && $0.moscowOffsetHours == 7 })
@@ -44,9 +45,9 @@ struct OfficesServiceTests {
         }
     }
 
-    @Test("search narrows by settlement and kind, pages, and needs a region")
-    func searchFilters() async throws {
-        let fixture = try Fixture()
+    @Test("search narrows by settlement and kind, pages, and needs a region", arguments: Engine.all)
+    func searchFilters(engine: Engine) async throws {
+        let fixture = try await Fixture(engine)
         try await fixture.run { offices, _ in
             let m = fixture.metadata(.vcc)
             let buzuluk = try await offices.searchOffices(.init(regionCode: "56", settlementID: "buzuluk"), metadata: m).offices
@@ -68,9 +69,9 @@ struct OfficesServiceTests {
         }
     }
 
-    @Test("office details and NOT_FOUND")
-    func officeDetails() async throws {
-        let fixture = try Fixture()
+    @Test("office details and NOT_FOUND", arguments: Engine.all)
+    func officeDetails(engine: Engine) async throws {
+        let fixture = try await Fixture(engine)
         try await fixture.run { offices, _ in
             let office = try await offices.getOffice(.init(officeID: "ekb-kko3"), metadata: fixture.metadata(.office)).office!
             #expect(office.address == "пр-кт Космонавтов, д. 45")
@@ -85,9 +86,9 @@ struct OfficesServiceTests {
         }
     }
 
-    @Test("the sixth booking of a slot is RESOURCE_EXHAUSTED; the calendar shows the places")
-    func capacity() async throws {
-        let fixture = try Fixture()
+    @Test("the sixth booking of a slot is RESOURCE_EXHAUSTED; the calendar shows the places", arguments: Engine.all)
+    func capacity(engine: Engine) async throws {
+        let fixture = try await Fixture(engine)
         try await fixture.run { offices, _ in
             for card in 1...5 { _ = try await book(offices, fixture, card: Int64(card)) }
             let sixth = await rpcError { _ = try await book(offices, fixture, card: 6) }
@@ -108,9 +109,9 @@ struct OfficesServiceTests {
         }
     }
 
-    @Test("two operators racing for the last place: exactly one wins")
-    func raceForLastPlace() async throws {
-        let fixture = try Fixture()
+    @Test("two operators racing for the last place: exactly one wins", arguments: Engine.all)
+    func raceForLastPlace(engine: Engine) async throws {
+        let fixture = try await Fixture(engine)
         try await fixture.run { offices, _ in
             for card in 1...4 { _ = try await book(offices, fixture, card: Int64(card)) }
             let results = await withTaskGroup(of: Bool.self) { group in
@@ -133,30 +134,39 @@ struct OfficesServiceTests {
         }
     }
 
-    @Test("a file database (WAL pool) keeps the capacity under racing writers")
-    func raceOnPool() async throws {
-        let path = NSTemporaryDirectory() + "scheduling-\(UUID().uuidString).sqlite"
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let store = try SchedulingStore.open(path: path)
-        let office = try #require(try await store.read { db in try SchedulingStore.office(db, id: "msk-do11") })
-        let wins = await withTaskGroup(of: Bool.self) { group in
-            for card in 1...12 {
+    @Test("two replicas' stores over one database keep the capacity under racing bookings", arguments: Engine.all)
+    func raceAcrossReplicas(engine: Engine) async throws {
+        let replicas = try await engine.replicas(2)
+        let office = try #require(try await replicas[0].office(id: "msk-do11"))
+        let outcomes = await withTaskGroup(of: Result<Void, any Error>.self) { group in
+            for card in 1...24 {
+                let store = replicas[card % 2]
                 group.addTask {
                     let booking = BookingRecord(
                         id: newID("b"), officeId: "msk-do11", date: "2026-03-10", startMinute: 720, cardId: Int64(card), surname: "", name: "",
                         patronymic: "", state: .active, bookedByLogin: "t", bookedByName: "t", createdMs: fixedNow
                     )
-                    return (try? await store.write { db in try SchedulingStore.book(db, booking, capacity: office.record.slotCapacity) }) != nil
+                    do {
+                        _ = try await store.perform(.book(booking, capacity: office.record.slotCapacity), idempotency: nil, nowMs: fixedNow) { _ in [] }
+                        return .success(())
+                    } catch {
+                        return .failure(error)
+                    }
                 }
             }
-            return await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }
+            return await group.reduce(into: [Result<Void, any Error>]()) { $0.append($1) }
         }
-        #expect(wins == 5)
+        let refusals = outcomes.compactMap { outcome -> (any Error)? in if case .failure(let error) = outcome { error } else { nil } }
+        #expect(outcomes.count - refusals.count == 5)
+        // Every loser was told the slot is full; none failed another way (a lock timeout, a deadlock).
+        #expect(refusals.allSatisfy { ($0 as? RuleError) == .resourceExhausted(SlotRules.fullSlotMessage) }, "\(refusals)")
+        let active = try await replicas[1].activeBookings(office: "msk-do11", date: tuesday)
+        #expect(active.count == 5)
     }
 
-    @Test("booking is idempotent by key; the key is required and bound to the request")
-    func idempotency() async throws {
-        let fixture = try Fixture()
+    @Test("booking is idempotent by key; the key is required and bound to the request", arguments: Engine.all)
+    func idempotency(engine: Engine) async throws {
+        let fixture = try await Fixture(engine)
         try await fixture.run { offices, _ in
             let first = try await book(offices, fixture, card: 7, key: "k-1")
             let again = try await book(offices, fixture, card: 7, key: "k-1")
@@ -190,9 +200,9 @@ struct OfficesServiceTests {
         }
     }
 
-    @Test("cancel frees the place and is idempotent; move is atomic")
-    func cancelAndMove() async throws {
-        let fixture = try Fixture()
+    @Test("cancel frees the place and is idempotent; move is atomic", arguments: Engine.all)
+    func cancelAndMove(engine: Engine) async throws {
+        let fixture = try await Fixture(engine)
         try await fixture.run { offices, _ in
             let m = fixture.metadata(.vcc)
             let booking = try await book(offices, fixture, card: 1)

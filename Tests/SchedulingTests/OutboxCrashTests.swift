@@ -1,5 +1,6 @@
 import Auth
 import CRMAPI
+import CRMDomain
 import Foundation
 import RPCCore
 @testable import Scheduling
@@ -19,9 +20,9 @@ struct OutboxCrashTests {
                 .init(login: "op", phone: "9161234567", code: "123456"), metadata: fixture.metadata(.system, key: "code-1")
             )
             let now = fixture.clock.now
-            let claimed = try await fixture.store.write { db in
-                try SchedulingStore.claimDue(db, owner: "dead-worker/1", nowMs: now, leaseMs: 30_000, limit: 10)
-            }
+            let claimed = try await fixture.store.claimBatch(
+                owner: "dead-worker/1", nowMs: now, leaseMs: 30_000, limit: 10, sweepSentBefore: nil, calendar: .shipped
+            ).claimed
             #expect(claimed.map(\.sms.id) == [accepted.smsID])
             #expect(claimed.first?.earlierClaim == false)
             if reachedProvider {
@@ -33,9 +34,9 @@ struct OutboxCrashTests {
         }
     }
 
-    @Test("sent before the crash: not sent again once the lease lapses")
-    func notSentTwice() async throws {
-        let fixture = try Fixture()
+    @Test("sent before the crash: not sent again once the lease lapses", arguments: Engine.all)
+    func notSentTwice(engine: Engine) async throws {
+        let fixture = try await Fixture(engine)
         let id = try await crashMidHandOff(fixture, reachedProvider: true)
         #expect(try await fixture.worker.runOnce() == 0)  // still leased to the dead worker
         fixture.clock.advance(ms: 30_001)
@@ -46,9 +47,9 @@ struct OutboxCrashTests {
         #expect(try await fixture.worker.runOnce() == 0)
     }
 
-    @Test("not sent before the crash: sent once the lease lapses, not lost")
-    func notLost() async throws {
-        let fixture = try Fixture()
+    @Test("not sent before the crash: sent once the lease lapses, not lost", arguments: Engine.all)
+    func notLost(engine: Engine) async throws {
+        let fixture = try await Fixture(engine)
         let id = try await crashMidHandOff(fixture, reachedProvider: false)
         #expect(fixture.smsLines().isEmpty)
         fixture.clock.advance(ms: 30_001)

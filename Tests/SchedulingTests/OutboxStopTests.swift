@@ -73,7 +73,7 @@ struct OutboxStopTests {
     }
 
     func row(_ fixture: Fixture, _ id: String) async throws -> SmsRecord {
-        try #require(try await fixture.store.read { db in try SchedulingStore.sms(db, id: id) })
+        try #require(try await fixture.store.sms(id: id))
     }
 
     @Test("the send in flight finishes and is recorded, the rest of the batch stays queued and goes once after the restart")

@@ -23,7 +23,7 @@ struct ReportTimeoutTests {
         let fixture = try Fixture(provider: ScriptedProvider())
         let reports = KannelDeliveryReports(store: fixture.store, signer: Self.signer, nowMs: { fixture.clock.now })
         func report(_ id: String, _ type: Int) async -> Int {
-            await reports.handle(HTTPRequest(method: "GET", uri: "/dlr?id=\(id)&sig=\(Self.signer.signature(id))&type=\(type)&reply=")).status
+            await reports.handle(EndpointRequest(method: "GET", uri: "/dlr?id=\(id)&sig=\(Self.signer.signature(id))&type=\(type)&reply=")).status
         }
         try await fixture.run { _, sms in
             func send(_ key: String) async throws -> String {
@@ -87,12 +87,12 @@ struct ReportTimeoutTests {
             #expect(try await patient.runOnce() == 1)
             fixture.clock.advance(ms: 100 * Self.hour)
             _ = try await patient.runOnce()
-            #expect(try await fixture.store.read { db in try SchedulingStore.sms(db, id: id)?.state } == .sent)
+            #expect(try await fixture.store.sms(id: id)?.state == .sent)
 
             // Put it past the timeout, as the default worker does; it went, so it still counts.
-            _ = try await fixture.store.write { db in try SchedulingStore.markReportsOverdue(db, sentBeforeMs: fixture.clock.now) }
-            #expect(try await fixture.store.read { db in try SchedulingStore.sms(db, id: id)?.state } == .noReport)
-            let others = try await fixture.store.read { db in try SchedulingStore.collectionDueTimes(db, card: 42, contract: "K-1") }
+            _ = try await fixture.store.markReportsOverdue(sentBeforeMs: fixture.clock.now)
+            #expect(try await fixture.store.sms(id: id)?.state == .noReport)
+            let others = try await fixture.store.collectionDueTimes(card: 42, contract: "K-1")
             #expect(others == [fixedNow])
         }
     }
@@ -121,7 +121,7 @@ struct ReportTimeoutTests {
                 fixture.clock.advance(ms: 48 * Self.hour)
                 _ = try await fixture.worker.runOnce()
                 #expect(try await label() == "Нет отчёта о доставке")
-                #expect(await reports.handle(HTTPRequest(method: "GET", uri: "/dlr?id=\(id)&sig=\(Self.signer.signature(id))&type=1&reply=")).status == 200)
+                #expect(await reports.handle(EndpointRequest(method: "GET", uri: "/dlr?id=\(id)&sig=\(Self.signer.signature(id))&type=1&reply=")).status == 200)
                 #expect(try await label() == "Доставлено")
             }
         }
@@ -139,11 +139,11 @@ struct ReportTimeoutTests {
             try sms.insert(db)
             try db.execute(sql: "UPDATE sms SET state = 2, sent_ms = ? WHERE id = 'sms-old'", arguments: [fixedNow])
         }
-        let store = try SchedulingStore(queue)
+        let store = try SQLiteSchedulingStore(queue)
         let (before, marked, after, version) = try queue.write { db -> (SmsStateCode?, Int, SmsStateCode?, Int?) in
-            let before = try SchedulingStore.sms(db, id: "sms-old")?.state
-            let marked = try SchedulingStore.markReportsOverdue(db, sentBeforeMs: fixedNow)
-            let after = try SchedulingStore.sms(db, id: "sms-old")?.state
+            let before = try SQLiteSchedulingStore.sms(db, id: "sms-old")?.state
+            let marked = try SQLiteSchedulingStore.markReportsOverdue(db, sentBeforeMs: fixedNow)
+            let after = try SQLiteSchedulingStore.sms(db, id: "sms-old")?.state
             return (before, marked, after, try Int.fetchOne(db, sql: "SELECT version FROM sms_report WHERE sms_id = 'sms-old'"))
         }
         #expect(before == .sent)

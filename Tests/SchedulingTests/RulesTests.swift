@@ -137,12 +137,12 @@ struct RulesTests {
         ("812 5893369", "8125893369"), ("12345", nil), ("+1 937 288 80 99", nil),
     ] as [(String, String?)])
     func phones(typed: String, expected: String?) {
-        #expect(PhoneNumber.normalize(typed) == expected)
+        #expect(NationalPhone(typed)?.digits == expected)
     }
 
     @Test("search text folds case and ё")
     func searchText() {
-        #expect(SearchText.fold("ЗЕЛЁНЫЙ Пр-кт") == "зеленый пр-кт")
+        #expect(RussianText.fold("ЗЕЛЁНЫЙ Пр-кт") == "зеленый пр-кт")
         #expect(SearchText.matchExpression("ст. м. Новогиреево") == "\"ст\"* \"м\"* \"новогиреево\"*")
         #expect(SearchText.matchExpression(" \"*) ") == nil)
     }

@@ -7,6 +7,7 @@ import RPCCore
 @testable import Scheduling
 import Testing
 import Wire
+import TestSupport
 
 /// The local-hours rules hold at the moment of hand-off too: a message accepted inside its
 /// window that becomes due outside it (worker down, backlog, retry after backoff) is moved,
@@ -54,7 +55,7 @@ struct SmsHandOffWindowTests {
             #expect(!accepted.deferred)
             fixture.clock.set(day.unixMs(atMinute: minute, utcOffsetMinutes: offset))
             let handed = try await fixture.worker.runOnce()
-            let row = try #require(try await fixture.store.read { db in try SchedulingStore.sms(db, id: id) })
+            let row = try #require(try await fixture.store.sms(id: id))
             switch expected {
             case .handedOff:
                 #expect(handed == 1)
@@ -91,7 +92,7 @@ struct SmsHandOffWindowTests {
             // Due again at 20:59:01, but the worker gets to it only at 21:00:01: the marketing window has closed.
             fixture.clock.advance(ms: 62_000)
             #expect(try await fixture.worker.runOnce() == 0)
-            let row = try #require(try await fixture.store.read { db in try SchedulingStore.sms(db, id: id) })
+            let row = try #require(try await fixture.store.sms(id: id))
             #expect(row.state == .queued && row.attempts == 1)
             #expect(row.nextAttemptMs == tuesday.adding(days: 1).unixMs(atMinute: 9 * 60, utcOffsetMinutes: 180))
             #expect(provider.sent.withLock { $0 }.isEmpty)
@@ -127,7 +128,7 @@ struct SmsHandOffWindowTests {
             fixture.clock.set(tuesday.unixMs(atMinute: 22 * 60 + 5, utcOffsetMinutes: 180))
             #expect(try await fixture.worker.runOnce() == 0)
             let thursday = tuesday.adding(days: 2).unixMs(atMinute: 8 * 60, utcOffsetMinutes: 180)
-            var row = try #require(try await fixture.store.read { db in try SchedulingStore.sms(db, id: late) })
+            var row = try #require(try await fixture.store.sms(id: late))
             #expect(row.state == .queued)
             #expect(row.attempts == 0)
             #expect(row.dueMs == thursday)
@@ -144,7 +145,7 @@ struct SmsHandOffWindowTests {
             #expect(!provider.sent.withLock { $0 }.contains(late))
             fixture.clock.set(thursday)
             #expect(try await fixture.worker.runOnce() == 1)
-            row = try #require(try await fixture.store.read { db in try SchedulingStore.sms(db, id: late) })
+            row = try #require(try await fixture.store.sms(id: late))
             #expect(row.state == .sent)
             #expect(provider.sent.withLock { $0 }.last == late)
         }
@@ -167,7 +168,7 @@ struct SmsHandOffWindowTests {
             let wednesdayTen = tuesday.adding(days: 1).unixMs(atMinute: 10 * 60, utcOffsetMinutes: 180)
             fixture.clock.set(wednesdayTen)
             #expect(try await fixture.worker.runOnce() == 1)
-            let row = try #require(try await fixture.store.read { db in try SchedulingStore.sms(db, id: delayed) })
+            let row = try #require(try await fixture.store.sms(id: delayed))
             #expect(row.state == .sent)
             #expect(row.dueMs == wednesdayTen)
             // Wednesday: it and one more make two; a third is refused with the cap named.

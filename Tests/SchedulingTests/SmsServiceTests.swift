@@ -8,6 +8,7 @@ import RPCCore
 import Synchronization
 import Testing
 import Wire
+import TestSupport
 
 @Suite("SMS service and outbox")
 struct SmsServiceTests {
@@ -21,9 +22,9 @@ struct SmsServiceTests {
         )
     }
 
-    @Test("templates carry fixed text")
-    func templates() async throws {
-        let fixture = try Fixture()
+    @Test("templates carry fixed text", arguments: Engine.all)
+    func templates(engine: Engine) async throws {
+        let fixture = try await Fixture(engine)
         try await fixture.run { _, sms in
             let all = try await sms.listSmsTemplates(.init(), metadata: fixture.metadata(.vcc)).templates
             let link = try #require(all.first { $0.name == "Ссылка на МП" })
@@ -35,9 +36,9 @@ struct SmsServiceTests {
         }
     }
 
-    @Test("a sent SMS is in the outbox before the call returns; the worker delivers it to the file")
-    func sendAndDeliver() async throws {
-        let fixture = try Fixture()
+    @Test("a sent SMS is in the outbox before the call returns; the worker delivers it to the file", arguments: Engine.all)
+    func sendAndDeliver(engine: Engine) async throws {
+        let fixture = try await Fixture(engine)
         try await fixture.run { _, sms in
             // 09:00 Moscow = 16:00 in Vladivostok: goes now.
             let response = try await send(sms, fixture, region: "25")
@@ -67,9 +68,9 @@ struct SmsServiceTests {
         }
     }
 
-    @Test("SendSms is idempotent: one row, one hand-off per key")
-    func idempotentSend() async throws {
-        let fixture = try Fixture()
+    @Test("SendSms is idempotent: one row, one hand-off per key", arguments: Engine.all)
+    func idempotentSend(engine: Engine) async throws {
+        let fixture = try await Fixture(engine)
         try await fixture.run { _, sms in
             let first = try await send(sms, fixture, key: "same")
             let again = try await send(sms, fixture, key: "same")
@@ -87,9 +88,9 @@ struct SmsServiceTests {
         }
     }
 
-    @Test("marketing never at night: deferred to 09:00 local")
-    func nightDeferral() async throws {
-        let fixture = try Fixture()
+    @Test("marketing never at night: deferred to 09:00 local", arguments: Engine.all)
+    func nightDeferral(engine: Engine) async throws {
+        let fixture = try await Fixture(engine)
         fixture.clock.set(tuesday.unixMs(atMinute: 7 * 60, utcOffsetMinutes: 180))
         try await fixture.run { _, sms in
             let response = try await send(sms, fixture)
@@ -105,9 +106,9 @@ struct SmsServiceTests {
         }
     }
 
-    @Test("refusals name the field or the rule")
-    func refusals() async throws {
-        let fixture = try Fixture()
+    @Test("refusals name the field or the rule", arguments: Engine.all)
+    func refusals(engine: Engine) async throws {
+        let fixture = try await Fixture(engine)
         try await fixture.run { _, sms in
             let phone = await rpcError { _ = try await send(sms, fixture, phone: "12345") }
             #expect(phone?.fieldViolations.first?.field == "phone")
@@ -126,9 +127,9 @@ struct SmsServiceTests {
         }
     }
 
-    @Test("collection SMS: at most 2 a day per debtor, the cap named")
-    func collectionCaps() async throws {
-        let fixture = try Fixture()
+    @Test("collection SMS: at most 2 a day per debtor, the cap named", arguments: Engine.all)
+    func collectionCaps(engine: Engine) async throws {
+        let fixture = try await Fixture(engine)
         try await fixture.run { _, sms in
             for _ in 0..<2 {
                 _ = try await send(sms, fixture, template: "collection-reminder", region: "77", contract: "K-1", role: .collector)
@@ -154,9 +155,9 @@ struct SmsServiceTests {
         }
     }
 
-    @Test("ScheduleSms moves a moment outside the window and refuses the past")
-    func schedule() async throws {
-        let fixture = try Fixture()
+    @Test("ScheduleSms moves a moment outside the window and refuses the past", arguments: Engine.all)
+    func schedule(engine: Engine) async throws {
+        let fixture = try await Fixture(engine)
         try await fixture.run { _, sms in
             // 23:00 Moscow on a Friday for a collection SMS → Saturday 09:00.
             let friday = date(2026, 3, 13)
@@ -175,9 +176,9 @@ struct SmsServiceTests {
         }
     }
 
-    @Test("the visit rule: plan, schedule for the day before, cancel with the booking")
-    func visitSms() async throws {
-        let fixture = try Fixture()
+    @Test("the visit rule: plan, schedule for the day before, cancel with the booking", arguments: Engine.all)
+    func visitSms(engine: Engine) async throws {
+        let fixture = try await Fixture(engine)
         try await fixture.run { offices, sms in
             let m = fixture.metadata(.vcc)
             let today = try await sms.planVisitSms(.init(officeID: "msk-mini160", visitDate: wireDate(tuesday)), metadata: m)
@@ -226,9 +227,9 @@ struct SmsServiceTests {
         }
     }
 
-    @Test("a visit today goes now when ticked")
-    func visitToday() async throws {
-        let fixture = try Fixture()
+    @Test("a visit today goes now when ticked", arguments: Engine.all)
+    func visitToday(engine: Engine) async throws {
+        let fixture = try await Fixture(engine)
         try await fixture.run { offices, sms in
             let booking = try await book(offices, fixture, office: "msk-mini160", on: tuesday, at: at(18))
             let response = try await sms.scheduleVisitSms(.init(bookingID: booking.bookingID, phone: "9372888099", send: true), metadata: fixture.metadata(.vcc, key: "t"))
@@ -239,9 +240,9 @@ struct SmsServiceTests {
         }
     }
 
-    @Test("login codes: SYSTEM only, any hour, through the same outbox to the file")
-    func loginCodes() async throws {
-        let fixture = try Fixture()
+    @Test("login codes: SYSTEM only, any hour, through the same outbox to the file", arguments: Engine.all)
+    func loginCodes(engine: Engine) async throws {
+        let fixture = try await Fixture(engine)
         fixture.clock.set(tuesday.unixMs(atMinute: 3 * 60, utcOffsetMinutes: 180))
         try await fixture.run { _, sms in
             let request = SchedulingV1.SendLoginCodeRequest(login: "vcc.ivanova", phone: "9161234567", code: "123456")
@@ -259,15 +260,15 @@ struct SmsServiceTests {
             #expect(line.contains("\"login\":\"vcc.ivanova\""))
             #expect(line.contains("Код для входа в CRM: 123456"))
             // Handed off: the outbox keeps the message without the code.
-            let stored = try await fixture.store.read { db in try SchedulingStore.sms(db, id: sent.smsID)! }
+            let stored = try await fixture.store.sms(id: sent.smsID)!
             #expect(stored.state == .sent || stored.state == .delivered)
             #expect(stored.text == "Код для входа в CRM: ******")
         }
     }
 
-    @Test("paging of a client's SMS, newest first")
-    func paging() async throws {
-        let fixture = try Fixture()
+    @Test("paging of a client's SMS, newest first", arguments: Engine.all)
+    func paging(engine: Engine) async throws {
+        let fixture = try await Fixture(engine)
         try await fixture.run { _, sms in
             var ids: [String] = []
             for _ in 0..<5 {
@@ -291,7 +292,7 @@ struct SmsServiceTests {
             let value11 = try await fixture.worker.runOnce()
             #expect(value11 == 1)
             #expect(try await fixture.worker.runOnce() == 0)   // waiting for the backoff
-            var row = try await fixture.store.read { db in try SchedulingStore.sms(db, id: id)! }
+            var row = try await fixture.store.sms(id: id)!
             #expect(row.state == .queued && row.attempts == 1 && row.nextAttemptMs == fixedNow + 2_000)
             fixture.clock.advance(ms: 2_000)
             let value12 = try await fixture.worker.runOnce()
@@ -299,7 +300,7 @@ struct SmsServiceTests {
             fixture.clock.advance(ms: 4_000)
             let value13 = try await fixture.worker.runOnce()
             #expect(value13 == 1)
-            row = try await fixture.store.read { db in try SchedulingStore.sms(db, id: id)! }
+            row = try await fixture.store.sms(id: id)!
             #expect(row.state == .sent && row.attempts == 3)
             #expect(provider.sent.withLock { $0 } == [id])
 
@@ -331,9 +332,9 @@ struct SmsServiceTests {
         }
     }
 
-    @Test("the worker runs as a service and wakes on acceptance")
-    func workerService() async throws {
-        let fixture = try Fixture()
+    @Test("the worker runs as a service and wakes on acceptance", arguments: Engine.all)
+    func workerService(engine: Engine) async throws {
+        let fixture = try await Fixture(engine)
         let clock = fixture.clock
         let worker = OutboxWorker(
             store: fixture.store, provider: FileSmsProvider(path: fixture.smsFile, nowMs: { clock.now }),

@@ -9,6 +9,7 @@ import RPCTesting
 import Synchronization
 import Testing
 import Wire
+import TestSupport
 
 /// A clock the tests move.
 final class TestClock: Sendable {
@@ -31,17 +32,27 @@ func at(_ hour: Int, _ minute: Int = 0) -> TypesV1.TimeOfDay { TypesV1.TimeOfDay
 /// A scheduling server over an in-memory database with a fixed clock and a file SMS provider.
 struct Fixture {
     let clock = TestClock(fixedNow)
-    let store: SchedulingStore
+    let store: any SchedulingStore
     let environment: SchedulingEnvironment
-    let signer: SessionTokenSigner
+    let tokens: TestTokens
+    var signer: SessionTokenSigner { tokens.signer }
     let smsFile: String
     let worker: OutboxWorker
 
     init(provider: (any SmsProvider)? = nil) throws {
-        store = try SchedulingStore.inMemory()
+        try self.init(store: SQLiteSchedulingStore.inMemory(), provider: provider)
+    }
+
+    /// A fixture over a fresh store of `engine`.
+    init(_ engine: Engine, provider: (any SmsProvider)? = nil) async throws {
+        try self.init(store: await engine.store(), provider: provider)
+    }
+
+    init(store: any SchedulingStore, provider: (any SmsProvider)? = nil) throws {
+        self.store = store
         let clock = self.clock
         environment = SchedulingEnvironment(store: store, nowMs: { clock.now })
-        signer = try SessionTokenSigner(secret: "scheduling-tests-secret-0123456789", lifetime: .seconds(10 * 365 * 86_400))
+        tokens = try TestTokens(secret: "scheduling-tests-secret-0123456789", lifetime: .seconds(10 * 365 * 86_400), nowMs: { fixedNow })
         smsFile = NSTemporaryDirectory() + "sms-\(UUID().uuidString).jsonl"
         let chosen = provider ?? FileSmsProvider(path: smsFile, nowMs: { clock.now })
         worker = OutboxWorker(store: store, provider: chosen, nowMs: { clock.now })
@@ -51,10 +62,7 @@ struct Fixture {
     var interceptors: [any ServerInterceptor] { [AuthInterceptor(signer: signer, nowMs: { fixedNow })] }
 
     func metadata(_ role: Role, login: String = "vafinana", key: String? = nil) -> Metadata {
-        var metadata = Metadata()
-        metadata.bearerToken = signer.sign(signer.claims(operatorID: 1, login: login, role: role, fullName: "Вафина Наталья Александровна", nowMs: fixedNow))
-        if let key { metadata.idempotencyKey = key }
-        return metadata
+        tokens.metadata(role, login: login, key: key)
     }
 
     func run<T: Sendable>(_ transport: TestTransport = .inProcess, _ body: (SchedulingV1.Offices.Client, SchedulingV1.Sms.Client) async throws -> T) async throws -> T {
@@ -63,24 +71,17 @@ struct Fixture {
         }
     }
 
-    func count(_ table: String, where condition: String = "1") async throws -> Int {
-        try await store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table) WHERE \(condition)") ?? 0 }
+    func count(_ table: String, where condition: String = "TRUE") async throws -> Int {
+        try await countRows(store, table, where: condition)
+    }
+
+    /// The SQLite store of a fixture made over one (tests of what only SQLite has).
+    var sqlite: SQLiteSchedulingStore {
+        get throws { try #require(store as? SQLiteSchedulingStore) }
     }
 
     func smsLines() -> [String] {
         ((try? String(contentsOfFile: smsFile, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
-    }
-}
-
-func rpcError(_ body: () async throws -> Void) async -> RPCError? {
-    do {
-        try await body()
-        return nil
-    } catch let error as RPCError {
-        return error
-    } catch {
-        Issue.record("not an RPCError: \(error)")
-        return nil
     }
 }
 

@@ -5,6 +5,7 @@ import RPCCore
 import RPCTesting
 import Testing
 import Wire
+import TestSupport
 
 /// Every method of every service, taken from the generated catalog (a new method is covered
 /// the day it is generated), refuses a caller without a genuine, unexpired token of an

@@ -6,6 +6,7 @@ import RPCCore
 import RPCTesting
 import Testing
 import Wire
+import TestSupport
 
 /// Every method of the three services, from the generated catalog (a new method is covered
 /// the day it is generated), holds its request to `FieldBounds` (docs/API.md «Limits»).

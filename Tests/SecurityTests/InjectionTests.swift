@@ -7,6 +7,7 @@ import RPCCore
 import RPCTesting
 import Testing
 import Wire
+import TestSupport
 
 /// Text that would change a query were it pasted into SQL or an FTS5 expression: quotes,
 /// statement ends, comments, LIKE wildcards, FTS5 operators and column filters.

@@ -9,6 +9,7 @@ import Scheduling
 import Synchronization
 import Testing
 import Wire
+import TestSupport
 
 /// A clock the test moves: token lifetimes are minutes and hours, never slept through.
 final class TestClock: Sendable {

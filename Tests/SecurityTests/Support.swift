@@ -8,6 +8,7 @@ import RPCTesting
 import Scheduling
 import Testing
 import Wire
+import TestSupport
 
 /// 2026-03-10 09:00 Moscow time (a Tuesday).
 let fixedNow: Int64 = 1_773_122_400_000
@@ -16,16 +17,17 @@ let fixedNow: Int64 = 1_773_122_400_000
 /// stores (in memory), the real interceptor, one shared secret.
 struct AllServices {
     static let secret = "security-tests-secret-0123456789"
-    let signer: SessionTokenSigner
+    let tokens: TestTokens
+    var signer: SessionTokenSigner { tokens.signer }
     let registry: RegistryStore
     let contacts: ContactsStore
-    let scheduling: SchedulingStore
+    let scheduling: SQLiteSchedulingStore
 
     init() throws {
-        signer = try SessionTokenSigner(secret: Self.secret, lifetime: .seconds(3600))
+        tokens = try TestTokens(secret: Self.secret, fullName: "Тестов Тест Тестович", nowMs: { fixedNow })
         registry = try RegistryStore.inMemory()
         contacts = try ContactsStore.inMemory()
-        scheduling = try SchedulingStore.inMemory()
+        scheduling = try SQLiteSchedulingStore.inMemory()
     }
 
     var services: [any RegistrableRPCService] {
@@ -48,7 +50,7 @@ struct AllServices {
     }
 
     func claims(_ role: Role, login: String = "tester") -> SessionClaims {
-        signer.claims(operatorID: 1, login: login, role: role, fullName: "Тестов Тест Тестович", nowMs: fixedNow)
+        tokens.claims(role, login: login)
     }
 
     func metadata(_ role: Role, login: String = "tester", key: String? = nil) -> Metadata {
@@ -60,19 +62,6 @@ struct AllServices {
         metadata.bearerToken = token
         if let key { metadata.idempotencyKey = key }
         return metadata
-    }
-}
-
-/// The error a call ends with (nil when it succeeds).
-func rpcError(_ body: () async throws -> Void) async -> RPCError? {
-    do {
-        try await body()
-        return nil
-    } catch let error as RPCError {
-        return error
-    } catch {
-        Issue.record("not an RPCError: \(error)")
-        return nil
     }
 }
 

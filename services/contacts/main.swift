@@ -38,6 +38,9 @@ struct ContactsCommand: AsyncParsableCommand {
     @Flag(help: "Seed the benchmark data and exit.") var seedOnly = false
 
     func run() async throws {
+        if case .postgres = try DatabaseLocation(parsing: database) {
+            throw ValidationError("--database: the contacts runs on an SQLite file only so far; PostgreSQL serves scheduling")
+        }
         if try operations.backupIfAsked(database: database) { return }
         let operationServices = try operations.bootstrap()
         let logger = Logger(label: "contacts")

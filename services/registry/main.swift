@@ -37,6 +37,9 @@ struct RegistryCommand: AsyncParsableCommand {
     var contacts: String?
 
     func run() async throws {
+        if case .postgres = try DatabaseLocation(parsing: database) {
+            throw ValidationError("--database: the registry runs on an SQLite file only so far; PostgreSQL serves scheduling")
+        }
         if try operations.backupIfAsked(database: database) { return }
         let operationServices = try operations.bootstrap()
         let logger = Logger(label: "registry")
@@ -64,16 +67,21 @@ struct RegistryCommand: AsyncParsableCommand {
         try await store.write { db in try db.pruneLoginState(nowMs: SystemClockMs.now()) }
         if let bootstrapAdmin {
             let parts = bootstrapAdmin.split(separator: ":").map(String.init)
-            guard parts.count == 2, let mobile = PhoneNumber.normalize(parts[1]) else {
+            guard parts.count == 2, let mobile = NationalPhone(parts[1])?.digits else {
                 throw ValidationError("--bootstrap-admin takes LOGIN:MOBILE")
             }
             try await store.ensureAdministrator(login: parts[0], mobile: mobile, nowMs: SystemClockMs.now())
         }
         let codeSender: any LoginCodeSender
         if let scheduling {
+<<<<<<< HEAD
             let address = scheduling.split(separator: ":")
             guard address.count == 2, let schedulingPort = Int(address[1]) else { throw ValidationError("--scheduling takes HOST:PORT") }
             let transport = TCPClientTransport(host: String(address[0]), port: schedulingPort, tls: tls)
+=======
+            let address = try HostPort(parsing: scheduling, flag: "--scheduling")
+            let transport = TCPClientTransport(host: address.host, port: address.port)
+>>>>>>> main
             codeSender = SchedulingLoginCodeSender(client: RPCClient(transport: transport), signer: signer)
         } else if let smsFile {
             codeSender = FileLoginCodeSender(path: smsFile)

@@ -26,7 +26,8 @@ struct SchedulingCommand: AsyncParsableCommand {
 
     @Option var host = "127.0.0.1"
     @Option var port = 7103
-    @Option(help: "SQLite database file (WAL).") var database = "scheduling.sqlite"
+    @Option(help: "SQLite database file (WAL), or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE for several replicas over PostgreSQL.")
+    var database = "scheduling.sqlite"
     @Option(help: "Token secret shared by every service (env CRM_AUTH_SECRET).") var authSecret: String?
     @Option(help: "SMS provider: file (JSON lines, the development phone) or kannel.") var smsProvider = "file"
     @Option(help: "The file provider's file (default: sms.jsonl next to the database).") var smsFile: String?
@@ -46,7 +47,11 @@ struct SchedulingCommand: AsyncParsableCommand {
     @Option(help: "A production calendar file replacing the built-in one (`YYYY-MM-DD off|work` lines).") var productionCalendar: String?
 
     func run() async throws {
-        if try operations.backupIfAsked(database: database) { return }
+        let location = try DatabaseLocation(parsing: database)
+        if case .sqlite(let path) = location, try operations.backupIfAsked(database: path) { return }
+        if case .postgres = location, operations.backupTo != nil {
+            throw ValidationError("--backup-to copies an SQLite file; back a PostgreSQL database up with its own tools (pg_dump, base backups)")
+        }
         let operationServices = try operations.bootstrap()
         let logger = Logger(label: "scheduling")
         let env = ProcessInfo.processInfo.environment
@@ -56,13 +61,27 @@ struct SchedulingCommand: AsyncParsableCommand {
         let signer = try SessionTokenSigner(secret: secret)
         let tls = try operations.tls(logger: logger)
         let calendar = try productionCalendar.map { try ProductionCalendar(parsing: String(contentsOfFile: $0, encoding: .utf8)) } ?? .shipped
-        PrivateFiles.warnIfShared(database: database, logger: logger)
-        let store = try SchedulingStore.open(path: database)
+        let store: any SchedulingStore
+        // The SQLite file's own operations (idle memory release, the storage watchdog) need it.
+        let sqlite: (path: String, store: SQLiteSchedulingStore)?
+        switch location {
+        case .sqlite(let path):
+            PrivateFiles.warnIfShared(database: path, logger: logger)
+            let file = try SQLiteSchedulingStore.open(path: path)
+            sqlite = (path, file)
+            store = file
+        case .postgres(let url):
+            sqlite = nil
+            store = try await PostgresSchedulingStore.connect(
+                host: url.host, port: url.port, user: url.user, password: url.password, database: url.database,
+                logger: Logger(label: "scheduling.postgres")
+            )
+        }
         let now: @Sendable () -> Int64 = { SystemClockMs.now() }
 
         var services: [any Service] = []
         let reporter: ContactsReporter? = try contacts.map { address in
-            let (peerHost, peerPort) = try Self.hostPort(address, option: "--contacts")
+            let (peerHost, peerPort) = try { let a = try HostPort(parsing: address, flag: "--contacts"); return (a.host, a.port) }()
             let client = RPCClient(transport: TCPClientTransport(host: peerHost, port: peerPort, tls: tls))
             return ContactsReporter(store: store, client: client, signer: signer, nowMs: now)
         }
@@ -73,7 +92,7 @@ struct SchedulingCommand: AsyncParsableCommand {
         var described = ""
         switch smsProvider {
         case "file":
-            let file = smsFile ?? URL(fileURLWithPath: database).deletingLastPathComponent().appendingPathComponent("sms.jsonl").path
+            let file = smsFile ?? URL(fileURLWithPath: sqlite?.path ?? "scheduling").deletingLastPathComponent().appendingPathComponent("sms.jsonl").path
             provider = FileSmsProvider(path: file, nowMs: now)
             described = "file \(file)"
         case "kannel":
@@ -83,7 +102,7 @@ struct SchedulingCommand: AsyncParsableCommand {
             guard let user = kannelUser ?? env["CRM_KANNEL_USER"], let password = kannelPassword ?? env["CRM_KANNEL_PASSWORD"] else {
                 throw ValidationError("--sms-provider kannel needs --kannel-user and --kannel-password (or CRM_KANNEL_USER, CRM_KANNEL_PASSWORD)")
             }
-            let (dlrHost, dlrPort) = try Self.hostPort(dlrListen, option: "--dlr-listen")
+            let (dlrHost, dlrPort) = try { let a = try HostPort(parsing: dlrListen, flag: "--dlr-listen"); return (a.host, a.port) }()
             let reportSigner = DeliveryReportSigner(secret: secret)
             var kannel = KannelSmsProvider.Configuration(
                 sendsmsURL: url, username: user, password: password, dlrURL: dlrPublicUrl ?? "http://\(dlrHost):\(dlrPort)/dlr"
@@ -109,8 +128,13 @@ struct SchedulingCommand: AsyncParsableCommand {
         )
         let debtors: any DebtorDirectory
         if let registry {
+<<<<<<< HEAD
             let (peerHost, peerPort) = try Self.hostPort(registry, option: "--registry")
             debtors = RegistryDebtorDirectory(client: RPCClient(transport: TCPClientTransport(host: peerHost, port: peerPort, tls: tls)), signer: signer, nowMs: now)
+=======
+            let (peerHost, peerPort) = try { let a = try HostPort(parsing: registry, flag: "--registry"); return (a.host, a.port) }()
+            debtors = RegistryDebtorDirectory(client: RPCClient(transport: TCPClientTransport(host: peerHost, port: peerPort)), signer: signer, nowMs: now)
+>>>>>>> main
         } else {
             logger.warning("no --registry: collection SMS are refused (the debtor's phone cannot be checked)")
             debtors = NoDebtorDirectory()
@@ -118,17 +142,25 @@ struct SchedulingCommand: AsyncParsableCommand {
         let environment = SchedulingEnvironment(
             store: store, calendar: calendar, providerName: provider.name, wakeOutbox: { worker.notify(); stateChanged() }, debtors: debtors
         )
-        let memory = operations.idleMemoryRelease(database: store.writer, logger: logger)
-        let retention = IdempotencyRetention(writer: store.writer, nowMs: { SystemClockMs.now() }, logger: logger)
-        let storage = StorageWatchdog(database: database, writer: store.writer, logger: logger)
+        let memory = sqlite.flatMap { operations.idleMemoryRelease(database: $0.store.writer, logger: logger) }
+        let retention = IdempotencyRetention(nowMs: { SystemClockMs.now() }, logger: logger) { cutoff, limit in
+            try await store.deleteIdempotency(createdBefore: cutoff, limit: limit)
+        }
+        let storage = sqlite.map { StorageWatchdog(database: $0.path, writer: $0.store.writer, logger: logger) }
         let server = RPCServer(
+<<<<<<< HEAD
             transport: operations.serverTransport(host: host, port: port, tls: tls),
             services: BuiltinServices.adding(to: [OfficesService(environment: environment), SmsService(environment: environment)], readiness: { storage.isServing }),
             interceptors: (memory.map { [$0] } ?? []) + [LoggingInterceptor(logger: logger), MetricsInterceptor(), AuthInterceptor(signer: signer), storage],
+=======
+            transport: operations.serverTransport(host: host, port: port),
+            services: BuiltinServices.adding(to: [OfficesService(environment: environment), SmsService(environment: environment)], readiness: { storage?.isServing ?? true }),
+            interceptors: (memory.map { [$0] } ?? []) + [LoggingInterceptor(logger: logger), MetricsInterceptor(), AuthInterceptor(signer: signer)] + (storage.map { [$0] } ?? []),
+>>>>>>> main
             logger: logger
         )
         logger.info("scheduling listening", metadata: [
-            "host": "\(host)", "port": "\(port)", "database": "\(database)", "sms": "\(described)", "contacts": "\(contacts ?? "-")", "registry": "\(registry ?? "-")",
+            "host": "\(host)", "port": "\(port)", "database": "\(location.described)", "sms": "\(described)", "contacts": "\(contacts ?? "-")", "registry": "\(registry ?? "-")",
         ])
         // Shutdown runs in reverse order: the server stops taking calls first, then the
         // outbox drains its hand-off in flight; the DLR listener outlives it (reports of the
@@ -139,17 +171,11 @@ struct SchedulingCommand: AsyncParsableCommand {
         services.append(server)
         services += operationServices
         services.append(retention)
-        services.append(storage)
+        if let storage { services.append(storage) }
         if let memory { services.append(memory) }
         services.append(OutboxMetrics(store: store, nowMs: now, logger: logger))
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }
 
-    static func hostPort(_ address: String, option: String) throws -> (String, Int) {
-        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port) else {
-            throw ValidationError("\(option) takes HOST:PORT")
-        }
-        return (String(address[..<colon]), port)
-    }
 }

@@ -1,3 +1,4 @@
+import CRMDomain
 import Foundation
 /// The preliminary bureau decision («Получить решение БКИ»).
 public enum BureauRules {
@@ -44,11 +45,7 @@ public enum BureauRules {
     }
 
     /// Passport series are 4 digits, numbers 6.
-    public static func validatePassport(series: String, number: String) throws(RegistryError) {
-        func digits(_ text: String, _ count: Int) -> Bool {
-            text.count == count && text.allSatisfy { $0.isASCII && $0.isNumber }
-        }
-        guard digits(series, 4) else { throw .invalidArgument(field: "passport.series", "Серия паспорта — 4 цифры") }
-        guard digits(number, 6) else { throw .invalidArgument(field: "passport.number", "Номер паспорта — 6 цифр") }
+    public static func validatePassport(series: String, number: String) throws(RuleError) {
+        try RuleError.checking { () throws(FieldRefusal) in try QuestionnaireRules.passport(series: series, number: number) }
     }
 }

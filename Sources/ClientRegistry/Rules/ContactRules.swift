@@ -1,3 +1,4 @@
+import CRMDomain
 import Foundation
 
 /// The kinds of contact data a card holds (proto numbers).
@@ -73,18 +74,13 @@ public enum ChangedField: Int, Sendable, Hashable, Codable {
 public enum ContactRules {
     /// A phone kind's value normalised to 10 digits; an e-mail trimmed and checked for the
     /// shape `local@domain.tld`.
-    public static func normalize(_ value: String, kind: ContactKind, field: String) throws(RegistryError) -> String {
-        if kind.isPhone { return try PhoneNumber.normalize(value, field: field) }
-        let email = value.trimmingCharacters(in: .whitespaces)
-        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."),
-              !parts[1].hasSuffix("."), !email.contains(" ")
-        else { throw .invalidArgument(field: field, "Неверный адрес e-mail") }
-        return email
+    public static func normalize(_ value: String, kind: ContactKind, field: String) throws(RuleError) -> String {
+        if kind.isPhone { return try NationalPhone(value, field: field).digits }
+        return try RuleError.checking { () throws(FieldRefusal) in try QuestionnaireRules.email(value, field: field) }
     }
 
     /// Key for name search: lower case, ё as е, trimmed.
     public static func searchKey(_ text: String) -> String {
-        text.trimmingCharacters(in: .whitespaces).lowercased().replacingOccurrences(of: "ё", with: "е")
+        RussianText.fold(text.trimmingCharacters(in: .whitespaces))
     }
 }

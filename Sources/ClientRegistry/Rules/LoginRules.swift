@@ -1,5 +1,6 @@
 import CRMDomain
 import Foundation
+import RPCCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -41,7 +42,7 @@ public enum LoginRules {
     public static let maxLoginLength = 64
 
     /// The login as typed, trimmed; INVALID_ARGUMENT if empty or too long.
-    public static func login(_ typed: String) throws(RegistryError) -> String {
+    public static func login(_ typed: String) throws(RuleError) -> String {
         let login = typed.trimmingCharacters(in: .whitespaces)
         guard !login.isEmpty, login.count <= maxLoginLength else {
             throw .invalidArgument(field: "login", "Логин — от 1 до \(maxLoginLength) символов")
@@ -53,14 +54,8 @@ public enum LoginRules {
     /// code requests are counted by. An IPv6 source is its /64 network, since one host
     /// commonly holds a whole /64. Any other peer (`in-process`) stands for itself.
     public static func source(peer: String) -> String {
-        if peer.hasPrefix("["), let close = peer.firstIndex(of: "]") {
-            let address = String(peer[peer.index(after: peer.startIndex)..<close])
-            return ipv6Network64(address) ?? address
-        }
-        if let colon = peer.lastIndex(of: ":"), peer.firstIndex(of: ":") == colon {
-            return String(peer[..<colon])
-        }
-        return peer
+        guard let address = HostPort(peer) else { return peer }
+        return address.host.contains(":") ? ipv6Network64(address.host) ?? address.host : address.host
     }
 
     static func ipv6Network64(_ address: String) -> String? {

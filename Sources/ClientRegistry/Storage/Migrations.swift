@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ServiceKit
 
 /// The registry's schema. Shipped migrations are never edited; changes are new ones.
 enum RegistryMigrations {
@@ -260,6 +261,10 @@ enum RegistryMigrations {
             }
             try db.create(index: "session_by_login", on: "session", columns: ["login"])
             try db.create(index: "session_by_expiry", on: "session", columns: ["expires_ms"])
+        }
+        // One schema and scope for idempotent answers in every service (ServiceKit.IdempotencyStore).
+        migrator.registerMigration("v5-one-idempotency-store") { db in
+            try IdempotencyStore.migrate(db)
         }
         return migrator
     }

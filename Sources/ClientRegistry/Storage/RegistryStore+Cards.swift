@@ -78,7 +78,7 @@ extension Database {
 
     public func requireCard(_ cardID: Int64, field: String = "card_id") throws -> CardRecord {
         guard let card = try CardRecord.fetchOne(self, key: cardID) else {
-            throw RegistryError.notFound(field: field, "Карточка \(cardID) не найдена")
+            throw RuleError.notFound(field: field, "Карточка \(cardID) не найдена")
         }
         return card
     }
@@ -177,9 +177,9 @@ extension Database {
 
     /// Checks the version the operator read and moves the card to the next one.
     func bumpVersion(_ card: CardRecord, expected: Int64) throws {
-        guard card.version == expected else { throw RegistryError.staleVersion }
+        guard card.version == expected else { throw RuleError.staleVersion }
         try execute(sql: "UPDATE card SET version = version + 1 WHERE id = ? AND version = ?", arguments: [card.cardID, expected])
-        guard changesCount == 1 else { throw RegistryError.staleVersion }
+        guard changesCount == 1 else { throw RuleError.staleVersion }
     }
 
     public func updatePersonalData(
@@ -187,7 +187,7 @@ extension Database {
     ) throws {
         var card = try requireCard(cardID)
         guard CardRules.personalDataEditable(card.type) else {
-            throw RegistryError.failedPrecondition(CardRules.personalDataRule)
+            throw RuleError.failedPrecondition(CardRules.personalDataRule)
         }
         try bumpVersion(card, expected: expectedVersion)
         var changes: [(ChangedField, String, String)] = []
@@ -226,7 +226,7 @@ extension Database {
             arguments: [cardID, kind.rawValue]
         ) ?? 0
         guard live == 0 else {
-            throw RegistryError.alreadyExists(
+            throw RuleError.alreadyExists(
                 field: "contact.kind", "В карточке уже есть действующий «\(kind.label)»; измените его или зачеркните"
             )
         }
@@ -240,9 +240,9 @@ extension Database {
     func liveEntry(cardID: Int64, entryID: String) throws -> ContactRecord {
         guard let id = Int64(entryID),
               let entry = try ContactRecord.fetchOne(self, key: id), entry.cardId == cardID
-        else { throw RegistryError.notFound(field: "entry_id", "Контактные данные \(entryID) не найдены в карточке") }
+        else { throw RuleError.notFound(field: "entry_id", "Контактные данные \(entryID) не найдены в карточке") }
         guard !entry.struckOut else {
-            throw RegistryError.failedPrecondition("Контактные данные уже зачеркнуты; добавьте новые")
+            throw RuleError.failedPrecondition("Контактные данные уже зачеркнуты; добавьте новые")
         }
         return entry
     }

@@ -1,3 +1,4 @@
+import CRMDomain
 import Foundation
 public import GRDB
 
@@ -45,7 +46,7 @@ extension Database {
 
     public func requireLoan(_ contractNumber: String) throws -> LoanRecord {
         guard let loan = try LoanRecord.fetchOne(self, key: contractNumber) else {
-            throw RegistryError.notFound(field: "contract_number", "Договор \(contractNumber) не найден")
+            throw RuleError.notFound(field: "contract_number", "Договор \(contractNumber) не найден")
         }
         return loan
     }

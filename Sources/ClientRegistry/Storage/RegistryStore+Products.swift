@@ -1,3 +1,4 @@
+import CRMDomain
 import Foundation
 public import GRDB
 

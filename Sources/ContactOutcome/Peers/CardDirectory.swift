@@ -1,3 +1,4 @@
+import CRMDomain
 public import Auth
 import CRMAPI
 public import RPCCore
@@ -41,9 +42,9 @@ public final class RegistryCardDirectory: CardDirectory {
         do {
             _ = try await registry.getCard(.init(cardID: cardID), metadata: metadata, options: CallOptions(timeout: .seconds(5)))
         } catch let error as RPCError where error.code == .notFound {
-            throw ContactsError.notFound(field: "card_id", "Карточка \(cardID) не найдена")
+            throw RuleError.notFound(field: "card_id", "Карточка \(cardID) не найдена")
         } catch {
-            throw ContactsError.unavailable(Self.unavailableMessage)
+            throw RuleError.unavailable(Self.unavailableMessage)
         }
         known.withLock { known in
             if known.count >= memory { known.removeAll(keepingCapacity: true) }
@@ -57,6 +58,6 @@ public struct NoCardDirectory: CardDirectory {
     public init() {}
 
     public func requireCard(_ cardID: Int64) async throws {
-        throw ContactsError.unavailable("Не задан адрес реестра клиентов (--registry): звонок не открыт")
+        throw RuleError.unavailable("Не задан адрес реестра клиентов (--registry): звонок не открыт")
     }
 }

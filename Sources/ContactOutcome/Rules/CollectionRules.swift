@@ -51,6 +51,34 @@ public enum Law230 {
         return hours(on: day, calendar).contains(LocalDate.minuteOfDay(unixMs: nowMs, utcOffsetMinutes: offset))
     }
 
+    /// The first moment at or after `fromMs` inside the debtor's local hours (weekends and
+    /// holidays with their shorter hours).
+    public static func nextWithinHours(fromMs: Int64, utcOffsetMinutes offset: Int, _ calendar: ProductionCalendar) -> Int64 {
+        let first = LocalDate.of(unixMs: fromMs, utcOffsetMinutes: offset)
+        for ahead in 0..<31 {
+            let day = first.adding(days: ahead)
+            let open = hours(on: day, calendar)
+            let start = max(day.unixMs(atMinute: open.lowerBound, utcOffsetMinutes: offset), fromMs)
+            if start < day.unixMs(atMinute: open.upperBound, utcOffsetMinutes: offset) { return start }
+        }
+        return fromMs
+    }
+
+    /// When a contact refused by `limit` at `nowMs` is next allowed; nil under a ban (never).
+    /// `callsAllowedFromMs` is when the call caps next allow a call.
+    public static func nextAllowed(
+        after limit: ContactsV1.ContactLimit, nowMs: Int64, callsAllowedFromMs: Int64, utcOffsetMinutes offset: Int, _ calendar: ProductionCalendar
+    ) -> Int64? {
+        switch limit {
+        case .contactBan: return nil
+        case .meetingsPerWeek:
+            let nextWeek = windows(nowMs: nowMs, utcOffsetMinutes: offset).weekStartMs + 7 * 86_400_000
+            return nextWithinHours(fromMs: nextWeek, utcOffsetMinutes: offset, calendar)
+        default:
+            return nextWithinHours(fromMs: max(nowMs, callsAllowedFromMs), utcOffsetMinutes: offset, calendar)
+        }
+    }
+
     /// The request field a refusal by `limit` names: a ban is the contract's, a cap or the
     /// hours stop this channel.
     public static func field(_ limit: ContactsV1.ContactLimit) -> String {
@@ -113,7 +141,7 @@ public enum CollectionRules {
     /// The latest date a callback may hide the contract until.
     public static func latestCallBack(today: LocalDate) -> LocalDate { today.adding(days: maxCallBackDays) }
 
-    public static func readyToPay(promised: LocalDate, today: LocalDate) throws(ContactsError) -> Effect {
+    public static func readyToPay(promised: LocalDate, today: LocalDate) throws(RuleError) -> Effect {
         guard promised >= today else {
             throw .invalidArgument(field: "input.ready_to_pay.payment_date", "Дата платежа не может быть в прошлом")
         }
@@ -121,14 +149,14 @@ public enum CollectionRules {
     }
 
     /// Hidden until the callback date, but for no more than 7 calendar days.
-    public static func callBack(date: LocalDate, today: LocalDate) throws(ContactsError) -> Effect {
+    public static func callBack(date: LocalDate, today: LocalDate) throws(RuleError) -> Effect {
         guard date >= today else {
             throw .invalidArgument(field: "input.call_back.callback_date", "Дата перезвона не может быть в прошлом")
         }
         return Effect(hiddenUntil: min(date, latestCallBack(today: today)))
     }
 
-    public static func refusal(_ reason: ContactsV1.PaymentRefusalReason, today: LocalDate) throws(ContactsError) -> Effect {
+    public static func refusal(_ reason: ContactsV1.PaymentRefusalReason, today: LocalDate) throws(RuleError) -> Effect {
         switch reason {
         // Hidden by local date, and the day of the refusal is partly gone: back on the 5th
         // day after it, so never sooner than 4 × 24 hours (refused Monday 23:59 → Saturday
@@ -140,7 +168,7 @@ public enum CollectionRules {
     }
 
     /// A third party: comment required, the work list unchanged.
-    public static func thirdParty(_ result: ContactsV1.ThirdPartyResult, comment: String) throws(ContactsError) -> Effect {
+    public static func thirdParty(_ result: ContactsV1.ThirdPartyResult, comment: String) throws(RuleError) -> Effect {
         guard result == .infoWillBePassed || result == .refusedCommunication || result == .problemClient else {
             throw .invalidArgument(field: "input.third_party.result", "Выберите результат разговора с 3-м лицом")
         }

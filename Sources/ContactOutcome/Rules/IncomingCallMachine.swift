@@ -54,7 +54,7 @@ public enum IncomingCallMachine {
     public static func submit(
         _ state: IncomingCallState, frame: ContactsV1.IncomingCallFrame, input: ContactsV1.FrameInput.Input?,
         today: LocalDate, newProcessKey: () -> String, contractHasDebt: (String) -> Bool
-    ) throws(ContactsError) -> IncomingCallState {
+    ) throws(RuleError) -> IncomingCallState {
         guard state.status == .open else { throw .callEnded(state.status == .finished ? "Звонок уже завершен" : "Звонок отменен") }
         let current = state.currentFrame
         guard frame == current else { throw .failedPrecondition("Текущий фрейм: \(current.rawValue)", field: "frame") }
@@ -63,10 +63,10 @@ public enum IncomingCallMachine {
             next.previous.append(state.frame)
             next.frame = to.rawValue
         }
-        func wrongInput() -> ContactsError { .failedPrecondition("Текущий фрейм: \(current.rawValue)", field: "input") }
+        func wrongInput() -> RuleError { .failedPrecondition("Текущий фрейм: \(current.rawValue)", field: "input") }
         switch (current, input) {
         case (.phoneEntry, .phoneEntry(let entry)?):
-            next.phone = try PhoneNumber.normalize(entry.phone, field: "input.phone_entry.phone")
+            next.phone = try NationalPhone(entry.phone, field: "input.phone_entry.phone").digits
             go(.identification)
         case (.identification, .identification(let identification)?):
             guard !identification.contractNumber.isEmpty else {
@@ -148,7 +148,7 @@ public enum IncomingCallMachine {
     }
 
     /// «Вернуться назад»: the previous resting frame.
-    public static func back(_ state: IncomingCallState) throws(ContactsError) -> IncomingCallState {
+    public static func back(_ state: IncomingCallState) throws(RuleError) -> IncomingCallState {
         guard state.status == .open else { throw .callEnded("Звонок уже завершен") }
         guard let last = state.previous.last else { throw .failedPrecondition("Это первый шаг: назад вернуться нельзя") }
         var next = state
@@ -159,7 +159,7 @@ public enum IncomingCallMachine {
     }
 
     /// «Отмена»: ends the process, nothing recorded.
-    public static func cancel(_ state: IncomingCallState) throws(ContactsError) -> IncomingCallState {
+    public static func cancel(_ state: IncomingCallState) throws(RuleError) -> IncomingCallState {
         guard state.status == .open else { throw .callEnded("Звонок уже завершен") }
         var next = state
         next.status = .cancelled

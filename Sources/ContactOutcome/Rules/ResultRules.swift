@@ -88,13 +88,13 @@ public enum ResultRules {
     /// Replacing a draft of a different kind needs the operator's explicit confirmation.
     public static func checkChange(
         previous: ContactsV1.CallResultKind?, new: ContactsV1.CallResultKind, confirmed: Bool
-    ) throws(ContactsError) {
+    ) throws(RuleError) {
         guard let previous, previous != .unspecified, previous != new, !confirmed else { return }
         throw .failedPrecondition(confirmChangeMessage, field: "confirm_change")
     }
 
     /// Validates the whole result and returns it with the server's defaults applied.
-    public static func validate(_ input: ContactsV1.CallResult, _ context: ResultContext) throws(ContactsError) -> ContactsV1.CallResult {
+    public static func validate(_ input: ContactsV1.CallResult, _ context: ResultContext) throws(RuleError) -> ContactsV1.CallResult {
         // A session opened before offsets were bounded may hold any offset; every default
         // and past check below computes with it.
         guard FieldBounds.utcOffsetMinutes.contains(Int32(clamping: context.clientUtcOffsetMinutes)) else {
@@ -130,7 +130,7 @@ public enum ResultRules {
         return value != unspecified && all.contains(value)
     }
 
-    static func checkDoNotDisturb(_ reason: ContactsV1.DoNotDisturbReason, _ context: ResultContext) throws(ContactsError) {
+    static func checkDoNotDisturb(_ reason: ContactsV1.DoNotDisturbReason, _ context: ResultContext) throws(RuleError) {
         let field = "result.do_not_disturb.reason"
         guard known(reason, ContactsV1.DoNotDisturbReason.allCases) else {
             throw .invalidArgument(field: field, "Для результата \"Не беспокоить\" нужно указать причину")
@@ -149,7 +149,7 @@ public enum ResultRules {
 
     static func validateReached(
         _ input: ContactsV1.ReachedResult, _ comment: inout String, _ context: ResultContext
-    ) throws(ContactsError) -> ContactsV1.ReachedResult {
+    ) throws(RuleError) -> ContactsV1.ReachedResult {
         var reached = input
         switch input.result {
         case nil:
@@ -221,7 +221,7 @@ public enum ResultRules {
         return reached
     }
 
-    static func checkVisit(_ visit: ContactsV1.Visit?, _ context: ResultContext) throws(ContactsError) -> ContactsV1.Visit {
+    static func checkVisit(_ visit: ContactsV1.Visit?, _ context: ResultContext) throws(RuleError) -> ContactsV1.Visit {
         let field = "result.reached.agreed.visit"
         guard var visit else { throw .invalidArgument(field: field, "Выберите офис и время визита") }
         guard let region = visit.region, !region.code.isEmpty else { throw .invalidArgument(field: field + ".region", "Выберите регион") }
@@ -233,7 +233,7 @@ public enum ResultRules {
         return visit
     }
 
-    static func checkProducts(_ products: [ContactsV1.OfferedProduct]) throws(ContactsError) {
+    static func checkProducts(_ products: [ContactsV1.OfferedProduct]) throws(RuleError) {
         let field = "result.reached.agreed.products"
         guard !products.isEmpty else { throw .invalidArgument(field: field, "Выберите предложенные продукты") }
         for (index, product) in products.enumerated() {
@@ -253,7 +253,7 @@ public enum ResultRules {
 
     static func checkHalva(
         _ delivery: ContactsV1.HalvaResult.Delivery?, _ context: ResultContext
-    ) throws(ContactsError) -> ContactsV1.HalvaResult.Delivery {
+    ) throws(RuleError) -> ContactsV1.HalvaResult.Delivery {
         let field = "result.reached.halva"
         switch delivery {
         case nil:
@@ -286,7 +286,7 @@ public enum ResultRules {
     }
 
     /// The contact's local date-time `days` later, at the same local time (the client's region).
-    static func shifted(days: Int, _ context: ResultContext) throws(ContactsError) -> TypesV1.LocalDateTime {
+    static func shifted(days: Int, _ context: ResultContext) throws(RuleError) -> TypesV1.LocalDateTime {
         let (span, overSpan) = Int64(days).multipliedReportingOverflow(by: dayMs)
         let (at, overAt) = context.nowMs.addingReportingOverflow(span)
         guard !overSpan, !overAt, FieldBounds.isInstant(at) else { throw .failedPrecondition(clientOffsetRule, field: "session_id") }
@@ -298,7 +298,7 @@ public enum ResultRules {
     static func future(
         _ value: TypesV1.LocalDateTime?, field: String, timeRequired: Bool, _ context: ResultContext, what: String,
         offset: Int? = nil
-    ) throws(ContactsError) -> TypesV1.LocalDateTime {
+    ) throws(RuleError) -> TypesV1.LocalDateTime {
         guard var value, value.date != nil else { throw .invalidArgument(field: field, "Укажите \(what)") }
         if value.utcOffsetMinutes == 0 { value.utcOffsetMinutes = Int32(clamping: offset ?? context.clientUtcOffsetMinutes) }
         guard LocalDate(value.date) != nil else { throw .invalidArgument(field: field + ".date", "Неверная дата") }

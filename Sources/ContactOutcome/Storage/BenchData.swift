@@ -24,24 +24,11 @@ public enum BenchData {
         }
     }
 
-    /// SplitMix64: a fixed sequence per seed.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
-
     public static func collector(_ index: Int) -> String { index == 0 ? "collector.volkov" : "collector.bench\(index)" }
     public static func contractNumber(_ index: Int) -> String { "B" + String(format: "%011d", index) }
 
     public static func seed(_ writer: any DatabaseWriter, _ plan: Plan, nowMs: Int64, log: (String) -> Void) throws {
-        var random = Random(state: plan.seed)
+        var random = SplitMix64(seed: plan.seed)
         let surnames = ["Петров", "Иванова", "Сидоров", "Кузнецова", "Смирнов", "Попова", "Васильев", "Морозова"]
         let names = ["Петр", "Анна", "Иван", "Мария", "Сергей", "Ольга", "Алексей", "Елена"]
         let procedures: [ContactsV1.CollectionProcedure] = [.portfolio, .portfolio, .portfolio, .portfolio, .portfolio, .portfolio, .portfolio,

@@ -98,13 +98,13 @@ extension ContactsStore {
         _ db: Database, leaseID: String, login: String, cardID: Int64, campaignID: String, nowMs: Int64, sessionMs: Int64
     ) throws {
         guard let row = try lease(db, leaseID: leaseID), row.leaseLogin == login else {
-            throw ContactsError.failedPrecondition("Клиент из списка выдан другому оператору или возвращен в список", field: "lease_id")
+            throw RuleError.failedPrecondition("Клиент из списка выдан другому оператору или возвращен в список", field: "lease_id")
         }
         guard !row.leaseInSession, let expires = row.leaseExpiresMs, expires > nowMs else {
-            throw ContactsError.failedPrecondition("Время на звонок клиенту из списка истекло, запросите следующего клиента", field: "lease_id")
+            throw RuleError.failedPrecondition("Время на звонок клиенту из списка истекло, запросите следующего клиента", field: "lease_id")
         }
         guard row.cardID == cardID, row.campaignID == campaignID else {
-            throw ContactsError.failedPrecondition("Клиент из списка не совпадает с карточкой или кампанией звонка", field: "lease_id")
+            throw RuleError.failedPrecondition("Клиент из списка не совпадает с карточкой или кампанией звонка", field: "lease_id")
         }
         try db.executeCached(
             sql: "UPDATE call_list SET lease_in_session = 1, lease_expires_ms = ? WHERE lease_id = ?",

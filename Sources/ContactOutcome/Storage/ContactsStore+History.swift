@@ -31,9 +31,11 @@ extension ContactsStore {
     }
 
     static func replaceEntry(_ db: Database, sourceKey: String, _ entry: ContactsV1.HistoryEntry, smsState: TypesV1.SmsState?) throws {
+        // A newer release may have written fields this one does not know: they stay.
+        let previous = try Data.fetchOne(cached: db, sql: "SELECT entry FROM history_entry WHERE source_key = ?", arguments: [sourceKey]) ?? Data()
         try db.executeCached(
             sql: "UPDATE history_entry SET entry = ?, sms_state = ?, occurred_ms = ? WHERE source_key = ?",
-            arguments: [Data(try entry.serializedBytes()), smsState?.rawValue, entry.occurredUnixMs, sourceKey]
+            arguments: [Data(try entry.serializedBytes(keepingUnknownFieldsOf: previous)), smsState?.rawValue, entry.occurredUnixMs, sourceKey]
         )
     }
 

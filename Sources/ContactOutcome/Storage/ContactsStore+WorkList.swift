@@ -100,3 +100,66 @@ extension ContactsStore {
         try db.executeCached(sql: "UPDATE portfolio SET next_call_ms = ? WHERE contract_number = ?", arguments: [next, contract])
     }
 }
+
+extension ContactsStore {
+    /// The most held-back rows computed for one answer: their opening times are computed
+    /// row by row, so a huge portfolio is bounded here, not in the SQL.
+    static let heldBackScan = 1_000
+
+    /// The portfolio tasks the work list leaves out at this moment because 230-ФЗ holds
+    /// them back (the debtor's local hours, or the call caps): how many, and with `list`
+    /// up to `limit` of them, soonest opening first, each with the moment it opens.
+    static func heldBack(
+        _ db: Database, collector: String, procedure: ContactsV1.CollectionProcedure, newOnly: Bool, contract: String,
+        nowMs: Int64, calendar: ProductionCalendar, list: Bool, limit: Int
+    ) throws -> (count: Int, rows: [ContactsV1.HeldBackRow]) {
+        guard procedure != .refinancingByPhone else { return (0, []) }
+        let callable = moscowOffsets.filter {
+            Law230.withinHours(nowMs: nowMs, utcOffsetMinutes: utcOffsetMinutes(moscowOffsetHours: $0), calendar)
+        }
+        let outgoing = "\(ContactsV1.CollectionProcedure.portfolio.rawValue), \(ContactsV1.CollectionProcedure.portfolioThirdParties.rawValue)"
+        let localToday = "date(:nowSec + 3600 * (3 + p.moscow_offset), 'unixepoch')"
+        var sql = """
+            FROM portfolio p
+            WHERE p.collector_login = :collector AND p.debt_kopecks > 0 AND p.contact_ban = 0 AND p.campaign_ended = 0
+              AND (p.hidden_until IS NULL OR p.hidden_until <= \(localToday))
+              AND NOT (p.promise_made_on IS NOT NULL AND p.last_payment IS NOT NULL AND p.last_payment >= p.promise_made_on)
+              AND p.procedure IN (\(outgoing))
+              AND NOT (p.next_call_ms <= :now AND p.moscow_offset IN (\(callable.isEmpty ? "NULL" : callable.map(String.init).joined(separator: ", "))))
+            """
+        if procedure != .unspecified { sql += " AND p.procedure = :procedure" }
+        if newOnly { sql += " AND p.is_new = 1" }
+        if !contract.isEmpty { sql += " AND p.contract_number = :contract" }
+        let arguments: StatementArguments = [
+            "collector": collector, "now": nowMs, "nowSec": nowMs / 1000, "procedure": procedure.rawValue, "contract": contract,
+            "scan": heldBackScan,
+        ]
+        let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) " + sql, arguments: arguments) ?? 0
+        guard list, count > 0 else { return (count, []) }
+        let found = try Row.fetchAll(db, sql: """
+            SELECT p.process_key, p.contract_number, p.surname, p.name, p.patronymic, p.priority, p.moscow_offset, p.next_call_ms
+            \(sql)
+            ORDER BY p.next_call_ms, p.priority DESC, p.contract_number
+            LIMIT :scan
+            """, arguments: arguments)
+        let rows = try found.map { row -> ContactsV1.HeldBackRow in
+            let offset = utcOffsetMinutes(moscowOffsetHours: row["moscow_offset"])
+            let callsFrom: Int64 = row["next_call_ms"]
+            let contractNumber: String = row["contract_number"]
+            let within = Law230.withinHours(nowMs: nowMs, utcOffsetMinutes: offset, calendar)
+            var heldBy = ContactsV1.ContactLimit.localHours
+            if within {
+                let counts = try contactCounts(db, contract: contractNumber, nowMs: nowMs, utcOffset: offset)
+                heldBy = Law230.refusal(channel: .call, ban: .unspecified, counts: counts, nowMs: nowMs, utcOffsetMinutes: offset, calendar) ?? .callsPerDay
+            }
+            let opens = Law230.nextAllowed(after: heldBy, nowMs: nowMs, callsAllowedFromMs: callsFrom, utcOffsetMinutes: offset, calendar) ?? 0
+            return ContactsV1.HeldBackRow(
+                processKey: row["process_key"], contractNumber: contractNumber,
+                borrower: TypesV1.FullName(surname: row["surname"], name: row["name"], patronymic: row["patronymic"]),
+                priority: row["priority"], utcOffsetMinutes: Int32(offset), opensAtUnixMs: opens, heldBy: heldBy
+            )
+        }
+        let sorted = rows.sorted { ($0.opensAtUnixMs, -$0.priority, $0.contractNumber) < ($1.opensAtUnixMs, -$1.priority, $1.contractNumber) }
+        return (count, Array(sorted.prefix(limit)))
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ServiceKit
 
 /// The contacts schema. Shipped migrations are never edited; a change is a new migration.
 enum ContactsMigrations {
@@ -205,6 +206,10 @@ enum ContactsMigrations {
         // The retention sweep (ServiceKit.IdempotencyRetention) deletes by age without a scan.
         migrator.registerMigration("v7: idempotency answers by age (the retention sweep)") { db in
             try db.execute(sql: "CREATE INDEX idempotency_by_age ON idempotency(created_ms)")
+        }
+        // One schema and scope for idempotent answers in every service (ServiceKit.IdempotencyStore).
+        migrator.registerMigration("v8: one idempotency store (ServiceKit.IdempotencyStore)") { db in
+            try IdempotencyStore.migrate(db)
         }
         return migrator
     }

@@ -146,27 +146,3 @@ struct CallListRow: FetchableRecord, Sendable {
         leaseInSession = row["lease_in_session"]
     }
 }
-
-/// Stored answers of idempotent methods, per operator and key.
-enum Idempotency {
-    /// The first answer's bytes when this key was used for the same request; nil when unused;
-    /// INVALID_ARGUMENT when it was used for another request.
-    static func lookup(_ db: Database, login: String, key: String, method: String, request: [UInt8]) throws -> [UInt8]? {
-        guard let row = try Row.fetchOne(cached: db, sql: "SELECT method, request, response FROM idempotency WHERE operator_login = ? AND key = ?", arguments: [login, key]
-        ) else { return nil }
-        let storedMethod: String = row["method"]
-        let storedRequest: Data = row["request"]
-        guard storedMethod == method, storedRequest == Data(request) else {
-            throw ContactsError.invalidArgument(field: "idempotency-key", ContactsError.reusedKeyMessage)
-        }
-        let response: Data = row["response"]
-        return [UInt8](response)
-    }
-
-    static func remember(_ db: Database, login: String, key: String, method: String, request: [UInt8], response: [UInt8], nowMs: Int64) throws {
-        try db.executeCached(
-            sql: "INSERT INTO idempotency (operator_login, key, method, request, response, created_ms) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [login, key, method, Data(request), Data(response), nowMs]
-        )
-    }
-}

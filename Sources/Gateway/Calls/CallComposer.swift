@@ -44,11 +44,17 @@ public struct CallComposer: Sendable {
     let pending: PendingCalls
     let operatorLogin: String
     let say: @Sendable (String) -> Void
+    /// False when the operator already read the script at the prompts: the walk only
+    /// replays their answers to the session.
+    let showsScript: Bool
 
-    public init(backend: any CallBackend, pending: PendingCalls, operatorLogin: String, say: @escaping @Sendable (String) -> Void) {
+    public init(
+        backend: any CallBackend, pending: PendingCalls, operatorLogin: String, showsScript: Bool = true, say: @escaping @Sendable (String) -> Void
+    ) {
         self.backend = backend
         self.pending = pending
         self.operatorLogin = operatorLogin
+        self.showsScript = showsScript
         self.say = say
     }
 
@@ -96,12 +102,12 @@ public struct CallComposer: Sendable {
             sessionID = session.sessionID
             entry.sessionID = sessionID
             try pending.put(fingerprint, entry)
-            say("Кампания: \(session.campaign?.name ?? plan.campaignID)")
+            if showsScript { say("Кампания: \(session.campaign?.name ?? plan.campaignID)") }
             if var block = session.currentBlock, let walk {
                 while true {
-                    say("[\(block.title)] \(block.text)")
+                    if showsScript { say("[\(block.title)] \(block.text)") }
                     guard let answer = try await walk(block) else { break }
-                    say("  → \(answer.label)")
+                    if showsScript { say("  → \(answer.label)") }
                     guard let next = try await backend.nextBlock(.init(sessionID: sessionID, blockID: block.blockID, answerID: answer.answerID)) else { break }
                     block = next
                 }

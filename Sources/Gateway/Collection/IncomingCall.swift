@@ -1,3 +1,4 @@
+import CRMDomain
 import Foundation
 public import CRMAPI
 public import RPCCore
@@ -22,18 +23,35 @@ public struct IncomingCall: Sendable {
         try await step(contacts.call { _ in try await process.startIncomingCall(.init()) }.step)
     }
 
-    /// An open process by its key: a call interrupted half-way, or a «Рефинансирование по
-    /// телефону» sub-process waiting at its frame 100.
-    public func resume(_ processKey: String) async throws(GatewayError) -> ContactsV1.IncomingCallStep {
-        let key = processKey.trimmingCharacters(in: .whitespaces)
-        guard !key.isEmpty else { throw GatewayError("Укажите ключ процесса (--resume)") }
-        let found: ContactsV1.IncomingCallStep
-        do {
-            found = try await step(contacts.call { _ in try await process.getIncomingCall(.init(processKey: key)) }.step)
-        } catch where error.code == .notFound {
-            throw GatewayError("Процесс \(key) не найден среди ваших открытых звонков", code: .notFound)
+    /// An open process by its key (a call interrupted half-way, or a «Рефинансирование по
+    /// телефону» sub-process waiting at its frame 100), or by what the collector knows of it:
+    /// the contract number or the card's ID.
+    public func resume(_ given: String) async throws(GatewayError) -> ContactsV1.IncomingCallStep {
+        let text = given.trimmingCharacters(in: .whitespaces)
+        guard !text.isEmpty else { throw GatewayError("Укажите ключ процесса, номер договора или ID карточки (--resume)") }
+        var requests: [ContactsV1.GetIncomingCallRequest] = []
+        if text.contains("-") {
+            requests = [.init(processKey: text)]
+        } else {
+            requests = [.init(contractNumber: text)]
+            if let card = Int64(text), card > 0 { requests.append(.init(cardID: card)) }
         }
-        guard !found.finished else { throw GatewayError("Процесс \(key) уже завершён или отменён: продолжать нечего", code: .failedPrecondition) }
+        var found: ContactsV1.IncomingCallStep?
+        for request in requests where found == nil {
+            do {
+                found = try await step(contacts.call { _ in try await process.getIncomingCall(request) }.step)
+            } catch where error.code == .notFound {
+                continue
+            }
+        }
+        guard let found else {
+            throw GatewayError(
+                text.contains("-") ? "Процесс \(text) не найден среди ваших открытых звонков"
+                    : "Открытого звонка по «\(text)» (договор или ID карточки) среди ваших нет",
+                code: .notFound
+            )
+        }
+        guard !found.finished else { throw GatewayError("Процесс \(found.processKey) уже завершён или отменён: продолжать нечего", code: .failedPrecondition) }
         return found
     }
 
@@ -150,5 +168,51 @@ public enum IncomingCallView {
             }
         ).render(width: width)
         return text
+    }
+
+    /// The line under the work list about the tasks 230-ФЗ holds back now, so an empty
+    /// list is never mistaken for an empty portfolio.
+    public static func heldBackSummary(_ list: ContactsV1.GetWorkListResponse, listed: Bool) -> String? {
+        guard list.heldBackCount > 0 else { return nil }
+        var text = "Отложено по 230-ФЗ сейчас: \(list.heldBackCount) (звонить нельзя до открытия)"
+        if let first = list.heldBack.first, !listed {
+            text += "; ближайшая откроется \(localMoment(first.opensAtUnixMs, offsetMinutes: first.utcOffsetMinutes)) — показать: crm collect list --held-back"
+        }
+        return text
+    }
+
+    /// The held-back tasks: each with the debtor's local time now and when it opens.
+    public static func heldBack(_ list: ContactsV1.GetWorkListResponse, nowMs: Int64, width: Int = TextTable.terminalWidth()) -> String {
+        guard !list.heldBack.isEmpty else { return "Отложенных по 230-ФЗ задач нет" }
+        return TextTable(
+            headers: ["КЛЮЧ ПРОЦЕССА", "НОМЕР ДОГОВОРА", "ФИО ЗАЁМЩИКА", "ПРИОРИТЕТ", "У ДОЛЖНИКА СЕЙЧАС", "ОТКРОЕТСЯ (МСК)", "ПРИЧИНА"],
+            keep: [0, 1, 2, 4, 5],
+            rows: list.heldBack.map {
+                [$0.processKey, $0.contractNumber, Labels.fullName($0.borrower), "\($0.priority)",
+                 localMoment(nowMs, offsetMinutes: $0.utcOffsetMinutes),
+                 $0.opensAtUnixMs == 0 ? "—" : CardView.dateTime($0.opensAtUnixMs), limitShort($0.heldBy)]
+            }
+        ).render(width: width)
+    }
+
+    /// An instant in a debtor's local time with the zone said: «07.12.2026 03:10 (МСК+1)».
+    public static func localMoment(_ unixMs: Int64, offsetMinutes: Int32) -> String {
+        let day = LocalDate.of(unixMs: unixMs, utcOffsetMinutes: Int(offsetMinutes))
+        let minute = LocalDate.minuteOfDay(unixMs: unixMs, utcOffsetMinutes: Int(offsetMinutes))
+        let fromMoscow = (Int(offsetMinutes) - 180) / 60
+        let zone = fromMoscow == 0 ? "МСК" : "МСК\(fromMoscow > 0 ? "+" : "−")\(abs(fromMoscow))"
+        return "\(day.russian) \(clockText(minute)) (\(zone))"
+    }
+
+    static func limitShort(_ limit: ContactsV1.ContactLimit) -> String {
+        switch limit {
+        case .localHours: "ночь у должника"
+        case .callsPerDay: "1 звонок в сутки"
+        case .callsPerWeek: "2 звонка в неделю"
+        case .callsPerMonth: "8 звонков в месяц"
+        case .meetingsPerWeek: "1 встреча в неделю"
+        case .contactBan: "запрет взаимодействия"
+        default: "—"
+        }
     }
 }

@@ -199,7 +199,7 @@ public final class TCPClientTransport: ClientTransport {
         ClientBootstrap(group: eventLoop)
             .connectTimeout(.nanoseconds(Int64(configuration.connectTimeout.components.seconds) * 1_000_000_000
                 + configuration.connectTimeout.components.attoseconds / 1_000_000_000))
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { [weak self] channel in
                 // The channel by identity, not by weak reference: a weak reference moves the
                 // channel's reference count to a side table, and every retain and release of

@@ -140,7 +140,7 @@ public final class TCPServerTransport: ServerTransport {
             serverChannel = try await ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 256)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .childChannelOption(.maxMessagesPerRead, value: UInt(Self.messagesPerRead))
                 .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(
                     minimum: 64, initial: 2048, maximum: Self.receiveBufferSize

@@ -1,7 +1,6 @@
 public import Auth
 import CRMAPI
 import Foundation
-import GRDB
 public import Logging
 public import RPCCore
 public import ServiceLifecycle
@@ -23,7 +22,7 @@ public final class ContactsReporter: Service, Sendable {
         public init() {}
     }
 
-    let store: SchedulingStore
+    let store: any SchedulingStore
     let client: ContactsV1.ContactHistory.Client
     let signer: SessionTokenSigner
     let nowMs: @Sendable () -> Int64
@@ -32,7 +31,7 @@ public final class ContactsReporter: Service, Sendable {
     let doorbell = Doorbell()
 
     public init(
-        store: SchedulingStore, client: RPCClient, signer: SessionTokenSigner, configuration: Configuration = Configuration(),
+        store: any SchedulingStore, client: RPCClient, signer: SessionTokenSigner, configuration: Configuration = Configuration(),
         nowMs: @escaping @Sendable () -> Int64, logger: Logger = Logger(label: "scheduling.contacts-reporter")
     ) {
         self.store = store
@@ -70,19 +69,19 @@ public final class ContactsReporter: Service, Sendable {
     public func runOnce() async throws -> Int {
         let now = nowMs()
         let limit = configuration.batchSize
-        let due = try await store.read { db in try SchedulingStore.dueReports(db, nowMs: now, limit: limit) }
+        let due = try await store.dueReports(nowMs: now, limit: limit)
         var delivered = 0
         for (sms, version, attempts) in due {
             do {
                 _ = try await client.recordSms(Self.request(sms), metadata: metadata(), options: CallOptions(timeout: configuration.callTimeout))
-                try await store.write { db in try SchedulingStore.clearReport(db, smsID: sms.id, version: version) }
+                try await store.clearReport(smsID: sms.id, version: version)
                 delivered += 1
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
                 let next = nowMs() + OutboxWorker.backoffMs(afterAttempts: attempts + 1, base: configuration.baseBackoffMs, cap: configuration.maxBackoffMs)
                 let reason = "\(error)"
-                try await store.write { db in try SchedulingStore.postponeReport(db, smsID: sms.id, version: version, nextAttemptMs: next, error: reason) }
+                try await store.postponeReport(smsID: sms.id, version: version, nextAttemptMs: next, error: reason)
                 logger.warning("sms state not reported to contacts", metadata: ["sms": "\(sms.id)", "error": "\(error)"])
             }
         }
@@ -107,36 +106,5 @@ public final class ContactsReporter: Service, Sendable {
             acceptedUnixMs: sms.acceptedMs, stateUnixMs: stateMs != 0 ? stateMs : sms.acceptedMs,
             operator: TypesV1.OperatorRef(login: sms.sentByLogin, fullName: sms.sentByName)
         )
-    }
-}
-
-extension SchedulingStore {
-    static func dueReports(_ db: Database, nowMs: Int64, limit: Int) throws -> [(SmsRecord, Int64, Int)] {
-        try Row.fetchAll(
-            db,
-            sql: """
-                SELECT sms.*, sms_report.version AS report_version, sms_report.attempts AS report_attempts
-                FROM sms_report JOIN sms ON sms.id = sms_report.sms_id
-                WHERE sms_report.next_attempt_ms <= ? ORDER BY sms_report.next_attempt_ms LIMIT ?
-                """,
-            arguments: [nowMs, limit]
-        ).map { (try SmsRecord(row: $0), $0["report_version"], $0["report_attempts"]) }
-    }
-
-    /// Delivered: cleared unless a newer change came meanwhile (that one is still to report).
-    static func clearReport(_ db: Database, smsID: String, version: Int64) throws {
-        try db.execute(sql: "DELETE FROM sms_report WHERE sms_id = ? AND version = ?", arguments: [smsID, version])
-    }
-
-    static func postponeReport(_ db: Database, smsID: String, version: Int64, nextAttemptMs: Int64, error: String) throws {
-        try db.execute(
-            sql: "UPDATE sms_report SET attempts = attempts + 1, next_attempt_ms = ?, last_error = ? WHERE sms_id = ? AND version = ?",
-            arguments: [nextAttemptMs, error, smsID, version]
-        )
-    }
-
-    /// How many SMS states wait to be reported to contacts.
-    public func pendingContactReports() async throws -> Int {
-        try await read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sms_report") ?? 0 }
     }
 }

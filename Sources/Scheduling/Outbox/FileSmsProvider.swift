@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -20,36 +21,18 @@ public struct FileSmsProvider: SmsProvider {
     }
 
     public static func line(_ sms: OutgoingSms, createdMs: Int64) -> String {
-        var fields = ["\"smsId\":\(jsonString(sms.id))", "\"phone\":\(jsonString(sms.phone))"]
-        if !sms.login.isEmpty { fields.append("\"login\":\(jsonString(sms.login))") }
-        fields.append("\"text\":\(jsonString(sms.text))")
+        var fields = ["\"smsId\":\(JSONText.string(sms.id))", "\"phone\":\(JSONText.string(sms.phone))"]
+        if !sms.login.isEmpty { fields.append("\"login\":\(JSONText.string(sms.login))") }
+        fields.append("\"text\":\(JSONText.string(sms.text))")
         fields.append("\"createdUnixMs\":\(createdMs)")
         return "{" + fields.joined(separator: ",") + "}\n"
-    }
-
-    static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 
     public func send(_ sms: OutgoingSms) async throws -> SmsHandOff {
         // The file is the phone: a message already in it was sent, whatever the outbox
         // managed to record before a crash. Only such messages pay for the read.
         if sms.mayHaveBeenSent, let sent = try? String(contentsOfFile: path, encoding: .utf8),
-           sent.contains("\"smsId\":\(Self.jsonString(sms.id)),") {
+           sent.contains("\"smsId\":\(JSONText.string(sms.id)),") {
             return .delivered
         }
         let bytes = Array(Self.line(sms, createdMs: nowMs()).utf8)

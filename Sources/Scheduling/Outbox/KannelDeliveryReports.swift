@@ -27,7 +27,7 @@ public enum DeliveryEvent: Sendable, Hashable {
 /// for each report. A report is applied once and never moves a message backwards, so
 /// repeats and reports out of order (delivered before accepted) are harmless.
 public struct KannelDeliveryReports: Sendable {
-    let store: SchedulingStore
+    let store: any SchedulingStore
     let signer: DeliveryReportSigner
     let nowMs: @Sendable () -> Int64
     let logger: Logger
@@ -35,7 +35,7 @@ public struct KannelDeliveryReports: Sendable {
     let onChange: @Sendable () -> Void
 
     public init(
-        store: SchedulingStore, signer: DeliveryReportSigner, path: String = "/dlr", nowMs: @escaping @Sendable () -> Int64,
+        store: any SchedulingStore, signer: DeliveryReportSigner, path: String = "/dlr", nowMs: @escaping @Sendable () -> Int64,
         logger: Logger = Logger(label: "scheduling.dlr"), onChange: @escaping @Sendable () -> Void = {}
     ) {
         self.store = store
@@ -46,11 +46,11 @@ public struct KannelDeliveryReports: Sendable {
         self.onChange = onChange
     }
 
-    public var routes: [HTTPRoute] {
-        [HTTPRoute("GET", path) { request in await self.handle(request) }, HTTPRoute("POST", path) { request in await self.handle(request) }]
+    public var routes: [EndpointRoute] {
+        [EndpointRoute("GET", path) { request in await self.handle(request) }, EndpointRoute("POST", path) { request in await self.handle(request) }]
     }
 
-    public func handle(_ request: HTTPRequest) async -> HTTPResponse {
+    public func handle(_ request: EndpointRequest) async -> EndpointResponse {
         guard let id = request.query("id"), !id.isEmpty else { return .text("missing id\n", status: 400) }
         guard let signature = request.query("sig"), signer.isValid(signature, for: id) else {
             logger.warning("delivery report with a bad signature", metadata: ["sms": "\(id)"])
@@ -61,7 +61,7 @@ public struct KannelDeliveryReports: Sendable {
         }
         let now = nowMs()
         do {
-            let found = try await store.write { db in try SchedulingStore.applyReport(db, id: id, event: event, nowMs: now) }
+            let found = try await store.applyReport(id: id, event: event, nowMs: now)
             guard found else { return .text("unknown message\n", status: 404) }
             onChange()
             logger.debug("delivery report", metadata: ["sms": "\(id)", "type": "\(type)"])

@@ -77,9 +77,9 @@ public struct KannelSmsProvider: SmsProvider {
     public func send(_ sms: OutgoingSms) async throws -> SmsHandOff {
         guard let host = configuration.sendsmsURL.host else { throw SmsProviderError.permanent("неверный адрес Kannel \(configuration.sendsmsURL)") }
         let port = configuration.sendsmsURL.port ?? 80
-        let response: HTTPResponse
+        let response: EndpointResponse
         do {
-            response = try await HTTPClient.request(host: host, port: port, uri: target(for: sms), timeout: configuration.timeout)
+            response = try await EndpointClient.request(host: host, port: port, uri: target(for: sms), timeout: configuration.timeout)
         } catch {
             throw SmsProviderError.temporary("Kannel недоступен: \(error)")
         }

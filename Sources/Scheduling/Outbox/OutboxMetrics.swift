@@ -8,12 +8,12 @@ public import ServiceLifecycle
 /// `sms_outbox_failed_last_24h`, `sms_outbox_oldest_due_age_seconds`, and
 /// `sms_contact_history_pending` (changes of state not yet in the contacts service's history).
 public struct OutboxMetrics: Service {
-    let store: SchedulingStore
+    let store: any SchedulingStore
     let interval: Duration
     let nowMs: @Sendable () -> Int64
     let logger: Logger
 
-    public init(store: SchedulingStore, interval: Duration = .seconds(5), nowMs: @escaping @Sendable () -> Int64, logger: Logger) {
+    public init(store: any SchedulingStore, interval: Duration = .seconds(5), nowMs: @escaping @Sendable () -> Int64, logger: Logger) {
         self.store = store
         self.interval = interval
         self.nowMs = nowMs
@@ -31,7 +31,7 @@ public struct OutboxMetrics: Service {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let now = nowMs()
             do {
-                let counts = try await store.read { db in try SchedulingStore.outboxCounts(db, nowMs: now) }
+                let counts = try await store.outboxCounts(nowMs: now)
                 queued.record(counts.queued)
                 scheduled.record(counts.scheduled)
                 awaiting.record(counts.awaitingReport)

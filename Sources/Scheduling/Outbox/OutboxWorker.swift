@@ -1,6 +1,5 @@
 import CRMDomain
 import Foundation
-import GRDB
 public import Logging
 public import ServiceLifecycle
 import Synchronization
@@ -42,7 +41,7 @@ public final class OutboxWorker: Service, Sendable {
         public init() {}
     }
 
-    let store: SchedulingStore
+    let store: any SchedulingStore
     let provider: any SmsProvider
     let nowMs: @Sendable () -> Int64
     let configuration: Configuration
@@ -61,7 +60,7 @@ public final class OutboxWorker: Service, Sendable {
     public var isStopping: Bool { stopping.load(ordering: .acquiring) }
 
     public init(
-        store: SchedulingStore, provider: any SmsProvider, configuration: Configuration = Configuration(),
+        store: any SchedulingStore, provider: any SmsProvider, configuration: Configuration = Configuration(),
         nowMs: @escaping @Sendable () -> Int64, logger: Logger = Logger(label: "scheduling.outbox"),
         owner: String = "worker-" + UUID().uuidString.prefix(8).lowercased(), onStateChange: @escaping @Sendable () -> Void = {}
     ) {
@@ -135,11 +134,10 @@ public final class OutboxWorker: Service, Sendable {
         let owner = "\(self.owner)/\(UUID().uuidString.prefix(8))"
         let configuration = self.configuration
         let sweepSentBefore = reportSweep(now: now)
-        let (claimed, overdue) = try await store.write { db in
-            let overdue = try sweepSentBefore.map { try SchedulingStore.markReportsOverdue(db, sentBeforeMs: $0) } ?? 0
-            let claimed = try SchedulingStore.claimDue(db, owner: owner, nowMs: now, leaseMs: configuration.leaseMs, limit: configuration.batchSize)
-            return (try SchedulingStore.holdOutsideWindow(db, claimed: claimed, nowMs: now, calendar: configuration.calendar), overdue)
-        }
+        let (claimed, overdue) = try await store.claimBatch(
+            owner: owner, nowMs: now, leaseMs: configuration.leaseMs, limit: configuration.batchSize, sweepSentBefore: sweepSentBefore,
+            calendar: configuration.calendar
+        )
         if overdue > 0 {
             logger.warning("sms without a delivery report in time", metadata: ["count": "\(overdue)"])
             onStateChange()
@@ -169,19 +167,7 @@ public final class OutboxWorker: Service, Sendable {
     func release(_ rows: [(id: String, earlierClaim: Bool)], claim owner: String) async {
         guard !rows.isEmpty else { return }
         let store = self.store
-        let released = Task {
-            try await store.write { db in
-                for row in rows {
-                    try db.execute(
-                        sql: """
-                            UPDATE sms SET lease_until_ms = 0, lease_owner = CASE WHEN ? THEN lease_owner ELSE NULL END
-                            WHERE id = ? AND state = 1 AND lease_owner = ?
-                            """,
-                        arguments: [row.earlierClaim, row.id, owner]
-                    )
-                }
-            }
-        }
+        let released = Task { try await store.release(rows, claim: owner) }
         do {
             try await released.value
             logger.info("outbox stop: unsent messages left queued", metadata: ["count": "\(rows.count)"])
@@ -210,27 +196,24 @@ public final class OutboxWorker: Service, Sendable {
         let interrupted = Task.isCancelled && (try? result.get()) == nil
         // Recorded in a task of its own: a shutdown must not roll back the record of a hand-off.
         let recorded = Task {
-            try await store.write { db in
-                if interrupted {
-                    try db.execute(
-                        sql: "UPDATE sms SET lease_until_ms = 0 WHERE id = ? AND state = 1 AND lease_owner = ?",
-                        arguments: [sms.id, owner]
-                    )
-                    return
-                }
+            let outcome: HandOffOutcome
+            if interrupted {
+                outcome = .interrupted
+            } else {
                 switch result {
                 case .success(let handOff):
-                    try SchedulingStore.markHandedOff(db, id: sms.id, owner: owner, delivered: handOff == .delivered, nowMs: now)
+                    outcome = .handedOff(delivered: handOff == .delivered)
                 case .failure(.permanent(let reason)):
-                    try SchedulingStore.markAttemptFailed(db, id: sms.id, owner: owner, reason: reason, nextAttemptMs: nil)
+                    outcome = .failed(reason: reason, nextAttemptMs: nil)
                 case .failure(.temporary(let reason)):
                     let attempts = sms.attempts + 1
                     let next = attempts >= configuration.maxAttempts
                         ? nil
                         : now + OutboxWorker.backoffMs(afterAttempts: attempts, base: configuration.baseBackoffMs, cap: configuration.maxBackoffMs)
-                    try SchedulingStore.markAttemptFailed(db, id: sms.id, owner: owner, reason: reason, nextAttemptMs: next)
+                    outcome = .failed(reason: reason, nextAttemptMs: next)
                 }
             }
+            try await store.recordHandOff(id: sms.id, claim: owner, outcome, nowMs: now)
         }
         do {
             try await recorded.value

@@ -1,3 +1,4 @@
+import CRMDomain
 public import Auth
 import CRMAPI
 public import RPCCore
@@ -38,12 +39,12 @@ public struct RegistryDebtorDirectory: DebtorDirectory {
         do {
             matches = try await registry.identifyDebtorByPhone(.init(phone: phone), metadata: metadata, options: options).matches
         } catch {
-            throw SchedulingError.unavailable(Self.unavailableMessage)
+            throw RuleError.unavailable(Self.unavailableMessage)
         }
         if let match = matches.first(where: { $0.contractNumber == contract }) {
-            guard match.phoneOwnership == .client else { throw SchedulingError.permissionDenied(Self.thirdPartyRule, field: "phone") }
+            guard match.phoneOwnership == .client else { throw RuleError.permissionDenied(Self.thirdPartyRule, field: "phone") }
             guard match.cardID == cardID else {
-                throw SchedulingError.failedPrecondition("Договор \(contract) не относится к карточке \(cardID)", field: "card_id")
+                throw RuleError.failedPrecondition("Договор \(contract) не относится к карточке \(cardID)", field: "card_id")
             }
             return
         }
@@ -52,14 +53,14 @@ public struct RegistryDebtorDirectory: DebtorDirectory {
         do {
             loan = try await registry.getLoan(.init(contractNumber: contract), metadata: metadata, options: options).loan
         } catch let error as RPCError where error.code == .notFound {
-            throw SchedulingError.failedPrecondition("Договор \(contract) не найден", field: "contract_number")
+            throw RuleError.failedPrecondition("Договор \(contract) не найден", field: "contract_number")
         } catch {
-            throw SchedulingError.unavailable(Self.unavailableMessage)
+            throw RuleError.unavailable(Self.unavailableMessage)
         }
         guard let loan, (loan.general?.debtKopecks ?? 0) > 0 else {
-            throw SchedulingError.failedPrecondition("По договору \(contract) нет задолженности", field: "contract_number")
+            throw RuleError.failedPrecondition("По договору \(contract) нет задолженности", field: "contract_number")
         }
-        throw SchedulingError.permissionDenied(Self.thirdPartyRule, field: "phone")
+        throw RuleError.permissionDenied(Self.thirdPartyRule, field: "phone")
     }
 }
 
@@ -69,6 +70,6 @@ public struct NoDebtorDirectory: DebtorDirectory {
     public init() {}
 
     public func checkCollectionRecipient(contract: String, cardID: Int64, phone: String) async throws {
-        throw SchedulingError.unavailable("Не задан адрес реестра клиентов (--registry): SMS о задолженности не отправляется")
+        throw RuleError.unavailable("Не задан адрес реестра клиентов (--registry): SMS о задолженности не отправляется")
     }
 }

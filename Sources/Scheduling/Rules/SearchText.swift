@@ -1,16 +1,26 @@
+import CRMDomain
 import Foundation
 
-/// Search text folded for FTS: lower case, ё → е.
+/// Office search on text folded by `RussianText.fold`, for FTS5 (SQLite) and tsquery
+/// (PostgreSQL).
 public enum SearchText {
-    public static func fold(_ text: String) -> String {
-        text.lowercased().replacingOccurrences(of: "ё", with: "е")
+    /// The folded words of a free-text query (letters and digits only, so no word carries
+    /// an engine's query syntax); empty when the query has none.
+    public static func words(_ query: String) -> [String] {
+        RussianText.fold(query).split(whereSeparator: { !($0.isLetter || $0.isNumber) }).map(String.init)
     }
 
-    /// The words of a free-text query as an FTS5 expression: every word, as a prefix, must
-    /// appear; nil when the query has no words.
+    /// The words as an FTS5 expression: every word, as a prefix, must appear; nil when none.
     public static func matchExpression(_ query: String) -> String? {
-        let words = fold(query).split(whereSeparator: { !($0.isLetter || $0.isNumber) }).map(String.init)
-        guard !words.isEmpty else { return nil }
-        return words.map { "\"\($0)\"*" }.joined(separator: " ")
+        fts5(words(query))
+    }
+
+    static func fts5(_ words: [String]) -> String? {
+        words.isEmpty ? nil : words.map { "\"\($0)\"*" }.joined(separator: " ")
+    }
+
+    /// The words as a PostgreSQL `to_tsquery('simple', …)` text: every word as a prefix (`:*`), all required.
+    static func tsquery(_ words: [String]) -> String? {
+        words.isEmpty ? nil : words.map { "\($0):*" }.joined(separator: " & ")
     }
 }

@@ -10,6 +10,10 @@ public struct SmsTemplateDefinition: Sendable, Hashable {
 
 /// «ШАБЛОНЫ SMS».
 public enum SmsTemplates {
+    /// Why a queued visit SMS was cancelled, as the listing shows it.
+    public static let bookingCancelledReason = "Запись отменена"
+    public static let replacedVisitSmsReason = "Заменено новым SMS о визите"
+
     public static let mobileAppLink = SmsTemplateDefinition(
         id: "mobile-app-link", name: "Ссылка на МП",
         text: "Скачайте мобильное приложение Халва http://scb.im/hva", kind: .marketing

@@ -94,27 +94,38 @@ enum OfficeSeed {
                address: "пр-кт Мира, д. 49", hoursText: "пн-пт 09:00-18:00", hours: week(9, 18), landmarks: ["ТЦ «Палитра»"]),
     ]
 
+    /// The shipped offices as rows, with their hours.
+    static var records: [(OfficeRecord, [DayHours])] {
+        let regionOf = Dictionary(uniqueKeysWithValues: settlements.map { ($0.id, $0.region) })
+        return offices.map { office in
+            (
+                OfficeRecord(
+                    id: office.id, regionCode: regionOf[office.settlement] ?? "", settlementId: office.settlement, name: office.name,
+                    address: office.address, kind: office.mpp ? 2 : 1, hoursText: office.hoursText,
+                    metro: office.metro.joined(separator: "\n"), landmarks: office.landmarks.joined(separator: "\n"),
+                    slotMinutes: office.slotMinutes, slotCapacity: SlotRules.capacity
+                ),
+                office.hours
+            )
+        }
+    }
+
+    /// What the word search looks in: name, address, metro and landmarks, folded.
+    static func searchBody(_ office: OfficeRecord) -> String {
+        RussianText.fold([office.name, office.address, office.metro, office.landmarks].joined(separator: "\n"))
+    }
+
     static func insert(_ db: Database) throws {
         for region in Regions.all {
             try db.execute(sql: "INSERT INTO region (code, name, moscow_offset_hours) VALUES (?, ?, ?)",
                            arguments: [region.code, region.name, region.moscowOffsetHours])
         }
-        let regionOf = Dictionary(uniqueKeysWithValues: settlements.map { ($0.id, $0.region) })
         for place in settlements {
             try db.execute(sql: "INSERT INTO settlement (id, region_code, name) VALUES (?, ?, ?)",
                            arguments: [place.id, place.region, place.name])
         }
-        for office in offices {
-            try SchedulingStore.insertOffice(
-                db,
-                OfficeRecord(
-                    id: office.id, regionCode: regionOf[office.settlement]!, settlementId: office.settlement, name: office.name,
-                    address: office.address, kind: office.mpp ? 2 : 1, hoursText: office.hoursText,
-                    metro: office.metro.joined(separator: "\n"), landmarks: office.landmarks.joined(separator: "\n"),
-                    slotMinutes: office.slotMinutes, slotCapacity: SlotRules.capacity
-                ),
-                hours: office.hours
-            )
+        for (office, hours) in records {
+            try SQLiteSchedulingStore.insertOffice(db, office, hours: hours)
         }
     }
 }

@@ -1,233 +1,110 @@
 import CRMDomain
-public import GRDB
 import Foundation
+public import ServiceKit
 
-/// The scheduling database: one writer (a WAL `DatabasePool` in production, an in-memory
-/// `DatabaseQueue` in tests), migrated and seeded with the offices on open. Each named
-/// write is one transaction that keeps the invariants (≤ 5 a slot, one outbox row per
-/// accepted SMS): a refused write leaves nothing behind.
-public struct SchedulingStore: Sendable {
-    public let writer: any DatabaseWriter
+/// The seam between the scheduling rules and a database engine (docs/ARCHITECTURE.md
+/// «Storage engines»). Two implementations: `SQLiteSchedulingStore` (GRDB, one file, one
+/// writer) and `PostgresSchedulingStore` (postgres-nio, several replicas over one database).
+/// Each named write is one transaction on either engine; the decisions inside it are the
+/// pure rules (`SlotRules`, `SmsCaps`, `SmsHold`, the closures a `SchedulingWrite` carries),
+/// so only the SQL differs between the two.
+public protocol SchedulingStore: Sendable {
+    // MARK: Offices
+    func regions() async throws -> [Region]
+    /// nil when the region is unknown.
+    func settlements(region: String) async throws -> [SettlementRow]?
+    func searchOffices(_ query: OfficeQuery) async throws -> [OfficeDetails]
+    func office(id: String) async throws -> OfficeDetails?
 
-    public init(_ writer: any DatabaseWriter) throws {
-        self.writer = writer
-        try SchedulingMigrations.migrator.migrate(writer)
-    }
+    // MARK: Bookings and messages
+    func activeBookings(office: String, date: LocalDate) async throws -> [BookingRecord]
+    func booking(id: String) async throws -> BookingRecord?
+    func sms(id: String) async throws -> SmsRecord?
+    /// A card's messages, newest first; the cursor is (accepted_ms, row order) of the last row.
+    func smsOfCard(card: Int64, after cursor: (Int64, Int64)?, limit: Int) async throws -> [(SmsRecord, Int64)]
+    /// The due moments of a debtor's collection messages that count against the caps.
+    func collectionDueTimes(card: Int64, contract: String) async throws -> [Int64]
+    func outboxCounts(nowMs: Int64) async throws -> OutboxCounts
 
-    /// The production store: a file in WAL mode, waiting up to 5 s for a busy writer.
-    public static func open(path: String) throws -> SchedulingStore {
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(5)
-        return try SchedulingStore(DatabasePool(path: path, configuration: configuration))
-    }
+    // MARK: Named writes
+    /// Runs `write` in one transaction. With `idempotency`, a repeat of the same request
+    /// returns the stored answer (and a different request under the key is refused);
+    /// otherwise `respond` encodes the answer, which is stored in the same transaction.
+    func perform(
+        _ write: SchedulingWrite, idempotency: IdempotencyScope?, nowMs: Int64,
+        respond: @escaping @Sendable (WriteOutcome) throws -> [UInt8]
+    ) async throws -> [UInt8]
 
-    /// A fresh store in memory, for tests.
-    public static func inMemory() throws -> SchedulingStore {
-        try SchedulingStore(DatabaseQueue())
-    }
+    // MARK: The outbox
+    /// In one transaction: marks sent messages older than `sweepSentBefore` as without a
+    /// report, leases up to `limit` due messages to `owner`, and moves those the hand-off
+    /// window or the caps do not allow now (`SmsHold`). Returns the messages that may go
+    /// now and how many were marked without a report. Replicas never lease one row twice.
+    func claimBatch(
+        owner: String, nowMs: Int64, leaseMs: Int64, limit: Int, sweepSentBefore: Int64?, calendar: ProductionCalendar
+    ) async throws -> (claimed: [(sms: SmsRecord, earlierClaim: Bool)], overdue: Int)
+    /// Hands claimed rows back untouched; a row that carried a lapsed claim keeps it.
+    func release(_ rows: [(id: String, earlierClaim: Bool)], claim owner: String) async throws
+    /// The outcome of one hand-off by the holder of its claim.
+    func recordHandOff(id: String, claim owner: String, _ outcome: HandOffOutcome, nowMs: Int64) async throws
+    /// A delivery report; returns whether the message exists.
+    @discardableResult
+    func applyReport(id: String, event: DeliveryEvent, nowMs: Int64) async throws -> Bool
+    /// Sent messages with no report since `sentBeforeMs` become `noReport`; returns how many.
+    func markReportsOverdue(sentBeforeMs: Int64) async throws -> Int
 
-    public func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
-        try await writer.read(body)
-    }
+    // MARK: The contact-history reports
+    func dueReports(nowMs: Int64, limit: Int) async throws -> [(SmsRecord, Int64, Int)]
+    func clearReport(smsID: String, version: Int64) async throws
+    func postponeReport(smsID: String, version: Int64, nextAttemptMs: Int64, error: String) async throws
+    func pendingContactReports() async throws -> Int
 
-    /// One transaction; a throw rolls everything back.
-    public func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
-        try await writer.write(body)
-    }
+    /// Deletes stored idempotent answers created before `cutoffMs`, at most `limit`; returns how many.
+    func deleteIdempotency(createdBefore cutoffMs: Int64, limit: Int) async throws -> Int
 }
 
-// MARK: - Offices
-
-/// An office with what the screens show of it.
-public struct OfficeDetails: Sendable, Hashable {
-    public var record: OfficeRecord
-    public var region: Region
-    public var settlementName: String
-    public var hours: [DayHours]
+/// What `SearchOffices` asks: a region, optionally a settlement and a kind, and the words
+/// of a free-text query (each a prefix that must appear in the name, address, metro or landmarks).
+public struct OfficeQuery: Sendable, Hashable {
+    public var region: String
+    public var settlement: String?
+    public var words: [String]
+    public var kind: Int?
+    public var offset: Int
+    public var limit: Int
 }
 
-public struct SettlementRow: Sendable, Hashable {
-    public var id: String
-    public var regionCode: String
-    public var name: String
-    public var hasMppOffice: Bool
+/// The named writes of the scheduling service. The closures are the rules applied to the
+/// rows the transaction read; they run inside it and throw `RuleError` to refuse.
+public enum SchedulingWrite: Sendable {
+    /// A place in a slot; RESOURCE_EXHAUSTED when the slot holds `capacity` already.
+    case book(BookingRecord, capacity: Int)
+    /// Cancels a booking and its pending visit SMS; a cancelled booking is returned as it is.
+    case cancel(id: String, reason: String, nowMs: Int64)
+    /// Moves an active booking (the old place is freed only if the new one is taken); its
+    /// pending visit SMS becomes `followVisitSms(sms)`.
+    case move(id: String, office: OfficeRecord, date: LocalDate, start: Int, followVisitSms: @Sendable (SmsRecord) -> SmsRecord)
+    /// Accepts a message into the outbox; `checkCaps` sees the due moments of the debtor's
+    /// other collection messages (only for a collection message).
+    case acceptSms(SmsRecord, checkCaps: (@Sendable ([Int64]) throws -> Void)?)
+    /// The visit SMS of a booking: `decide` sees the booking and its office (nil when not
+    /// found) and returns the message to queue, or nil for none. A queued earlier one is cancelled.
+    case visitSms(bookingID: String, decide: @Sendable (BookingRecord?, OfficeDetails?) throws -> SmsRecord?)
 }
 
-extension SchedulingStore {
-    static func insertOffice(_ db: Database, _ office: OfficeRecord, hours: [DayHours]) throws {
-        try office.insert(db)
-        for day in hours {
-            try db.execute(
-                sql: "INSERT INTO office_hours (office_id, weekday, opens_minute, closes_minute) VALUES (?, ?, ?, ?)",
-                arguments: [office.id, day.weekday, day.opens, day.closes]
-            )
-        }
-        let body = SearchText.fold([office.name, office.address, office.metro, office.landmarks].joined(separator: "\n"))
-        try db.execute(
-            sql: "INSERT INTO office_fts (rowid, body) SELECT rowid, ? FROM office WHERE id = ?",
-            arguments: [body, office.id]
-        )
-    }
-
-    static func regions(_ db: Database) throws -> [Region] {
-        try Row.fetchAll(db, sql: "SELECT code, name, moscow_offset_hours FROM region ORDER BY name").map {
-            Region(code: $0["code"], name: $0["name"], moscowOffsetHours: $0["moscow_offset_hours"])
-        }
-    }
-
-    static func region(_ db: Database, code: String) throws -> Region? {
-        try Row.fetchOne(db, sql: "SELECT code, name, moscow_offset_hours FROM region WHERE code = ?", arguments: [code]).map {
-            Region(code: $0["code"], name: $0["name"], moscowOffsetHours: $0["moscow_offset_hours"])
-        }
-    }
-
-    static func settlements(_ db: Database, region: String) throws -> [SettlementRow] {
-        try Row.fetchAll(
-            db,
-            sql: """
-                SELECT s.id, s.region_code, s.name,
-                       EXISTS (SELECT 1 FROM office o WHERE o.settlement_id = s.id AND o.kind = 2) AS has_mpp
-                FROM settlement s WHERE s.region_code = ? ORDER BY s.name
-                """,
-            arguments: [region]
-        ).map { SettlementRow(id: $0["id"], regionCode: $0["region_code"], name: $0["name"], hasMppOffice: $0["has_mpp"]) }
-    }
-
-    static func details(_ db: Database, _ records: [OfficeRecord]) throws -> [OfficeDetails] {
-        try records.map { record in
-            let region = try self.region(db, code: record.regionCode) ?? Region(code: record.regionCode, name: "", moscowOffsetHours: 0)
-            let settlementName = try String.fetchOne(db, sql: "SELECT name FROM settlement WHERE id = ?", arguments: [record.settlementId]) ?? ""
-            let hours = try Row.fetchAll(
-                db, sql: "SELECT weekday, opens_minute, closes_minute FROM office_hours WHERE office_id = ? ORDER BY weekday",
-                arguments: [record.id]
-            ).map { DayHours(weekday: $0["weekday"], opens: $0["opens_minute"], closes: $0["closes_minute"]) }
-            return OfficeDetails(record: record, region: region, settlementName: settlementName, hours: hours)
-        }
-    }
-
-    static func office(_ db: Database, id: String) throws -> OfficeDetails? {
-        guard let record = try OfficeRecord.fetchOne(db, key: id) else { return nil }
-        return try details(db, [record]).first
-    }
-
-    /// Offices of a region (and settlement, kind), narrowed by an FTS5 match over the folded
-    /// name, address, metro and landmarks; ordered by name; `offset`/`limit` page.
-    static func searchOffices(
-        _ db: Database, region: String, settlement: String?, match: String?, kind: Int?, offset: Int, limit: Int
-    ) throws -> [OfficeDetails] {
-        var sql = "SELECT office.* FROM office"
-        var arguments: StatementArguments = []
-        if let match {
-            sql += " JOIN office_fts ON office_fts.rowid = office.rowid AND office_fts MATCH ?"
-            arguments += [match]
-        }
-        sql += " WHERE office.region_code = ?"
-        arguments += [region]
-        if let settlement {
-            sql += " AND office.settlement_id = ?"
-            arguments += [settlement]
-        }
-        if let kind {
-            sql += " AND office.kind = ?"
-            arguments += [kind]
-        }
-        sql += " ORDER BY office.name, office.id LIMIT ? OFFSET ?"
-        arguments += [limit, offset]
-        return try details(db, OfficeRecord.fetchAll(db, sql: sql, arguments: arguments))
-    }
+/// What a named write produced, for the answer.
+public enum WriteOutcome: Sendable {
+    /// A booking, with its office when the write looked it up (cancel).
+    case booking(BookingRecord, office: OfficeDetails?)
+    case sms(SmsRecord?)
 }
 
-// MARK: - Bookings
-
-extension SchedulingStore {
-    static func activeBookings(_ db: Database, office: String, date: LocalDate) throws -> [BookingRecord] {
-        try BookingRecord.fetchAll(
-            db,
-            sql: "SELECT * FROM booking WHERE office_id = ? AND date = ? AND state = 1 ORDER BY start_minute, created_ms, id",
-            arguments: [office, date.description]
-        )
-    }
-
-    static func takenPlaces(_ db: Database, office: String, date: LocalDate, start: Int, excluding: String? = nil) throws -> Int {
-        try Int.fetchOne(
-            db,
-            sql: "SELECT COUNT(*) FROM booking WHERE office_id = ? AND date = ? AND start_minute = ? AND state = 1 AND id <> ?",
-            arguments: [office, date.description, start, excluding ?? ""]
-        ) ?? 0
-    }
-
-    /// Takes a place; RESOURCE_EXHAUSTED when the slot already holds its capacity. The count
-    /// and the insert run in the caller's write transaction, so racing callers serialize.
-    static func book(_ db: Database, _ booking: BookingRecord, capacity: Int) throws -> BookingRecord {
-        let taken = try takenPlaces(db, office: booking.officeId, date: LocalDate(iso: booking.date)!, start: booking.startMinute)
-        guard SlotRules.hasRoom(booked: taken, capacity: capacity) else { throw SchedulingError.resourceExhausted(SlotRules.fullSlotMessage) }
-        try booking.insert(db)
-        return booking
-    }
-
-    static func booking(_ db: Database, id: String) throws -> BookingRecord? {
-        try BookingRecord.fetchOne(db, key: id)
-    }
-
-    /// Cancels a booking and its pending visit SMS; cancelling a cancelled booking returns it.
-    static func cancel(_ db: Database, id: String, reason: String, nowMs: Int64) throws -> BookingRecord {
-        guard var booking = try booking(db, id: id) else { throw SchedulingError.notFound(field: "booking_id", "Запись не найдена") }
-        guard booking.state == .active else { return booking }
-        booking.state = .cancelled
-        booking.cancelledMs = nowMs
-        booking.cancelReason = reason
-        try booking.update(db)
-        if let sms = booking.visitSmsId {
-            try cancelQueuedSms(db, id: sms, reason: "Запись отменена")
-        }
-        return booking
-    }
-
-    /// Moves a booking; the old place is freed only if the new one is taken (one transaction).
-    static func move(_ db: Database, id: String, to office: OfficeRecord, date: LocalDate, start: Int) throws -> BookingRecord {
-        guard var booking = try booking(db, id: id) else { throw SchedulingError.notFound(field: "booking_id", "Запись не найдена") }
-        guard booking.state == .active else { throw SchedulingError.failedPrecondition("Запись отменена, перенести её нельзя") }
-        let taken = try takenPlaces(db, office: office.id, date: date, start: start, excluding: booking.id)
-        guard SlotRules.hasRoom(booked: taken, capacity: office.slotCapacity) else { throw SchedulingError.resourceExhausted(SlotRules.fullSlotMessage) }
-        booking.officeId = office.id
-        booking.date = date.description
-        booking.startMinute = start
-        try booking.update(db)
-        return booking
-    }
-}
-
-// MARK: - Idempotency
-
-/// Identifies a call for idempotency: the same operator, method and key is the same call.
-public struct IdempotencyScope: Sendable, Hashable {
-    public var operatorLogin: String
-    public var method: String
-    public var key: String
-    /// The encoded request: a repeat with a different request is refused.
-    public var request: [UInt8]
-}
-
-extension Database {
-    /// The stored answer of an earlier call with this scope; INVALID_ARGUMENT when the key was
-    /// used for a different request.
-    func storedResponse(for scope: IdempotencyScope) throws -> [UInt8]? {
-        guard let row = try Row.fetchOne(
-            self, sql: "SELECT request, response FROM idempotency WHERE operator_login = ? AND method = ? AND key = ?",
-            arguments: [scope.operatorLogin, scope.method, scope.key]
-        ) else { return nil }
-        let request: Data = row["request"]
-        guard Array(request) == scope.request else {
-            throw SchedulingError.invalidArgument(field: "idempotency-key", SchedulingError.reusedKeyMessage)
-        }
-        let response: Data = row["response"]
-        return Array(response)
-    }
-
-    func storeResponse(_ response: [UInt8], for scope: IdempotencyScope, nowMs: Int64) throws {
-        try execute(
-            sql: "INSERT INTO idempotency (operator_login, method, key, request, response, created_ms) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [scope.operatorLogin, scope.method, scope.key, Data(scope.request), Data(response), nowMs]
-        )
-    }
+/// What became of one hand-off to the SMS provider.
+public enum HandOffOutcome: Sendable, Hashable {
+    /// The stop cut it off: whether the provider took it is unknown; the claim lapses at
+    /// once so the next claim hands it off marked may-have-been-sent.
+    case interrupted
+    case handedOff(delivered: Bool)
+    /// Failed; tried again at `nextAttemptMs`, or failed for good when nil.
+    case failed(reason: String, nextAttemptMs: Int64?)
 }

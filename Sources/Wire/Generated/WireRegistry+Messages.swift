@@ -43,6 +43,7 @@ extension WireRegistry {
         ContactsV1.HalvaMppDelivery.self,
         ContactsV1.HalvaResult.self,
         ContactsV1.HalvaSelfPickup.self,
+        ContactsV1.HeldBackRow.self,
         ContactsV1.HistoryEntry.self,
         ContactsV1.IdentificationInput.self,
         ContactsV1.IdentificationView.self,

@@ -143,14 +143,53 @@ extension ContactsV1 {
 
         public var pageToken: String = ""
 
+        /// Also list the tasks held back by 230-ФЗ right now (held_back), each with when it opens.
+        public var includeHeldBack: Bool = false
+
         public init() {}
 
-        public init(procedure: ContactsV1.CollectionProcedure = .unspecified, newOnly: Bool = false, contractNumber: String = "", pageSize: Int32 = 0, pageToken: String = "") {
+        public init(procedure: ContactsV1.CollectionProcedure = .unspecified, newOnly: Bool = false, contractNumber: String = "", pageSize: Int32 = 0, pageToken: String = "", includeHeldBack: Bool = false) {
             self.procedure = procedure
             self.newOnly = newOnly
             self.contractNumber = contractNumber
             self.pageSize = pageSize
             self.pageToken = pageToken
+            self.includeHeldBack = includeHeldBack
+        }
+    }
+
+    /// A portfolio task that may not be called at this moment under 230-ФЗ (the debtor's local
+    /// hours or the call caps): counted always, listed on request, never callable early.
+    public struct HeldBackRow: WireMessage {
+        public static let protoMessageName = "crm.contacts.v1.HeldBackRow"
+
+        public var processKey: String = ""
+
+        public var contractNumber: String = ""
+
+        public var borrower: TypesV1.FullName? = nil
+
+        public var priority: Int32 = 0
+
+        /// The debtor's UTC offset, for the debtor's local time now and at the opening.
+        public var utcOffsetMinutes: Int32 = 0
+
+        /// The next moment a call is allowed (inside the debtor's hours, past the caps).
+        public var opensAtUnixMs: Int64 = 0
+
+        /// What holds it back now: LOCAL_HOURS or a cap.
+        public var heldBy: ContactsV1.ContactLimit = .unspecified
+
+        public init() {}
+
+        public init(processKey: String = "", contractNumber: String = "", borrower: TypesV1.FullName? = nil, priority: Int32 = 0, utcOffsetMinutes: Int32 = 0, opensAtUnixMs: Int64 = 0, heldBy: ContactsV1.ContactLimit = .unspecified) {
+            self.processKey = processKey
+            self.contractNumber = contractNumber
+            self.borrower = borrower
+            self.priority = priority
+            self.utcOffsetMinutes = utcOffsetMinutes
+            self.opensAtUnixMs = opensAtUnixMs
+            self.heldBy = heldBy
         }
     }
 
@@ -167,13 +206,21 @@ extension ContactsV1 {
 
         public var nextPageToken: String = ""
 
+        /// Portfolio tasks held back by 230-ФЗ at this moment (not in active_count).
+        public var heldBackCount: Int32 = 0
+
+        /// With include_held_back: up to page_size of them, soonest opening first.
+        public var heldBack: [ContactsV1.HeldBackRow] = []
+
         public init() {}
 
-        public init(activeCount: Int32 = 0, newCount: Int32 = 0, rows: [ContactsV1.WorkListRow] = [], nextPageToken: String = "") {
+        public init(activeCount: Int32 = 0, newCount: Int32 = 0, rows: [ContactsV1.WorkListRow] = [], nextPageToken: String = "", heldBackCount: Int32 = 0, heldBack: [ContactsV1.HeldBackRow] = []) {
             self.activeCount = activeCount
             self.newCount = newCount
             self.rows = rows
             self.nextPageToken = nextPageToken
+            self.heldBackCount = heldBackCount
+            self.heldBack = heldBack
         }
     }
 
@@ -316,13 +363,22 @@ extension ContactsV1 {
         /// The communication-history entry written; empty for a dry run.
         public var entryID: String = ""
 
+        /// The debtor's UTC offset (their local time is what 230-ФЗ counts in).
+        public var debtorUtcOffsetMinutes: Int32 = 0
+
+        /// Set when allowed is false: the next moment a call (or meeting) is allowed; 0 = never
+        /// (a contact ban).
+        public var nextAllowedUnixMs: Int64 = 0
+
         public init() {}
 
-        public init(allowed: Bool = false, refusedBy: ContactsV1.ContactLimit = .unspecified, counts: ContactsV1.ContactCounts? = nil, entryID: String = "") {
+        public init(allowed: Bool = false, refusedBy: ContactsV1.ContactLimit = .unspecified, counts: ContactsV1.ContactCounts? = nil, entryID: String = "", debtorUtcOffsetMinutes: Int32 = 0, nextAllowedUnixMs: Int64 = 0) {
             self.allowed = allowed
             self.refusedBy = refusedBy
             self.counts = counts
             self.entryID = entryID
+            self.debtorUtcOffsetMinutes = debtorUtcOffsetMinutes
+            self.nextAllowedUnixMs = nextAllowedUnixMs
         }
     }
 }
@@ -843,7 +899,7 @@ extension ContactsV1.GetWorkListRequest {
 
     public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
-    enum CodingKeys: String, CodingKey { case procedure, newOnly, contractNumber, pageSize, pageToken }
+    enum CodingKeys: String, CodingKey { case procedure, newOnly, contractNumber, pageSize, pageToken, includeHeldBack }
 
     /// A missing key (or null) leaves the field at its default, so JSON templates may omit fields.
     public init(from decoder: any Decoder) throws {
@@ -854,6 +910,7 @@ extension ContactsV1.GetWorkListRequest {
         if let v = try c.decodeIfPresent(String.self, forKey: .contractNumber) { self.contractNumber = v }
         if let v = try c.decodeIfPresent(Int32.self, forKey: .pageSize) { self.pageSize = v }
         if let v = try c.decodeIfPresent(String.self, forKey: .pageToken) { self.pageToken = v }
+        if let v = try c.decodeIfPresent(Bool.self, forKey: .includeHeldBack) { self.includeHeldBack = v }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -863,6 +920,7 @@ extension ContactsV1.GetWorkListRequest {
         try c.encode(self.contractNumber, forKey: .contractNumber)
         try c.encode(self.pageSize, forKey: .pageSize)
         try c.encode(self.pageToken, forKey: .pageToken)
+        try c.encode(self.includeHeldBack, forKey: .includeHeldBack)
     }
 }
 
@@ -882,6 +940,7 @@ extension ContactsV1.GetWorkListRequest: CMessageBridge {
         self.contractNumber = try wireString(c.pointee.contract_number, "contract_number")
         self.pageSize = c.pointee.page_size
         self.pageToken = try wireString(c.pointee.page_token, "page_token")
+        self.includeHeldBack = c.pointee.include_held_back != 0
     }
 
     func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
@@ -890,6 +949,72 @@ extension ContactsV1.GetWorkListRequest: CMessageBridge {
         if !self.contractNumber.isEmpty { c.contract_number = try arena.string(self.contractNumber, "contract_number") }
         c.page_size = self.pageSize
         if !self.pageToken.isEmpty { c.page_token = try arena.string(self.pageToken, "page_token") }
+        c.include_held_back = self.includeHeldBack ? 1 : 0
+    }
+}
+
+extension ContactsV1.HeldBackRow {
+    public init<Bytes: Swift.Collection>(serializedBytes bytes: Bytes) throws(WireError) where Bytes.Element == UInt8 {
+        self = try wireDecode(bytes)
+    }
+
+    public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
+
+    enum CodingKeys: String, CodingKey { case processKey, contractNumber, borrower, priority, utcOffsetMinutes, opensAtUnixMs, heldBy }
+
+    /// A missing key (or null) leaves the field at its default, so JSON templates may omit fields.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init()
+        if let v = try c.decodeIfPresent(String.self, forKey: .processKey) { self.processKey = v }
+        if let v = try c.decodeIfPresent(String.self, forKey: .contractNumber) { self.contractNumber = v }
+        if let v = try c.decodeIfPresent(TypesV1.FullName.self, forKey: .borrower) { self.borrower = v }
+        if let v = try c.decodeIfPresent(Int32.self, forKey: .priority) { self.priority = v }
+        if let v = try c.decodeIfPresent(Int32.self, forKey: .utcOffsetMinutes) { self.utcOffsetMinutes = v }
+        if let v = try c.decodeIfPresent(Int64.self, forKey: .opensAtUnixMs) { self.opensAtUnixMs = v }
+        if let v = try c.decodeIfPresent(ContactsV1.ContactLimit.self, forKey: .heldBy) { self.heldBy = v }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(self.processKey, forKey: .processKey)
+        try c.encode(self.contractNumber, forKey: .contractNumber)
+        if let v = self.borrower { try c.encode(v, forKey: .borrower) }
+        try c.encode(self.priority, forKey: .priority)
+        try c.encode(self.utcOffsetMinutes, forKey: .utcOffsetMinutes)
+        try c.encode(self.opensAtUnixMs, forKey: .opensAtUnixMs)
+        try c.encode(self.heldBy, forKey: .heldBy)
+    }
+}
+
+extension ContactsV1.HeldBackRow: CMessageBridge {
+    typealias CStruct = Crm__Contacts__V1__HeldBackRow
+    nonisolated(unsafe) static let cDescriptor = descriptorOfEmptyC()
+
+    static func cEmpty() -> CStruct {
+        var c = CStruct()
+        crm__contacts__v1__held_back_row__init(&c)
+        return c
+    }
+
+    init(c: UnsafePointer<CStruct>) throws(WireError) {
+        self.processKey = try wireString(c.pointee.process_key, "process_key")
+        self.contractNumber = try wireString(c.pointee.contract_number, "contract_number")
+        if let p = c.pointee.borrower { self.borrower = try wireMessage(p, "borrower") as TypesV1.FullName } else { self.borrower = nil }
+        self.priority = c.pointee.priority
+        self.utcOffsetMinutes = c.pointee.utc_offset_minutes
+        self.opensAtUnixMs = c.pointee.opens_at_unix_ms
+        self.heldBy = ContactsV1.ContactLimit(rawValue: Int32(truncatingIfNeeded: c.pointee.held_by.rawValue))
+    }
+
+    func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
+        if !self.processKey.isEmpty { c.process_key = try arena.string(self.processKey, "process_key") }
+        if !self.contractNumber.isEmpty { c.contract_number = try arena.string(self.contractNumber, "contract_number") }
+        if let v = self.borrower { c.borrower = try arena.message(v, "borrower") }
+        c.priority = self.priority
+        c.utc_offset_minutes = self.utcOffsetMinutes
+        c.opens_at_unix_ms = self.opensAtUnixMs
+        c.held_by = .init(rawValue: .init(truncatingIfNeeded: self.heldBy.rawValue))
     }
 }
 
@@ -900,7 +1025,7 @@ extension ContactsV1.GetWorkListResponse {
 
     public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
-    enum CodingKeys: String, CodingKey { case activeCount, newCount, rows, nextPageToken }
+    enum CodingKeys: String, CodingKey { case activeCount, newCount, rows, nextPageToken, heldBackCount, heldBack }
 
     /// A missing key (or null) leaves the field at its default, so JSON templates may omit fields.
     public init(from decoder: any Decoder) throws {
@@ -910,6 +1035,8 @@ extension ContactsV1.GetWorkListResponse {
         if let v = try c.decodeIfPresent(Int32.self, forKey: .newCount) { self.newCount = v }
         if let v = try c.decodeIfPresent([ContactsV1.WorkListRow].self, forKey: .rows) { self.rows = v }
         if let v = try c.decodeIfPresent(String.self, forKey: .nextPageToken) { self.nextPageToken = v }
+        if let v = try c.decodeIfPresent(Int32.self, forKey: .heldBackCount) { self.heldBackCount = v }
+        if let v = try c.decodeIfPresent([ContactsV1.HeldBackRow].self, forKey: .heldBack) { self.heldBack = v }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -918,6 +1045,8 @@ extension ContactsV1.GetWorkListResponse {
         try c.encode(self.newCount, forKey: .newCount)
         try c.encode(self.rows, forKey: .rows)
         try c.encode(self.nextPageToken, forKey: .nextPageToken)
+        try c.encode(self.heldBackCount, forKey: .heldBackCount)
+        try c.encode(self.heldBack, forKey: .heldBack)
     }
 }
 
@@ -936,6 +1065,8 @@ extension ContactsV1.GetWorkListResponse: CMessageBridge {
         self.newCount = c.pointee.new_count
         self.rows = try wireMessages(c.pointee.n_rows, c.pointee.rows, "rows")
         self.nextPageToken = try wireString(c.pointee.next_page_token, "next_page_token")
+        self.heldBackCount = c.pointee.held_back_count
+        self.heldBack = try wireMessages(c.pointee.n_held_back, c.pointee.held_back, "held_back")
     }
 
     func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
@@ -946,6 +1077,11 @@ extension ContactsV1.GetWorkListResponse: CMessageBridge {
             c.rows = try arena.messages(self.rows, "rows")
         }
         if !self.nextPageToken.isEmpty { c.next_page_token = try arena.string(self.nextPageToken, "next_page_token") }
+        c.held_back_count = self.heldBackCount
+        if !self.heldBack.isEmpty {
+            c.n_held_back = self.heldBack.count
+            c.held_back = try arena.messages(self.heldBack, "held_back")
+        }
     }
 }
 
@@ -1240,7 +1376,7 @@ extension ContactsV1.RecordContactAttemptResponse {
 
     public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
-    enum CodingKeys: String, CodingKey { case allowed, refusedBy, counts, entryID = "entryId" }
+    enum CodingKeys: String, CodingKey { case allowed, refusedBy, counts, entryID = "entryId", debtorUtcOffsetMinutes, nextAllowedUnixMs }
 
     /// A missing key (or null) leaves the field at its default, so JSON templates may omit fields.
     public init(from decoder: any Decoder) throws {
@@ -1250,6 +1386,8 @@ extension ContactsV1.RecordContactAttemptResponse {
         if let v = try c.decodeIfPresent(ContactsV1.ContactLimit.self, forKey: .refusedBy) { self.refusedBy = v }
         if let v = try c.decodeIfPresent(ContactsV1.ContactCounts.self, forKey: .counts) { self.counts = v }
         if let v = try c.decodeIfPresent(String.self, forKey: .entryID) { self.entryID = v }
+        if let v = try c.decodeIfPresent(Int32.self, forKey: .debtorUtcOffsetMinutes) { self.debtorUtcOffsetMinutes = v }
+        if let v = try c.decodeIfPresent(Int64.self, forKey: .nextAllowedUnixMs) { self.nextAllowedUnixMs = v }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -1258,6 +1396,8 @@ extension ContactsV1.RecordContactAttemptResponse {
         try c.encode(self.refusedBy, forKey: .refusedBy)
         if let v = self.counts { try c.encode(v, forKey: .counts) }
         try c.encode(self.entryID, forKey: .entryID)
+        try c.encode(self.debtorUtcOffsetMinutes, forKey: .debtorUtcOffsetMinutes)
+        try c.encode(self.nextAllowedUnixMs, forKey: .nextAllowedUnixMs)
     }
 }
 
@@ -1276,6 +1416,8 @@ extension ContactsV1.RecordContactAttemptResponse: CMessageBridge {
         self.refusedBy = ContactsV1.ContactLimit(rawValue: Int32(truncatingIfNeeded: c.pointee.refused_by.rawValue))
         if let p = c.pointee.counts { self.counts = try wireMessage(p, "counts") as ContactsV1.ContactCounts } else { self.counts = nil }
         self.entryID = try wireString(c.pointee.entry_id, "entry_id")
+        self.debtorUtcOffsetMinutes = c.pointee.debtor_utc_offset_minutes
+        self.nextAllowedUnixMs = c.pointee.next_allowed_unix_ms
     }
 
     func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
@@ -1283,5 +1425,7 @@ extension ContactsV1.RecordContactAttemptResponse: CMessageBridge {
         c.refused_by = .init(rawValue: .init(truncatingIfNeeded: self.refusedBy.rawValue))
         if let v = self.counts { c.counts = try arena.message(v, "counts") }
         if !self.entryID.isEmpty { c.entry_id = try arena.string(self.entryID, "entry_id") }
+        c.debtor_utc_offset_minutes = self.debtorUtcOffsetMinutes
+        c.next_allowed_unix_ms = self.nextAllowedUnixMs
     }
 }

@@ -515,10 +515,17 @@ extension ContactsV1 {
 
         public var processKey: String = ""
 
+        /// Without a key: the collector's open process on this contract, or on this card.
+        public var contractNumber: String = ""
+
+        public var cardID: Int64 = 0
+
         public init() {}
 
-        public init(processKey: String = "") {
+        public init(processKey: String = "", contractNumber: String = "", cardID: Int64 = 0) {
             self.processKey = processKey
+            self.contractNumber = contractNumber
+            self.cardID = cardID
         }
     }
 
@@ -2349,18 +2356,22 @@ extension ContactsV1.GetIncomingCallRequest {
 
     public func serializedBytes() throws(WireError) -> [UInt8] { try wireEncode(self) }
 
-    enum CodingKeys: String, CodingKey { case processKey }
+    enum CodingKeys: String, CodingKey { case processKey, contractNumber, cardID = "cardId" }
 
     /// A missing key (or null) leaves the field at its default, so JSON templates may omit fields.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init()
         if let v = try c.decodeIfPresent(String.self, forKey: .processKey) { self.processKey = v }
+        if let v = try c.decodeIfPresent(String.self, forKey: .contractNumber) { self.contractNumber = v }
+        if let v = try c.decodeIfPresent(Int64.self, forKey: .cardID) { self.cardID = v }
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(self.processKey, forKey: .processKey)
+        try c.encode(self.contractNumber, forKey: .contractNumber)
+        try c.encode(self.cardID, forKey: .cardID)
     }
 }
 
@@ -2376,10 +2387,14 @@ extension ContactsV1.GetIncomingCallRequest: CMessageBridge {
 
     init(c: UnsafePointer<CStruct>) throws(WireError) {
         self.processKey = try wireString(c.pointee.process_key, "process_key")
+        self.contractNumber = try wireString(c.pointee.contract_number, "contract_number")
+        self.cardID = c.pointee.card_id
     }
 
     func fill(_ c: inout CStruct, in arena: inout WireArena) throws(WireError) {
         if !self.processKey.isEmpty { c.process_key = try arena.string(self.processKey, "process_key") }
+        if !self.contractNumber.isEmpty { c.contract_number = try arena.string(self.contractNumber, "contract_number") }
+        c.card_id = self.cardID
     }
 }
 

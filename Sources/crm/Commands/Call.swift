@@ -161,6 +161,9 @@ struct Call: AsyncParsableCommand {
         if discard {
             return try await exitWithoutSaving(card: card, campaign: chosenCampaign, leaseID: leaseID, auth: auth)
         }
+        if Console.isInteractive && !global.json {
+            return try await runAtPrompts(card: card, campaign: chosenCampaign, leaseID: leaseID, auth: auth)
+        }
         let kind = try Console.pick(result, ResultChoices.kinds, flag: "--result")
         let planResult = try await resolveResult(kind, card: card, campaign: chosenCampaign, auth: auth)
         let script = try await auth.contacts.call { _ in try await campaigns.getScript(.init(campaignID: chosenCampaign.campaignID)) }.script
@@ -179,16 +182,11 @@ struct Call: AsyncParsableCommand {
             say: { if !json { print($0) } }
         )
         let answers = ScriptAnswers(given: answer)
-        let reviewer = CallReviewer(command: self, card: card, campaign: chosenCampaign, auth: auth)
-        var review: CallComposer.Reviewer?
-        if Console.isInteractive && !json {
-            review = { draft async throws(GatewayError) in try await reviewer.review(draft) }
-        }
         let confirmed = confirmChange
         let outcome: CallComposer.Outcome
         do {
             outcome = try await composer.perform(
-                plan, walk: { block async throws(GatewayError) in try await answers.next(for: block) }, review: review,
+                plan, walk: { block async throws(GatewayError) in try await answers.next(for: block) },
                 confirmChange: { earlier in
                     confirmed || Console.confirm("В незавершённом звонке выбран результат «\(earlier)». Вы хотите изменить ранее выбранный результат?", default: false)
                 }
@@ -202,9 +200,19 @@ struct Call: AsyncParsableCommand {
         if json {
             return try Console.printJSON(CallSummary(outcome))
         }
+        await report(outcome, auth: auth)
+    }
+
+    func report(_ outcome: CallComposer.Outcome, auth: Authorized) async {
         print("Результат сохранён: \(ResultChoices.kindLabel(outcome.saved.kind)); \(ResultChoices.effectLabel(outcome.saved.callListEffect, returnAtMs: outcome.saved.returnAtUnixMs))")
         if let draft = outcome.draft { print(CallResultView.describe(draft)) }
-        if let booking = outcome.booking { print("Запись в офис: \(booking.bookingID), \(SchedulingDates.localDateTime(booking.at))") }
+        if let booking = outcome.booking {
+            // The operator names a visit by office, date and time; the result is saved
+            // already, so an office that cannot be read now only shortens the line.
+            let offices = SchedulingV1.Offices.Client(wrapping: auth.scheduling.rpc)
+            let office = try? await auth.scheduling.call { _ in try await offices.getOffice(.init(officeID: booking.officeID)) }.office
+            print("Запись в офис: \(Labels.booking(officeName: office?.name ?? "", at: booking.at))")
+        }
         if let sms = outcome.sms {
             print("SMS о визите на \(Labels.phone(sms.phone)): «\(sms.text)» — \(sms.scheduledForUnixMs > 0 ? "уйдёт \(CardView.dateTime(sms.scheduledForUnixMs))" : "отправляется")")
         } else if outcome.booking != nil {
@@ -292,40 +300,6 @@ struct Call: AsyncParsableCommand {
         }
     }
 
-    /// At a terminal: the draft with the server's defaults, then save, change (confirmed) or leave.
-    func review(_ draft: ContactsV1.CallResult, card: RegistryV1.Card, campaign: ContactsV1.Campaign, auth: Authorized) async throws -> CallComposer.Review {
-        print("Результат: \(CallResultView.describe(draft))")
-        FileHandle.standardError.write(Data("Enter — сохранить результат звонка, «и» — изменить результат, «в» — выйти без сохранения: ".utf8))
-        switch Console.answer()?.lowercased() {
-        case "в"?:
-            return .discard
-        case "и"?:
-            guard Console.confirm("Вы хотите изменить ранее выбранный результат?", default: false) else { return .save }
-            // Every choice of the new result is asked afresh: the flags described the old one.
-            var fresh = self
-            fresh.reason = nil
-            fresh.date = nil
-            fresh.time = nil
-            fresh.clientWillCallBack = false
-            fresh.region = nil
-            fresh.settlement = nil
-            fresh.officeSearch = nil
-            fresh.office = nil
-            fresh.visitDate = nil
-            fresh.visitTime = nil
-            fresh.product = []
-            fresh.sms = nil
-            fresh.delivery = nil
-            fresh.employees = nil
-            fresh.address = nil
-            fresh.place = nil
-            let kind = try Console.pick(nil, ResultChoices.kinds, flag: "--result")
-            return .change(try await fresh.resolveResult(kind, card: card, campaign: campaign, auth: auth))
-        default:
-            return .save
-        }
-    }
-
     var visitFlags: VisitPicker.Flags {
         VisitPicker.Flags(region: region, settlement: settlement, officeSearch: officeSearch, office: office, date: visitDate, time: visitTime)
     }
@@ -375,24 +349,6 @@ struct Call: AsyncParsableCommand {
             throw GatewayError("В карточке нет мобильного: укажите номер для SMS (--sms-phone)")
         }
         return CallPlan.VisitSms(send: send, phone: phone)
-    }
-}
-
-/// The terminal's review of a draft, for the composer (which may run it on any task).
-struct CallReviewer: @unchecked Sendable {
-    let command: Call
-    let card: RegistryV1.Card
-    let campaign: ContactsV1.Campaign
-    let auth: Authorized
-
-    func review(_ draft: ContactsV1.CallResult) async throws(GatewayError) -> CallComposer.Review {
-        do {
-            return try await command.review(draft, card: card, campaign: campaign, auth: auth)
-        } catch let error as GatewayError {
-            throw error
-        } catch {
-            throw GatewayError("\(error)")
-        }
     }
 }
 

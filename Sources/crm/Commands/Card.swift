@@ -37,13 +37,14 @@ struct Card: AsyncParsableCommand {
             self = matches[0]
         }
 
+        /// The help lists the tabs by number and name in its discussion, not by key.
+        static var allValueStrings: [String] { [] }
+        static var allValueDescriptions: [String: String] { [:] }
+
         static var help: String {
             allCases.enumerated().map { "\($0.offset + 1) — \($0.element.title.lowercased()) (\($0.element.rawValue))" }.joined(separator: "; ")
         }
     }
-
-    /// Rows of a long tab shown at once.
-    static let pageSize = 20
 
     static let configuration = CommandConfiguration(abstract: "Карточка клиента и её вкладки.")
 
@@ -55,33 +56,9 @@ struct Card: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Вкладка: номер, название или ключ.", discussion: Tab.help))
     var tab: Tab = .personal
 
-    @Option(help: "Страница длинной вкладки (по \(Card.pageSize) строк).")
-    var page: Int = 1
+    @OptionGroup var pages: PageOptions
 
-    @Flag(help: "Показать все строки вкладки, без страниц.")
-    var all = false
-
-    func validate() throws {
-        guard page >= 1 else { throw ValidationError("Номер страницы — от 1") }
-    }
-
-    /// This page of `items` (or all of them), and the line that says which part is shown.
-    func paged<T>(_ items: [T]) -> (shown: ArraySlice<T>, footer: String?) {
-        guard !all, items.count > Self.pageSize else { return (items[...], nil) }
-        let pages = (items.count + Self.pageSize - 1) / Self.pageSize
-        let current = min(page, pages)
-        let start = (current - 1) * Self.pageSize
-        let end = min(items.count, start + Self.pageSize)
-        var footer = "Показано \(start + 1)–\(end) из \(items.count) (страница \(current) из \(pages))"
-        footer += current < pages ? "; дальше — --page \(current + 1), всё — --all" : "; всё — --all"
-        return (items[start..<end], footer)
-    }
-
-    func show<T>(_ items: [T], _ render: ([T]) -> String) {
-        let (shown, footer) = paged(items)
-        print(render(Array(shown)))
-        if let footer { print(footer) }
-    }
+    func show<T>(_ items: [T], _ render: ([T]) -> String) { pages.show(items, render) }
 
     /// Every page of a list the service gives out in pages.
     func everyPage<T>(_ fetch: (String) async throws -> (items: [T], next: String)) async throws -> [T] {
@@ -111,7 +88,7 @@ struct Card: AsyncParsableCommand {
                 : try await registry.call { _ in try await client.listProductHistory(RegistryV1.ListProductHistoryRequest(cardID: id)) }.products
             if global.json { return try Console.printJSON(products) }
             print(tab.title)
-            print(CardView.products(products))
+            show(products) { CardView.products($0) }
         case .halva:
             let transactions = try await everyPage { token in
                 let answer = try await registry.call { _ in
@@ -126,7 +103,7 @@ struct Card: AsyncParsableCommand {
             let answer = try await registry.call { _ in try await client.listLinkedCards(RegistryV1.ListLinkedCardsRequest(cardID: id)) }
             if global.json { return try Console.printJSON(answer) }
             print(tab.title)
-            print(CardView.summaries(answer.cards))
+            show(answer.cards) { CardView.summaries($0) }
         case .history:
             let auth = try Authorized(global)
             let history = ContactsV1.ContactHistory.Client(wrapping: auth.contacts.rpc)
@@ -135,8 +112,11 @@ struct Card: AsyncParsableCommand {
                 return (answer.entries, answer.nextPageToken)
             }
             if global.json { return try Console.printJSON(entries) }
+            // A refusal is stored by its reason's id: the campaigns give its label.
+            let campaigns = ContactsV1.Campaigns.Client(wrapping: auth.contacts.rpc)
+            let reasons = try await auth.contacts.call { _ in try await campaigns.listCampaigns(.init(includeInactive: true)) }.refusalReasonLabels
             print(tab.title)
-            show(entries) { HistoryView.entries($0) }
+            show(entries) { HistoryView.entries($0, refusalReasons: reasons) }
         case .sms:
             let auth = try Authorized(global)
             let sms = SchedulingV1.Sms.Client(wrapping: auth.scheduling.rpc)
@@ -156,7 +136,7 @@ struct Card: AsyncParsableCommand {
             }
             if global.json { return try Console.printJSON(changes) }
             print(tab.title)
-            show(changes, CardView.changes)
+            show(changes) { CardView.changes($0) }
         }
     }
 }

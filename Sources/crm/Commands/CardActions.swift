@@ -59,9 +59,20 @@ struct Sms: AsyncParsableCommand {
             let sms = SchedulingV1.Sms.Client(wrapping: auth.scheduling.rpc)
             let card = try await auth.card(cardID)
             let templates = try await auth.scheduling.call { _ in try await sms.listSmsTemplates(.init()) }.templates
-            let chosen = try Console.pick(template, templates, what: "Шаблон SMS", flag: "--template", key: \.templateID, label: \.name)
             let mobile = card.contacts.first { $0.kind == .mobilePhone && !$0.struckOut }?.value
-            guard let number = phone ?? mobile else { throw GatewayError("В карточке нет мобильного: укажите номер (--phone)") }
+            let chosen: SchedulingV1.SmsTemplate
+            let number: String
+            if Console.isInteractive && !global.json && (template == nil || phone == nil) {
+                guard let answered = try await ask(templates: templates, mobile: mobile) else {
+                    print("Отменено: SMS не отправлено")
+                    return
+                }
+                (chosen, number) = answered
+            } else {
+                chosen = try Console.pick(template, templates, what: "Шаблон SMS", flag: "--template", key: \.templateID, label: \.name)
+                guard let given = phone ?? mobile else { throw GatewayError("В карточке нет мобильного: укажите номер (--phone)") }
+                number = given
+            }
             let request = SchedulingV1.SendSmsRequest(templateID: chosen.templateID, cardID: cardID, phone: number,
                                                       regionCode: card.region?.code ?? "", contractNumber: contract)
             let sent = try await auth.scheduling.call { _ in try await sms.sendSms(request, metadata: keyed()) }
@@ -69,6 +80,51 @@ struct Sms: AsyncParsableCommand {
             guard let message = sent.sms else { return }
             print("«\(message.text)» на \(Labels.phone(message.phone)): "
                 + (sent.deferred ? "отложено до \(CardView.dateTime(message.scheduledForUnixMs)) (разрешённый час по местному времени клиента)" : "принято в очередь"))
+        }
+
+        struct Answers {
+            var template: SchedulingV1.SmsTemplate?
+            var phone = ""
+            var send = false
+        }
+
+        /// At the terminal: the template, the number the client dictates (the card's mobile
+        /// by default), and a confirmation before anything is sent; «назад» and «отмена»
+        /// at every question. Nil when the operator cancelled or declined.
+        func ask(templates: [SchedulingV1.SmsTemplate], mobile: String?) async throws -> (SchedulingV1.SmsTemplate, String)? {
+            typealias Step = Flow<Answers>.Step
+            let confirm = Step { answers in
+                guard let chosen = answers.template else { return nil }
+                let choices = [("Отправить", true), ("Не отправлять", false)]
+                answers.send = try Console.choose(
+                    "SMS «\(chosen.text)» на \(Labels.phone(answers.phone))", choices, flag: "--phone", default: "1", label: { $0.0 }
+                ).1
+                return nil
+            }
+            let number = Step { answers in
+                if let phone {
+                    answers.phone = phone
+                } else {
+                    answers.phone = try Console.question(
+                        "Номер, который диктует клиент" + (mobile == nil ? "" : " (Enter — мобильный из карточки)"),
+                        default: mobile.map(Labels.phone), flag: "--phone"
+                    ) { try PromptChecks.phone($0) }
+                }
+                return confirm
+            }
+            let first = Step { answers in
+                answers.template = try Console.pick(template, templates, what: "Шаблон SMS", flag: "--template", key: \.templateID, label: \.name)
+                return number
+            }
+            Console.cancelQuestion = "Отменить отправку SMS?"
+            var flow = Flow(state: Answers())
+            do {
+                try await flow.run(from: first)
+            } catch let error as GatewayError where error.reason == .cancelCall {
+                return nil
+            }
+            guard flow.state.send, let chosen = flow.state.template else { return nil }
+            return (chosen, flow.state.phone)
         }
     }
 }
@@ -121,23 +177,32 @@ struct Recommend: AsyncParsableCommand {
     var cardID: Int64
     @Option(help: "Фамилия.") var surname: String?
     @Option(help: "Имя.") var name: String?
-    @Option(help: "Отчество.") var patronymic: String = ""
+    @Option(help: "Отчество (пусто — «Без отчества»).") var patronymic: String?
     @Option(help: "Регион: код (по умолчанию регион рекомендателя).") var region: String?
     @Option(help: "Дата рождения ДД.ММ.ГГГГ.") var birthDate: String?
     @Option(help: "Мобильный телефон.") var mobile: String?
-    @Option(help: "Контактный телефон.") var contactPhone: String = ""
+    @Option(help: "Контактный телефон.") var contactPhone: String?
 
     func run() async throws {
         let auth = try Authorized(global)
         let recommender = try await auth.card(cardID)
-        let request = RegistryV1.AddRecommendationRequest(
-            recommenderCardID: cardID,
-            fullName: TypesV1.FullName(surname: try Console.value(surname, "Фамилия", flag: "--surname"),
-                                       name: try Console.value(name, "Имя", flag: "--name"), patronymic: patronymic),
-            regionCode: region ?? recommender.region?.code ?? "",
-            birthDate: try SchedulingDates.parseCalendarDate(Console.value(birthDate, "Дата рождения", flag: "--birth-date"), flag: "--birth-date"),
-            mobilePhone: try Console.value(mobile, "Мобильный телефон", flag: "--mobile"), contactPhone: contactPhone
-        )
+        let request: RegistryV1.AddRecommendationRequest
+        if Console.isInteractive && !global.json {
+            guard let asked = try await ask(recommender: recommender, auth: auth) else {
+                print("Отменено: рекомендация не введена")
+                return
+            }
+            request = asked
+        } else {
+            request = RegistryV1.AddRecommendationRequest(
+                recommenderCardID: cardID,
+                fullName: TypesV1.FullName(surname: try Console.value(surname, "Фамилия", flag: "--surname"),
+                                           name: try Console.value(name, "Имя", flag: "--name"), patronymic: patronymic ?? ""),
+                regionCode: region ?? recommender.region?.code ?? "",
+                birthDate: try SchedulingDates.parseCalendarDate(Console.value(birthDate, "Дата рождения", flag: "--birth-date"), flag: "--birth-date"),
+                mobilePhone: try Console.value(mobile, "Мобильный телефон", flag: "--mobile"), contactPhone: contactPhone ?? ""
+            )
+        }
         let registry = RegistryV1.ClientRegistry.Client(wrapping: auth.registry.rpc)
         let bytes: [UInt8]
         do { bytes = try request.serializedBytes() } catch { throw GatewayError(error) }
@@ -146,6 +211,60 @@ struct Recommend: AsyncParsableCommand {
         if global.json { return try Console.printJSON(created) }
         guard let card = created.card else { return }
         print("Создана карточка \(card.cardID): \(Labels.cardType(card.type)), \(Labels.fullName(card.fullName)); связана с \(cardID)")
+    }
+
+    /// The questionnaire at the prompts, each answer checked where it is typed, «назад» and
+    /// «отмена» at every question. Nil when the operator cancelled.
+    func ask(recommender: RegistryV1.Card, auth: Authorized) async throws -> RegistryV1.AddRecommendationRequest? {
+        typealias Step = Flow<RegistryV1.AddRecommendationRequest>.Step
+        let offices = SchedulingV1.Offices.Client(wrapping: auth.scheduling.rpc)
+        let regions = try await auth.scheduling.call { _ in try await offices.listRegions(.init()) }.regions
+        let contact = Step { request in
+            request.contactPhone = try contactPhone ?? Console.optional("Контактный телефон", hint: "Enter — нет", flag: "--contact-phone") {
+                try PromptChecks.phone($0)
+            } ?? ""
+            return nil
+        }
+        let mobileStep = Step { request in
+            request.mobilePhone = try mobile ?? Console.question("Мобильный телефон", flag: "--mobile") { try PromptChecks.phone($0) }
+            return contact
+        }
+        let birth = Step { request in
+            request.birthDate = try birthDate.map { try SchedulingDates.parseCalendarDate($0, flag: "--birth-date") }
+                ?? Console.question("Дата рождения, ДД.ММ.ГГГГ", flag: "--birth-date") { try SchedulingDates.parseCalendarDate($0, flag: "Дата рождения") }
+            return mobileStep
+        }
+        let regionStep = Step { request in
+            if let region {
+                request.regionCode = region
+            } else {
+                let home = regions.firstIndex { $0.code == recommender.region?.code }.map { "\($0 + 1)" }
+                request.regionCode = try Console.choose("Регион", regions, flag: "--region", default: home, label: \.name, key: \.code).code
+            }
+            return birth
+        }
+        let middle = Step { request in
+            request.fullName?.patronymic = try patronymic ?? Console.question("Отчество (или «без отчества»)", flag: "--patronymic") { text in
+                ChoiceMatch<Bool>.normalized(text) == "без отчества" ? "" : text
+            }
+            return regionStep
+        }
+        let names = Step { request in
+            let surnameValue = try surname ?? Console.ask("Фамилия", flag: "--surname")
+            request.fullName = TypesV1.FullName(surname: surnameValue, name: "", patronymic: "")
+            return Step { request in
+                request.fullName?.name = try name ?? Console.ask("Имя", flag: "--name")
+                return middle
+            }
+        }
+        Console.cancelQuestion = "Отменить ввод рекомендации?"
+        var flow = Flow(state: RegistryV1.AddRecommendationRequest(recommenderCardID: cardID))
+        do {
+            try await flow.run(from: names)
+        } catch let error as GatewayError where error.reason == .cancelCall {
+            return nil
+        }
+        return flow.state
     }
 }
 
@@ -275,7 +394,7 @@ struct Edit: AsyncParsableCommand {
         let live = card.contacts.filter { !$0.struckOut }
         return try Console.pick(
             given.map { text in (try? CardChoices.contactKind.pick(text, flag: "--entry")).flatMap { kind in live.first { $0.kind == kind }?.id } ?? text },
-            live, what: "Контакт", flag: "--entry", key: \.id, label: { "\(CardChoices.contactKind.label($0.kind)): \($0.value)" }
+            live, what: "Контакт", flag: "--entry", key: \.id, label: { "\(CardChoices.contactKind.label($0.kind)): \($0.kind == .email ? $0.value : Labels.phone($0.value))" }
         )
     }
 }

@@ -24,14 +24,21 @@ struct Collect: AsyncParsableCommand {
         @Option(help: "Только этот договор.")
         var contract: String?
 
+        @Flag(name: .customLong("held-back"), help: "Показать и задачи, отложенные по 230-ФЗ: когда у должника откроется время звонка (звонить до этого нельзя).")
+        var heldBack = false
+
         func run() async throws {
             let auth = try Authorized(global)
             let collection = ContactsV1.Collection.Client(wrapping: auth.contacts.rpc)
             let list = try await auth.contacts.call { _ in
-                try await collection.getWorkList(.init(newOnly: newOnly, contractNumber: contract ?? "", pageSize: 100))
+                try await collection.getWorkList(.init(newOnly: newOnly, contractNumber: contract ?? "", pageSize: 100, includeHeldBack: true))
             }
             if global.json { return try Console.printJSON(list) }
             print(IncomingCallView.workList(list))
+            if let summary = IncomingCallView.heldBackSummary(list, listed: heldBack) { print(summary) }
+            if heldBack && list.heldBackCount > 0 {
+                print(IncomingCallView.heldBack(list, nowMs: Int64(Date().timeIntervalSince1970 * 1000)))
+            }
         }
     }
 
@@ -56,15 +63,26 @@ struct Collect: AsyncParsableCommand {
         func run() async throws {
             let auth = try Authorized(global)
             let collection = ContactsV1.Collection.Client(wrapping: auth.contacts.rpc)
-            let number = meeting ? "" : try Console.value(phone, "Номер телефона", flag: "--phone")
+            let number = meeting ? "" : try phone ?? Console.question("Номер телефона", flag: "--phone") { try PromptChecks.phone($0) }
             let answer = try await auth.contacts.call { _ in
                 try await collection.recordContactAttempt(.init(contractNumber: contract, channel: meeting ? .meeting : .call, phone: number, dryRun: check))
             }
-            if global.json { return try Console.printJSON(answer) }
+            if global.json {
+                try Console.printJSON(answer)
+                // A refused check is the same failure with --json as without it.
+                if check && !answer.allowed { throw ExitCode(1) }
+                return
+            }
             let counts = answer.counts.map { "звонков сегодня \($0.callsToday), за неделю \($0.callsThisWeek), за месяц \($0.callsThisMonth); встреч за неделю \($0.meetingsThisWeek)" } ?? ""
             if check {
+                let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
+                print("У должника сейчас \(IncomingCallView.localMoment(nowMs, offsetMinutes: answer.debtorUtcOffsetMinutes))")
                 print(answer.allowed ? "Сейчас можно (\(counts))" : "Сейчас нельзя: \(Self.rule(answer.refusedBy)) (\(counts))")
-                if !answer.allowed { throw ExitCode(1) }
+                if !answer.allowed {
+                    print(answer.nextAllowedUnixMs == 0 ? "Звонить нельзя, пока действует запрет"
+                        : "Следующий разрешённый момент: \(IncomingCallView.localMoment(answer.nextAllowedUnixMs, offsetMinutes: answer.debtorUtcOffsetMinutes)) у должника, \(CardView.dateTime(answer.nextAllowedUnixMs)) по Москве")
+                    throw ExitCode(1)
+                }
             } else {
                 print("\(meeting ? "Встреча" : "Звонок") записан в историю коммуникаций договора \(contract): \(counts)")
             }
@@ -200,7 +218,21 @@ struct Collect: AsyncParsableCommand {
             var callerPhone = ""
             if case .identification(let view)? = step.view { callerPhone = view.phone }
             var byPhone = true
+            var lastMatchCount = 0
+            // «Назад» lands on a question: identification with one contract asks nothing (it
+            // is taken at once), so going back from «Кто звонит» reaches the phone entry.
+            func backToQuestion(_ from: ContactsV1.IncomingCallStep) async throws -> ContactsV1.IncomingCallStep {
+                var step = try await call.back(from)
+                if step.frame == .identification && lastMatchCount <= 1 && step.canGoBack { step = try await call.back(step) }
+                say("← Вернуться назад")
+                show(step)
+                return step
+            }
             while !step.finished {
+                Interrupt.onCtrlC(
+                    "Звонок не завершён (процесс \(step.processKey), фрейм \(step.frame.rawValue)): продолжить — crm collect incoming --resume \(step.processKey) "
+                        + "(или номер договора); отменить — crm collect incoming --resume \(step.processKey) --cancel"
+                )
                 if let index = pendingBacks.firstIndex(of: step.frame.rawValue) {
                     pendingBacks.remove(at: index)
                     step = try await call.back(step)
@@ -217,7 +249,7 @@ struct Collect: AsyncParsableCommand {
                     let next: ContactsV1.IncomingCallStep
                     switch step.frame {
                     case .phoneEntry:
-                        callerPhone = try Console.value(phone, "Номер телефона", flag: "--phone")
+                        callerPhone = try phone ?? Console.question("Номер телефона звонящего", flag: "--phone") { try PromptChecks.phone($0) }
                         next = try await call.submit(step, .phoneEntry(.init(phone: callerPhone)))
                     case .identification:
                         var matches = try await call.identify(phone: callerPhone)
@@ -227,15 +259,16 @@ struct Collect: AsyncParsableCommand {
                             guard surname != nil || Console.isInteractive else {
                                 throw GatewayError("Договор с задолженностью по номеру не найден; для поиска по ФИО укажите --surname и --name")
                             }
-                            let fullName = TypesV1.FullName(
-                                surname: try Console.value(surname, "Фамилия", flag: "--surname"),
-                                name: try Console.value(name, "Имя", flag: "--name"), patronymic: patronymic ?? ""
-                            )
-                            let birth = try birthDate.map { try SchedulingDates.parseCalendarDate($0, flag: "--birth-date") }
-                            matches = try await call.identify(name: fullName, withoutPatronymic: patronymic == nil, birthDate: birth)
+                            let (fullName, withoutPatronymic, birth) = try await nameEntry()
+                            matches = try await call.identify(name: fullName, withoutPatronymic: withoutPatronymic, birthDate: birth)
                             byPhone = false
                         }
-                        guard !matches.isEmpty else { throw GatewayError("Договор с задолженностью не найден: звонок не по взысканию") }
+                        lastMatchCount = matches.count
+                        guard !matches.isEmpty else {
+                            guard Console.isInteractive && surname == nil && phone == nil else { throw GatewayError("Договор с задолженностью не найден: звонок не по взысканию") }
+                            say("Договор с задолженностью не найден: проверьте номер или ФИО («назад» — к номеру телефона, «отмена» — звонок не по взысканию)")
+                            continue
+                        }
                         say(IncomingCallView.matches(matches))
                         let match = try Console.pick(contract, matches, what: "Договор", flag: "--contract", key: \.contractNumber, label: \.contractNumber)
                         next = try await call.submit(step, IncomingCall.identification(match, byPhone: byPhone))
@@ -257,8 +290,17 @@ struct Collect: AsyncParsableCommand {
                     case .refinancing:
                         next = try await call.submit(step, .refinancing(.init()))
                     case .thirdParty:
-                        let outcome = try Console.pick(result, CollectionChoices.thirdPartyResult, flag: "--result")
-                        next = try await call.submit(step, .thirdParty(.init(result: outcome, comment: try Console.value(comment, "Комментарий", flag: "--comment"))))
+                        // «назад» at the comment returns to the result, the frame's other question.
+                        var answered: (ContactsV1.ThirdPartyResult, String)?
+                        while answered == nil {
+                            let outcome = try Console.pick(result, CollectionChoices.thirdPartyResult, flag: "--result")
+                            do {
+                                answered = (outcome, try Console.value(comment, "Комментарий", flag: "--comment"))
+                            } catch let error as GatewayError where error.reason == .back && result == nil {
+                                continue
+                            }
+                        }
+                        next = try await call.submit(step, .thirdParty(.init(result: answered!.0, comment: answered!.1)))
                     case .finish:
                         next = try await call.submit(step, .finish(.init()), finishKey: step.processKey + "-finish")
                     default:
@@ -276,13 +318,11 @@ struct Collect: AsyncParsableCommand {
                         FileHandle.standardError.write(Data("Назад некуда: это первый фрейм\n".utf8))
                         continue
                     }
-                    step = try await call.back(step)
-                    say("← Вернуться назад")
-                    show(step)
+                    step = try await backToQuestion(step)
                 } catch let error as GatewayError where Console.isInteractive && error.code != nil {
                     FileHandle.standardError.write(Data("\(error.message)\n".utf8))
                     switch askMove() {
-                    case .back?: step = try await call.back(step); say("← Вернуться назад"); show(step)
+                    case .back?: step = try await backToQuestion(step)
                     case .cancel?:
                         try await call.cancel(step)
                         say("Звонок отменён: ничего не сохранено")
@@ -320,10 +360,68 @@ struct Collect: AsyncParsableCommand {
             return combined
         }
 
+        /// A date from today on and an optional time, each asked again until it is right;
+        /// «назад» at the time returns to the date.
         func dateTime(question: String) throws -> (TypesV1.Date, TypesV1.TimeOfDay?) {
-            let day = try SchedulingDates.parseDate(Console.value(date, "\(question) (ДД.ММ.ГГГГ или +N)", flag: "--date"), flag: "--date")
-            let clock = try time.map { try SchedulingDates.parseTime($0, flag: "--time") }
-            return (day, clock)
+            if let date {
+                return (try SchedulingDates.parseDate(date, flag: "--date"), try time.map { try SchedulingDates.parseTime($0, flag: "--time") })
+            }
+            while true {
+                let day = try Console.question("\(question), ДД.ММ.ГГГГ или +N", flag: "--date") {
+                    try PromptChecks.dateFromToday($0, utcOffsetMinutes: 180, what: question)
+                }
+                if let time { return (day, try SchedulingDates.parseTime(time, flag: "--time")) }
+                do {
+                    let clock = try Console.optional("Время, ЧЧ:ММ", hint: "Enter — без времени", flag: "--time") {
+                        try SchedulingDates.parseTime($0, flag: "Время")
+                    }
+                    return (day, clock)
+                } catch let error as GatewayError where error.reason == .back {
+                    continue
+                }
+            }
+        }
+
+        struct NameAnswers {
+            var name = TypesV1.FullName()
+            var birth: TypesV1.Date?
+        }
+
+        /// «Поиск по ФИО»: surname, name, Отчество or «Без отчества», and the birth date if
+        /// known; «назад» moves between these questions, and from the surname to the phone.
+        func nameEntry() async throws -> (TypesV1.FullName, Bool, TypesV1.Date?) {
+            typealias Step = Flow<NameAnswers>.Step
+            let birthStep = Step { answers in
+                if let birthDate {
+                    answers.birth = try SchedulingDates.parseCalendarDate(birthDate, flag: "--birth-date")
+                } else if Console.isInteractive {
+                    answers.birth = try Console.optional("Дата рождения, ДД.ММ.ГГГГ", hint: "Enter — неизвестна", flag: "--birth-date") {
+                        try SchedulingDates.parseCalendarDate($0, flag: "Дата рождения")
+                    }
+                }
+                return nil
+            }
+            let middle = Step { answers in
+                if let patronymic {
+                    answers.name.patronymic = patronymic
+                } else if Console.isInteractive {
+                    answers.name.patronymic = try Console.question("Отчество (или «без отчества»)", flag: "--patronymic") { text in
+                        ChoiceMatch<Bool>.normalized(text) == "без отчества" ? "" : text
+                    }
+                }
+                return birthStep
+            }
+            let first = Step { answers in
+                answers.name.name = try Console.value(name, "Имя", flag: "--name")
+                return middle
+            }
+            let last = Step { answers in
+                answers.name.surname = try Console.value(surname, "Фамилия", flag: "--surname")
+                return first
+            }
+            var flow = Flow(state: NameAnswers())
+            try await flow.run(from: last, backFromFirst: true)
+            return (flow.state.name, flow.state.name.patronymic.isEmpty, flow.state.birth)
         }
 
         /// At a terminal, after a refusal: try again, go back or cancel.

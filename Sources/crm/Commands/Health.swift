@@ -8,7 +8,7 @@ struct Health: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "Which services to check (registry, contacts, scheduling); all by default.")
+    @Argument(help: "Какие сервисы проверить (registry, contacts, scheduling); по умолчанию все.")
     var services: [String] = []
 
     func run() async throws {

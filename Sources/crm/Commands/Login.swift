@@ -38,17 +38,28 @@ struct Login: AsyncParsableCommand {
         let auth = RegistryV1.Auth.Client(wrapping: registry.rpc)
         let login = try self.login ?? Console.ask("Логин", flag: "--login")
 
-        let started = try await registry.call { _ in
-            try await auth.startLogin(RegistryV1.StartLoginRequest(login: login))
+        let start = { () async throws -> RegistryV1.StartLoginResponse in
+            try await registry.call { _ in try await auth.startLogin(RegistryV1.StartLoginRequest(login: login)) }
         }
+        let started = try await start()
         if !global.json {
             print("Код отправлен в SMS на \(started.maskedMobile)")
+            fflush(nil)
         }
-        let password = try self.password ?? Console.ask(
-            "Пароль (последние 4 цифры мобильного + код из SMS)", flag: "--password", secret: true
-        )
-        let completed = try await registry.call { _ in
-            try await auth.completeLogin(RegistryV1.CompleteLoginRequest(login: login, password: password))
+        let complete = { (password: String) async throws -> RegistryV1.CompleteLoginResponse in
+            try await registry.call { _ in
+                try await auth.completeLogin(RegistryV1.CompleteLoginRequest(login: login, password: password))
+            }
+        }
+        let completed: RegistryV1.CompleteLoginResponse
+        if let password {
+            // A script's password: one try.
+            completed = try await complete(password)
+        } else {
+            completed = try await askPassword(complete: complete, resend: {
+                let again = try await start()
+                say("Новый код отправлен в SMS на \(again.maskedMobile)")
+            })
         }
         let session = Session(
             token: completed.sessionToken,
@@ -65,6 +76,41 @@ struct Login: AsyncParsableCommand {
             print("Вы вошли: \(session.fullName), \(session.role)")
         }
     }
+}
+
+extension Login {
+    static let passwordQuestion = "Пароль (4 последние цифры мобильного и код из SMS)"
+
+    /// The password at the prompt, not echoed, until the registry accepts it: a mistyped
+    /// password is asked again without spending a try, a wrong one is asked again, and the
+    /// registry's lock (5 wrong tries from an address) ends the command with its time.
+    func askPassword(
+        complete: (String) async throws -> RegistryV1.CompleteLoginResponse, resend: () async throws -> Void
+    ) async throws -> RegistryV1.CompleteLoginResponse {
+        // Echo stays off from the first prompt to the last, so nothing typed ahead shows.
+        try await TerminalEcho.off { () async throws -> RegistryV1.CompleteLoginResponse in
+            while true {
+                let answer = Result { try Console.ask(Self.passwordQuestion, flag: "--password") }
+                if TerminalEcho.isSilent { FileHandle.standardError.write(Data("\n".utf8)) }
+                let typed = try answer.get().trimmingCharacters(in: .whitespaces)
+                if typed.lowercased() == "новый код" {
+                    try await resend()
+                    continue
+                }
+                guard typed.count == 10, typed.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+                    say("Пароль — 10 цифр: 4 последние цифры мобильного и 6 цифр кода из SMS; введите ещё раз")
+                    continue
+                }
+                do {
+                    return try await complete(typed)
+                } catch let error as GatewayError where error.code == .unauthenticated {
+                    say("Неверный пароль, или код устарел: введите ещё раз, или «новый код»")
+                }
+            }
+        }
+    }
+
+    func say(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
 }
 
 struct Logout: AsyncParsableCommand {

@@ -19,6 +19,13 @@ struct Up: AsyncParsableCommand {
     @Option(help: "Сколько демонстрационных клиентов загрузить в пустой registry.")
     var seedClients: Int = 2000
 
+    @Option(help: "Сколько секунд ждать, пока запущенный сервис станет готов.")
+    var readyTimeout: Int = 60
+
+    func validate() throws {
+        guard (1...3600).contains(readyTimeout) else { throw ValidationError("--ready-timeout: от 1 до 3600 секунд") }
+    }
+
     func run() async throws {
         let directory = URL(fileURLWithPath: data, isDirectory: true)
         let secret = try AuthSecret.load(in: directory)
@@ -27,6 +34,7 @@ struct Up: AsyncParsableCommand {
             binDirectory: ServiceSupervisor.ownDirectory(),
             authSecret: secret
         )
+        supervisor.readyTimeout = .seconds(readyTimeout)
         let freshContacts = !FileManager.default.fileExists(atPath: directory.appendingPathComponent("contacts.sqlite").path)
         let plans = try servicePlans(
             global.endpoints(), names: services, seedClients: seedClients,
@@ -50,6 +58,16 @@ struct Up: AsyncParsableCommand {
         }
         // Trapped before «running» is announced: a stop asked right after it is not lost.
         let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
+        // A child that dies is said at once and started again; with --json, as a JSON line.
+        supervisor.supervise { event in
+            if json {
+                try? Console.printJSONLine(UpEvent(event))
+                fflush(nil)
+            } else {
+                print(event.text)
+                fflush(nil)
+            }
+        }
         if json {
             try Console.printJSONLine(UpState(state: "running", dataDirectory: directory.path, services: Dictionary(uniqueKeysWithValues: plans.map { ($0.service, "\($0.endpoint)") })))
         } else {
@@ -74,6 +92,37 @@ struct UpState: Encodable {
     var dataDirectory: String
     /// Service name → address.
     var services: [String: String]
+}
+
+/// `crm up --json`: a child's end and its restart, one line each.
+struct UpEvent: Encodable {
+    var state: String
+    var service: String
+    var pid: Int32
+    var exitStatus: Int32?
+    var signal: Int32?
+    var restartInSeconds: Int?
+    var message: String
+
+    init(_ event: ServiceSupervisor.Event) {
+        message = event.text
+        switch event {
+        case .exited(let service, let pid, let status, let signalled, let delay):
+            state = "exited"
+            self.service = service
+            self.pid = pid
+            if signalled { signal = status } else { exitStatus = status }
+            restartInSeconds = Int(delay.components.seconds)
+        case .restarted(let service, let pid):
+            state = "restarted"
+            self.service = service
+            self.pid = pid
+        case .restartFailed(let service, _):
+            state = "restartFailed"
+            self.service = service
+            pid = 0
+        }
+    }
 }
 
 /// What to start for each named service, with its own flags.

@@ -9,6 +9,8 @@ final class ScriptedInput: ConsoleInput, @unchecked Sendable {
     private var lines: [String]
     private(set) var asked = 0
     init(_ lines: [String]) { self.lines = lines }
+    /// Answers not yet read: a flow that ended early leaves some.
+    var remaining: Int { lines.count }
     var isInteractive: Bool { true }
     func line() -> String? {
         asked += 1
@@ -41,14 +43,44 @@ struct ClosedInput: ConsoleInput {
         #expect(try with(ScriptedInput(["Отказ клиента"])) { try Console.pick(nil, CollectionChoices.refusalReason, flag: "--reason") } == .clientRefusal)
     }
 
-    @Test func threeWrongAnswersEndTheCommandNamingTheFlag() {
-        let input = ScriptedInput(["a", "b", "c", "1"])
+    @Test func wrongAnswersAreAskedAgainUntilOneIsRightAndOnlyTheEndOfInputEnds() throws {
+        let input = ScriptedInput(["a", "b", "c", "", "7", "1"])
+        #expect(try with(input) { try Console.pick(nil, CollectionChoices.caller, flag: "--caller") } == .client)
+        #expect(input.asked == 6)
         #expect {
-            try with(input) { try Console.pick(nil, CollectionChoices.caller, flag: "--caller") }
-        } throws: { error in
-            (error as? GatewayError)?.message.contains("--caller: нет варианта «c»") == true
+            try with(ScriptedInput(["a"])) { try Console.pick(nil, CollectionChoices.caller, flag: "--caller") }
+        } throws: { ($0 as? GatewayError)?.reason == Console.inputEnded.reason }
+        // A checked question: a past or impossible date is said why and asked again.
+        let dates = ScriptedInput(["31.02.2027", "01.01.2020", "+3"])
+        let day = try with(dates) {
+            try Console.question("Дата", flag: "--date") { try PromptChecks.dateFromToday($0, utcOffsetMinutes: 180) }
         }
-        #expect(input.asked == 3)
+        #expect(day == SchedulingDates.day(after: 3) && dates.asked == 3)
+    }
+
+    @Test func aLabelIsTakenWithoutItsBracketsByAUniqueBeginningInAnyCase() throws {
+        func kind(_ typed: String) throws -> ResultChoices.Kind { try with(ScriptedInput([typed])) { try Console.pick(nil, ResultChoices.kinds, flag: "--result") } }
+        #expect(try kind("Согласился") == .agreed)
+        #expect(try kind("согл") == .agreed)
+        #expect(try kind("ОТКАЗАЛСЯ") == .refused)
+        #expect(try kind("9") == .refused)
+        // «Не» begins four labels: asked again, then a unique beginning is taken.
+        let input = ScriptedInput(["не", "не дозв"])
+        #expect(try with(input) { try Console.pick(nil, ResultChoices.kinds, flag: "--result") } == .notReached && input.asked == 2)
+        // Flags take the same words.
+        #expect(try ResultChoices.kinds.pick("согласился", flag: "--result") == .agreed)
+    }
+
+    @Test func cancelAsksForConfirmationAndEnterTakesTheDefault() throws {
+        // «отмена» declined: the same question is asked again.
+        let declined = ScriptedInput(["отмена", "н", "2"])
+        #expect(try with(declined, moves: true) { try Console.pick(nil, CollectionChoices.caller, flag: "--caller") } == .thirdParty)
+        #expect {
+            try with(ScriptedInput(["отмена", "д"]), moves: true) { try Console.ask("Адрес", flag: "--address") }
+        } throws: { ($0 as? GatewayError)?.reason == Console.cancelRequested.reason }
+        #expect(try with(ScriptedInput([""])) { try Console.question("Время", default: "10:00", flag: "--time") { $0 } } == "10:00")
+        #expect(try with(ScriptedInput([""])) { try Console.optional("Комментарий", hint: "Enter — без", flag: "--comment") { $0 } } == nil)
+        #expect(try with(ScriptedInput(["x", "д"])) { try Console.yesNo("Ещё?", default: false, flag: "--more") })
     }
 
     @Test func aListByKeyLabelNumberOrAUniquePartOfTheLabel() throws {
@@ -71,11 +103,12 @@ struct ClosedInput: ConsoleInput {
             try with(ScriptedInput(["назад"]), moves: true) { try Console.ask("Номер телефона", flag: "--phone") }
         } throws: { ($0 as? GatewayError)?.message == Console.backRequested.message }
         #expect {
-            try with(ScriptedInput(["Отмена"]), moves: true) { try Console.pick(nil, CollectionChoices.caller, flag: "--caller") }
+            try with(ScriptedInput(["Отмена", "да"]), moves: true) { try Console.pick(nil, CollectionChoices.caller, flag: "--caller") }
         } throws: { ($0 as? GatewayError)?.message == Console.cancelRequested.message }
         // Elsewhere «назад» is an answer like any other.
         #expect(try with(ScriptedInput(["назад"])) { try Console.ask("Адрес", flag: "--address") } == "назад")
-        // An empty answer (or the end of input) cancels the command.
+        // An empty answer is asked again; the end of input ends the command.
+        #expect(try with(ScriptedInput(["", "Тверская, 1"])) { try Console.ask("Адрес", flag: "--address") } == "Тверская, 1")
         #expect {
             try with(ScriptedInput([""])) { try Console.ask("Адрес", flag: "--address") }
         } throws: { ($0 as? GatewayError)?.message == "Ввод отменён" }

@@ -118,62 +118,46 @@ import Wire
         }
     }
 
-    /// At a terminal the missing choices are asked for (a pseudo-terminal through script(1)).
+    /// At a terminal the missing choices are asked for (a pseudo-terminal through script(1)),
+    /// in the manual's order: script, «Дозвонились до клиента?», the result's fields.
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script") && FileManager.default.isExecutableFile(atPath: "/usr/bin/timeout")))
     func aTerminalIsAskedWhatTheFlagsDoNotSay() async throws {
         try await ServicesHarness.with { h in
             try h.crmLogin("vcc.ivanova")
-            // Campaign 2 (ОБЗВОН INTERNET), result 1 (Не дозвонились), a wrong reason asked again, then 2 (Не отвечает);
-            // the script's first block is answered with 0 (no script); Enter saves.
-            let answers = "2\n1\nнет такой\n2\n0\n\n"
-            let run = try h.crmAtTerminal(["call", "2"], as: "vcc.ivanova", input: answers)
-            #expect(run.stdout.contains("Кампания:") && run.stdout.contains("Результат звонка:"), "\(run.stdout)")
-            #expect(run.stdout.contains("нет варианта «нет такой»"))
+            // Campaign 2 (ОБЗВОН INTERNET); the script left; a wrong first-level answer asked again;
+            // «не дозв» (Не дозвонились), reason 2 (Не отвечает); no comment; Enter saves.
+            let run = try h.crmAtTerminal(["call", "2"], as: "vcc.ivanova", input: "2\nдальше\nнет такой\nне дозв\n2\n\n\n")
+            #expect(run.stdout.contains("Меня зовут Мария") && !run.stdout.contains("<имя>"), "\(run.stdout)")
+            #expect(run.stdout.contains("Дозвонились до клиента?") && run.stdout.contains("«нет такой» — нет такого варианта"), "\(run.stdout)")
             #expect(run.stdout.contains("Результат сохранён: Не дозвонились"), "\(run.stdout)")
-            // The client changes their mind before the save: «и», confirmed «д», then Звонок сорвался.
-            let changed = try h.crmAtTerminal(["call", "2", "--campaign", "internet_calls"], as: "vcc.ivanova", input: "1\n2\n0\nи\nд\n2\n\n")
+            // The client changes their mind before the save: «изменить», confirmed «д», then Звонок сорвался.
+            let changed = try h.crmAtTerminal(["call", "2", "--campaign", "internet_calls"], as: "vcc.ivanova",
+                                              input: "дальше\nне дозв\n2\n\nизменить\nд\nзвонок\n\n\n")
             #expect(changed.stdout.contains("Вы хотите изменить ранее выбранный результат?"), "\(changed.stdout)")
             #expect(changed.stdout.contains("Результат сохранён: Звонок сорвался"), "\(changed.stdout)")
-            let left = try h.crmAtTerminal(["call", "2", "--campaign", "internet_calls", "--result", "thinking"], as: "vcc.ivanova", input: "0\nв\n")
+            let left = try h.crmAtTerminal(["call", "2", "--campaign", "internet_calls", "--result", "thinking"], as: "vcc.ivanova",
+                                           input: "дальше\n\n\n\nвыйти\n")
             #expect(left.stdout.contains("Выход без сохранения результата") && !left.stdout.contains("Результат сохранён"), "\(left.stdout)")
         }
     }
 
-    /// At a terminal: the office from a menu (a wrong answer asked again), the date, a free
-    /// time from the calendar, the product by category; then the client changes their mind
-    /// after the visit was booked — «и», confirmed, Подумаю — and the visit is given back.
+    /// The real binary at a pseudo-terminal: «Согласился» from the script to the save, with two
+    /// mistakes on the way (an impossible date, a time the office does not receive), each
+    /// asked again; the visit booked and its SMS planned.
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script") && FileManager.default.isExecutableFile(atPath: "/usr/bin/timeout")))
-    func aTerminalChoosesTheVisitAndChangesTheResultWithinTheCall() async throws {
+    func anAgreedCallAtATerminalWithTwoMistakes() async throws {
         try await ServicesHarness.with { h in
             try h.crmLogin("vcc.ivanova")
-            let agreed = ["call", "6", "--campaign", "rcp", "--result", "agreed", "--region", "77"]
-            // Search string: Enter (all offices); office: a wrong name, then its key; date; time; category; product;
-            // the SMS by the rule (Enter); the script: 0; review: «и», «д», Подумаю; Enter saves.
-            let changed = try h.crmAtTerminal(agreed, as: "vcc.ivanova",
-                                              input: "\nнет такого\nmsk-tverskoy\n+3\n11:00\ncredit\ndk_realty_pledge\n\n0\nи\nд\nthinking\n\n")
-            let screen = changed.stdout
-            #expect(screen.contains("Поисковая строка") && screen.contains("Мини-офис №160") && screen.contains("«нет такого» не найдено"), "\(screen)")
-            #expect(screen.contains("Календарь ККО «Тверской»") && screen.contains("Категория продукта") && screen.contains("Ипотека первичная"), "\(screen)")
-            #expect(screen.contains("Записан: ККО «Тверской»"), "\(screen)")
-            #expect(screen.contains("Вы хотите изменить ранее выбранный результат?"), "\(screen)")
-            #expect(screen.contains("Прежняя запись в офис") && screen.contains("отменена"), "\(screen)")
-            #expect(screen.contains("Результат сохранён: Подумаю") && !screen.contains("Запись в офис:"), "\(screen)")
+            let answers = ["удобно", "интересно", "встреча назначена", "дозвонились", "согласился", "Татарстан", "Казань", "Баумана",
+                           "31.02.2027", "+3", "03:00", "11:00", "кредитный", "дк под залог", "н", "", "", ""]
+            let run = try h.crmAtTerminal(["call", "6", "--campaign", "rcp"], as: "vcc.ivanova", input: answers.joined(separator: "\n") + "\n")
+            let screen = run.stdout
+            #expect(run.status == 0, "\(screen)")
+            #expect(screen.contains("такой даты нет: «31.02.2027»") && screen.contains("в 03:00 приёма нет"), "\(screen)")
+            #expect(screen.contains("Календарь Мини-офис №203") && screen.contains("Записан: Мини-офис №203"), "\(screen)")
+            #expect(screen.contains("Результат сохранён: Согласился (ДА)") && screen.contains("SMS о визите на"), "\(screen)")
             let history = try h.crm(["card", "6", "--tab", "history"], as: "vcc.ivanova")
-            #expect(history.stdout.contains("Подумаю") && !history.stdout.contains("Согласился"), "\(history.stdout)")
-
-            // The same visit booked again (the first was given back), then «в»: nothing saved, the visit given back.
-            let left = try h.crmAtTerminal(agreed + ["--office", "msk-tverskoy", "--visit-date", "+3", "--visit-time", "11:00", "--product", "dk_realty_pledge", "--sms"],
-                                           as: "vcc.ivanova", input: "0\nв\n")
-            #expect(left.stdout.contains("Записан: ККО «Тверской»") && left.stdout.contains("Выход без сохранения результата"), "\(left.stdout)")
-            #expect(!left.stdout.contains("Результат сохранён"))
-            // An empty answer cancels the command before anything is booked or recorded.
-            let cancelled = try h.crmAtTerminal(agreed + ["--office", "msk-tverskoy"], as: "vcc.ivanova", input: "\n")
-            #expect(cancelled.stdout.contains("Ввод отменён") && !cancelled.stdout.contains("Записан"), "\(cancelled.stdout)")
-            let after = try h.crm(["card", "6", "--tab", "history"], as: "vcc.ivanova")
-            #expect(!after.stdout.contains("Согласился"), "\(after.stdout)")
-            // The slot is free again: both earlier bookings were given back.
-            let rebook = try h.crm(agreed + ["--office", "msk-tverskoy", "--visit-date", "+3", "--visit-time", "11:00", "--product", "dk_realty_pledge", "--json"], as: "vcc.ivanova")
-            #expect(rebook.status == 0, "\(rebook.stderr)")
+            #expect(history.stdout.contains("Согласился (ДА)"), "\(history.stdout)")
         }
     }
 
@@ -199,7 +183,10 @@ import Wire
             }
             #expect(pending.otherResult(of: plan.callFingerprint(operator: session.login), than: "") != nil)
 
-            let terminalNo = try h.crmAtTerminal(["call", "2", "--campaign", "internet_calls", "--result", "thinking"], as: "vcc.ivanova", input: "н\n")
+            // At the prompts the result's questions come first (script left, date, time, comment,
+            // save), then the confirmation: «н» keeps the earlier result.
+            let terminalNo = try h.crmAtTerminal(["call", "2", "--campaign", "internet_calls", "--result", "thinking"], as: "vcc.ivanova",
+                                                 input: "дальше\n\n\n\n\nн\n")
             #expect(terminalNo.stdout.contains("В незавершённом звонке выбран результат «Звонок сорвался». Вы хотите изменить ранее выбранный результат?")
                     && !terminalNo.stdout.contains("Результат сохранён"), "\(terminalNo.stdout)")
             let refused = try h.crm(["call", "2", "--campaign", "internet_calls", "--result", "thinking"], as: "vcc.ivanova")
@@ -210,13 +197,14 @@ import Wire
             let history = try h.crm(["card", "2", "--tab", "history"], as: "vcc.ivanova")
             #expect(history.stdout.contains("Подумаю") && !history.stdout.contains("Звонок сорвался"), "\(history.stdout)")
 
-            // At a terminal the operator confirms: «д», then Enter saves the new result.
+            // At a terminal the operator answers the questions, then confirms the change: «д».
             plan.result = .plain(ContactsV1.CallResult(firstLevel: .reached(ContactsV1.ReachedResult(result: .thinking(.init())))))
             _ = await #expect(throws: GatewayError.self) {
                 _ = try await CallComposer(backend: FaultyBackend(base: backend, failing: .save, error: lost), pending: pending,
                                            operatorLogin: session.login, say: { _ in }).perform(plan)
             }
-            let terminalYes = try h.crmAtTerminal(["call", "2", "--campaign", "internet_calls", "--result", "call-dropped"], as: "vcc.ivanova", input: "д\n\n")
+            let terminalYes = try h.crmAtTerminal(["call", "2", "--campaign", "internet_calls", "--result", "call-dropped"], as: "vcc.ivanova",
+                                                  input: "дальше\n\n\nд\n")
             #expect(terminalYes.stdout.contains("Результат сохранён: Звонок сорвался"), "\(terminalYes.stdout)")
             let pendingLeft = pending.otherResult(of: plan.callFingerprint(operator: session.login), than: "")
             #expect(pendingLeft == nil)

@@ -72,7 +72,7 @@ import Testing
 
     /// The key a refusal or a JSON summary names.
     func key(_ prefix: String, in text: String) -> String? {
-        guard let range = text.range(of: prefix + "[0-9a-f-]{36}", options: .regularExpression) else { return nil }
+        guard let range = text.range(of: prefix + "[0-9a-f]{12}", options: .regularExpression) else { return nil }
         return String(text[range])
     }
 
@@ -132,11 +132,13 @@ import Testing
             try h.crmLogin("collector.volkov")
             // «назад» at 100 has nowhere to go; the phone; at 800 «назад» returns to 200 (one contract:
             // taken again), then «client»; a wrong result is asked again; «отмена» at the date prompt.
+            // «назад» at 800 reaches the phone entry (one contract: nothing to choose at 200).
             let cancelled = try h.crmAtTerminal(["collect", "incoming"], as: "collector.volkov",
-                                                input: "назад\n9372888099\nназад\nclient\nнет такого\nready-to-pay\nотмена\n")
+                                                input: "назад\n9372888099\nназад\n9372888099\nclient\nнет такого\nready-to-pay\nотмена\nд\n")
             #expect(cancelled.stdout.contains("Назад некуда"), "\(cancelled.stdout)")
             #expect(cancelled.stdout.contains("← Вернуться назад") && cancelled.stdout.contains("Фрейм 1000"), "\(cancelled.stdout)")
-            #expect(cancelled.stdout.contains("нет варианта «нет такого»"), "\(cancelled.stdout)")
+            #expect(cancelled.stdout.contains("«нет такого» — нет такого варианта"), "\(cancelled.stdout)")
+            #expect(cancelled.stdout.contains("Отменить звонок?"), "\(cancelled.stdout)")
             #expect(cancelled.stdout.contains("Звонок отменён: ничего не сохранено") && !cancelled.stdout.contains("(сохранено)"), "\(cancelled.stdout)")
 
             // The third party by menu numbers, the comment asked, saved.
@@ -145,10 +147,10 @@ import Testing
             #expect(saved.stdout.contains("Разговор с 3-м лицом") && saved.stdout.contains("(сохранено)"), "\(saved.stdout)")
             #expect(!saved.stdout.contains("Задолженность"))
 
-            // A refused answer (a date in the past) offers: again, back or cancel; «назад» returns to 1000.
+            // A date in the past is asked again where it is typed; «назад» returns to 1000.
             let refused = try h.crmAtTerminal(["collect", "incoming", "--phone", "9372888099", "--caller", "client"], as: "collector.volkov",
                                               input: "call-back\n01.01.2020\nназад\nrefusal\nclient-refusal\n")
-            #expect(refused.stdout.contains("ввести заново"), "\(refused.stdout)")
+            #expect(refused.stdout.contains("01.01.2020 уже прошла"), "\(refused.stdout)")
             #expect(refused.stdout.contains("Отказ в выполнении оплаты") && refused.stdout.contains("(сохранено)"), "\(refused.stdout)")
         }
     }

@@ -28,6 +28,24 @@ extension ContactsV1.GetWorkListRequest: WireSampled {
             m.contractNumber = "Привет, contract_number №31 ✓"
             m.pageSize = -1000041
             m.pageToken = "Привет, page_token №51 ✓"
+            m.includeHeldBack = true
+            _ = i
+            return m
+        }
+    }
+}
+
+extension ContactsV1.HeldBackRow: WireSampled {
+    static var wireSamples: [ContactsV1.HeldBackRow] {
+        (0..<1).map { i in
+            var m = ContactsV1.HeldBackRow()
+            m.processKey = "Привет, process_key №11 ✓"
+            m.contractNumber = "Привет, contract_number №21 ✓"
+            m.borrower = TypesV1.FullName.wireSamples[0]
+            m.priority = -1000041
+            m.utcOffsetMinutes = -1000051
+            m.opensAtUnixMs = -5000000061
+            m.heldBy = ContactsV1.ContactLimit.localHours
             _ = i
             return m
         }
@@ -42,6 +60,8 @@ extension ContactsV1.GetWorkListResponse: WireSampled {
             m.newCount = -1000021
             m.rows = [ContactsV1.WorkListRow.wireSamples[0], ContactsV1.WorkListRow.wireSamples[0]]
             m.nextPageToken = "Привет, next_page_token №41 ✓"
+            m.heldBackCount = -1000051
+            m.heldBack = [ContactsV1.HeldBackRow.wireSamples[0], ContactsV1.HeldBackRow.wireSamples[0]]
             _ = i
             return m
         }
@@ -130,6 +150,8 @@ extension ContactsV1.RecordContactAttemptResponse: WireSampled {
             m.refusedBy = ContactsV1.ContactLimit.localHours
             m.counts = ContactsV1.ContactCounts.wireSamples[0]
             m.entryID = "Привет, entry_id №41 ✓"
+            m.debtorUtcOffsetMinutes = -1000051
+            m.nextAllowedUnixMs = -5000000061
             _ = i
             return m
         }

@@ -366,6 +366,8 @@ extension ContactsV1.GetIncomingCallRequest: WireSampled {
         (0..<1).map { i in
             var m = ContactsV1.GetIncomingCallRequest()
             m.processKey = "Привет, process_key №11 ✓"
+            m.contractNumber = "Привет, contract_number №21 ✓"
+            m.cardID = -5000000031
             _ = i
             return m
         }

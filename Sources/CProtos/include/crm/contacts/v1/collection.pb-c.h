@@ -18,6 +18,7 @@ PROTOBUF_C__BEGIN_DECLS
 
 typedef struct Crm__Contacts__V1__WorkListRow Crm__Contacts__V1__WorkListRow;
 typedef struct Crm__Contacts__V1__GetWorkListRequest Crm__Contacts__V1__GetWorkListRequest;
+typedef struct Crm__Contacts__V1__HeldBackRow Crm__Contacts__V1__HeldBackRow;
 typedef struct Crm__Contacts__V1__GetWorkListResponse Crm__Contacts__V1__GetWorkListResponse;
 typedef struct Crm__Contacts__V1__PortfolioContract Crm__Contacts__V1__PortfolioContract;
 typedef struct Crm__Contacts__V1__UpsertPortfolioRequest Crm__Contacts__V1__UpsertPortfolioRequest;
@@ -254,10 +255,43 @@ struct  Crm__Contacts__V1__GetWorkListRequest
   char *contract_number;
   int32_t page_size;
   char *page_token;
+  /*
+   * Also list the tasks held back by 230-ФЗ right now (held_back), each with when it opens.
+   */
+  protobuf_c_boolean include_held_back;
 };
 #define CRM__CONTACTS__V1__GET_WORK_LIST_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&crm__contacts__v1__get_work_list_request__descriptor) \
-    , CRM__CONTACTS__V1__COLLECTION_PROCEDURE__COLLECTION_PROCEDURE_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+    , CRM__CONTACTS__V1__COLLECTION_PROCEDURE__COLLECTION_PROCEDURE_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0 }
+
+
+/*
+ * A portfolio task that may not be called at this moment under 230-ФЗ (the debtor's local
+ * hours or the call caps): counted always, listed on request, never callable early.
+ */
+struct  Crm__Contacts__V1__HeldBackRow
+{
+  ProtobufCMessage base;
+  char *process_key;
+  char *contract_number;
+  Crm__Types__V1__FullName *borrower;
+  int32_t priority;
+  /*
+   * The debtor's UTC offset, for the debtor's local time now and at the opening.
+   */
+  int32_t utc_offset_minutes;
+  /*
+   * The next moment a call is allowed (inside the debtor's hours, past the caps).
+   */
+  int64_t opens_at_unix_ms;
+  /*
+   * What holds it back now: LOCAL_HOURS or a cap.
+   */
+  Crm__Contacts__V1__ContactLimit held_by;
+};
+#define CRM__CONTACTS__V1__HELD_BACK_ROW__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&crm__contacts__v1__held_back_row__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0, 0, 0, CRM__CONTACTS__V1__CONTACT_LIMIT__CONTACT_LIMIT_UNSPECIFIED }
 
 
 struct  Crm__Contacts__V1__GetWorkListResponse
@@ -274,10 +308,19 @@ struct  Crm__Contacts__V1__GetWorkListResponse
   size_t n_rows;
   Crm__Contacts__V1__WorkListRow **rows;
   char *next_page_token;
+  /*
+   * Portfolio tasks held back by 230-ФЗ at this moment (not in active_count).
+   */
+  int32_t held_back_count;
+  /*
+   * With include_held_back: up to page_size of them, soonest opening first.
+   */
+  size_t n_held_back;
+  Crm__Contacts__V1__HeldBackRow **held_back;
 };
 #define CRM__CONTACTS__V1__GET_WORK_LIST_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&crm__contacts__v1__get_work_list_response__descriptor) \
-    , 0, 0, 0,NULL, (char *)protobuf_c_empty_string }
+    , 0, 0, 0,NULL, (char *)protobuf_c_empty_string, 0, 0,NULL }
 
 
 struct  Crm__Contacts__V1__PortfolioContract
@@ -390,10 +433,19 @@ struct  Crm__Contacts__V1__RecordContactAttemptResponse
    * The communication-history entry written; empty for a dry run.
    */
   char *entry_id;
+  /*
+   * The debtor's UTC offset (their local time is what 230-ФЗ counts in).
+   */
+  int32_t debtor_utc_offset_minutes;
+  /*
+   * Set when allowed is false: the next moment a call (or meeting) is allowed; 0 = never
+   * (a contact ban).
+   */
+  int64_t next_allowed_unix_ms;
 };
 #define CRM__CONTACTS__V1__RECORD_CONTACT_ATTEMPT_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&crm__contacts__v1__record_contact_attempt_response__descriptor) \
-    , 0, CRM__CONTACTS__V1__CONTACT_LIMIT__CONTACT_LIMIT_UNSPECIFIED, NULL, (char *)protobuf_c_empty_string }
+    , 0, CRM__CONTACTS__V1__CONTACT_LIMIT__CONTACT_LIMIT_UNSPECIFIED, NULL, (char *)protobuf_c_empty_string, 0, 0 }
 
 
 /* Crm__Contacts__V1__WorkListRow methods */
@@ -433,6 +485,25 @@ Crm__Contacts__V1__GetWorkListRequest *
                       const uint8_t       *data);
 void   crm__contacts__v1__get_work_list_request__free_unpacked
                      (Crm__Contacts__V1__GetWorkListRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Crm__Contacts__V1__HeldBackRow methods */
+void   crm__contacts__v1__held_back_row__init
+                     (Crm__Contacts__V1__HeldBackRow         *message);
+size_t crm__contacts__v1__held_back_row__get_packed_size
+                     (const Crm__Contacts__V1__HeldBackRow   *message);
+size_t crm__contacts__v1__held_back_row__pack
+                     (const Crm__Contacts__V1__HeldBackRow   *message,
+                      uint8_t             *out);
+size_t crm__contacts__v1__held_back_row__pack_to_buffer
+                     (const Crm__Contacts__V1__HeldBackRow   *message,
+                      ProtobufCBuffer     *buffer);
+Crm__Contacts__V1__HeldBackRow *
+       crm__contacts__v1__held_back_row__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   crm__contacts__v1__held_back_row__free_unpacked
+                     (Crm__Contacts__V1__HeldBackRow *message,
                       ProtobufCAllocator *allocator);
 /* Crm__Contacts__V1__GetWorkListResponse methods */
 void   crm__contacts__v1__get_work_list_response__init
@@ -575,6 +646,9 @@ typedef void (*Crm__Contacts__V1__WorkListRow_Closure)
 typedef void (*Crm__Contacts__V1__GetWorkListRequest_Closure)
                  (const Crm__Contacts__V1__GetWorkListRequest *message,
                   void *closure_data);
+typedef void (*Crm__Contacts__V1__HeldBackRow_Closure)
+                 (const Crm__Contacts__V1__HeldBackRow *message,
+                  void *closure_data);
 typedef void (*Crm__Contacts__V1__GetWorkListResponse_Closure)
                  (const Crm__Contacts__V1__GetWorkListResponse *message,
                   void *closure_data);
@@ -651,6 +725,7 @@ extern const ProtobufCEnumDescriptor    crm__contacts__v1__contact_ban__descript
 extern const ProtobufCEnumDescriptor    crm__contacts__v1__contact_limit__descriptor;
 extern const ProtobufCMessageDescriptor crm__contacts__v1__work_list_row__descriptor;
 extern const ProtobufCMessageDescriptor crm__contacts__v1__get_work_list_request__descriptor;
+extern const ProtobufCMessageDescriptor crm__contacts__v1__held_back_row__descriptor;
 extern const ProtobufCMessageDescriptor crm__contacts__v1__get_work_list_response__descriptor;
 extern const ProtobufCMessageDescriptor crm__contacts__v1__portfolio_contract__descriptor;
 extern const ProtobufCMessageDescriptor crm__contacts__v1__upsert_portfolio_request__descriptor;

@@ -611,10 +611,15 @@ struct  Crm__Contacts__V1__GetIncomingCallRequest
 {
   ProtobufCMessage base;
   char *process_key;
+  /*
+   * Without a key: the collector's open process on this contract, or on this card.
+   */
+  char *contract_number;
+  int64_t card_id;
 };
 #define CRM__CONTACTS__V1__GET_INCOMING_CALL_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&crm__contacts__v1__get_incoming_call_request__descriptor) \
-    , (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
 
 
 struct  Crm__Contacts__V1__GetIncomingCallResponse

@@ -97,6 +97,51 @@ void   crm__contacts__v1__get_work_list_request__free_unpacked
   assert(message->base.descriptor == &crm__contacts__v1__get_work_list_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   crm__contacts__v1__held_back_row__init
+                     (Crm__Contacts__V1__HeldBackRow         *message)
+{
+  static const Crm__Contacts__V1__HeldBackRow init_value = CRM__CONTACTS__V1__HELD_BACK_ROW__INIT;
+  *message = init_value;
+}
+size_t crm__contacts__v1__held_back_row__get_packed_size
+                     (const Crm__Contacts__V1__HeldBackRow *message)
+{
+  assert(message->base.descriptor == &crm__contacts__v1__held_back_row__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t crm__contacts__v1__held_back_row__pack
+                     (const Crm__Contacts__V1__HeldBackRow *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &crm__contacts__v1__held_back_row__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t crm__contacts__v1__held_back_row__pack_to_buffer
+                     (const Crm__Contacts__V1__HeldBackRow *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &crm__contacts__v1__held_back_row__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Crm__Contacts__V1__HeldBackRow *
+       crm__contacts__v1__held_back_row__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Crm__Contacts__V1__HeldBackRow *)
+     protobuf_c_message_unpack (&crm__contacts__v1__held_back_row__descriptor,
+                                allocator, len, data);
+}
+void   crm__contacts__v1__held_back_row__free_unpacked
+                     (Crm__Contacts__V1__HeldBackRow *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &crm__contacts__v1__held_back_row__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   crm__contacts__v1__get_work_list_response__init
                      (Crm__Contacts__V1__GetWorkListResponse         *message)
 {
@@ -528,7 +573,7 @@ const ProtobufCMessageDescriptor crm__contacts__v1__work_list_row__descriptor =
   (ProtobufCMessageInit) crm__contacts__v1__work_list_row__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor crm__contacts__v1__get_work_list_request__field_descriptors[5] =
+static const ProtobufCFieldDescriptor crm__contacts__v1__get_work_list_request__field_descriptors[6] =
 {
   {
     "procedure",
@@ -590,9 +635,22 @@ static const ProtobufCFieldDescriptor crm__contacts__v1__get_work_list_request__
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "include_held_back",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Crm__Contacts__V1__GetWorkListRequest, include_held_back),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned crm__contacts__v1__get_work_list_request__field_indices_by_name[] = {
   2,   /* field[2] = contract_number */
+  5,   /* field[5] = include_held_back */
   1,   /* field[1] = new_only */
   3,   /* field[3] = page_size */
   4,   /* field[4] = page_token */
@@ -601,7 +659,7 @@ static const unsigned crm__contacts__v1__get_work_list_request__field_indices_by
 static const ProtobufCIntRange crm__contacts__v1__get_work_list_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor crm__contacts__v1__get_work_list_request__descriptor =
 {
@@ -611,14 +669,130 @@ const ProtobufCMessageDescriptor crm__contacts__v1__get_work_list_request__descr
   "Crm__Contacts__V1__GetWorkListRequest",
   "crm.contacts.v1",
   sizeof(Crm__Contacts__V1__GetWorkListRequest),
-  5,
+  6,
   crm__contacts__v1__get_work_list_request__field_descriptors,
   crm__contacts__v1__get_work_list_request__field_indices_by_name,
   1,  crm__contacts__v1__get_work_list_request__number_ranges,
   (ProtobufCMessageInit) crm__contacts__v1__get_work_list_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor crm__contacts__v1__get_work_list_response__field_descriptors[4] =
+static const ProtobufCFieldDescriptor crm__contacts__v1__held_back_row__field_descriptors[7] =
+{
+  {
+    "process_key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Crm__Contacts__V1__HeldBackRow, process_key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "contract_number",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Crm__Contacts__V1__HeldBackRow, contract_number),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "borrower",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Crm__Contacts__V1__HeldBackRow, borrower),
+    &crm__types__v1__full_name__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "priority",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Crm__Contacts__V1__HeldBackRow, priority),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "utc_offset_minutes",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Crm__Contacts__V1__HeldBackRow, utc_offset_minutes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "opens_at_unix_ms",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Crm__Contacts__V1__HeldBackRow, opens_at_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "held_by",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Crm__Contacts__V1__HeldBackRow, held_by),
+    &crm__contacts__v1__contact_limit__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned crm__contacts__v1__held_back_row__field_indices_by_name[] = {
+  2,   /* field[2] = borrower */
+  1,   /* field[1] = contract_number */
+  6,   /* field[6] = held_by */
+  5,   /* field[5] = opens_at_unix_ms */
+  3,   /* field[3] = priority */
+  0,   /* field[0] = process_key */
+  4,   /* field[4] = utc_offset_minutes */
+};
+static const ProtobufCIntRange crm__contacts__v1__held_back_row__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor crm__contacts__v1__held_back_row__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "crm.contacts.v1.HeldBackRow",
+  "HeldBackRow",
+  "Crm__Contacts__V1__HeldBackRow",
+  "crm.contacts.v1",
+  sizeof(Crm__Contacts__V1__HeldBackRow),
+  7,
+  crm__contacts__v1__held_back_row__field_descriptors,
+  crm__contacts__v1__held_back_row__field_indices_by_name,
+  1,  crm__contacts__v1__held_back_row__number_ranges,
+  (ProtobufCMessageInit) crm__contacts__v1__held_back_row__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor crm__contacts__v1__get_work_list_response__field_descriptors[6] =
 {
   {
     "active_count",
@@ -668,9 +842,35 @@ static const ProtobufCFieldDescriptor crm__contacts__v1__get_work_list_response_
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "held_back_count",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Crm__Contacts__V1__GetWorkListResponse, held_back_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "held_back",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Crm__Contacts__V1__GetWorkListResponse, n_held_back),
+    offsetof(Crm__Contacts__V1__GetWorkListResponse, held_back),
+    &crm__contacts__v1__held_back_row__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned crm__contacts__v1__get_work_list_response__field_indices_by_name[] = {
   0,   /* field[0] = active_count */
+  5,   /* field[5] = held_back */
+  4,   /* field[4] = held_back_count */
   1,   /* field[1] = new_count */
   3,   /* field[3] = next_page_token */
   2,   /* field[2] = rows */
@@ -678,7 +878,7 @@ static const unsigned crm__contacts__v1__get_work_list_response__field_indices_b
 static const ProtobufCIntRange crm__contacts__v1__get_work_list_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor crm__contacts__v1__get_work_list_response__descriptor =
 {
@@ -688,7 +888,7 @@ const ProtobufCMessageDescriptor crm__contacts__v1__get_work_list_response__desc
   "Crm__Contacts__V1__GetWorkListResponse",
   "crm.contacts.v1",
   sizeof(Crm__Contacts__V1__GetWorkListResponse),
-  4,
+  6,
   crm__contacts__v1__get_work_list_response__field_descriptors,
   crm__contacts__v1__get_work_list_response__field_indices_by_name,
   1,  crm__contacts__v1__get_work_list_response__number_ranges,
@@ -1132,7 +1332,7 @@ const ProtobufCMessageDescriptor crm__contacts__v1__record_contact_attempt_reque
   (ProtobufCMessageInit) crm__contacts__v1__record_contact_attempt_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor crm__contacts__v1__record_contact_attempt_response__field_descriptors[4] =
+static const ProtobufCFieldDescriptor crm__contacts__v1__record_contact_attempt_response__field_descriptors[6] =
 {
   {
     "allowed",
@@ -1182,17 +1382,43 @@ static const ProtobufCFieldDescriptor crm__contacts__v1__record_contact_attempt_
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "debtor_utc_offset_minutes",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Crm__Contacts__V1__RecordContactAttemptResponse, debtor_utc_offset_minutes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_allowed_unix_ms",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Crm__Contacts__V1__RecordContactAttemptResponse, next_allowed_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned crm__contacts__v1__record_contact_attempt_response__field_indices_by_name[] = {
   0,   /* field[0] = allowed */
   2,   /* field[2] = counts */
+  4,   /* field[4] = debtor_utc_offset_minutes */
   3,   /* field[3] = entry_id */
+  5,   /* field[5] = next_allowed_unix_ms */
   1,   /* field[1] = refused_by */
 };
 static const ProtobufCIntRange crm__contacts__v1__record_contact_attempt_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor crm__contacts__v1__record_contact_attempt_response__descriptor =
 {
@@ -1202,7 +1428,7 @@ const ProtobufCMessageDescriptor crm__contacts__v1__record_contact_attempt_respo
   "Crm__Contacts__V1__RecordContactAttemptResponse",
   "crm.contacts.v1",
   sizeof(Crm__Contacts__V1__RecordContactAttemptResponse),
-  4,
+  6,
   crm__contacts__v1__record_contact_attempt_response__field_descriptors,
   crm__contacts__v1__record_contact_attempt_response__field_indices_by_name,
   1,  crm__contacts__v1__record_contact_attempt_response__number_ranges,

@@ -3149,7 +3149,7 @@ const ProtobufCMessageDescriptor crm__contacts__v1__cancel_incoming_call_respons
   (ProtobufCMessageInit) crm__contacts__v1__cancel_incoming_call_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor crm__contacts__v1__get_incoming_call_request__field_descriptors[1] =
+static const ProtobufCFieldDescriptor crm__contacts__v1__get_incoming_call_request__field_descriptors[3] =
 {
   {
     "process_key",
@@ -3163,14 +3163,40 @@ static const ProtobufCFieldDescriptor crm__contacts__v1__get_incoming_call_reque
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "contract_number",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Crm__Contacts__V1__GetIncomingCallRequest, contract_number),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "card_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Crm__Contacts__V1__GetIncomingCallRequest, card_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned crm__contacts__v1__get_incoming_call_request__field_indices_by_name[] = {
+  2,   /* field[2] = card_id */
+  1,   /* field[1] = contract_number */
   0,   /* field[0] = process_key */
 };
 static const ProtobufCIntRange crm__contacts__v1__get_incoming_call_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor crm__contacts__v1__get_incoming_call_request__descriptor =
 {
@@ -3180,7 +3206,7 @@ const ProtobufCMessageDescriptor crm__contacts__v1__get_incoming_call_request__d
   "Crm__Contacts__V1__GetIncomingCallRequest",
   "crm.contacts.v1",
   sizeof(Crm__Contacts__V1__GetIncomingCallRequest),
-  1,
+  3,
   crm__contacts__v1__get_incoming_call_request__field_descriptors,
   crm__contacts__v1__get_incoming_call_request__field_indices_by_name,
   1,  crm__contacts__v1__get_incoming_call_request__number_ranges,
