@@ -74,14 +74,8 @@ struct RegistryCommand: AsyncParsableCommand {
         }
         let codeSender: any LoginCodeSender
         if let scheduling {
-<<<<<<< HEAD
-            let address = scheduling.split(separator: ":")
-            guard address.count == 2, let schedulingPort = Int(address[1]) else { throw ValidationError("--scheduling takes HOST:PORT") }
-            let transport = TCPClientTransport(host: String(address[0]), port: schedulingPort, tls: tls)
-=======
             let address = try HostPort(parsing: scheduling, flag: "--scheduling")
-            let transport = TCPClientTransport(host: address.host, port: address.port)
->>>>>>> main
+            let transport = TCPClientTransport(host: address.host, port: address.port, tls: tls)
             codeSender = SchedulingLoginCodeSender(client: RPCClient(transport: transport), signer: signer)
         } else if let smsFile {
             codeSender = FileLoginCodeSender(path: smsFile)

@@ -128,13 +128,8 @@ struct SchedulingCommand: AsyncParsableCommand {
         )
         let debtors: any DebtorDirectory
         if let registry {
-<<<<<<< HEAD
-            let (peerHost, peerPort) = try Self.hostPort(registry, option: "--registry")
-            debtors = RegistryDebtorDirectory(client: RPCClient(transport: TCPClientTransport(host: peerHost, port: peerPort, tls: tls)), signer: signer, nowMs: now)
-=======
             let (peerHost, peerPort) = try { let a = try HostPort(parsing: registry, flag: "--registry"); return (a.host, a.port) }()
-            debtors = RegistryDebtorDirectory(client: RPCClient(transport: TCPClientTransport(host: peerHost, port: peerPort)), signer: signer, nowMs: now)
->>>>>>> main
+            debtors = RegistryDebtorDirectory(client: RPCClient(transport: TCPClientTransport(host: peerHost, port: peerPort, tls: tls)), signer: signer, nowMs: now)
         } else {
             logger.warning("no --registry: collection SMS are refused (the debtor's phone cannot be checked)")
             debtors = NoDebtorDirectory()
@@ -148,15 +143,9 @@ struct SchedulingCommand: AsyncParsableCommand {
         }
         let storage = sqlite.map { StorageWatchdog(database: $0.path, writer: $0.store.writer, logger: logger) }
         let server = RPCServer(
-<<<<<<< HEAD
             transport: operations.serverTransport(host: host, port: port, tls: tls),
-            services: BuiltinServices.adding(to: [OfficesService(environment: environment), SmsService(environment: environment)], readiness: { storage.isServing }),
-            interceptors: (memory.map { [$0] } ?? []) + [LoggingInterceptor(logger: logger), MetricsInterceptor(), AuthInterceptor(signer: signer), storage],
-=======
-            transport: operations.serverTransport(host: host, port: port),
             services: BuiltinServices.adding(to: [OfficesService(environment: environment), SmsService(environment: environment)], readiness: { storage?.isServing ?? true }),
             interceptors: (memory.map { [$0] } ?? []) + [LoggingInterceptor(logger: logger), MetricsInterceptor(), AuthInterceptor(signer: signer)] + (storage.map { [$0] } ?? []),
->>>>>>> main
             logger: logger
         )
         logger.info("scheduling listening", metadata: [
