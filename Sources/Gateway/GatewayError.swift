@@ -36,6 +36,8 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible {
     public init(_ error: RPCError, endpoint: ServiceEndpoints.Endpoint) {
         let text: String
         switch error.code {
+        case .unavailable where error.reason.flatMap(Self.tlsText) != nil:
+            text = "Сервис \(endpoint.service) (\(endpoint)) недоступен: \(error.reason.flatMap(Self.tlsText) ?? "")"
         case .unavailable where error.reason == .notSent:
             text = "Сервис \(endpoint.service) (\(endpoint)) недоступен: не удаётся подключиться"
         case .unavailable:
@@ -60,13 +62,27 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible {
         }
         self.init(text, code: error.code, reason: error.reason)
         field = error.fieldViolations.first?.field
+        // A refused TLS connection served no call.
         outcomeUnknown = error.code == .deadlineExceeded || error.code == .cancelled
-            || (error.code == .unavailable && error.reason != .notSent)
+            || (error.code == .unavailable && error.reason != .notSent && error.reason.flatMap(Self.tlsText) == nil)
     }
 
     /// A text with the character U+0000 (NUL), which the wire cannot carry.
     public init(_ error: WireError) {
         self.init(error.field.map(Self.nulText(field:)) ?? "Сообщение не кодируется: \(error.message)")
+    }
+
+    /// The transport's TLS refusals in a deployer's words (what to give `crm`); nil for others.
+    static func tlsText(_ reason: RPCError.Reason) -> String? {
+        switch reason {
+        case .tlsRequired: "он принимает только защищённые (TLS) соединения — укажите --tls-ca (сертификат удостоверяющего центра) или CRM_TLS_CA"
+        case .tlsClientCertificateRequired: "он принимает только клиентов с сертификатом — укажите --tls-cert и --tls-key (или CRM_TLS_CERT, CRM_TLS_KEY)"
+        case .tlsCertificateExpired: "истёк срок действия сертификата TLS — его нужно перевыпустить"
+        case .tlsUnknownCA: "сертификат TLS выдан не тем удостоверяющим центром — проверьте --tls-ca и сертификаты"
+        case .tlsWrongHost: "сертификат TLS сервиса выдан на другое имя или адрес"
+        case .tlsHandshakeFailed: "защищённое (TLS) соединение не установлено — сервис, возможно, работает без TLS"
+        default: nil
+        }
     }
 
     static func nulText(field: String) -> String {

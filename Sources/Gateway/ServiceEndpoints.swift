@@ -1,5 +1,5 @@
 public import RPCCore
-import RPCTransportTCP
+public import RPCTransportTCP
 import Synchronization
 
 /// Where the three services listen. Flags win over environment variables
@@ -11,6 +11,8 @@ public struct ServiceEndpoints: Sendable, Hashable {
         public var service: String
         public var host: String
         public var port: Int
+        /// TLS for the connection (`--tls-ca`, and `--tls-cert`/`--tls-key` for mutual TLS).
+        public var tls: TLSCredentials?
 
         public var description: String { HostPort(host: host, port: port).description }
 
@@ -65,6 +67,20 @@ public struct ServiceEndpoints: Sendable, Hashable {
         if let endpoint = try pick("scheduling", scheduling, "CRM_SCHEDULING") { endpoints.scheduling = endpoint }
         return endpoints
     }
+
+    /// The same endpoints reached over TLS when `tlsCA` is given (see `TLSCredentials.client`).
+    public func with(tlsCA: String?, certificate: String?, key: String?) throws(GatewayError) -> ServiceEndpoints {
+        with(tls: try TLSCredentials.client(ca: tlsCA, certificate: certificate, key: key))
+    }
+
+    /// The same endpoints reached over TLS with `tls`.
+    public func with(tls: TLSCredentials?) -> ServiceEndpoints {
+        var endpoints = self
+        endpoints.registry.tls = tls
+        endpoints.contacts.tls = tls
+        endpoints.scheduling.tls = tls
+        return endpoints
+    }
 }
 
 extension ServiceEndpoints.Endpoint {
@@ -73,7 +89,7 @@ extension ServiceEndpoints.Endpoint {
         ServiceClient(
             endpoint: self,
             rpc: RPCClient(
-                transport: TCPClientTransport(host: host, port: port),
+                transport: TCPClientTransport(host: host, port: port, tls: tls),
                 defaultMetadata: metadata,
                 defaultTimeout: timeout
             )
@@ -88,7 +104,7 @@ extension ServiceEndpoints.Endpoint {
         ServiceClient(
             endpoint: self,
             rpc: RPCClient(
-                transport: RenewingTransport(inner: TCPClientTransport(host: host, port: port), keeper: keeper),
+                transport: RenewingTransport(inner: TCPClientTransport(host: host, port: port, tls: tls), keeper: keeper),
                 defaultTimeout: timeout
             )
         )
@@ -159,6 +175,22 @@ final class SlowCallNotice: Sendable {
             state.timer?.cancel()
             state.hide?()
             state.hide = nil
+        }
+    }
+}
+
+extension TLSCredentials {
+    /// A client's TLS from its flags or `CRM_TLS_*`: nil without a CA (plain TCP); a setting
+    /// that cannot work is refused in the operator's words.
+    public static func client(ca: String?, certificate: String?, key: String?) throws(GatewayError) -> TLSCredentials? {
+        guard let ca, !ca.isEmpty else {
+            guard certificate == nil, key == nil else { throw GatewayError("Настройки TLS: --tls-cert и --tls-key действуют только вместе с --tls-ca") }
+            return nil
+        }
+        do {
+            return try TLSCredentials(TLSFiles(certificate: certificate, key: key, ca: ca))
+        } catch {
+            throw GatewayError("Настройки TLS неверны: \(error)")
         }
     }
 }

@@ -11,6 +11,10 @@ public enum EchoBenchmark {
         case rpc
         /// A raw SwiftNIO length-prefixed echo: the ceiling.
         case raw
+        /// The RPC over TLS 1.3 (`TLSCredentials`, a P-256 certificate from a CA made for the run).
+        case rpcTLS = "rpc-tls"
+        /// The raw echo over the same TLS: the ceiling with TLS.
+        case rawTLS = "raw-tls"
         /// grpc-swift-2 over HTTP/2 (only in the Benchmarks/ package, which builds gRPC).
         case grpc
     }
@@ -65,9 +69,18 @@ public enum EchoBenchmark {
             return result
         case .grpc:
             throw BenchmarkError("gRPC runs only from the Benchmarks/ package (swift run -c release --package-path Benchmarks grpc-compare)")
-        case .rpc:
-            let (server, port, task) = try await RPCEchoServer.start(group: serverGroup)
-            let client = RPCEchoClient(port: port, group: clientGroup)
+        case .rawTLS:
+            let tls = try BenchmarkTLS.shared()
+            let server = try await RawEchoServer.start(group: serverGroup, tls: tls.rawServer)
+            let client = try await RawEchoClient(port: server.localAddress?.port ?? 0, group: clientGroup, tls: tls.rawClient)
+            let result = try await drive(client, system: system, concurrency: concurrency, settings: settings)
+            await client.close()
+            try? await server.close()
+            return result
+        case .rpc, .rpcTLS:
+            let tls = system == .rpcTLS ? try BenchmarkTLS.shared() : nil
+            let (server, port, task) = try await RPCEchoServer.start(group: serverGroup, tls: tls?.server)
+            let client = RPCEchoClient(port: port, group: clientGroup, tls: tls?.client)
             let result = try await drive(client, system: system, concurrency: concurrency, settings: settings)
             await client.close()
             server.beginGracefulShutdown()

@@ -6,8 +6,8 @@ import Wire
 
 /// The project's RPC: `crm.rpc.v1.Echo/Echo` through RPCServer and the TCP transport.
 enum RPCEchoServer {
-    static func start(group: any EventLoopGroup) async throws -> (server: RPCServer, port: Int, task: Task<Void, any Error>) {
-        let transport = TCPServerTransport(TCPServerTransport.Configuration(host: "127.0.0.1", port: 0), group: group)
+    static func start(group: any EventLoopGroup, tls: TLSCredentials? = nil) async throws -> (server: RPCServer, port: Int, task: Task<Void, any Error>) {
+        let transport = TCPServerTransport(TCPServerTransport.Configuration(host: "127.0.0.1", port: 0, tls: tls), group: group)
         let server = RPCServer(transport: transport, services: [EchoService()])
         let task = Task { try await server.run() }
         let address = try await transport.listeningAddress()
@@ -20,8 +20,8 @@ final class RPCEchoClient: EchoCaller {
     let client: RPCV1.Echo.Client
     var executor: any TaskExecutor { transport.preferredExecutor }
 
-    init(port: Int, group: any EventLoopGroup) {
-        transport = TCPClientTransport(TCPClientTransport.Configuration(host: "127.0.0.1", port: port), group: group)
+    init(port: Int, group: any EventLoopGroup, tls: TLSCredentials? = nil) {
+        transport = TCPClientTransport(TCPClientTransport.Configuration(host: "127.0.0.1", port: port, tls: tls), group: group)
         client = RPCV1.Echo.Client(wrapping: RPCClient(transport: transport))
     }
 

@@ -1,17 +1,20 @@
 import NIOCore
 import NIOExtras
 import NIOPosix
+import NIOSSL
 import RPCTransportTCP
 
 /// The ceiling: a SwiftNIO server that sends back each length-prefixed frame as it came, with
 /// no protobuf, no routing and no Task per call. Only the framing is shared with the RPC.
 enum RawEchoServer {
-    static func start(group: any EventLoopGroup) async throws -> any Channel {
+    /// With `tls`, the echo is over TLS (the same certificate and settings as the RPC's rows).
+    static func start(group: any EventLoopGroup, tls: NIOSSLContext? = nil) async throws -> any Channel {
         try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(
                         LengthFieldBasedFrameDecoder(lengthFieldBitLength: .fourBytes)
                     ))
@@ -48,11 +51,12 @@ final class RawEchoClient: EchoCaller {
     let handler: NIOLoopBound<Handler>
     let executor: any TaskExecutor
 
-    init(port: Int, group: any EventLoopGroup) async throws {
+    init(port: Int, group: any EventLoopGroup, tls: NIOSSLContext? = nil) async throws {
         let channel = try await ClientBootstrap(group: group)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: nil)) }
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(
                         LengthFieldBasedFrameDecoder(lengthFieldBitLength: .fourBytes)
                     ))

@@ -38,6 +38,14 @@ public struct ServiceOptions: ParsableArguments {
     public var releaseMemoryAfter = 30.0
     @Flag(help: "Stop, as on SIGTERM, when the process that started this one exits (for services run by another program, such as `crm demo`).")
     public var exitWithParent = false
+    @Option(help: ArgumentHelp("PEM certificate (then intermediates) to serve TLS with, plain clients refused; also shown to peers that ask. Re-read every minute.", valueName: "FILE"))
+    public var tlsCert: String?
+    @Option(help: ArgumentHelp("PEM private key of --tls-cert.", valueName: "FILE"))
+    public var tlsKey: String?
+    @Option(help: ArgumentHelp("PEM CA certificate(s): clients' certificates are checked against it, and peers are called over TLS trusting only it.", valueName: "FILE"))
+    public var tlsCa: String?
+    @Flag(help: "Serve only clients that present a certificate issued by --tls-ca (mutual TLS).")
+    public var tlsRequireClientCert = false
 
     public init() {}
 
@@ -54,10 +62,22 @@ public struct ServiceOptions: ParsableArguments {
         guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be more than 0 seconds") }
         guard frameTimeout > 0 else { throw ValidationError("--frame-timeout must be more than 0 seconds") }
         guard releaseMemoryAfter >= 0 else { throw ValidationError("--release-memory-after must be 0 (never) or more seconds") }
+        guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
+        guard !tlsRequireClientCert || (tlsCa != nil && tlsCert != nil) else {
+            throw ValidationError("--tls-require-client-cert needs --tls-ca and --tls-cert/--tls-key")
+        }
     }
 
-    /// The RPC listener on `host:port` with these limits.
-    public func serverTransport(host: String, port: Int) -> TCPServerTransport {
+    /// The `--tls-*` files, loaded once for the listener and every peer client; nil without any.
+    public func tls(logger: Logger) throws -> TLSCredentials? {
+        guard tlsCert != nil || tlsCa != nil else { return nil }
+        return try TLSCredentials(
+            TLSFiles(certificate: tlsCert, key: tlsKey, ca: tlsCa, requireClientCertificate: tlsRequireClientCert), logger: logger
+        )
+    }
+
+    /// The RPC listener on `host:port` with these limits (TLS only with `tls` holding a certificate).
+    public func serverTransport(host: String, port: Int, tls: TLSCredentials? = nil) -> TCPServerTransport {
         TCPServerTransport(TCPServerTransport.Configuration(
             host: host,
             port: port,
@@ -66,7 +86,8 @@ public struct ServiceOptions: ParsableArguments {
             frameTimeout: .milliseconds(Int64(frameTimeout * 1000)),
             maximumConnectionsPerPeer: maxConnectionsPerPeer,
             firstCallTimeout: .milliseconds(Int64(firstCallTimeout * 1000)),
-            maximumCallsPerConnection: maxCallsPerConnection
+            maximumCallsPerConnection: maxCallsPerConnection,
+            tls: tls
         ))
     }
 

@@ -38,6 +38,7 @@ struct List: AsyncParsableCommand {
     )
 
     @OptionGroup var target: Target
+    @OptionGroup(title: "TLS") var tls: ClientTLSOptions
 
     @Option(help: "A method (either spelling): print its request's fields, their types and an example JSON for --data.")
     var describe: String?
@@ -54,7 +55,8 @@ struct List: AsyncParsableCommand {
             print(MessageDescription.describe(entry.input))
             return
         }
-        let endpoint = try target.endpoint()
+        var endpoint = try target.endpoint()
+        endpoint.tls = try tls.credentials()
         var metadata = Metadata()
         if let secret = authSecret ?? ProcessInfo.processInfo.environment["CRM_AUTH_SECRET"] {
             let signer = try SessionTokenSigner(secret: secret, lifetime: .seconds(60))

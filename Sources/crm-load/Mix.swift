@@ -38,6 +38,8 @@ struct Mix: AsyncParsableCommand {
 
     @OptionGroup(title: "Report") var reporting: ReportOptions
 
+    @OptionGroup(title: "TLS") var tls: ClientTLSOptions
+
     func validate() throws {
         _ = try LoadMix.parse(weights)
         for (flag, address) in [("registry", registry), ("contacts", contacts), ("scheduling", scheduling)] {
@@ -58,9 +60,10 @@ struct Mix: AsyncParsableCommand {
         let timeout = Duration.milliseconds(shape.timeoutMs)
         // One set of connections per service, shared by every scenario on it.
         var clients: [String: [RPCClient]] = [:]
+        let credentials = try tls.credentials()
         for (service, endpoint) in endpoints {
             clients[service] = (0..<shape.connections).map { _ in
-                var client = RPCClient(transport: TCPClientTransport(host: endpoint.host, port: endpoint.port))
+                var client = RPCClient(transport: TCPClientTransport(host: endpoint.host, port: endpoint.port, tls: credentials))
                 client.defaultTimeout = timeout
                 return client
             }

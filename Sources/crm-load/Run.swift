@@ -20,6 +20,7 @@ struct Run: AsyncParsableCommand {
     )
 
     @OptionGroup var target: Target
+    @OptionGroup(title: "TLS") var tls: ClientTLSOptions
 
     @Option(help: "The method, package.Service/Method or package.Service.Method (see `crm-load list`).")
     var call: String?
@@ -107,9 +108,10 @@ struct Run: AsyncParsableCommand {
             return signer.sign(signer.claims(operatorID: 0, login: "load.test", role: chosen, fullName: "Нагрузочный тест", nowMs: now))
         }
         if let login, let mobile, let smsFile {
-            guard let endpoint = ServiceEndpoints.Endpoint(service: "registry", address: registry ?? target.target) else {
+            guard var endpoint = ServiceEndpoints.Endpoint(service: "registry", address: registry ?? target.target) else {
                 throw ValidationError("--registry is HOST:PORT")
             }
+            endpoint.tls = try tls.credentials()
             return try await OperatorLogin.login(login, mobile: mobile, registry: endpoint, smsFile: URL(fileURLWithPath: smsFile)).token
         }
         return nil
@@ -138,7 +140,9 @@ struct Run: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let endpoint = try target.endpoint()
+        let credentials = try tls.credentials()
+        var endpoint = try target.endpoint()
+        endpoint.tls = credentials
         let chosenScenario = try scenario.map { name in
             guard let found = LoadScenario.named(name) else {
                 throw ValidationError("Unknown scenario \(name); `crm-load scenarios` lists them")
@@ -154,7 +158,7 @@ struct Run: AsyncParsableCommand {
         var iteration: LoadScenario.Iteration?
         if let chosenScenario {
             method = chosenScenario.name
-            let prepareClient = RPCClient(transport: TCPClientTransport(host: endpoint.host, port: endpoint.port))
+            let prepareClient = RPCClient(transport: TCPClientTransport(host: endpoint.host, port: endpoint.port, tls: credentials))
             FileHandle.standardError.write(Data("preparing \(chosenScenario.name)…\n".utf8))
             iteration = try await chosenScenario.prepare(prepareClient, metadata)
         } else {
@@ -174,14 +178,18 @@ struct Run: AsyncParsableCommand {
                 var cardsMetadata = Metadata()
                 cardsMetadata.bearerToken = metadata.bearerToken
                 request.cards = try await PreparedCards.load(
-                    RPCClient(transport: TCPClientTransport(host: source.host, port: source.port)), metadata: cardsMetadata
+                    RPCClient(transport: TCPClientTransport(host: source.host, port: source.port, tls: credentials)), metadata: cardsMetadata
                 )
             }
             bodies = try request.render(as: entry.input, count: max(rows.count, 1024), rows: rows)
         }
-        let plan = try shape.plan(
+        var plan = try shape.plan(
             host: endpoint.host, port: endpoint.port, method: method, bodies: bodies, metadata: metadata, iteration: iteration
         )
+        if let credentials {
+            let (host, port) = (endpoint.host, endpoint.port)
+            plan.makeTransport = { TCPClientTransport(host: host, port: port, tls: credentials) }
+        }
         try await execute(plan, report: reporting)
     }
 }

@@ -117,10 +117,21 @@ struct GlobalOptions: ParsableArguments {
     @Flag(help: "Ответ в JSON, для скриптов.")
     var json = false
 
+    @Option(help: ArgumentHelp("Сертификат удостоверяющего центра (PEM): подключаться к сервисам по TLS; иначе $CRM_TLS_CA.", valueName: "FILE"))
+    var tlsCa: String?
+    @Option(help: ArgumentHelp("Сертификат клиента (PEM) для сервисов, требующих его (mTLS); иначе $CRM_TLS_CERT.", valueName: "FILE"))
+    var tlsCert: String?
+    @Option(help: ArgumentHelp("Ключ сертификата клиента (PEM); иначе $CRM_TLS_KEY.", valueName: "FILE"))
+    var tlsKey: String?
+
     func endpoints() throws -> ServiceEndpoints {
-        try ServiceEndpoints.resolve(
+        let environment = ProcessInfoEnvironmentValues.all
+        return try ServiceEndpoints.resolve(
             registry: registry, contacts: contacts, scheduling: scheduling,
-            environment: ProcessInfoEnvironmentValues.all
+            environment: environment
+        ).with(
+            tlsCA: tlsCa ?? environment["CRM_TLS_CA"], certificate: tlsCert ?? environment["CRM_TLS_CERT"],
+            key: tlsKey ?? environment["CRM_TLS_KEY"]
         )
     }
 }

@@ -23,7 +23,7 @@ import Testing
 
     @Test func everyFlagOfTheCommandAndItsOperationsGroupIsFound() {
         let names = EnvironmentArguments.flags(of: Service.self).map(\.name)
-        #expect(Set(names) == ["log-format", "log-level", "backup-to", "metrics-listen", "max-connections", "max-connections-per-peer", "max-calls-per-connection", "first-call-timeout", "idle-timeout", "frame-timeout", "release-memory-after", "exit-with-parent", "port", "auth-secret", "kannel-url", "dlr-public-url", "seed-only"])
+        #expect(Set(names) == ["log-format", "log-level", "backup-to", "metrics-listen", "max-connections", "max-connections-per-peer", "max-calls-per-connection", "first-call-timeout", "idle-timeout", "frame-timeout", "release-memory-after", "exit-with-parent", "tls-cert", "tls-key", "tls-ca", "tls-require-client-cert", "port", "auth-secret", "kannel-url", "dlr-public-url", "seed-only"])
     }
 
     @Test func theEnvironmentFillsWhatTheCommandLineLeavesOut() throws {
@@ -51,6 +51,17 @@ import Testing
         #expect(arguments.isEmpty)
         let backup = EnvironmentArguments.merged(["--backup-to", "/backups/x.sqlite"], environment: ["CRM_PORT": "1"], command: Service.self)
         #expect(try Service.parse(backup).operations.backupTo == "/backups/x.sqlite")
+    }
+
+    @Test func tlsComesFromTheEnvironmentAndHalfASettingIsRefused() throws {
+        let environment = ["CRM_TLS_CERT": "/tls/cert.pem", "CRM_TLS_KEY": "/tls/key.pem", "CRM_TLS_CA": "/tls/ca.pem", "CRM_TLS_REQUIRE_CLIENT_CERT": "1"]
+        let parsed = try Service.parse(EnvironmentArguments.merged([], environment: environment, command: Service.self))
+        #expect(parsed.operations.tlsCert == "/tls/cert.pem")
+        #expect(parsed.operations.tlsKey == "/tls/key.pem")
+        #expect(parsed.operations.tlsCa == "/tls/ca.pem")
+        #expect(parsed.operations.tlsRequireClientCert)
+        #expect(throws: (any Error).self) { try Service.parse(["--tls-cert", "/tls/cert.pem"]) }
+        #expect(throws: (any Error).self) { try Service.parse(["--tls-require-client-cert", "--tls-cert", "c", "--tls-key", "k"]) }
     }
 
     @Test func aBadOperationsFlagIsRefusedNamingIt() {

@@ -59,10 +59,11 @@ struct ContactsCommand: AsyncParsableCommand {
             throw ValidationError("--auth-secret or CRM_AUTH_SECRET is required")
         }
         let signer = try SessionTokenSigner(secret: secret)
+        let tls = try operations.tls(logger: logger)
         let cards: any CardDirectory
         if let registry {
             let peer = try HostPort(parsing: registry, flag: "--registry")
-            cards = RegistryCardDirectory(client: RPCClient(transport: TCPClientTransport(host: peer.host, port: peer.port)), signer: signer)
+            cards = RegistryCardDirectory(client: RPCClient(transport: TCPClientTransport(host: peer.host, port: peer.port, tls: tls)), signer: signer)
         } else {
             logger.warning("no --registry: call sessions are refused (the card cannot be checked)")
             cards = NoCardDirectory()
@@ -72,7 +73,7 @@ struct ContactsCommand: AsyncParsableCommand {
         let retention = IdempotencyRetention(writer: store.writer, nowMs: { SystemClockMs.now() }, logger: logger)
         let storage = StorageWatchdog(database: database, writer: store.writer, logger: logger)
         let server = RPCServer(
-            transport: operations.serverTransport(host: host, port: port),
+            transport: operations.serverTransport(host: host, port: port, tls: tls),
             services: BuiltinServices.adding(to: ContactsServices.all(environment), readiness: { storage.isServing }),
             interceptors: (memory.map { [$0] } ?? []) + [LoggingInterceptor(logger: logger), MetricsInterceptor(), AuthInterceptor(signer: signer), storage],
             logger: logger

@@ -61,6 +61,7 @@ struct RegistryCommand: AsyncParsableCommand {
             }
         }
         guard let signer = validSigner else { return }
+        let tls = try operations.tls(logger: logger)
         let environment = RegistryEnvironment(store: store)
         // Codes that expired while the registry was down go now, not at the next login.
         try await store.write { db in try db.pruneLoginState(nowMs: SystemClockMs.now()) }
@@ -74,7 +75,7 @@ struct RegistryCommand: AsyncParsableCommand {
         let codeSender: any LoginCodeSender
         if let scheduling {
             let address = try HostPort(parsing: scheduling, flag: "--scheduling")
-            let transport = TCPClientTransport(host: address.host, port: address.port)
+            let transport = TCPClientTransport(host: address.host, port: address.port, tls: tls)
             codeSender = SchedulingLoginCodeSender(client: RPCClient(transport: transport), signer: signer)
         } else if let smsFile {
             codeSender = FileLoginCodeSender(path: smsFile)
@@ -83,7 +84,7 @@ struct RegistryCommand: AsyncParsableCommand {
         }
         let bureauHistory = try contacts.map { address in
             let peer = try HostPort(parsing: address, flag: "--contacts")
-            return ContactsBureauHistory(client: RPCClient(transport: TCPClientTransport(host: peer.host, port: peer.port)), signer: signer)
+            return ContactsBureauHistory(client: RPCClient(transport: TCPClientTransport(host: peer.host, port: peer.port, tls: tls)), signer: signer)
         }
         if bureauHistory == nil { logger.warning("no --contacts: bureau decisions are not written into the contact history") }
         let services: [any RegistrableRPCService] = [
@@ -95,7 +96,7 @@ struct RegistryCommand: AsyncParsableCommand {
         let retention = IdempotencyRetention(writer: store.writer, nowMs: { SystemClockMs.now() }, logger: logger)
         let storage = StorageWatchdog(database: database, writer: store.writer, logger: logger)
         let server = RPCServer(
-            transport: operations.serverTransport(host: host, port: port),
+            transport: operations.serverTransport(host: host, port: port, tls: tls),
             services: BuiltinServices.adding(to: services, readiness: { storage.isServing }),
             interceptors: (memory.map { [$0] } ?? []) + [
                 LoggingInterceptor(logger: logger), MetricsInterceptor(), AuthInterceptor(signer: signer, sessions: environment.sessions), storage,

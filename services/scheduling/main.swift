@@ -59,6 +59,7 @@ struct SchedulingCommand: AsyncParsableCommand {
             throw ValidationError("--auth-secret or CRM_AUTH_SECRET is required")
         }
         let signer = try SessionTokenSigner(secret: secret)
+        let tls = try operations.tls(logger: logger)
         let calendar = try productionCalendar.map { try ProductionCalendar(parsing: String(contentsOfFile: $0, encoding: .utf8)) } ?? .shipped
         let store: any SchedulingStore
         // The SQLite file's own operations (idle memory release, the storage watchdog) need it.
@@ -81,7 +82,7 @@ struct SchedulingCommand: AsyncParsableCommand {
         var services: [any Service] = []
         let reporter: ContactsReporter? = try contacts.map { address in
             let (peerHost, peerPort) = try { let a = try HostPort(parsing: address, flag: "--contacts"); return (a.host, a.port) }()
-            let client = RPCClient(transport: TCPClientTransport(host: peerHost, port: peerPort))
+            let client = RPCClient(transport: TCPClientTransport(host: peerHost, port: peerPort, tls: tls))
             return ContactsReporter(store: store, client: client, signer: signer, nowMs: now)
         }
         let stateChanged: @Sendable () -> Void = { reporter?.notify() }
@@ -128,7 +129,7 @@ struct SchedulingCommand: AsyncParsableCommand {
         let debtors: any DebtorDirectory
         if let registry {
             let (peerHost, peerPort) = try { let a = try HostPort(parsing: registry, flag: "--registry"); return (a.host, a.port) }()
-            debtors = RegistryDebtorDirectory(client: RPCClient(transport: TCPClientTransport(host: peerHost, port: peerPort)), signer: signer, nowMs: now)
+            debtors = RegistryDebtorDirectory(client: RPCClient(transport: TCPClientTransport(host: peerHost, port: peerPort, tls: tls)), signer: signer, nowMs: now)
         } else {
             logger.warning("no --registry: collection SMS are refused (the debtor's phone cannot be checked)")
             debtors = NoDebtorDirectory()
@@ -142,7 +143,7 @@ struct SchedulingCommand: AsyncParsableCommand {
         }
         let storage = sqlite.map { StorageWatchdog(database: $0.path, writer: $0.store.writer, logger: logger) }
         let server = RPCServer(
-            transport: operations.serverTransport(host: host, port: port),
+            transport: operations.serverTransport(host: host, port: port, tls: tls),
             services: BuiltinServices.adding(to: [OfficesService(environment: environment), SmsService(environment: environment)], readiness: { storage?.isServing ?? true }),
             interceptors: (memory.map { [$0] } ?? []) + [LoggingInterceptor(logger: logger), MetricsInterceptor(), AuthInterceptor(signer: signer)] + (storage.map { [$0] } ?? []),
             logger: logger

@@ -41,6 +41,23 @@ public struct RPCError: Error, Hashable, Sendable {
         /// frozen server, a lost connection): the call may or may not have run. A
         /// DEADLINE_EXCEEDED without this reason is the server's: the call did not complete.
         public static let noAnswer = Reason("NO_ANSWER")
+
+        // The TLS reasons (docs/PROTOCOL.md «TLS»): set by our clients when a TLS connection
+        // could not be made or was refused before any call was served, so the call did not run.
+        /// A plain client reached a port that serves TLS only.
+        public static let tlsRequired = Reason("TLS_REQUIRED")
+        /// A certificate of the handshake is past its end date (the message says whose).
+        public static let tlsCertificateExpired = Reason("TLS_CERTIFICATE_EXPIRED")
+        /// A certificate of the handshake was not issued by a CA the other side trusts
+        /// (the message says whose), or the server refused this client's certificate.
+        public static let tlsUnknownCA = Reason("TLS_UNKNOWN_CA")
+        /// The server takes only clients that present a certificate, and this one has none.
+        /// The one TLS reason a server sends.
+        public static let tlsClientCertificateRequired = Reason("TLS_CLIENT_CERTIFICATE_REQUIRED")
+        /// The server's certificate does not name the host or address the client connected to.
+        public static let tlsWrongHost = Reason("TLS_WRONG_HOST")
+        /// Any other failed handshake (a server that does not speak TLS, no common version).
+        public static let tlsHandshakeFailed = Reason("TLS_HANDSHAKE_FAILED")
     }
 
     /// An `invalidArgument` error naming one field.

@@ -38,6 +38,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private var draining = false
     private var flushPolicy = FlushPolicy()
     private var outbound = OutboundFrames()
+    /// What the calls in flight fail with when the connection closes, if not the lost connection.
+    private var closeError: RPCError?
 
     init(serverAddress: String, maximumFrameSize: Int, retire: @escaping @Sendable () -> Void) {
         self.serverAddress = serverAddress
@@ -56,6 +58,12 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     func start(id: UInt64, request: RPCRequestParts, deadline: ContinuousClock.Instant?, continuation: Continuation) {
         if cancelledBeforeStart.remove(id) != nil {
             continuation.resume(throwing: RPCError(code: .cancelled, message: "The call was cancelled"))
+            return
+        }
+        if closed, let closeError {
+            // The connection failed its TLS handshake before this call reached it: a new
+            // connection would fail the same way, so the call is told why.
+            continuation.resume(throwing: closeError)
             return
         }
         guard let context, !closed, !draining else {
@@ -148,17 +156,20 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         retire()
         let calls = pending
         pending.removeAll()
+        let error = closeError ?? RPCError(
+            code: .unavailable,
+            message: "The connection to \(serverAddress) was lost before the answer came"
+        )
         for call in calls.values {
             call.timeout?.cancel()
-            call.continuation.resume(throwing: RPCError(
-                code: .unavailable,
-                message: "The connection to \(serverAddress) was lost before the answer came"
-            ))
+            call.continuation.resume(throwing: error)
         }
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A TLS connection refused before any answer: its calls were not served, and say why.
+        if let failure = error as? TLSFailure, closeError == nil { closeError = failure.rpcError }
         context.close(promise: nil)
     }
 

@@ -19,19 +19,24 @@ public final class TCPClientTransport: ClientTransport {
         public var connectTimeout: Duration
         public var maximumFrameSize: Int
         public var backoff: Backoff
+        /// With a CA (`TLSCredentials.files.connectsWithTLS`): TLS, trusting only that CA, and
+        /// this process's certificate presented when it has one.
+        public var tls: TLSCredentials?
 
         public init(
             host: String,
             port: Int,
             connectTimeout: Duration = .seconds(3),
             maximumFrameSize: Int = 4 * 1024 * 1024,
-            backoff: Backoff = Backoff()
+            backoff: Backoff = Backoff(),
+            tls: TLSCredentials? = nil
         ) {
             self.host = host
             self.port = port
             self.connectTimeout = connectTimeout
             self.maximumFrameSize = maximumFrameSize
             self.backoff = backoff
+            self.tls = tls
         }
     }
 
@@ -72,8 +77,8 @@ public final class TCPClientTransport: ClientTransport {
         self.preferredExecutor = EventLoopTaskExecutor(eventLoop)
     }
 
-    public convenience init(host: String, port: Int) {
-        self.init(Configuration(host: host, port: port))
+    public convenience init(host: String, port: Int, tls: TLSCredentials? = nil) {
+        self.init(Configuration(host: host, port: port, tls: tls))
     }
 
     private var serverAddress: String { "\(configuration.host):\(configuration.port)" }
@@ -178,6 +183,8 @@ public final class TCPClientTransport: ClientTransport {
     nonisolated(nonsending) private func awaitConnection(_ future: EventLoopFuture<Connection>) async throws -> Connection {
         do {
             return try await future.get()
+        } catch let failure as TLSFailure {
+            throw failure.rpcError
         } catch {
             throw RPCError(code: .unavailable, message: "Cannot connect to the server at \(serverAddress): \(Self.describe(error))", reason: .notSent)
         }
@@ -186,6 +193,9 @@ public final class TCPClientTransport: ClientTransport {
     private func connect(_ promise: EventLoopPromise<Connection>) {
         let configuration = self.configuration
         let serverAddress = self.serverAddress
+        // What the TLS handshake learns, kept outside the pipeline: a server that closes at
+        // once (a plain one) can empty it before the connect completes.
+        let findings = configuration.tls?.files.connectsWithTLS == true ? HandshakeFindings() : nil
         ClientBootstrap(group: eventLoop)
             .connectTimeout(.nanoseconds(Int64(configuration.connectTimeout.components.seconds) * 1_000_000_000
                 + configuration.connectTimeout.components.attoseconds / 1_000_000_000))
@@ -201,8 +211,14 @@ public final class TCPClientTransport: ClientTransport {
                         maximumFrameSize: configuration.maximumFrameSize,
                         retire: { [weak self] in self?.retire(channelID) }
                     )
-                    try channel.pipeline.syncOperations.addFraming(maximumFrameSize: configuration.maximumFrameSize)
-                    try channel.pipeline.syncOperations.addHandler(handler)
+                    let sync = channel.pipeline.syncOperations
+                    if let tls = configuration.tls, let findings {
+                        try sync.addClientTLS(tls, host: configuration.host, serverAddress: serverAddress, findings: findings)
+                    } else {
+                        try sync.addHandler(PlainClientTLSDetector(serverAddress: serverAddress))
+                    }
+                    try sync.addFraming(maximumFrameSize: configuration.maximumFrameSize)
+                    try sync.addHandler(handler)
                 }
             }
             .connect(host: configuration.host, port: configuration.port)
@@ -215,6 +231,8 @@ public final class TCPClientTransport: ClientTransport {
                 }
             }
             .whenComplete { [weak self] result in
+                var result = result
+                if case .failure = result, let failure = findings?.failure { result = .failure(failure) }
                 self?.connected(result)
                 promise.completeWith(result)
             }

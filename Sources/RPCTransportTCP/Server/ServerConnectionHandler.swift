@@ -81,6 +81,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var partialFrame = false
     /// Closes the connection if no request arrives in time after it opened.
     private var firstCallDeadline: Scheduled<Void>?
+    /// Set by `refuse`.
+    private var refusal: RPCError?
 
     init(handler: any ServerCallHandler, limits: Limits, flowControl: InboundFlowControl, turns: ServingTurns, logger: Logger) {
         self.handler = handler
@@ -199,6 +201,12 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     /// A graceful stop: tell the client, answer what is in flight, refuse the rest, close.
+    /// Every call of this connection is answered `error`, none served (a TLS client without the
+    /// certificate the server requires), and the connection closes after the first answer.
+    func refuse(_ error: RPCError) {
+        refusal = error
+    }
+
     func beginDraining() {
         guard !draining, let context else { return }
         draining = true
@@ -218,6 +226,11 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         if let firstCallDeadline {
             firstCallDeadline.cancel()
             self.firstCallDeadline = nil
+        }
+        if let refusal {
+            send(id: id, .failure(refusal))
+            beginDraining()
+            return
         }
         let deadline = request.timeoutMicros > 0
             ? ContinuousClock.now + .microseconds(Int64(clamping: request.timeoutMicros))

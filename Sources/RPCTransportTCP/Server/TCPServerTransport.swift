@@ -35,6 +35,8 @@ public final class TCPServerTransport: ServerTransport {
         /// Bytes of answers a connection may have waiting for its peer to read before the
         /// server stops reading its requests and starting its calls; both resume below half.
         public var outboundHighWatermark: Int
+        /// With a certificate (`TLSCredentials.files.servesTLS`): TLS only, plain clients refused.
+        public var tls: TLSCredentials?
 
         public init(
             host: String = "127.0.0.1",
@@ -46,7 +48,8 @@ public final class TCPServerTransport: ServerTransport {
             maximumConnectionsPerPeer: Int = 64,
             firstCallTimeout: Duration = .seconds(10),
             maximumCallsPerConnection: Int = 100,
-            outboundHighWatermark: Int = 256 * 1024
+            outboundHighWatermark: Int = 256 * 1024,
+            tls: TLSCredentials? = nil
         ) {
             self.host = host
             self.port = port
@@ -58,6 +61,7 @@ public final class TCPServerTransport: ServerTransport {
             self.firstCallTimeout = firstCallTimeout
             self.maximumCallsPerConnection = maximumCallsPerConnection
             self.outboundHighWatermark = outboundHighWatermark
+            self.tls = tls
         }
     }
 
@@ -154,6 +158,11 @@ public final class TCPServerTransport: ServerTransport {
                             handler: handler, limits: limits, flowControl: flowControl, turns: turns, logger: logger
                         )
                         let sync = channel.pipeline.syncOperations
+                        if let tls = configuration.tls, let context = tls.serverContext {
+                            try sync.addTLS(context, checker: tls.checker, requireClientCertificate: tls.files.requireClientCertificate, logger: logger) {
+                                connection.refuse($0)
+                            }
+                        }
                         try sync.addHandler(IdleStateHandler(readTimeout: idleTimeout))
                         try sync.addFraming(
                             maximumFrameSize: configuration.maximumFrameSize,
@@ -176,7 +185,10 @@ public final class TCPServerTransport: ServerTransport {
             return state.waitingForAddress
         }
         let address = serverChannel.localAddress
-        logger.info("Listening", metadata: ["address": "\(address?.hostAndPort ?? "?")"])
+        logger.info("Listening", metadata: [
+            "address": "\(address?.hostAndPort ?? "?")",
+            "tls": "\(configuration.tls?.serverContext == nil ? "off" : configuration.tls!.files.requireClientCertificate ? "mutual" : "on")",
+        ])
         for waiter in waiters {
             if let address { waiter.resume(returning: address) } else { waiter.resume(throwing: ChannelError.ioOnClosedChannel) }
         }
