@@ -94,7 +94,7 @@ struct HTTPEndpointTests {
     }
     @Test("a connection that sends nothing for the idle timeout is closed by the server")
     func idleTimeout() async throws {
-        let endpoint = HTTPEndpoint(.init(port: 0, idleTimeout: .milliseconds(200)), routes: Self.routes)
+        let endpoint = HTTPEndpoint(.init(port: 0, idleTimeout: .seconds(2)), routes: Self.routes)
         try await withRunning(endpoint) { port in
             // A client that connects and never sends a byte.
             let silent = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port).get()

@@ -41,7 +41,11 @@ import Wire
     }
 
     @Test func aFrameSplitIntoSingleBytesAndManyFramesInOneWriteAreServed() async throws {
-        try await withLiveServer(services: [EchoService()]) { server in
+        // Byte by byte, each awaited: on a loaded machine this may outlast the default
+        // first-call timeout, which is not what this test is about.
+        var configuration = TCPServerTransport.Configuration()
+        configuration.firstCallTimeout = .seconds(120)
+        try await withLiveServer(services: [EchoService()], configuration: configuration) { server in
             let raw = try await RawConnection(port: server.port)
             defer { raw.close() }
             let first = try RPCV1.EchoMessage.with(payload: Array("по байту".utf8)).serializedBytes()
@@ -121,15 +125,25 @@ import Wire
     /// A server that closes each connection as it accepts it (a process dying, a proxy
     /// refusing) must not leave the client holding a dead connection: once a real server
     /// listens on the port, the client's calls reach it.
+    /// A port the kernel never hands to a port-0 bind or an outgoing connection (Linux's
+    /// ephemeral range starts at 32768), so it is still free when the test binds it again.
+    static func portBelowTheEphemeralRange() -> Int {
+        Int.random(in: 20_000..<32_768)
+    }
+
     @Test func connectionsClosedAsSoonAsOpenedLeaveNoDeadConnectionBehind() async throws {
         final class CloseAtOnce: ChannelInboundHandler, Sendable {
             typealias InboundIn = ByteBuffer
             func channelActive(context: ChannelHandlerContext) { context.close(promise: nil) }
         }
-        let closer = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { $0.pipeline.addHandler(CloseAtOnce()) }
-            .bind(host: "127.0.0.1", port: 0).get()
+        var bound: (any Channel)?
+        for _ in 0..<32 where bound == nil {
+            bound = try? await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelInitializer { $0.pipeline.addHandler(CloseAtOnce()) }
+                .bind(host: "127.0.0.1", port: Self.portBelowTheEphemeralRange()).get()
+        }
+        let closer = try #require(bound)
         let port = closer.localAddress!.port!
         let rpc = LiveServer.client(port: port) { $0.backoff = Backoff(initial: .milliseconds(1), maximum: .milliseconds(5), jitter: 0) }
         let echo = RPCV1.Echo.Client(wrapping: rpc)
