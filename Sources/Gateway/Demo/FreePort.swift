@@ -16,12 +16,7 @@ import Synchronization
 public enum FreePort {
     public static func find() -> Int? {
         let ephemeral = ephemeralRange()
-        // Each process draws from its own sixteenth of the range (by pid): the tests' child
-        // processes (`crm demo`, `crm up`) choose ports too, and only a shared slice can clash.
-        let below = 20_000..<min(32_768, ephemeral.lowerBound)
-        let slice = below.count / 16
-        let start = below.lowerBound + Int(getpid() % 16) * slice
-        let candidates = slice >= 64 ? start..<(start + slice) : below
+        let candidates = 20_000..<min(32_768, ephemeral.lowerBound)
         if !candidates.isEmpty {
             for _ in 0..<64 {
                 let port = Int.random(in: candidates)
